@@ -1,0 +1,65 @@
+# Ringfence. `make install` to use it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+GO    ?= go
+NPM   ?= npm
+BIN   := bin/ringfence
+VERSION ?= 0.1.0
+LDFLAGS := -s -w -X github.com/ringfence/ringfence/host/version.Version=$(VERSION)
+GOFILES := $(shell find host installer -name '*.go' 2>/dev/null)
+
+.PHONY: all build host extension deps test test-static test-go test-ext test-e2e test-demo bench install demo clean
+
+all: build
+
+build: host extension
+
+host: $(BIN)
+$(BIN): go.mod go.sum $(GOFILES)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./host
+
+extension/node_modules/.stamp: extension/package.json extension/package-lock.json
+	cd extension && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+e2e/node_modules/.stamp: e2e/package.json e2e/package-lock.json
+	cd e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Writes dist/chrome and dist/firefox from the one source in extension/.
+extension: extension/node_modules/.stamp
+	cd extension && $(NPM) run --silent build
+
+# Installs the browsers, keyring and D-Bus the tests need (root with apt), or
+# stops with the exact command to run. Never skips.
+deps:
+	@scripts/ensure-deps.sh
+
+test: deps build test-static test-go test-ext test-e2e test-demo
+	@echo "make test: all suites passed"
+
+test-static:
+	@scripts/test-static.sh
+
+test-go: $(BIN)
+	@scripts/test-go.sh
+
+test-ext: extension
+	cd extension && $(NPM) run --silent check && $(NPM) run --silent test
+
+test-e2e: build e2e/node_modules/.stamp
+	cd e2e && $(NPM) run --silent test
+
+test-demo: build e2e/node_modules/.stamp
+	@scripts/demo.sh --check
+
+bench: build e2e/node_modules/.stamp
+	@scripts/bench.sh
+
+install: build
+	@scripts/install.sh
+
+demo: deps build e2e/node_modules/.stamp
+	@scripts/demo.sh
+
+clean:
+	rm -rf bin dist out extension/node_modules e2e/node_modules

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Formatting, vet, and cross-compilation so per-OS code stays honest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+unformatted=$(gofmt -l host installer e2e 2>/dev/null || true)
+if [ -n "$unformatted" ]; then echo "gofmt needed on:"; echo "$unformatted"; exit 1; fi
+go vet ./...
+for target in windows/amd64 darwin/arm64; do
+  GOOS=${target%/*} GOARCH=${target#*/} CGO_ENABLED=0 go build -o /dev/null ./...
+done
+echo "static checks: gofmt, vet, cross-builds (windows/amd64, darwin/arm64) ok"
