@@ -75,10 +75,11 @@ func Main(ctx context.Context, e *Env, argv []string) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, `Ringfence keeps a local, verifiable record of your OpenAI account settings.
+	fmt.Fprint(w, `Ringfence keeps a local, verifiable record of your OpenAI account settings.
 
 This program is the native messaging host the Ringfence extension talks to; a
 browser starts it by itself. Run by hand it takes one of these commands:
+
 `)
 	for _, v := range verbs() {
 		fmt.Fprintf(w, "  %-10s %s\n", v.name, v.summary)

@@ -1,0 +1,92 @@
+// Package paths resolves where Ringfence keeps its data and names the files
+// inside that folder. It takes getenv and GOOS as inputs so every OS's rule
+// can be tested on any OS.
+package paths
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+)
+
+// EnvHome overrides the data directory on every OS.
+const EnvHome = "RINGFENCE_HOME"
+
+// Home returns the data directory: $RINGFENCE_HOME when set, else the OS data
+// folder ($XDG_DATA_HOME/ringfence, ~/Library/Application Support/Ringfence,
+// %LOCALAPPDATA%\Ringfence). It does not create it.
+func Home(getenv func(string) string, goos string) (string, error) {
+	if h := getenv(EnvHome); h != "" {
+		return clean(goos, h), nil
+	}
+	switch goos {
+	case "windows":
+		if d := getenv("LOCALAPPDATA"); d != "" {
+			return join(goos, d, "Ringfence"), nil
+		}
+		if d := getenv("USERPROFILE"); d != "" {
+			return join(goos, d, "AppData", "Local", "Ringfence"), nil
+		}
+		return "", errors.New("cannot find the data folder: neither LOCALAPPDATA nor USERPROFILE is set (set RINGFENCE_HOME)")
+	case "darwin":
+		if h := getenv("HOME"); h != "" {
+			return join(goos, h, "Library", "Application Support", "Ringfence"), nil
+		}
+		return "", errors.New("cannot find the data folder: HOME is not set (set RINGFENCE_HOME)")
+	default:
+		if d := getenv("XDG_DATA_HOME"); d != "" && isAbs(goos, d) {
+			return join(goos, d, "ringfence"), nil
+		}
+		if h := getenv("HOME"); h != "" {
+			return join(goos, h, ".local", "share", "ringfence"), nil
+		}
+		return "", errors.New("cannot find the data folder: HOME is not set (set RINGFENCE_HOME)")
+	}
+}
+
+// DB is the SQLite database inside home.
+func DB(home string) string { return filepath.Join(home, "ringfence.db") }
+
+// Config is the optional JSON config file (allowed_extension_ids, …).
+func Config(home string) string { return filepath.Join(home, "config.json") }
+
+// KeyFile holds the keys when no OS keyring is available (mode 0600).
+func KeyFile(home string) string { return filepath.Join(home, "keys.json") }
+
+// KeyLock serialises key creation between host processes.
+func KeyLock(home string) string { return filepath.Join(home, "keys.lock") }
+
+// Uploads is where chunked uploads are staged until commit.
+func Uploads(home string) string { return filepath.Join(home, "uploads") }
+
+// The helpers below use the target OS's separator, not the running one's, so
+// tests of the Windows rule give Windows paths on Linux.
+func sep(goos string) string {
+	if goos == "windows" {
+		return `\`
+	}
+	return "/"
+}
+
+func join(goos string, parts ...string) string {
+	s := sep(goos)
+	out := strings.TrimRight(parts[0], `/\`)
+	for _, p := range parts[1:] {
+		out += s + p
+	}
+	return out
+}
+
+func clean(goos, p string) string {
+	if goos == "windows" {
+		return p
+	}
+	return filepath.Clean(p)
+}
+
+func isAbs(goos, p string) bool {
+	if goos == "windows" {
+		return len(p) > 2 && p[1] == ':'
+	}
+	return strings.HasPrefix(p, "/")
+}

@@ -1,0 +1,283 @@
+package protocol
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ringfence/ringfence/host/nativemsg"
+	"github.com/ringfence/ringfence/host/store"
+	"github.com/ringfence/ringfence/host/version"
+)
+
+// decode unmarshals a request body; an absent body decodes as {}.
+func decode(body json.RawMessage, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 || bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return errorf(CodeBadRequest, "body: %v", err)
+	}
+	return nil
+}
+
+func (s *Server) needStore() error {
+	if s.store == nil {
+		return errorf(CodeStorageError, "the store is not available: %v", s.storeErr)
+	}
+	return nil
+}
+
+// Capabilities lists the features hello advertises.
+var Capabilities = []string{"snapshot", "events", "identity.summary"}
+
+type helloStore struct {
+	store.Stats
+	Path  string `json:"path,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+type limits struct {
+	MaxFrame    int `json:"max_frame"`
+	MaxReply    int `json:"max_reply"`
+	ChunkSize   int `json:"chunk_size"`
+	MaxArtifact int `json:"max_artifact"`
+	MaxUpload   int `json:"max_upload"`
+}
+
+func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
+	var req struct {
+		ExtensionVersion string `json:"extension_version"`
+		Browser          string `json:"browser"`
+		BrowserVersion   string `json:"browser_version"`
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	st := helloStore{}
+	if s.store == nil {
+		st.Error = fmt.Sprint(s.storeErr)
+	} else {
+		st.Path = s.store.Path()
+		stats, err := s.store.Stats(ctx)
+		if err != nil {
+			st.Error = err.Error()
+		}
+		st.Stats = stats
+	}
+	return map[string]any{
+		"host_version":     version.Version,
+		"protocol_version": version.Protocol,
+		"capabilities":     Capabilities,
+		"store":            st,
+		"keyring":          s.keys,
+		"limits": limits{MaxFrame: nativemsg.MaxIncoming, MaxReply: nativemsg.MaxOutgoing, ChunkSize: ChunkSize,
+			MaxArtifact: store.MaxArtifactSize, MaxUpload: store.MaxUploadSize},
+	}, nil
+}
+
+// Meta is snapshot.begin's meta object.
+type Meta struct {
+	URL              string                      `json:"url"`
+	FinalURL         string                      `json:"final_url"`
+	Title            string                      `json:"title"`
+	CapturedAt       time.Time                   `json:"captured_at"`
+	TZOffsetMinutes  int                         `json:"tz_offset_minutes"`
+	Trigger          string                      `json:"trigger"`
+	Browser          string                      `json:"browser"`
+	BrowserVersion   string                      `json:"browser_version"`
+	ExtensionVersion string                      `json:"extension_version"`
+	Viewport         struct{ Width, Height int } `json:"viewport"`
+	DevicePixelRatio float64                     `json:"device_pixel_ratio"`
+	Language         string                      `json:"language"`
+	Category         string                      `json:"category"`
+	CategorySource   string                      `json:"category_source"`
+	Redactions       []store.Redaction           `json:"redactions"`
+	Notes            map[string]string           `json:"notes"`
+}
+
+func (m Meta) snapshot() store.Snapshot {
+	return store.Snapshot{
+		URL: m.URL, FinalURL: m.FinalURL, Title: m.Title, CapturedAt: m.CapturedAt,
+		TZOffsetMinutes: m.TZOffsetMinutes, Trigger: m.Trigger, Browser: m.Browser,
+		BrowserVersion: m.BrowserVersion, ExtensionVersion: m.ExtensionVersion, HostVersion: version.Version,
+		ViewportWidth: m.Viewport.Width, ViewportHeight: m.Viewport.Height, DevicePixelRatio: m.DevicePixelRatio,
+		Language: m.Language, Category: m.Category, CategorySource: m.CategorySource,
+		Redactions: m.Redactions, Notes: m.Notes,
+	}
+}
+
+func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, error) {
+	var req struct {
+		Meta      *Meta                `json:"meta"`
+		Artifacts []store.ArtifactInfo `json:"artifacts"`
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Meta == nil {
+		return nil, errorf(CodeBadRequest, "meta is required")
+	}
+	if err := s.needStore(); err != nil {
+		return nil, err
+	}
+	if len(s.uploads) >= maxOpenUploads {
+		return nil, errorf(CodeTooLarge, "%d uploads already open on this port; commit or abort one", maxOpenUploads)
+	}
+	u, err := s.store.BeginUpload(req.Meta.snapshot(), req.Artifacts)
+	if err != nil {
+		return nil, err
+	}
+	s.nextID++
+	id := fmt.Sprintf("u-%d", s.nextID)
+	s.uploads[id] = u
+	return map[string]any{"upload_id": id, "chunk_size": ChunkSize}, nil
+}
+
+func (s *Server) upload(id string) (*store.Upload, error) {
+	u, ok := s.uploads[id]
+	if !ok {
+		return nil, errorf(CodeUnknownUpload, "no open upload %q on this port", id)
+	}
+	return u, nil
+}
+
+func (s *Server) snapshotChunk(ctx context.Context, body json.RawMessage) (any, error) {
+	var req struct {
+		UploadID string `json:"upload_id"`
+		Artifact string `json:"artifact"`
+		Offset   *int64 `json:"offset"`
+		Data     []byte `json:"data"` // base64 in JSON
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	u, err := s.upload(req.UploadID)
+	if err != nil {
+		return nil, err
+	}
+	if req.Offset == nil {
+		return nil, errorf(CodeBadRequest, "offset is required")
+	}
+	n, err := u.Write(req.Artifact, *req.Offset, req.Data)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]int64{"received": n}, nil
+}
+
+func (s *Server) snapshotCommit(ctx context.Context, body json.RawMessage) (any, error) {
+	var req struct {
+		UploadID string `json:"upload_id"`
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	u, err := s.upload(req.UploadID)
+	if err != nil {
+		return nil, err
+	}
+	delete(s.uploads, req.UploadID) // finished whatever the outcome
+	snap, arts, err := u.Commit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"snapshot_id": snap.ID, "artifacts": arts}, nil
+}
+
+func (s *Server) snapshotAbort(ctx context.Context, body json.RawMessage) (any, error) {
+	var req struct {
+		UploadID string `json:"upload_id"`
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	u, err := s.upload(req.UploadID)
+	if err != nil {
+		return nil, err
+	}
+	u.Abort()
+	delete(s.uploads, req.UploadID)
+	return struct{}{}, nil
+}
+
+// SnapshotSummary is one row of snapshot.list.
+type SnapshotSummary struct {
+	ID            string    `json:"id"`
+	CapturedAt    time.Time `json:"captured_at"`
+	Title         string    `json:"title"`
+	URL           string    `json:"url"`
+	Category      string    `json:"category"`
+	Trigger       string    `json:"trigger"`
+	ArtifactCount int       `json:"artifact_count"`
+	Bytes         int64     `json:"bytes"`
+}
+
+// maxListLimit keeps snapshot.list replies well under 1 MB.
+const maxListLimit = 200
+
+func (s *Server) snapshotList(ctx context.Context, body json.RawMessage) (any, error) {
+	var req struct {
+		Limit    int    `json:"limit"`
+		Category string `json:"category"`
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Limit < 0 || req.Limit > maxListLimit {
+		return nil, errorf(CodeBadRequest, "limit must be 0..%d", maxListLimit)
+	}
+	if req.Limit == 0 {
+		req.Limit = 20
+	}
+	if err := s.needStore(); err != nil {
+		return nil, err
+	}
+	f := store.Filter{Limit: req.Limit}
+	if req.Category != "" {
+		f.Categories = []string{req.Category}
+	}
+	snaps, err := s.store.ListSnapshots(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SnapshotSummary, 0, len(snaps))
+	for _, sn := range snaps {
+		out = append(out, SnapshotSummary{ID: sn.ID, CapturedAt: sn.CapturedAt, Title: sn.Title, URL: sn.URL,
+			Category: sn.Category, Trigger: sn.Trigger, ArtifactCount: len(sn.Artifacts), Bytes: sn.Bytes()})
+	}
+	return map[string]any{"snapshots": out}, nil
+}
+
+func (s *Server) eventLog(ctx context.Context, body json.RawMessage) (any, error) {
+	var req struct {
+		Type   string          `json:"type"`
+		RuleID string          `json:"rule_id"`
+		URL    string          `json:"url"`
+		At     time.Time       `json:"at"`
+		Detail json.RawMessage `json:"detail"`
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	if err := s.needStore(); err != nil {
+		return nil, err
+	}
+	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: req.RuleID, URL: req.URL, At: req.At, Detail: req.Detail})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"seq": e.Seq, "hash": e.Hash}, nil
+}
+
+func (s *Server) identitySummary(ctx context.Context, body json.RawMessage) (any, error) {
+	if err := decode(body, &struct{}{}); err != nil {
+		return nil, err
+	}
+	if err := s.needStore(); err != nil {
+		return nil, err
+	}
+	return s.store.IdentitySummary(ctx)
+}

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// blobAAD binds a sealed blob to its content hash, so swapping ciphertexts
+// between rows fails authentication instead of returning the wrong bytes.
+func blobAAD(sha string) []byte { return []byte("ringfence-blob-v1:" + sha) }
+
+// sealed is a blob ready to insert.
+type sealed struct {
+	sha         string
+	size        int64
+	compression string
+	nonce       []byte
+	data        []byte
+}
+
+// alreadyCompressed MIME types are stored as they are: deflating them costs
+// time and saves nothing.
+func alreadyCompressed(mime string) bool {
+	mime = strings.ToLower(mime)
+	switch {
+	case strings.HasPrefix(mime, "image/") && mime != "image/svg+xml" && mime != "image/bmp":
+		return true
+	case strings.HasPrefix(mime, "video/"), strings.HasPrefix(mime, "audio/"):
+		return true
+	case mime == "application/zip", mime == "application/gzip", mime == "application/x-gzip",
+		mime == "application/zstd", mime == "application/wacz":
+		return true
+	}
+	return false
+}
+
+// compressMin is the size below which compression is not tried: the
+// framing overhead eats the gain and the time is better spent elsewhere.
+const compressMin = 512
+
+// seal compresses plain when that saves at least 10% and encrypts the result
+// with AES-256-GCM under the data key.
+func (s *Store) seal(sha, mime string, plain []byte) (sealed, error) {
+	b := sealed{sha: sha, size: int64(len(plain)), compression: "none"}
+	payload := plain
+	if len(plain) >= compressMin && !alreadyCompressed(mime) && worthCompressing(plain) {
+		var buf bytes.Buffer
+		buf.Grow(len(plain) / 2)
+		w, _ := flate.NewWriter(&buf, flate.BestSpeed)
+		w.Write(plain)
+		if err := w.Close(); err != nil {
+			return b, fmt.Errorf("compress: %w", err)
+		}
+		if buf.Len() < len(plain)*9/10 {
+			payload, b.compression = buf.Bytes(), "deflate"
+		}
+	}
+	b.nonce = make([]byte, s.aead.NonceSize())
+	if _, err := rand.Read(b.nonce); err != nil {
+		return b, fmt.Errorf("nonce: %w", err)
+	}
+	b.data = s.aead.Seal(nil, b.nonce, payload, blobAAD(sha))
+	return b, nil
+}
+
+// worthCompressing deflates a 64 KiB sample so a large incompressible
+// artifact with a generic MIME type costs one sample, not a full pass.
+func worthCompressing(p []byte) bool {
+	const sample = 64 << 10
+	if len(p) <= 2*sample {
+		return true
+	}
+	var n countWriter
+	w, _ := flate.NewWriter(&n, flate.BestSpeed)
+	w.Write(p[:sample])
+	w.Close()
+	return int(n) < sample*9/10
+}
+
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// open reverses seal.
+func (s *Store) open(sha, compression string, size int64, nonce, data []byte) (io.ReadCloser, error) {
+	payload, err := s.aead.Open(nil, nonce, data, blobAAD(sha))
+	if err != nil {
+		return nil, fmt.Errorf("store: blob %s does not decrypt under this data key (wrong key or tampered row): %w", sha, err)
+	}
+	switch compression {
+	case "none":
+		return io.NopCloser(bytes.NewReader(payload)), nil
+	case "deflate":
+		return &verifyingReader{r: flate.NewReader(bytes.NewReader(payload)), sha: sha, size: size, h: sha256.New()}, nil
+	}
+	return nil, fmt.Errorf("store: blob %s: unknown compression %q", sha, compression)
+}
+
+// verifyingReader checks the inflated bytes against the blob's hash at EOF.
+// (GCM already authenticates the compressed bytes; this guards the inflater.)
+type verifyingReader struct {
+	r    io.ReadCloser
+	sha  string
+	size int64
+	n    int64
+	h    interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+}
+
+func (v *verifyingReader) Read(p []byte) (int, error) {
+	n, err := v.r.Read(p)
+	v.h.Write(p[:n])
+	v.n += int64(n)
+	if errors.Is(err, io.EOF) && (v.n != v.size || hex.EncodeToString(v.h.Sum(nil)) != v.sha) {
+		return n, fmt.Errorf("store: blob %s inflates to different bytes", v.sha)
+	}
+	return n, err
+}
+
+func (v *verifyingReader) Close() error { return v.r.Close() }
+
+// OpenArtifact returns the decrypted bytes of one artifact.
+func (s *Store) OpenArtifact(ctx context.Context, snapshotID, name string) (io.ReadCloser, error) {
+	var (
+		sha, comp   string
+		size        int64
+		nonce, data []byte
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT b.sha256, b.compression, b.size, b.nonce, b.data
+		FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256
+		WHERE a.snapshot_id = ? AND a.name = ?`, snapshotID, name).Scan(&sha, &comp, &size, &nonce, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: artifact %q of snapshot %q: %w", name, snapshotID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: read artifact %q of snapshot %q: %w", name, snapshotID, classify(err))
+	}
+	return s.open(sha, comp, size, nonce, data)
+}
+
+func hashHex(p []byte) string {
+	h := sha256.Sum256(p)
+	return hex.EncodeToString(h[:])
+}

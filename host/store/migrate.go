@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migrations are applied in order; each runs once, in its own transaction,
+// and is recorded in schema_migrations. Never edit one that has shipped:
+// append a new one.
+var migrations = []string{
+	// 1: the initial schema (docs/data-model.md).
+	`CREATE TABLE meta (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	);
+	CREATE TABLE blobs (
+		sha256      TEXT PRIMARY KEY,
+		size        INTEGER NOT NULL,
+		stored_size INTEGER NOT NULL,
+		compression TEXT NOT NULL CHECK (compression IN ('none', 'deflate')),
+		nonce       BLOB NOT NULL,
+		data        BLOB NOT NULL,
+		created_at  TEXT NOT NULL
+	);
+	CREATE TABLE snapshots (
+		id                 TEXT PRIMARY KEY,
+		captured_at        TEXT NOT NULL,
+		tz_offset_minutes  INTEGER NOT NULL,
+		url                TEXT NOT NULL,
+		final_url          TEXT NOT NULL,
+		title              TEXT NOT NULL,
+		trigger            TEXT NOT NULL,
+		browser            TEXT NOT NULL,
+		browser_version    TEXT NOT NULL,
+		extension_version  TEXT NOT NULL,
+		host_version       TEXT NOT NULL,
+		viewport_width     INTEGER NOT NULL,
+		viewport_height    INTEGER NOT NULL,
+		device_pixel_ratio REAL NOT NULL,
+		language           TEXT NOT NULL,
+		category           TEXT NOT NULL,
+		category_source    TEXT NOT NULL,
+		redactions         TEXT NOT NULL,
+		notes              TEXT NOT NULL,
+		api_key_count      INTEGER,
+		stored_at          TEXT NOT NULL
+	);
+	CREATE INDEX snapshots_captured ON snapshots (captured_at);
+	CREATE INDEX snapshots_category ON snapshots (category, captured_at);
+	CREATE TABLE artifacts (
+		snapshot_id TEXT NOT NULL REFERENCES snapshots (id),
+		name        TEXT NOT NULL,
+		mime        TEXT NOT NULL,
+		size        INTEGER NOT NULL,
+		sha256      TEXT NOT NULL REFERENCES blobs (sha256),
+		PRIMARY KEY (snapshot_id, name)
+	);
+	CREATE INDEX artifacts_blob ON artifacts (sha256);
+	CREATE TABLE events (
+		seq       INTEGER PRIMARY KEY,
+		at        TEXT NOT NULL,
+		type      TEXT NOT NULL,
+		rule_id   TEXT NOT NULL,
+		url       TEXT NOT NULL,
+		detail    TEXT NOT NULL,
+		prev_hash TEXT NOT NULL,
+		hash      TEXT NOT NULL UNIQUE
+	);
+	CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+		BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+	CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+		BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;`,
+}
+
+// migrate applies pending migrations. The version check happens inside the
+// write transaction so two processes starting at once cannot both apply one.
+func (s *Store) migrate(ctx context.Context) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+			return fmt.Errorf("migrations table: %w", err)
+		}
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if have > len(migrations) {
+			return fmt.Errorf("database schema version %d is newer than this ringfence (%d): upgrade ringfence", have, len(migrations))
+		}
+		for v := have + 1; v <= len(migrations); v++ {
+			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("migration %d: %w", v, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+				v, fmtTime(time.Now())); err != nil {
+				return fmt.Errorf("record migration %d: %w", v, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SchemaVersion is the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}

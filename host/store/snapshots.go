@@ -1,0 +1,517 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ArtifactInfo describes one stored artifact. SHA256 is lowercase hex of the
+// plaintext and is also the blob's key.
+type ArtifactInfo struct {
+	Name   string `json:"name"`
+	MIME   string `json:"mime"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Redaction records how many secrets a rule removed from an artifact before
+// it reached the host.
+type Redaction struct {
+	Rule     string `json:"rule"`
+	Artifact string `json:"artifact"`
+	Count    int    `json:"count"`
+}
+
+// Snapshot is one capture of a page and its artifacts.
+type Snapshot struct {
+	ID               string            `json:"id"`
+	URL              string            `json:"url"`
+	FinalURL         string            `json:"final_url"`
+	Title            string            `json:"title"`
+	CapturedAt       time.Time         `json:"captured_at"`
+	TZOffsetMinutes  int               `json:"tz_offset_minutes"`
+	Trigger          string            `json:"trigger"`
+	Browser          string            `json:"browser"`
+	BrowserVersion   string            `json:"browser_version"`
+	ExtensionVersion string            `json:"extension_version"`
+	HostVersion      string            `json:"host_version"`
+	ViewportWidth    int               `json:"viewport_width"`
+	ViewportHeight   int               `json:"viewport_height"`
+	DevicePixelRatio float64           `json:"device_pixel_ratio"`
+	Language         string            `json:"language"`
+	Category         string            `json:"category"`
+	CategorySource   string            `json:"category_source"`
+	Redactions       []Redaction       `json:"redactions"`
+	Notes            map[string]string `json:"notes"`
+	// APIKeyCount is the length of the api_keys array of the snapshot's
+	// settings.json artifact; nil when there is none.
+	APIKeyCount *int           `json:"api_key_count"`
+	StoredAt    time.Time      `json:"stored_at"`
+	Artifacts   []ArtifactInfo `json:"artifacts"`
+}
+
+// Bytes is the sum of the artifacts' plaintext sizes.
+func (s Snapshot) Bytes() int64 {
+	var n int64
+	for _, a := range s.Artifacts {
+		n += a.Size
+	}
+	return n
+}
+
+// Triggers and Categories are the accepted values (docs/protocol.md).
+var (
+	Triggers   = []string{"button", "shortcut", "context_menu", "banner", "auto"}
+	Categories = []string{"consent_training", "account_status", "uploads", "moderation", "api_dashboard", "other"}
+)
+
+var (
+	artifactName = regexp.MustCompile(`^[a-z0-9._-]{1,64}$`)
+	sha256Hex    = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+func oneOf(v string, set []string) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func invalid(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
+}
+
+// validate checks metadata and artifact declarations and fills defaults.
+// Sizes and hashes in decls are the declared ones; commit verifies them.
+func validate(meta *Snapshot, decls []ArtifactInfo) error {
+	if meta.URL == "" {
+		return invalid("meta.url is required")
+	}
+	if meta.FinalURL == "" {
+		meta.FinalURL = meta.URL
+	}
+	if meta.CapturedAt.IsZero() {
+		return invalid("meta.captured_at is required")
+	}
+	if meta.TZOffsetMinutes < -16*60 || meta.TZOffsetMinutes > 16*60 {
+		return invalid("meta.tz_offset_minutes %d is out of range", meta.TZOffsetMinutes)
+	}
+	if !oneOf(meta.Trigger, Triggers) {
+		return invalid("meta.trigger %q is not one of %s", meta.Trigger, strings.Join(Triggers, ", "))
+	}
+	if meta.Category == "" {
+		meta.Category = "other"
+	}
+	if !oneOf(meta.Category, Categories) {
+		return invalid("meta.category %q is not one of %s", meta.Category, strings.Join(Categories, ", "))
+	}
+	if meta.CategorySource == "" {
+		meta.CategorySource = "auto"
+	}
+	if meta.ViewportWidth < 0 || meta.ViewportHeight < 0 || meta.DevicePixelRatio < 0 {
+		return invalid("meta.viewport and device_pixel_ratio must not be negative")
+	}
+	if len(decls) > MaxArtifacts {
+		return fmt.Errorf("%w: %d artifacts, at most %d", ErrTooLarge, len(decls), MaxArtifacts)
+	}
+	seen := map[string]bool{}
+	var total int64
+	for _, d := range decls {
+		if !artifactName.MatchString(d.Name) {
+			return invalid("artifact name %q must match [a-z0-9._-]{1,64}", d.Name)
+		}
+		if seen[d.Name] {
+			return invalid("artifact %q declared twice", d.Name)
+		}
+		seen[d.Name] = true
+		if d.MIME == "" || len(d.MIME) > 127 {
+			return invalid("artifact %q needs a mime type", d.Name)
+		}
+		if d.Size < 0 {
+			return invalid("artifact %q has a negative size", d.Name)
+		}
+		if d.Size > MaxArtifactSize {
+			return fmt.Errorf("%w: artifact %q is %d bytes, at most %d", ErrTooLarge, d.Name, d.Size, MaxArtifactSize)
+		}
+		total += d.Size
+		if !sha256Hex.MatchString(d.SHA256) {
+			return invalid("artifact %q: sha256 must be 64 lowercase hex digits", d.Name)
+		}
+	}
+	if total > MaxUploadSize {
+		return fmt.Errorf("%w: snapshot is %d bytes, at most %d", ErrTooLarge, total, MaxUploadSize)
+	}
+	for _, r := range meta.Redactions {
+		if r.Count < 0 {
+			return invalid("redaction %q has a negative count", r.Rule)
+		}
+	}
+	return nil
+}
+
+// Committed reports one artifact of a committed snapshot.
+type Committed struct {
+	ArtifactInfo
+	Deduplicated bool `json:"deduplicated"`
+}
+
+// staged is a verified artifact with its plaintext, ready to store.
+type staged struct {
+	info  ArtifactInfo
+	plain []byte
+}
+
+// newID is sortable by capture time; the random suffix keeps two captures in
+// the same second (two browsers, one user) apart.
+func newID(t time.Time) (string, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("snapshot id: %w", err)
+	}
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:]), nil
+}
+
+// apiKeyCount reads the api_keys array of a settings.json artifact.
+func apiKeyCount(arts []staged) *int {
+	for _, a := range arts {
+		if a.info.Name != "settings.json" {
+			continue
+		}
+		var doc struct {
+			APIKeys []json.RawMessage `json:"api_keys"`
+		}
+		if json.Unmarshal(a.plain, &doc) != nil || doc.APIKeys == nil {
+			return nil
+		}
+		n := len(doc.APIKeys)
+		return &n
+	}
+	return nil
+}
+
+// commit seals the blobs (outside the lock, so other writers are not held up
+// by encryption) and stores blobs, snapshot and artifact rows in one
+// transaction. The snapshot exists only once that transaction commits.
+func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snapshot, []Committed, error) {
+	id, err := newID(meta.CapturedAt)
+	if err != nil {
+		return Snapshot{}, nil, err
+	}
+	meta.ID = id
+	meta.CapturedAt = meta.CapturedAt.UTC().Truncate(time.Millisecond)
+	meta.StoredAt = time.Now().UTC().Truncate(time.Millisecond)
+	meta.APIKeyCount = apiKeyCount(arts)
+	if meta.Redactions == nil {
+		meta.Redactions = []Redaction{}
+	}
+	if meta.Notes == nil {
+		meta.Notes = map[string]string{}
+	}
+	redactions, _ := json.Marshal(meta.Redactions)
+	notes, _ := json.Marshal(meta.Notes)
+
+	meta.Artifacts = make([]ArtifactInfo, len(arts))
+	results := make([]Committed, len(arts))
+	blobs := make([]*sealed, len(arts))
+	for i, a := range arts {
+		meta.Artifacts[i] = a.info
+		results[i] = Committed{ArtifactInfo: a.info}
+		var one int
+		err := s.db.QueryRowContext(ctx, `SELECT 1 FROM blobs WHERE sha256 = ?`, a.info.SHA256).Scan(&one)
+		if err == nil {
+			results[i].Deduplicated = true
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Snapshot{}, nil, fmt.Errorf("store: look up blob: %w", classify(err))
+		}
+		b, err := s.seal(a.info.SHA256, a.info.MIME, a.plain)
+		if err != nil {
+			return Snapshot{}, nil, fmt.Errorf("store: seal %q: %w", a.info.Name, err)
+		}
+		blobs[i] = &b
+	}
+	now := fmtTime(meta.StoredAt)
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		for _, b := range blobs {
+			if b == nil {
+				continue
+			}
+			// OR IGNORE: another process may have stored the same bytes since
+			// we looked; both rows decrypt to the same plaintext.
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs
+				(sha256, size, stored_size, compression, nonce, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				b.sha, b.size, len(b.data), b.compression, b.nonce, b.data, now); err != nil {
+				return fmt.Errorf("insert blob: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, captured_at, tz_offset_minutes, url, final_url,
+			title, trigger, browser, browser_version, extension_version, host_version, viewport_width,
+			viewport_height, device_pixel_ratio, language, category, category_source, redactions, notes,
+			api_key_count, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			meta.ID, fmtTime(meta.CapturedAt), meta.TZOffsetMinutes, meta.URL, meta.FinalURL, meta.Title,
+			meta.Trigger, meta.Browser, meta.BrowserVersion, meta.ExtensionVersion, meta.HostVersion,
+			meta.ViewportWidth, meta.ViewportHeight, meta.DevicePixelRatio, meta.Language, meta.Category,
+			meta.CategorySource, string(redactions), string(notes), meta.APIKeyCount, now); err != nil {
+			return fmt.Errorf("insert snapshot: %w", err)
+		}
+		for _, a := range arts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO artifacts (snapshot_id, name, mime, size, sha256)
+				VALUES (?, ?, ?, ?, ?)`, meta.ID, a.info.Name, a.info.MIME, a.info.Size, a.info.SHA256); err != nil {
+				return fmt.Errorf("insert artifact %q: %w", a.info.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Snapshot{}, nil, fmt.Errorf("store: commit snapshot: %w", err)
+	}
+	return meta, results, nil
+}
+
+// SaveSnapshot stores a snapshot whose artifacts are all at hand (tests,
+// benchmarks, demos, imports). MIME types come from meta.Artifacts entries of
+// the same name (default application/octet-stream); sizes and hashes are
+// computed, and if meta.Artifacts declares them they must match.
+func (s *Store) SaveSnapshot(ctx context.Context, meta Snapshot, content map[string]io.Reader) (Snapshot, error) {
+	declared := map[string]ArtifactInfo{}
+	for _, a := range meta.Artifacts {
+		declared[a.Name] = a
+	}
+	var arts []staged
+	for name, r := range content {
+		plain, err := io.ReadAll(io.LimitReader(r, MaxArtifactSize+1))
+		if err != nil {
+			return Snapshot{}, fmt.Errorf("store: read artifact %q: %w", name, err)
+		}
+		info := ArtifactInfo{Name: name, MIME: "application/octet-stream", Size: int64(len(plain)), SHA256: hashHex(plain)}
+		if d, ok := declared[name]; ok {
+			if d.MIME != "" {
+				info.MIME = d.MIME
+			}
+			if d.Size != 0 && d.Size != info.Size {
+				return Snapshot{}, fmt.Errorf("store: artifact %q: %w", name, ErrSizeMismatch)
+			}
+			if d.SHA256 != "" && d.SHA256 != info.SHA256 {
+				return Snapshot{}, fmt.Errorf("store: artifact %q: %w", name, ErrChecksum)
+			}
+		}
+		arts = append(arts, staged{info: info, plain: plain})
+	}
+	sortStaged(arts)
+	decls := make([]ArtifactInfo, len(arts))
+	for i, a := range arts {
+		decls[i] = a.info
+	}
+	if err := validate(&meta, decls); err != nil {
+		return Snapshot{}, fmt.Errorf("store: %w", err)
+	}
+	snap, _, err := s.commit(ctx, meta, arts)
+	return snap, err
+}
+
+func sortStaged(a []staged) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j].info.Name < a[j-1].info.Name; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// Filter selects snapshots. Zero values select everything.
+type Filter struct {
+	Since, Until time.Time // captured_at within [Since, Until)
+	Categories   []string
+	IDs          []string
+	Limit        int // zero = no limit
+}
+
+const snapshotCols = `id, captured_at, tz_offset_minutes, url, final_url, title, trigger, browser,
+	browser_version, extension_version, host_version, viewport_width, viewport_height,
+	device_pixel_ratio, language, category, category_source, redactions, notes, api_key_count, stored_at`
+
+// ListSnapshots returns matching snapshots newest first, with their artifacts.
+func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error) {
+	var where []string
+	var args []any
+	if !f.Since.IsZero() {
+		where, args = append(where, "captured_at >= ?"), append(args, fmtTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "captured_at < ?"), append(args, fmtTime(f.Until))
+	}
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	in("category", f.Categories)
+	in("id", f.IDs)
+	q := "SELECT " + snapshotCols + " FROM snapshots"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY captured_at DESC, id DESC"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list snapshots: %w", classify(err))
+	}
+	var out []Snapshot
+	for rows.Next() {
+		snap, err := scanSnapshot(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, snap)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list snapshots: %w", classify(err))
+	}
+	for i := range out {
+		if out[i].Artifacts, err = s.artifacts(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// GetSnapshot returns one snapshot with its artifacts, or ErrNotFound.
+func (s *Store) GetSnapshot(ctx context.Context, id string) (Snapshot, error) {
+	row := s.db.QueryRowContext(ctx, "SELECT "+snapshotCols+" FROM snapshots WHERE id = ?", id)
+	snap, err := scanSnapshot(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Snapshot{}, fmt.Errorf("store: snapshot %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Snapshot{}, err
+	}
+	snap.Artifacts, err = s.artifacts(ctx, id)
+	return snap, err
+}
+
+func (s *Store) artifacts(ctx context.Context, id string) ([]ArtifactInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, mime, size, sha256 FROM artifacts WHERE snapshot_id = ? ORDER BY name`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: artifacts of %q: %w", id, classify(err))
+	}
+	defer rows.Close()
+	out := []ArtifactInfo{}
+	for rows.Next() {
+		var a ArtifactInfo
+		if err := rows.Scan(&a.Name, &a.MIME, &a.Size, &a.SHA256); err != nil {
+			return nil, fmt.Errorf("store: artifacts of %q: %w", id, err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSnapshot(r scanner) (Snapshot, error) {
+	var (
+		s                          Snapshot
+		captured, stored, red, nts string
+		keys                       sql.NullInt64
+	)
+	err := r.Scan(&s.ID, &captured, &s.TZOffsetMinutes, &s.URL, &s.FinalURL, &s.Title, &s.Trigger, &s.Browser,
+		&s.BrowserVersion, &s.ExtensionVersion, &s.HostVersion, &s.ViewportWidth, &s.ViewportHeight,
+		&s.DevicePixelRatio, &s.Language, &s.Category, &s.CategorySource, &red, &nts, &keys, &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, err
+	}
+	if err != nil {
+		return s, fmt.Errorf("store: read snapshot: %w", classify(err))
+	}
+	s.CapturedAt, s.StoredAt = parseTime(captured), parseTime(stored)
+	if err := json.Unmarshal([]byte(red), &s.Redactions); err != nil {
+		return s, fmt.Errorf("store: snapshot %s redactions: %w", s.ID, err)
+	}
+	if err := json.Unmarshal([]byte(nts), &s.Notes); err != nil {
+		return s, fmt.Errorf("store: snapshot %s notes: %w", s.ID, err)
+	}
+	if keys.Valid {
+		n := int(keys.Int64)
+		s.APIKeyCount = &n
+	}
+	return s, nil
+}
+
+// CategoryLatest is the newest snapshot of one evidence category.
+type CategoryLatest struct {
+	SnapshotID string    `json:"snapshot_id"`
+	CapturedAt time.Time `json:"captured_at"`
+}
+
+// APIKeys is what the newest settings.json with an api_keys array said.
+type APIKeys struct {
+	Count      int       `json:"count"`
+	SeenAt     time.Time `json:"seen_at"`
+	SnapshotID string    `json:"snapshot_id"`
+}
+
+// Identity summarises what the store knows about the user's OpenAI identity.
+type Identity struct {
+	Snapshots      int64                     `json:"snapshots"`
+	LastSnapshotAt *time.Time                `json:"last_snapshot_at"`
+	APIKeys        *APIKeys                  `json:"api_keys"`
+	Categories     map[string]CategoryLatest `json:"categories"`
+}
+
+// IdentitySummary answers identity.summary.
+func (s *Store) IdentitySummary(ctx context.Context) (Identity, error) {
+	id := Identity{Categories: map[string]CategoryLatest{}}
+	var last sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), max(captured_at) FROM snapshots`).Scan(&id.Snapshots, &last); err != nil {
+		return id, fmt.Errorf("store: identity summary: %w", classify(err))
+	}
+	if last.Valid {
+		t := parseTime(last.String)
+		id.LastSnapshotAt = &t
+	}
+	var k APIKeys
+	var seen string
+	err := s.db.QueryRowContext(ctx, `SELECT api_key_count, captured_at, id FROM snapshots
+		WHERE api_key_count IS NOT NULL ORDER BY captured_at DESC, id DESC LIMIT 1`).Scan(&k.Count, &seen, &k.SnapshotID)
+	switch {
+	case err == nil:
+		k.SeenAt = parseTime(seen)
+		id.APIKeys = &k
+	case !errors.Is(err, sql.ErrNoRows):
+		return id, fmt.Errorf("store: identity summary: %w", classify(err))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT category, id, captured_at FROM snapshots s
+		WHERE id = (SELECT id FROM snapshots WHERE category = s.category ORDER BY captured_at DESC, id DESC LIMIT 1)`)
+	if err != nil {
+		return id, fmt.Errorf("store: identity summary: %w", classify(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cat, sid, at string
+		if err := rows.Scan(&cat, &sid, &at); err != nil {
+			return id, fmt.Errorf("store: identity summary: %w", err)
+		}
+		id.Categories[cat] = CategoryLatest{SnapshotID: sid, CapturedAt: parseTime(at)}
+	}
+	return id, rows.Err()
+}

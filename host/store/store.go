@@ -1,0 +1,243 @@
+// Package store is Ringfence's evidence store: one SQLite file (WAL) holding
+// snapshots, their artifacts as content-addressed encrypted blobs, and the
+// append-only hash-chained event log. docs/data-model.md describes the schema.
+package store
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Errors callers branch on. Everything else is a storage failure.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrStorageFull  = errors.New("storage full")
+	ErrInvalid      = errors.New("invalid input")
+	ErrTooLarge     = errors.New("too large")
+	ErrSizeMismatch = errors.New("size mismatch")
+	ErrChecksum     = errors.New("checksum mismatch")
+	ErrOutOfOrder   = errors.New("chunk out of order")
+	ErrClosed       = errors.New("upload closed")
+	ErrWrongKey     = errors.New("the data key does not match this database")
+)
+
+// Limits on what one snapshot may hold; the protocol advertises them.
+const (
+	MaxArtifactSize = 256 << 20
+	MaxUploadSize   = 512 << 20
+	MaxArtifacts    = 32
+	MaxEventDetail  = 64 << 10
+)
+
+// busyTimeout is how long a writer waits for another process's write
+// transaction; commits are milliseconds, so this only matters under load.
+const busyTimeout = 15 * time.Second
+
+// Store is an open evidence store. It is safe for concurrent use, and several
+// processes may open the same file at once.
+type Store struct {
+	db      *sql.DB
+	path    string
+	uploads string
+	aead    cipher.AEAD
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date. dataKey is the 32-byte AES-256 key the blobs are sealed with.
+// Chunked uploads are staged in an "uploads" folder next to the database.
+func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
+	if len(dataKey) != 32 {
+		return nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(dataKey))
+	}
+	block, err := aes.NewCipher(dataKey)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data folder: %w", classify(err))
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL") // an acknowledged snapshot survives power loss too
+	q.Set("_foreign_keys", "1")
+	q.Set("_txlock", "immediate") // writers take the lock up front: no deadlock-on-upgrade
+	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	db.SetConnMaxIdleTime(time.Minute)
+	s := &Store{db: db, path: path, uploads: filepath.Join(filepath.Dir(path), "uploads"), aead: aead}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := s.checkKey(ctx, dataKey); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	_ = os.Chmod(path, 0o600)
+	s.sweepUploads(time.Hour)
+	return s, nil
+}
+
+// checkKey compares an HMAC of the data key with the one recorded when the
+// database was created, so a different key (say, a keyring entry lost and
+// re-created) is refused up front instead of sealing new blobs under a key
+// the old ones do not share.
+func (s *Store) checkKey(ctx context.Context, dataKey []byte) error {
+	m := hmac.New(sha256.New, dataKey)
+	m.Write([]byte("ringfence-key-check-v1"))
+	want := hex.EncodeToString(m.Sum(nil))
+	var have string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'key_check'`).Scan(&have)
+	if err == nil {
+		if !hmac.Equal([]byte(have), []byte(want)) {
+			return ErrWrongKey
+		}
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return classify(err)
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var have string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'key_check'`).Scan(&have)
+		if errors.Is(err, sql.ErrNoRows) {
+			_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('key_check', ?)`, want)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		if !hmac.Equal([]byte(have), []byte(want)) {
+			return ErrWrongKey
+		}
+		return nil
+	})
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Stats are the counts `hello` reports.
+type Stats struct {
+	Snapshots int64 `json:"snapshots"`
+	Events    int64 `json:"events"`
+	BlobBytes int64 `json:"blob_bytes"`
+}
+
+// Stats counts snapshots, events and stored (compressed, encrypted) blob bytes.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM snapshots),
+		(SELECT count(*) FROM events),
+		(SELECT coalesce(sum(stored_size), 0) FROM blobs)`).Scan(&st.Snapshots, &st.Events, &st.BlobBytes)
+	if err != nil {
+		return st, fmt.Errorf("store: stats: %w", classify(err))
+	}
+	return st, nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its first line
+// ("ok" when the file is sound).
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	if err := s.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return "", fmt.Errorf("store: integrity check: %w", classify(err))
+	}
+	return res, nil
+}
+
+// write runs fn in one BEGIN IMMEDIATE transaction, retrying the whole
+// transaction if SQLite still reports busy after busy_timeout.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = s.writeOnce(ctx, fn)
+		if err == nil || !isBusy(err) {
+			return classify(err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		}
+	}
+	return classify(err)
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
+	}
+	return 0
+}
+
+func isBusy(err error) bool {
+	c := sqliteCode(err) & 0xff
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+}
+
+// classify maps "disk full" in any of its forms to ErrStorageFull, keeping
+// the original error in the chain.
+func classify(err error) error {
+	if err == nil || errors.Is(err, ErrStorageFull) {
+		return err
+	}
+	full := errors.Is(err, syscall.ENOSPC) || sqliteCode(err)&0xff == sqlite3.SQLITE_FULL
+	if !full && sqliteCode(err) == sqlite3.SQLITE_IOERR_WRITE {
+		full = true // SQLite reports ENOSPC during WAL writes as IOERR_WRITE
+	}
+	if full {
+		return fmt.Errorf("%w: %w", ErrStorageFull, err)
+	}
+	return err
+}
+
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Upload is a snapshot arriving in chunks. Chunks are staged in temp files;
+// nothing is in the database until Commit, so an upload abandoned for any
+// reason (port closed, process killed) is simply never visible.
+type Upload struct {
+	s     *Store
+	meta  Snapshot
+	parts []*part
+	done  bool
+}
+
+type part struct {
+	info ArtifactInfo
+	f    *os.File
+	h    hash.Hash
+	n    int64
+}
+
+// BeginUpload validates meta and the artifact declarations (each needs name,
+// MIME, size and SHA-256) and opens a staging area.
+func (s *Store) BeginUpload(meta Snapshot, decls []ArtifactInfo) (*Upload, error) {
+	if err := validate(&meta, decls); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := os.MkdirAll(s.uploads, 0o700); err != nil {
+		return nil, fmt.Errorf("store: staging folder: %w", classify(err))
+	}
+	u := &Upload{s: s, meta: meta}
+	for _, d := range decls {
+		f, err := os.CreateTemp(s.uploads, "u-*.part")
+		if err != nil {
+			u.Abort()
+			return nil, fmt.Errorf("store: stage %q: %w", d.Name, classify(err))
+		}
+		u.parts = append(u.parts, &part{info: d, f: f, h: sha256.New()})
+	}
+	return u, nil
+}
+
+// Write appends data to artifact name. offset must equal the bytes received
+// so far for that artifact; it returns the new total.
+func (u *Upload) Write(name string, offset int64, data []byte) (int64, error) {
+	if u.done {
+		return 0, ErrClosed
+	}
+	p := u.part(name)
+	if p == nil {
+		return 0, invalid("artifact %q was not declared in snapshot.begin", name)
+	}
+	if offset != p.n {
+		return p.n, fmt.Errorf("%w: artifact %q offset %d, expected %d", ErrOutOfOrder, name, offset, p.n)
+	}
+	if p.n+int64(len(data)) > p.info.Size {
+		return p.n, fmt.Errorf("%w: artifact %q would exceed its declared %d bytes", ErrSizeMismatch, name, p.info.Size)
+	}
+	if _, err := p.f.Write(data); err != nil {
+		return p.n, fmt.Errorf("store: stage %q: %w", name, classify(err))
+	}
+	p.h.Write(data)
+	p.n += int64(len(data))
+	return p.n, nil
+}
+
+func (u *Upload) part(name string) *part {
+	for _, p := range u.parts {
+		if p.info.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Commit verifies every artifact's size and SHA-256, then stores the
+// snapshot in one transaction. The upload is finished either way.
+func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
+	if u.done {
+		return Snapshot{}, nil, ErrClosed
+	}
+	defer u.Abort()
+	arts := make([]staged, 0, len(u.parts))
+	for _, p := range u.parts {
+		if p.n != p.info.Size {
+			return Snapshot{}, nil, fmt.Errorf("%w: artifact %q has %d of %d bytes", ErrSizeMismatch, p.info.Name, p.n, p.info.Size)
+		}
+		if got := hex.EncodeToString(p.h.Sum(nil)); got != p.info.SHA256 {
+			return Snapshot{}, nil, fmt.Errorf("%w: artifact %q hashes to %s, declared %s", ErrChecksum, p.info.Name, got, p.info.SHA256)
+		}
+		plain := make([]byte, p.n)
+		if _, err := p.f.ReadAt(plain, 0); err != nil && p.n > 0 {
+			return Snapshot{}, nil, fmt.Errorf("store: read staged %q: %w", p.info.Name, err)
+		}
+		arts = append(arts, staged{info: p.info, plain: plain})
+	}
+	return u.s.commit(ctx, u.meta, arts)
+}
+
+// Abort drops the staged bytes. Safe to call more than once.
+func (u *Upload) Abort() {
+	u.done = true
+	for _, p := range u.parts {
+		if p.f != nil {
+			p.f.Close()
+			os.Remove(p.f.Name())
+			p.f = nil
+		}
+	}
+}
+
+// sweepUploads removes staging files left by killed processes. Live uploads
+// of other processes are younger than maxAge (an upload takes seconds).
+func (s *Store) sweepUploads(maxAge time.Duration) {
+	entries, err := os.ReadDir(s.uploads)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "u-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > maxAge {
+			os.Remove(filepath.Join(s.uploads, e.Name()))
+		}
+	}
+}
