@@ -1,0 +1,346 @@
+package evidence
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Fixed names inside a kit.
+const (
+	FileIndex     = "index.html"
+	FileEvents    = "events.jsonl"
+	FileManifest  = "manifest.json"
+	FileSignature = "manifest.json.sig"
+	FilePublicKey = "public-key.pem"
+	FileSums      = "SHA256SUMS"
+	FileMeta      = "meta.json"
+
+	// KitFormat and KitVersion identify the layout in manifest.json.
+	KitFormat  = "ringfence-evidence-kit"
+	KitVersion = 1
+)
+
+// Manifest is manifest.json: the signed description of everything in the kit.
+type Manifest struct {
+	Format      string      `json:"format"`
+	KitVersion  int         `json:"kit_version"`
+	CreatedAt   time.Time   `json:"created_at"`
+	HostVersion string      `json:"host_version"`
+	Filter      Filter      `json:"filter"`
+	Snapshots   int         `json:"snapshots"`
+	EventChain  EventChain  `json:"event_chain"`
+	SigningKey  SigningKey  `json:"signing_key"`
+	Files       []FileEntry `json:"files"`
+}
+
+// EventChain summarises events.jsonl; Head is the hash of the last event.
+type EventChain struct {
+	Count    int    `json:"count"`
+	FirstSeq int64  `json:"first_seq,omitempty"`
+	LastSeq  int64  `json:"last_seq,omitempty"`
+	Head     string `json:"head"`
+}
+
+// Options configure an export.
+type Options struct {
+	Filter      Filter
+	SigningKey  ed25519.PrivateKey
+	HostVersion string
+	Now         time.Time // creation time; zero means time.Now()
+	Progress    Progress  // nil for none
+	TempDir     string    // for the report's spill files; "" = os.TempDir()
+}
+
+// Result summarises a written kit.
+type Result struct {
+	Snapshots   int
+	Events      int
+	Files       int
+	ChainHead   string
+	Fingerprint string
+}
+
+var (
+	safeID   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+	safeName = regexp.MustCompile(`^[a-z0-9._-]{1,64}$`)
+)
+
+// ErrEmpty is returned when the filter matches no snapshot.
+var ErrEmpty = errors.New("no snapshot matches the selection")
+
+// maxTee bounds what an export keeps of one artifact in memory (the
+// screenshot for its thumbnail, settings.json for the table).
+const maxTee = 24 << 20
+
+// WriteKit streams an evidence kit for the snapshots src selects into w.
+// Artifacts are copied straight from src into the zip and hashed on the way;
+// memory stays bounded whatever their total size.
+func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, error) {
+	if len(o.SigningKey) != ed25519.PrivateKeySize {
+		return Result{}, errors.New("export: no Ed25519 signing key")
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.UTC().Truncate(time.Millisecond)
+	progress := o.Progress
+	if progress == nil {
+		progress = func(int, int, string) {}
+	}
+	pub := o.SigningKey.Public().(ed25519.PublicKey)
+	keyInfo, pubPEM, err := signingKeyInfo(pub)
+	if err != nil {
+		return Result{}, err
+	}
+
+	snaps, err := src.Snapshots(ctx, o.Filter)
+	if err != nil {
+		return Result{}, fmt.Errorf("list snapshots: %w", err)
+	}
+	if len(snaps) == 0 {
+		return Result{}, ErrEmpty
+	}
+	for _, s := range snaps {
+		if err := checkNames(s); err != nil {
+			return Result{}, err
+		}
+	}
+
+	rep, err := newReport(o.TempDir)
+	if err != nil {
+		return Result{}, err
+	}
+	defer rep.cleanup()
+
+	kz := newKitZip(w, now)
+	cl := newChecklist()
+	for i, s := range snaps {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		view, err := writeSnapshot(ctx, src, kz, s)
+		if err != nil {
+			return Result{}, err
+		}
+		cl.add(s)
+		if err := rep.addSnapshot(view); err != nil {
+			return Result{}, err
+		}
+		progress(i+1, len(snaps), "artifacts")
+	}
+
+	chain, err := writeEvents(ctx, src, kz, rep)
+	if err != nil {
+		return Result{}, err
+	}
+	progress(len(snaps), len(snaps), "events")
+
+	head := reportHead{
+		CreatedAt:   now,
+		HostVersion: o.HostVersion,
+		Filter:      o.Filter,
+		Snapshots:   len(snaps),
+		Chain:       chain,
+		Key:         keyInfo,
+		Checklist:   cl.items(now),
+	}
+	if err := rep.writeIndex(kz, head); err != nil {
+		return Result{}, err
+	}
+	progress(len(snaps), len(snaps), "report")
+
+	if _, err := kz.copy(FilePublicKey, bytes.NewReader(pubPEM), true, nil); err != nil {
+		return Result{}, err
+	}
+	m := Manifest{
+		Format: KitFormat, KitVersion: KitVersion, CreatedAt: now, HostVersion: o.HostVersion,
+		Filter: o.Filter, Snapshots: len(snaps), EventChain: chain, SigningKey: keyInfo,
+		Files: append([]FileEntry(nil), kz.files...),
+	}
+	mb, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return Result{}, fmt.Errorf("encode manifest: %w", err)
+	}
+	mb = append(mb, '\n')
+	if _, err := kz.copy(FileManifest, bytes.NewReader(mb), true, nil); err != nil {
+		return Result{}, err
+	}
+	sig := ed25519.Sign(o.SigningKey, mb)
+	if _, err := kz.copy(FileSignature, bytes.NewReader(sig), false, nil); err != nil {
+		return Result{}, err
+	}
+	var sums strings.Builder
+	for _, f := range kz.files {
+		fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, f.Path)
+	}
+	if _, err := kz.copy(FileSums, strings.NewReader(sums.String()), true, nil); err != nil {
+		return Result{}, err
+	}
+	n := len(kz.files)
+	if err := kz.close(); err != nil {
+		return Result{}, err
+	}
+	return Result{Snapshots: len(snaps), Events: chain.Count, Files: n, ChainHead: chain.Head, Fingerprint: keyInfo.Fingerprint}, nil
+}
+
+func checkNames(s Snapshot) error {
+	if !safeID.MatchString(s.ID) {
+		return fmt.Errorf("export: snapshot id %q is not safe as a file name", s.ID)
+	}
+	for _, a := range s.Artifacts {
+		if !safeName.MatchString(a.Name) || a.Name == "." || a.Name == ".." || a.Name == FileMeta {
+			return fmt.Errorf("export: snapshot %s: artifact name %q is not allowed in a kit", s.ID, a.Name)
+		}
+	}
+	return nil
+}
+
+// SnapshotDir is the folder of a snapshot inside a kit.
+func SnapshotDir(id string) string { return "snapshots/" + id + "/" }
+
+func thumbPath(id string) string { return "thumbnails/" + id + ".jpg" }
+
+// isScreenshot picks the artifact whose thumbnail the report shows.
+func isScreenshot(a Artifact) bool {
+	return a.MIME == "image/png" && (strings.Contains(a.Name, "screenshot") || strings.Contains(a.Name, "visible"))
+}
+
+func compressible(mime string) bool {
+	return !strings.HasPrefix(mime, "image/png") && !strings.HasPrefix(mime, "image/jpeg") &&
+		!strings.HasPrefix(mime, "image/webp") && !strings.Contains(mime, "zip") && !strings.Contains(mime, "gzip")
+}
+
+// writeSnapshot copies one snapshot's artifacts and meta.json into the kit and
+// returns what the report shows of it.
+func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (snapshotView, error) {
+	v := snapshotView{Snapshot: s, Dir: SnapshotDir(s.ID)}
+	shot := -1
+	for i, a := range s.Artifacts {
+		if isScreenshot(a) && shot < 0 {
+			shot = i
+		}
+	}
+	if shot < 0 {
+		for i, a := range s.Artifacts {
+			if a.MIME == "image/png" {
+				shot = i
+				break
+			}
+		}
+	}
+	for i, a := range s.Artifacts {
+		var tee *capBuffer
+		if i == shot || a.Name == "settings.json" {
+			tee = &capBuffer{limit: maxTee}
+		}
+		rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
+		if err != nil {
+			return v, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
+		}
+		path := v.Dir + a.Name
+		var fe FileEntry
+		if tee != nil {
+			fe, err = kz.copy(path, rc, compressible(a.MIME), tee)
+		} else {
+			fe, err = kz.copy(path, rc, compressible(a.MIME), nil)
+		}
+		rc.Close()
+		if err != nil {
+			return v, fmt.Errorf("snapshot %s: %w", s.ID, err)
+		}
+		if fe.SHA256 != a.SHA256 || fe.Size != a.Size {
+			return v, fmt.Errorf("snapshot %s: %s: stored bytes (%d, sha256 %s) differ from those recorded at capture (%d, sha256 %s); the store is damaged",
+				s.ID, a.Name, fe.Size, fe.SHA256, a.Size, a.SHA256)
+		}
+		v.Artifacts = append(v.Artifacts, artifactView{Artifact: a, Path: path})
+		switch {
+		case tee == nil:
+		case a.Name == "settings.json":
+			if !tee.complete() {
+				v.SettingsErr = "settings.json is too large to show here; open the file"
+			} else if rows, err := settingRows(tee.buf); err != nil {
+				v.SettingsErr = err.Error()
+			} else {
+				v.Settings, v.HasSettings = rows, true
+			}
+		case i == shot:
+			v.Screenshot = path
+			if tee.complete() {
+				if jpg, err := thumbnail(tee.buf); err == nil {
+					if _, err := kz.copy(thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
+						return v, err
+					}
+					v.Thumb = thumbPath(s.ID)
+				}
+			}
+		}
+	}
+	meta, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return v, fmt.Errorf("snapshot %s: encode meta.json: %w", s.ID, err)
+	}
+	if _, err := kz.copy(v.Dir+FileMeta, bytes.NewReader(append(meta, '\n')), true, nil); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// writeEvents streams the whole event log into events.jsonl (a filtered kit
+// still carries the full chain, so it verifies from the first event) and the
+// report's event table.
+func writeEvents(ctx context.Context, src Source, kz *kitZip, rep *report) (EventChain, error) {
+	pr, pw := io.Pipe()
+	var chain EventChain
+	done := make(chan error, 1)
+	go func() {
+		_, err := kz.copy(FileEvents, pr, true, nil)
+		pr.CloseWithError(err)
+		done <- err
+	}()
+	bw := bufio.NewWriter(pw)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	err := src.Events(ctx, func(e Event) error {
+		e.At = e.At.UTC()
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+		if chain.Count == 0 {
+			chain.FirstSeq = e.Seq
+		}
+		chain.Count++
+		chain.LastSeq, chain.Head = e.Seq, e.Hash
+		return rep.addEvent(e)
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	pw.CloseWithError(err)
+	if werr := <-done; err == nil {
+		err = werr
+	}
+	if err != nil {
+		return chain, fmt.Errorf("events: %w", err)
+	}
+	return chain, nil
+}
+
+// tempFile makes a spill file that is removed by cleanup.
+func tempFile(dir, pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("create temporary file: %w", err)
+	}
+	return f, nil
+}

@@ -1,0 +1,135 @@
+package evidence
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// SettingRow is one line of a snapshot's structured-settings table.
+type SettingRow struct {
+	Section string
+	Label   string
+	Value   string
+}
+
+// maxSettingRows caps one snapshot's table; the full settings.json is in the kit.
+const maxSettingRows = 400
+
+// valueKeys are the fields that hold a control's state, in preference order.
+var valueKeys = []string{"state", "value", "checked", "selected", "on", "enabled", "text"}
+
+// settingRows turns settings.json into readable rows without assuming its exact
+// schema: objects with a label become "label: state" rows; anything else is
+// flattened to "path: value".
+func settingRows(raw []byte) ([]SettingRow, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("settings.json is not JSON: %w", err)
+	}
+	var rows []SettingRow
+	walkSettings(&rows, "", "", v)
+	if len(rows) > maxSettingRows {
+		rows = append(rows[:maxSettingRows], SettingRow{Label: "…", Value: "more rows in settings.json"})
+	}
+	return rows, nil
+}
+
+func walkSettings(rows *[]SettingRow, section, path string, v any) {
+	if len(*rows) > maxSettingRows {
+		return
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if label, ok := labelOf(t); ok {
+			*rows = append(*rows, SettingRow{Section: section, Label: label, Value: stateOf(t)})
+			return
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			sec := section
+			if path == "" {
+				sec = k
+			}
+			walkSettings(rows, sec, join(path, k), t[k])
+		}
+	case []any:
+		if len(t) == 0 {
+			*rows = append(*rows, SettingRow{Section: section, Label: path, Value: "(none)"})
+		}
+		for i, e := range t {
+			walkSettings(rows, section, path+"["+strconv.Itoa(i)+"]", e)
+		}
+	default:
+		*rows = append(*rows, SettingRow{Section: section, Label: path, Value: scalar(t)})
+	}
+}
+
+func labelOf(m map[string]any) (string, bool) {
+	for _, k := range []string{"label", "name", "title"} {
+		if s, ok := m[k].(string); ok && s != "" {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+func stateOf(m map[string]any) string {
+	for _, k := range valueKeys {
+		if v, ok := m[k]; ok {
+			s := scalar(v)
+			if kind, ok := m["kind"].(string); ok && kind != "" {
+				s += " (" + kind + ")"
+			} else if kind, ok := m["type"].(string); ok && kind != "" {
+				s += " (" + kind + ")"
+			}
+			return s
+		}
+	}
+	// No state field: show the remaining fields compactly.
+	var parts []string
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "label" || k == "name" || k == "title" {
+			continue
+		}
+		parts = append(parts, k+"="+scalar(m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scalar(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "—"
+	case bool:
+		if t {
+			return "ON"
+		}
+		return "OFF"
+	case string:
+		return t
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	default:
+		b, _ := json.Marshal(t)
+		return string(b)
+	}
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}

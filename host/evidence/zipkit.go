@@ -1,0 +1,94 @@
+package evidence
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"time"
+)
+
+// FileEntry is one file of a kit as listed in manifest.json.
+type FileEntry struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// kitZip streams files into a zip, hashing each while it is written, and
+// remembers only the (path, size, hash) of each.
+type kitZip struct {
+	zw    *zip.Writer
+	mtime time.Time
+	files []FileEntry
+}
+
+func newKitZip(w io.Writer, mtime time.Time) *kitZip {
+	return &kitZip{zw: zip.NewWriter(w), mtime: mtime}
+}
+
+// hashWriter counts and hashes what passes through to w.
+type hashWriter struct {
+	w io.Writer
+	h hash.Hash
+	n int64
+}
+
+func (hw *hashWriter) Write(p []byte) (int, error) {
+	n, err := hw.w.Write(p)
+	hw.h.Write(p[:n])
+	hw.n += int64(n)
+	return n, err
+}
+
+// copy writes r as path. Already-compressed data (images) is stored, the rest
+// deflated. tee, when non-nil, also receives the bytes.
+func (k *kitZip) copy(path string, r io.Reader, compress bool, tee io.Writer) (FileEntry, error) {
+	method := zip.Store
+	if compress {
+		method = zip.Deflate
+	}
+	fw, err := k.zw.CreateHeader(&zip.FileHeader{Name: path, Method: method, Modified: k.mtime})
+	if err != nil {
+		return FileEntry{}, fmt.Errorf("zip %s: %w", path, err)
+	}
+	hw := &hashWriter{w: fw, h: sha256.New()}
+	var dst io.Writer = hw
+	if tee != nil {
+		dst = io.MultiWriter(hw, tee)
+	}
+	if _, err := io.Copy(dst, r); err != nil {
+		return FileEntry{}, fmt.Errorf("write %s: %w", path, err)
+	}
+	fe := FileEntry{Path: path, Size: hw.n, SHA256: hex.EncodeToString(hw.h.Sum(nil))}
+	k.files = append(k.files, fe)
+	return fe, nil
+}
+
+func (k *kitZip) close() error {
+	if err := k.zw.Close(); err != nil {
+		return fmt.Errorf("finish zip: %w", err)
+	}
+	return nil
+}
+
+// capBuffer keeps the first limit bytes written to it and drops the rest,
+// remembering that it overflowed; it never fails the write.
+type capBuffer struct {
+	buf   []byte
+	limit int
+	total int64
+}
+
+func (c *capBuffer) Write(p []byte) (int, error) {
+	if room := c.limit - len(c.buf); room > 0 {
+		c.buf = append(c.buf, p[:min(room, len(p))]...)
+	}
+	c.total += int64(len(p))
+	return len(p), nil
+}
+
+// complete reports whether every byte written is in buf.
+func (c *capBuffer) complete() bool { return c.total == int64(len(c.buf)) }
