@@ -1,0 +1,430 @@
+// Package installer registers the Ringfence native messaging host with
+// browsers: it knows where every supported browser looks for host
+// manifests on Linux, macOS and Windows (locations.go), writes them
+// (files, and registry keys on Windows), records what it wrote so uninstall
+// removes exactly that, and repeats each browser's own lookup for `doctor`.
+package installer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Machine is Env plus the effects install needs; the CLI fills it from the
+// real process, tests from temp dirs and fakes.
+type Machine struct {
+	Env
+	Exe      string                               // the binary to copy (os.Executable())
+	Euid     int                                  // os.Geteuid(); -1 on Windows
+	Owner    func(path string) (uid int, ok bool) // owner of a file (Unix)
+	Registry Registry                             // nil off Windows
+	Environ  []string                             // environment for spawned hosts (doctor)
+}
+
+// Options are install's flags.
+type Options struct {
+	Browsers     []string // --browser, repeatable
+	UserDataDir  string   // --user-data-dir
+	ExtensionIDs []string // --extension-id, repeatable
+	System       bool     // --system
+	DryRun       bool     // --dry-run
+}
+
+// Action is one thing install or uninstall did (or, dry, would do).
+type Action struct {
+	Op   string `json:"op"` // mkdir, write, unchanged, registry, config, remove, rmdir, keep
+	Path string `json:"path"`
+	Note string `json:"note,omitempty"`
+}
+
+// Outcome is what happened to one location.
+type Outcome struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Status   string `json:"status"` // registered, would-register, skipped, blocked
+	Manifest string `json:"manifest,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Result is install's report.
+type Result struct {
+	DryRun    bool      `json:"dry_run"`
+	Locations []Outcome `json:"locations"`
+	Actions   []Action  `json:"actions"`
+	Notes     []string  `json:"notes,omitempty"`
+	// Failed is set when something the user asked for could not be done
+	// (a blocked browser named with --browser); the rest was still done.
+	Failed bool `json:"failed"`
+}
+
+// ErrRootForUser is returned when root tries to write into a user's home.
+var ErrRootForUser = errors.New("refusing to install as root into another user's home")
+
+// Install registers the host according to o.
+func Install(ctx context.Context, m Machine, o Options) (*Result, error) {
+	if o.System && o.UserDataDir != "" {
+		return nil, errors.New("--system and --user-data-dir exclude each other: a profile belongs to one user")
+	}
+	if err := checkPrivileges(m, o); err != nil {
+		return nil, err
+	}
+	for _, id := range o.ExtensionIDs {
+		if err := ValidExtensionID(id); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{DryRun: o.DryRun}
+	sel, err := selectLocations(m, o, res)
+	if err != nil {
+		return nil, err
+	}
+
+	recPath := recordPath(m.Env, o.System)
+	rec, _, err := loadRecord(recPath)
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{m: m, dry: o.DryRun, rec: rec, res: res}
+
+	// Extra ids: what config.json already lists plus --extension-id, so a
+	// re-install keeps ids added earlier.
+	var extra []string
+	if !o.System {
+		extra, err = w.updateConfig(o.ExtensionIDs)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		extra = o.ExtensionIDs
+		if len(extra) > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("the host accepts extra ids only from each user's %s (%s); add %s there", ConfigKey, "RINGFENCE_HOME/config.json", strings.Join(extra, ", ")))
+		}
+	}
+
+	// Group by manifest path: several browsers can share one file (Brave
+	// and Chrome's system folder on Linux, one registry key on Windows).
+	type group struct {
+		loc Location
+		ids []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, l := range sel {
+		g, ok := groups[l.Manifest]
+		if !ok {
+			g = &group{loc: l}
+			groups[l.Manifest] = g
+			order = append(order, l.Manifest)
+		}
+		g.ids = append(g.ids, l.ID)
+	}
+
+	binaries := map[string]bool{}
+	for _, path := range order {
+		g := groups[path]
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !binaries[g.loc.Binary] {
+			if err := w.copyBinary(g.loc.Binary); err != nil {
+				return nil, err
+			}
+			binaries[g.loc.Binary] = true
+		}
+		man := BuildManifest(g.loc.Family, g.loc.Binary, extra).Encode()
+		if err := w.writeManifest(path, man, g.ids); err != nil {
+			return nil, err
+		}
+		for _, k := range g.loc.Reg {
+			if err := w.setRegistry(k, path); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i := range res.Locations {
+		if res.Locations[i].Status == "" {
+			res.Locations[i].Status = "registered"
+			if o.DryRun {
+				res.Locations[i].Status = "would-register"
+			}
+		}
+	}
+	if o.UserDataDir != "" && len(sel) == 1 {
+		rec.putProfile(RecordProfile{Browser: sel[0].Browser, UserDataDir: o.UserDataDir})
+	}
+	if len(sel) == 0 && !res.Failed {
+		res.Notes = append(res.Notes, "no supported browser found; name one with --browser (known: "+strings.Join(BrowserNames(), ", ")+")")
+	}
+	if o.DryRun || (len(sel) == 0 && len(o.ExtensionIDs) == 0) {
+		return res, nil
+	}
+	created, err := mkdirAll(filepath.Dir(recPath), 0o700)
+	if err != nil {
+		return nil, err
+	}
+	rec.addDirs(created)
+	if err := rec.save(recPath); err != nil {
+		return nil, err
+	}
+	res.Actions = append(res.Actions, Action{Op: "write", Path: recPath, Note: "install record (what uninstall removes)"})
+	return res, nil
+}
+
+// checkPrivileges refuses root writing into a user's home: the files would
+// belong to root and the browser, running as the user, could not update
+// them (and a later user-level install would fail).
+func checkPrivileges(m Machine, o Options) error {
+	if m.Euid < 0 { // Windows: no uid; the OS decides.
+		return nil
+	}
+	if o.System {
+		if m.Euid != 0 {
+			return errors.New("--system writes to system folders and needs root: run it with sudo")
+		}
+		return nil
+	}
+	if m.Euid != 0 {
+		return nil
+	}
+	target := m.Home
+	if o.UserDataDir != "" {
+		target = o.UserDataDir
+	}
+	uid, ok := -1, false
+	if m.Owner != nil {
+		for p := filepath.Clean(target); ; p = filepath.Dir(p) {
+			if uid, ok = m.Owner(p); ok || filepath.Dir(p) == p {
+				break
+			}
+		}
+	}
+	sudo := ""
+	if m.Getenv != nil {
+		sudo = m.Getenv("SUDO_USER")
+	}
+	if (ok && uid != 0) || (sudo != "" && sudo != "root") {
+		who := fmt.Sprintf("uid %d", uid)
+		if sudo != "" && sudo != "root" {
+			who = sudo
+		}
+		return fmt.Errorf("%w: %s belongs to %s, and files root writes there would belong to root, which the browser (running as %s) cannot update or remove. Run `ringfence install` as that user without sudo, or `sudo ringfence install --system` to register for every user", ErrRootForUser, target, who, who)
+	}
+	return nil
+}
+
+// selectLocations picks the locations to register and reports the rest.
+func selectLocations(m Machine, o Options, res *Result) ([]Location, error) {
+	if o.UserDataDir != "" {
+		if len(o.Browsers) > 1 {
+			return nil, errors.New("--user-data-dir takes one --browser (the profile's browser)")
+		}
+		b := ""
+		if len(o.Browsers) == 1 {
+			b = o.Browsers[0]
+		}
+		l, err := ProfileLocation(m.Env, b, o.UserDataDir)
+		if err != nil {
+			return nil, err
+		}
+		res.Locations = append(res.Locations, Outcome{ID: l.ID, Name: l.Name, Manifest: l.Manifest})
+		return []Location{l}, nil
+	}
+	all, err := Locations(m.Env, o.System)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{} // location ids asked for explicitly
+	for _, name := range o.Browsers {
+		found := false
+		for _, l := range all {
+			if l.ID == name {
+				want[l.ID] = true
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown browser %q (known: %s, and NAME-flatpak / NAME-snap variants on Linux)", name, strings.Join(BrowserNames(), ", "))
+		}
+	}
+	var sel []Location
+	for _, l := range all {
+		detected := installed(l)
+		chosen := want[l.ID]
+		if len(o.Browsers) > 0 && !chosen {
+			// --browser chrome also takes Chrome's Flatpak/Snap variants
+			// when they are installed.
+			chosen = want[l.Browser] && l.ID != l.Browser && detected
+		}
+		if len(o.Browsers) == 0 {
+			chosen = detected
+		}
+		out := Outcome{ID: l.ID, Name: l.Name, Manifest: l.Manifest, Note: l.Note}
+		switch {
+		case !chosen:
+			if len(o.Browsers) > 0 {
+				continue // not asked for: say nothing
+			}
+			out.Status = "skipped"
+			out.Reason = "not installed (no " + strings.Join(l.Detect, " or ") + ")"
+			out.Manifest = ""
+			out.Note = ""
+		case l.Blocked != "":
+			out.Status = "blocked"
+			out.Reason = l.Blocked
+			out.Manifest = ""
+			if want[l.ID] {
+				res.Failed = true
+			}
+		default:
+			sel = append(sel, l)
+		}
+		res.Locations = append(res.Locations, out)
+	}
+	return sel, nil
+}
+
+// installed reports whether the browser's config (or install) folder exists.
+func installed(l Location) bool {
+	for _, d := range l.Detect {
+		if exists(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// writer performs (or, dry, describes) install's writes and records them.
+type writer struct {
+	m   Machine
+	dry bool
+	rec *Record
+	res *Result
+}
+
+func (w *writer) act(op, path, note string) {
+	w.res.Actions = append(w.res.Actions, Action{Op: op, Path: path, Note: note})
+}
+
+func (w *writer) mkdir(d string, perm os.FileMode) error {
+	if w.dry {
+		if !exists(d) {
+			w.act("mkdir", d, "")
+		}
+		return nil
+	}
+	created, err := mkdirAll(d, perm)
+	w.rec.addDirs(created)
+	for _, c := range created {
+		w.act("mkdir", c, "")
+	}
+	return err
+}
+
+func (w *writer) copyBinary(dst string) error {
+	if w.m.Exe == "" {
+		return errors.New("cannot find the running ringfence binary to copy")
+	}
+	data, err := os.ReadFile(w.m.Exe)
+	if err != nil {
+		return fmt.Errorf("read the ringfence binary %s: %w", w.m.Exe, err)
+	}
+	if err := w.mkdir(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	w.rec.putFile(RecordFile{Path: dst, Kind: "binary", SHA256: bytesSHA256(data)})
+	if sameContent(dst, data) {
+		w.act("unchanged", dst, "host binary")
+		return nil
+	}
+	w.act("write", dst, "host binary (copy of "+w.m.Exe+")")
+	if w.dry {
+		return nil
+	}
+	return writeFileAtomic(dst, data, 0o755)
+}
+
+func (w *writer) writeManifest(path string, data []byte, ids []string) error {
+	if err := w.mkdir(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	w.rec.putFile(RecordFile{Path: path, Kind: "manifest", SHA256: bytesSHA256(data), Locations: ids})
+	if sameContent(path, data) {
+		w.act("unchanged", path, "manifest for "+strings.Join(ids, ", "))
+		return nil
+	}
+	w.act("write", path, "manifest for "+strings.Join(ids, ", "))
+	if w.dry {
+		return nil
+	}
+	return writeFileAtomic(path, data, 0o644)
+}
+
+func (w *writer) setRegistry(k RegKey, manifest string) error {
+	if w.m.Registry == nil {
+		return fmt.Errorf("cannot write %s: no registry on %s", k, w.m.GOOS)
+	}
+	cur, err := w.m.Registry.Default(k)
+	if err == nil && cur == manifest {
+		w.rec.putReg(k, manifest)
+		w.act("unchanged", k.String(), "→ "+manifest)
+		return nil
+	}
+	w.act("registry", k.String(), "→ "+manifest)
+	if w.dry {
+		return nil
+	}
+	if err := w.m.Registry.SetDefault(k, manifest); err != nil {
+		return err
+	}
+	w.rec.putReg(k, manifest)
+	return nil
+}
+
+// updateConfig adds ids to config.json's allowed list and returns the full
+// list of extra ids.
+func (w *writer) updateConfig(add []string) ([]string, error) {
+	path := ConfigPath(w.m.DataDir)
+	fields, ids, existed, err := readConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	var added []string
+	for _, id := range add {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+			added = append(added, id)
+		}
+	}
+	if len(added) == 0 {
+		return ids, nil
+	}
+	w.act("config", path, "allow "+strings.Join(added, ", "))
+	if w.dry {
+		return ids, nil
+	}
+	if err := w.mkdir(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if err := writeConfig(path, fields, ids); err != nil {
+		return nil, err
+	}
+	if !existed {
+		w.rec.ConfigCreated = true
+	}
+	for _, id := range added {
+		if !slices.Contains(w.rec.ConfigIDs, id) {
+			w.rec.ConfigIDs = append(w.rec.ConfigIDs, id)
+		}
+	}
+	return ids, nil
+}
+
+// isNotExist is errors.Is(err, fs.ErrNotExist), shortened.
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -1,0 +1,165 @@
+package installer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+)
+
+// UninstallOptions are uninstall's flags and hooks.
+type UninstallOptions struct {
+	System bool
+	DryRun bool
+	// Purge also deletes the data dir and the keyring entries, after
+	// Confirm says yes (the CLI asks, or --yes).
+	Purge   bool
+	Confirm func(question string) bool
+	// DeleteKeys removes Ringfence's keyring entries; it returns a
+	// one-line description of what it did.
+	DeleteKeys func(ctx context.Context) (string, error)
+}
+
+// Uninstall removes what the install record lists, and nothing else:
+// registry keys still pointing where install pointed them, the files it
+// wrote, the ids it added to config.json, and the folders it created if
+// they are empty.
+func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, error) {
+	res := &Result{DryRun: o.DryRun}
+	recPath := recordPath(m.Env, o.System)
+	rec, found, err := loadRecord(recPath)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		res.Notes = append(res.Notes, "no install record at "+recPath+": nothing to remove")
+	}
+	act := func(op, path, note string) { res.Actions = append(res.Actions, Action{Op: op, Path: path, Note: note}) }
+	var errs []error
+
+	for _, r := range rec.Reg {
+		if m.Registry == nil {
+			errs = append(errs, fmt.Errorf("cannot remove %s: no registry on %s", r.Key, m.GOOS))
+			continue
+		}
+		cur, err := m.Registry.Default(r.Key)
+		switch {
+		case errors.Is(err, ErrNoKey):
+			continue
+		case err != nil:
+			errs = append(errs, err)
+			continue
+		case cur != r.Value:
+			act("keep", r.Key.String(), "points at "+cur+" now, not at what install wrote")
+			continue
+		}
+		act("remove", r.Key.String(), "")
+		if !o.DryRun {
+			if err := m.Registry.DeleteKey(r.Key); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, f := range rec.Files {
+		if _, err := os.Lstat(f.Path); isNotExist(err) {
+			continue
+		}
+		act("remove", f.Path, f.Kind)
+		if !o.DryRun {
+			if err := os.Remove(f.Path); err != nil && !isNotExist(err) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if len(rec.ConfigIDs) > 0 || rec.ConfigCreated {
+		if err := undoConfig(m.DataDir, rec, o.DryRun, act); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if found {
+		act("remove", recPath, "install record")
+		if !o.DryRun {
+			if err := os.Remove(recPath); err != nil && !isNotExist(err) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	// Purge before the folder pass, so parents install created (~/.local/share)
+	// go too once the data dir is gone.
+	if o.Purge {
+		if err := purge(ctx, m, o, act); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	// Innermost first; a folder that holds anything else (a database, a
+	// manifest of another program) stays.
+	dirs := slices.Clone(rec.Dirs)
+	slices.Reverse(dirs)
+	for _, d := range dirs {
+		if o.DryRun {
+			act("rmdir", d, "if empty")
+			continue
+		}
+		if err := os.Remove(d); err == nil {
+			act("rmdir", d, "")
+		} else if !isNotExist(err) {
+			act("keep", d, "not empty")
+		}
+	}
+
+	return res, errors.Join(errs...)
+}
+
+func undoConfig(dataDir string, rec *Record, dry bool, act func(op, path, note string)) error {
+	path := ConfigPath(dataDir)
+	fields, ids, existed, err := readConfig(path)
+	if err != nil || !existed {
+		return err
+	}
+	kept := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return slices.Contains(rec.ConfigIDs, id) })
+	if len(kept) == 0 {
+		delete(fields, ConfigKey)
+	}
+	if rec.ConfigCreated && len(fields) == 0 {
+		act("remove", path, "config created by install")
+		if dry {
+			return nil
+		}
+		return os.Remove(path)
+	}
+	if len(kept) == len(ids) {
+		return nil
+	}
+	act("config", path, "remove the ids install added")
+	if dry {
+		return nil
+	}
+	return writeConfig(path, fields, kept)
+}
+
+func purge(ctx context.Context, m Machine, o UninstallOptions, act func(op, path, note string)) error {
+	q := fmt.Sprintf("Delete %s (every snapshot, event and key file) and Ringfence's keyring entries? This cannot be undone.", m.DataDir)
+	if o.Confirm == nil || !o.Confirm(q) {
+		return errors.New("purge not confirmed: the data dir and keyring entries were kept")
+	}
+	var errs []error
+	if o.DeleteKeys != nil {
+		if o.DryRun {
+			act("remove", "keyring", "Ringfence's entries")
+		} else if what, err := o.DeleteKeys(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("delete keyring entries: %w", err))
+		} else {
+			act("remove", "keyring", what)
+		}
+	}
+	if _, err := os.Stat(m.DataDir); err == nil {
+		act("remove", m.DataDir, "data dir")
+		if !o.DryRun {
+			if err := os.RemoveAll(m.DataDir); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
