@@ -379,3 +379,31 @@ func dedupe(v *Verification) {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].File < out[j].File })
 	v.Problems = out
 }
+
+// Verify checks a file that is either an evidence kit or a WACZ, telling
+// which by its manifest. kind is "kit" or "wacz".
+func Verify(ctx context.Context, ra io.ReaderAt, size int64) (v *Verification, kind string, err error) {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return nil, "", fmt.Errorf("not a zip file: %w", err)
+	}
+	has := func(name string) bool {
+		for _, f := range zr.File {
+			if f.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(FileManifest):
+		v, err = VerifyKit(ctx, zr)
+		return v, "kit", err
+	case has(WACZDataPackage):
+		v, err = VerifyWACZ(ctx, ra, size)
+		return v, "wacz", err
+	}
+	v = &Verification{}
+	v.add(FileManifest, "missing: this zip is neither a Ringfence evidence kit nor a WACZ")
+	return v, "kit", nil
+}

@@ -1,0 +1,275 @@
+package evidence
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"math/big"
+	"net/textproto"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func writeTestWACZ(t testing.TB, src Source) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := WriteWACZ(context.Background(), src, &buf, Options{SigningKey: testKey, HostVersion: "0.1.0-test", Now: kitTime, TempDir: t.TempDir()}); err != nil {
+		t.Fatalf("WriteWACZ: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func TestWACZStructure(t *testing.T) {
+	src := demoSource(t)
+	w := writeTestWACZ(t, src)
+	zr, err := zip.NewReader(bytes.NewReader(w), int64(len(w)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := kitFiles(t, w)
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		if f.Name == WACZWarc && f.Method != zip.Store {
+			t.Errorf("%s is compressed in the zip; WACZ requires STORE", f.Name)
+		}
+	}
+	sort.Strings(names)
+	want := []string{WACZWarc, WACZDigest, WACZDataPackage, WACZIndex, WACZPages}
+	sort.Strings(want)
+	if strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Fatalf("entries = %v, want %v", names, want)
+	}
+
+	// datapackage.json: profile, version, every resource's hash and size.
+	var dp DataPackage
+	if err := json.Unmarshal(files[WACZDataPackage], &dp); err != nil {
+		t.Fatal(err)
+	}
+	if dp.Profile != "data-package" || dp.WACZVersion != "1.1.1" || len(dp.Resources) != 3 {
+		t.Fatalf("datapackage = %+v", dp)
+	}
+	for _, r := range dp.Resources {
+		sum := sha256.Sum256(files[r.Path])
+		if r.Hash != "sha256:"+hex.EncodeToString(sum[:]) || r.Bytes != int64(len(files[r.Path])) {
+			t.Errorf("resource %s: hash/bytes %s/%d do not match the file", r.Path, r.Hash, r.Bytes)
+		}
+	}
+
+	// datapackage-digest.json: the hash, and the signature with a standard
+	// ECDSA verifier (P-384, SHA-256 over the hash string, raw r‖s).
+	var d DataPackageDigest
+	if err := json.Unmarshal(files[WACZDigest], &d); err != nil {
+		t.Fatal(err)
+	}
+	dsum := sha256.Sum256(files[WACZDataPackage])
+	if d.Path != "datapackage.json" || d.Hash != "sha256:"+hex.EncodeToString(dsum[:]) {
+		t.Errorf("digest = %+v", d)
+	}
+	spki, _ := base64.StdEncoding.DecodeString(d.SignedData.PublicKey)
+	k, err := x509.ParsePKIXPublicKey(spki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := k.(*ecdsa.PublicKey)
+	if pub.Curve.Params().BitSize != 384 {
+		t.Errorf("curve %s, want P-384", pub.Curve.Params().Name)
+	}
+	sig, _ := base64.StdEncoding.DecodeString(d.SignedData.Signature)
+	if len(sig) != 96 {
+		t.Fatalf("signature is %d bytes, want 96 (r‖s)", len(sig))
+	}
+	h := sha256.Sum256([]byte(d.SignedData.Hash))
+	if !ecdsa.Verify(pub, h[:], new(big.Int).SetBytes(sig[:48]), new(big.Int).SetBytes(sig[48:])) {
+		t.Error("signature does not verify")
+	}
+	h2 := sha256.Sum256([]byte(d.SignedData.Hash + "x"))
+	if ecdsa.Verify(pub, h2[:], new(big.Int).SetBytes(sig[:48]), new(big.Int).SetBytes(sig[48:])) {
+		t.Error("signature verifies for another message")
+	}
+	// The key is stable per signing key (derived), so a reviewer can pin it.
+	w2 := writeTestWACZ(t, src)
+	var d2 DataPackageDigest
+	json.Unmarshal(kitFiles(t, w2)[WACZDigest], &d2)
+	if d2.SignedData.PublicKey != d.SignedData.PublicKey {
+		t.Error("WACZ public key changes between exports")
+	}
+
+	// indexes/index.cdx: sorted, and each line's offset/length is one gzip
+	// member holding a record with that URI and digest.
+	warc := files[WACZWarc]
+	lines := strings.Split(strings.TrimSpace(string(files[WACZIndex])), "\n")
+	if len(lines) != 12 {
+		t.Errorf("%d index lines, want 12 (3 snapshots × 4 artifacts)", len(lines))
+	}
+	if !sort.SliceIsSorted(lines, func(i, j int) bool { return lines[i] < lines[j] }) {
+		t.Error("CDXJ is not sorted")
+	}
+	var sawDOM, sawView bool
+	for _, l := range lines {
+		parts := strings.SplitN(l, " ", 3)
+		var e map[string]string
+		if err := json.Unmarshal([]byte(parts[2]), &e); err != nil {
+			t.Fatal(err)
+		}
+		off, _ := strconv.Atoi(e["offset"])
+		n, _ := strconv.Atoi(e["length"])
+		hdr, block := parseOneRecord(t, warc[off:off+n])
+		if hdr.Get("Warc-Type") != "resource" || hdr.Get("Warc-Target-Uri") != e["url"] {
+			t.Errorf("record at %d: %v, index says %s", off, hdr, e["url"])
+		}
+		bs := sha256.Sum256(block)
+		if e["digest"] != "sha256:"+hex.EncodeToString(bs[:]) {
+			t.Errorf("record at %d: digest mismatch", off)
+		}
+		if e["url"] == "https://platform.openai.com/api-keys" {
+			sawDOM = parts[0] == "com,openai,platform)/api-keys" && e["mime"] == "text/html" &&
+				bytes.Equal(block, src.blobs["20261122T090000Z-cccccc/dom.html"])
+		}
+		if e["url"] == "urn:view:https://chatgpt.com/" && e["mime"] == "image/png" {
+			sawView = true
+		}
+	}
+	if !sawDOM || !sawView {
+		t.Errorf("DOM resource at its URL: %v; urn:view: screenshot: %v\n%s", sawDOM, sawView, files[WACZIndex])
+	}
+
+	// pages.jsonl: header then one page per snapshot.
+	pl := strings.Split(strings.TrimSpace(string(files[WACZPages])), "\n")
+	if len(pl) != 4 || !strings.Contains(pl[0], `"json-pages-1.0"`) || !strings.Contains(pl[1], `"url":"https://platform.openai.com/api-keys"`) {
+		t.Errorf("pages.jsonl:\n%s", files[WACZPages])
+	}
+
+	v, kind, err := Verify(context.Background(), bytes.NewReader(w), int64(len(w)))
+	if err != nil || kind != "wacz" || !v.OK() {
+		t.Fatalf("Verify = %v %s %v", v, kind, err)
+	}
+}
+
+func parseOneRecord(t testing.TB, member []byte) (textproto.MIMEHeader, []byte) {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(member))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr.Multistream(false)
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(bytes.NewReader(raw))
+	if l, _ := br.ReadString('\n'); l != "WARC/1.1\r\n" {
+		t.Fatalf("record starts %q", l)
+	}
+	h, err := textproto.NewReader(br).ReadMIMEHeader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(h.Get("Content-Length"))
+	block := make([]byte, n)
+	io.ReadFull(br, block)
+	rest, _ := io.ReadAll(br)
+	if string(rest) != "\r\n\r\n" {
+		t.Errorf("record ends %q, want CRLF CRLF", rest)
+	}
+	return h, block
+}
+
+func TestWACZTampering(t *testing.T) {
+	w := writeTestWACZ(t, demoSource(t))
+	cases := []struct {
+		name     string
+		edit     func(f map[string][]byte, o []string) []string
+		wantFile string
+	}{
+		{"byte in the WARC", func(f map[string][]byte, o []string) []string {
+			b := bytes.Clone(f[WACZWarc])
+			b[len(b)/2] ^= 1
+			f[WACZWarc] = b
+			return o
+		}, WACZWarc},
+		{"index reordered", func(f map[string][]byte, o []string) []string {
+			l := strings.Split(strings.TrimSpace(string(f[WACZIndex])), "\n")
+			l[0], l[len(l)-1] = l[len(l)-1], l[0]
+			f[WACZIndex] = []byte(strings.Join(l, "\n") + "\n")
+			return o
+		}, WACZIndex},
+		{"datapackage edited", func(f map[string][]byte, o []string) []string {
+			f[WACZDataPackage] = bytes.Replace(f[WACZDataPackage], []byte("Ringfence evidence"), []byte("Ringfence evidencE"), 1)
+			return o
+		}, WACZDataPackage},
+		{"added file", func(f map[string][]byte, o []string) []string {
+			f["extra.txt"] = []byte("x")
+			return append(o, "extra.txt")
+		}, "extra.txt"},
+		{"signature swapped", func(f map[string][]byte, o []string) []string {
+			var d DataPackageDigest
+			json.Unmarshal(f[WACZDigest], &d)
+			sig, _ := base64.StdEncoding.DecodeString(d.SignedData.Signature)
+			sig[5] ^= 1
+			d.SignedData.Signature = base64.StdEncoding.EncodeToString(sig)
+			f[WACZDigest], _ = json.Marshal(d)
+			return o
+		}, WACZDigest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bad := rezipStored(t, w, c.edit)
+			v, _, err := Verify(context.Background(), bytes.NewReader(bad), int64(len(bad)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range v.Problems {
+				if p.File == c.wantFile {
+					return
+				}
+			}
+			t.Errorf("no problem names %s: %v", c.wantFile, v.Problems)
+		})
+	}
+}
+
+// rezipStored is rezip keeping the WARC stored, as a WACZ needs.
+func rezipStored(t testing.TB, w []byte, edit func(map[string][]byte, []string) []string) []byte {
+	t.Helper()
+	zr, _ := zip.NewReader(bytes.NewReader(w), int64(len(w)))
+	var order []string
+	for _, f := range zr.File {
+		order = append(order, f.Name)
+	}
+	files := kitFiles(t, w)
+	order = edit(files, order)
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, n := range order {
+		fw, _ := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store})
+		fw.Write(files[n])
+	}
+	zw.Close()
+	return out.Bytes()
+}
+
+func TestSURT(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://chatgpt.com/":                         "com,chatgpt)/",
+		"https://www.Example.com/A/b?z=1&a=2":          "com,example)/a/b?a=2&z=1",
+		"https://platform.openai.com:8443/api-keys":    "com,openai,platform:8443)/api-keys",
+		"urn:view:https://chatgpt.com/":                "urn:view:https://chatgpt.com/",
+		"https://platform.openai.com/settings/org/bil": "com,openai,platform)/settings/org/bil",
+	} {
+		if got := SURT(in); got != want {
+			t.Errorf("SURT(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
