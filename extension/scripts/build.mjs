@@ -1,0 +1,86 @@
+// Builds dist/chrome and dist/firefox from the one source: bundles the entry points with esbuild,
+// merges manifest/base.json with the per-browser overlay, copies pages and _locales, draws icons.
+import { build } from 'esbuild';
+import { mkdir, readFile, writeFile, cp, rm } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.resolve(root, '..', 'dist');
+
+const entries = {
+  background: 'src/background/index.ts',
+  content: 'src/content/index.ts',
+  popup: 'src/popup/popup.ts',
+  options: 'src/options/options.ts',
+  'capture-page': 'src/capture/page.ts',
+};
+const targets = { chrome: ['chrome116'], firefox: ['firefox128'] };
+
+// Overlays replace scalars and arrays and merge objects, so an overlay stays a thin diff.
+function merge(base, over) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof base[k] === 'object'
+      ? merge(base[k], v) : v;
+  }
+  return out;
+}
+
+// A minimal RGBA PNG encoder: the icon is a ring, drawn here so no binary sits in the repo.
+function crc32(buf) {
+  let c, crc = 0xffffffff;
+  for (const b of buf) {
+    c = (crc ^ b) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type), data]);
+  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+function ringIcon(size) {
+  const raw = Buffer.alloc(size * (size * 4 + 1));
+  const c = (size - 1) / 2, outer = size * 0.46, inner = size * 0.3;
+  for (let y = 0; y < size; y++) {
+    raw[y * (size * 4 + 1)] = 0;
+    for (let x = 0; x < size; x++) {
+      const d = Math.hypot(x - c, y - c);
+      const o = y * (size * 4 + 1) + 1 + x * 4;
+      const on = d <= outer && d >= inner;
+      raw.set(on ? [0xc2, 0x41, 0x0c, 255] : [0, 0, 0, 0], o);
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0); ihdr.writeUInt32BE(size, 4);
+  ihdr[8] = 8; ihdr[9] = 6;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+const base = JSON.parse(await readFile(path.join(root, 'manifest/base.json'), 'utf8'));
+const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+for (const [browser, target] of Object.entries(targets)) {
+  const out = path.join(dist, browser);
+  await rm(out, { recursive: true, force: true });
+  await mkdir(path.join(out, 'icons'), { recursive: true });
+  await build({
+    entryPoints: entries, outdir: out, bundle: true, format: 'iife', target,
+    minify: false, sourcemap: false, logLevel: 'warning', legalComments: 'none',
+    define: { __BROWSER__: JSON.stringify(browser), __VERSION__: JSON.stringify(pkg.version) },
+  });
+  const overlay = JSON.parse(await readFile(path.join(root, `manifest/${browser}.json`), 'utf8'));
+  const manifest = merge(base, overlay);
+  manifest.version = pkg.version;
+  await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  for (const f of ['popup/popup.html', 'popup/popup.css', 'options/options.html']) {
+    await cp(path.join(root, 'src', f), path.join(out, path.basename(f)));
+  }
+  await cp(path.join(root, '_locales'), path.join(out, '_locales'), { recursive: true });
+  for (const s of [16, 48, 128]) await writeFile(path.join(out, 'icons', `icon${s}.png`), ringIcon(s));
+}

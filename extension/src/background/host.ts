@@ -1,0 +1,111 @@
+// The one long-lived native port to the host (docs/protocol.md). Requests are matched to replies by
+// envelope id; progress frames go to the caller's onProgress; the port is (re)opened on demand.
+import { api } from '../lib/browser';
+import type { HostState } from '../lib/messages';
+
+export const HOST_NAME = 'io.ringfence.host';
+
+export interface Progress { done: number; total: number; stage?: string }
+
+export class HostError extends Error {
+  constructor(public code: string, message: string) { super(message); this.name = 'HostError'; }
+}
+
+interface Pending {
+  resolve: (body: Record<string, unknown>) => void;
+  reject: (err: Error) => void;
+  onProgress?: (p: Progress) => void;
+}
+
+interface Reply {
+  id?: string;
+  ok?: boolean;
+  body?: Record<string, unknown>;
+  error?: { code: string; message: string };
+  progress?: Progress;
+}
+
+let port: chrome.runtime.Port | null = null;
+let seq = 0;
+const pending = new Map<string, Pending>();
+let status: { state: HostState; detail: string; hostVersion?: string } = { state: 'unknown', detail: '' };
+const listeners = new Set<() => void>();
+
+/** Current host status: connected, not installed (with the fix), or error. */
+export function hostStatus(): { state: HostState; detail: string; hostVersion?: string } {
+  return { ...status };
+}
+
+export function onStatusChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+function setStatus(s: typeof status): void {
+  status = s;
+  for (const fn of listeners) fn();
+}
+
+// Chromium says "Specified native messaging host not found.", Firefox "No such native application".
+function classify(message: string): HostState {
+  return /not found|no such native application|not registered/i.test(message) ? 'not_installed' : 'error';
+}
+
+function connect(): chrome.runtime.Port {
+  if (port) return port;
+  const p = api.runtime.connectNative(HOST_NAME);
+  port = p;
+  p.onMessage.addListener((msg: Reply) => {
+    const waiter = msg.id ? pending.get(msg.id) : undefined;
+    if (msg.progress && msg.ok === undefined) { waiter?.onProgress?.(msg.progress); return; }
+    if (!waiter || !msg.id) return;
+    pending.delete(msg.id);
+    if (msg.ok) waiter.resolve(msg.body ?? {});
+    else waiter.reject(new HostError(msg.error?.code ?? 'internal', msg.error?.message ?? 'host error'));
+  });
+  p.onDisconnect.addListener((dp) => {
+    // Firefox reports the reason on port.error, Chromium on runtime.lastError.
+    const err = (dp as unknown as { error?: { message?: string } }).error?.message
+      ?? api.runtime.lastError?.message ?? 'host exited';
+    if (port === p) port = null;
+    setStatus({ state: classify(err), detail: err });
+    for (const [id, w] of pending) { pending.delete(id); w.reject(new HostError('disconnected', err)); }
+  });
+  return p;
+}
+
+/** Sends one request over the shared port and resolves with the reply body. */
+export function request(type: string, body: Record<string, unknown> = {},
+  opts: { onProgress?: (p: Progress) => void } = {}): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let p: chrome.runtime.Port;
+    try { p = connect(); } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      setStatus({ state: classify(msg), detail: msg });
+      reject(new HostError('disconnected', msg));
+      return;
+    }
+    const id = `r${++seq}`;
+    pending.set(id, { resolve, reject, onProgress: opts.onProgress });
+    try { p.postMessage({ id, type, body }); } catch (e) {
+      pending.delete(id);
+      reject(new HostError('disconnected', e instanceof Error ? e.message : String(e)));
+    }
+  });
+}
+
+/** Connects (if needed) and says hello; the reply sets the status to connected. */
+export async function hello(): Promise<HostState> {
+  try {
+    const body = await request('hello', {
+      extension_version: __VERSION__,
+      browser: __BROWSER__ === 'firefox' ? 'Firefox' : 'Chromium',
+    });
+    setStatus({ state: 'connected', detail: '', hostVersion: String(body.host_version ?? '') });
+  } catch (e) {
+    if (status.state === 'unknown' || status.state === 'connected') {
+      setStatus({ state: 'error', detail: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return status.state;
+}

@@ -1,0 +1,89 @@
+// Background: routes messages from content scripts and the popup, owns the native port (host.ts),
+// the event log queue (events.ts) and the per-tab warning list shown in the popup.
+import { api } from '../lib/browser';
+import type { Message, StatusReply, WarningRecord } from '../lib/messages';
+import { captureSnapshot, type SnapshotTrigger } from '../capture/index';
+import { hello, hostStatus, onStatusChange, request } from './host';
+import { flushEvents, logEvent, queuedEventCount } from './events';
+
+const warningsByTab = new Map<number, WarningRecord[]>();
+
+onStatusChange(() => {
+  if (hostStatus().state === 'connected') void flushEvents();
+});
+
+async function activeTab(): Promise<chrome.tabs.Tab | undefined> {
+  const [tab] = await api.tabs.query({ active: true, lastFocusedWindow: true });
+  return tab;
+}
+
+async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined): Promise<{ snapshotId?: string; error?: string }> {
+  if (!tab || tab.id === undefined) return { error: 'no tab to snapshot' };
+  try {
+    return await captureSnapshot({ tabId: tab.id, windowId: tab.windowId, url: tab.url ?? '', trigger });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    void logEvent({ type: 'snapshot.failed', rule_id: '', url: tab.url ?? '', at: new Date().toISOString(), detail: { trigger, error: message } });
+    return { error: message };
+  }
+}
+
+function setBadge(tabId: number, count: number): void {
+  void api.action.setBadgeText({ tabId, text: count ? '!' : '' });
+  if (count) void api.action.setBadgeBackgroundColor({ tabId, color: '#c2410c' });
+}
+
+async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promise<unknown> {
+  switch (msg.type) {
+    case 'snapshot': {
+      const tab = msg.tabId !== undefined ? await api.tabs.get(msg.tabId)
+        : sender.tab ?? await activeTab();
+      return snapshot(msg.trigger, tab);
+    }
+    case 'event':
+      await logEvent({ type: msg.event, rule_id: msg.ruleId, url: msg.url, at: msg.at, detail: msg.detail ?? {} });
+      return { ok: true };
+    case 'warnings':
+      if (sender.tab?.id !== undefined) {
+        warningsByTab.set(sender.tab.id, msg.warnings);
+        setBadge(sender.tab.id, msg.warnings.length);
+      }
+      return { ok: true };
+    case 'identity':
+      try { return await request('identity.summary', {}); } catch { return null; }
+    case 'status': {
+      if (hostStatus().state !== 'connected') await hello();
+      const tabId = msg.tabId ?? (await activeTab())?.id;
+      const reply: StatusReply & { queuedEvents: number } = {
+        host: hostStatus(),
+        warnings: tabId !== undefined ? warningsByTab.get(tabId) ?? [] : [],
+        queuedEvents: await queuedEventCount(),
+      };
+      return reply;
+    }
+    default:
+      return { error: 'unknown message' };
+  }
+}
+
+api.runtime.onMessage.addListener((msg: Message, sender, sendResponse) => {
+  // Only our own pages and content scripts may talk to the background.
+  if (sender.id !== api.runtime.id) return false;
+  handle(msg, sender).then(sendResponse, (e) => sendResponse({ error: String(e) }));
+  return true;
+});
+
+api.tabs.onRemoved.addListener((tabId) => warningsByTab.delete(tabId));
+
+api.commands.onCommand.addListener((command, tab) => {
+  if (command === 'snapshot') void (async () => snapshot('shortcut', tab ?? await activeTab()))();
+});
+
+api.runtime.onInstalled.addListener(() => {
+  api.contextMenus.create({ id: 'ringfence-snapshot', title: api.i18n.getMessage('contextSnapshot'), contexts: ['page'] });
+});
+api.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId === 'ringfence-snapshot') void snapshot('context_menu', tab);
+});
+
+void hello();

@@ -1,0 +1,197 @@
+// Redaction of secrets before any artifact leaves the page (or, for MHTML, the background).
+// Pure string functions: the same code runs in the page bundle, the background and the tests.
+
+export interface RedactOptions {
+  maskEmails: boolean;
+  maskPhones: boolean;
+}
+
+export interface RedactionEntry {
+  rule: string;
+  artifact: string;
+  count: number;
+}
+
+/** Counts redactions per (rule, artifact) and remembers what was removed, so fragments of the same
+ * secret split across DOM nodes can be scrubbed too (see scrubFragments). */
+export class RedactionLog {
+  private counts = new Map<string, number>();
+  readonly secrets = new Set<string>();
+
+  add(rule: string, artifact: string, n = 1): void {
+    const k = `${rule}\u0000${artifact}`;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + n);
+  }
+
+  entries(): RedactionEntry[] {
+    return [...this.counts].map(([k, count]) => {
+      const [rule, artifact] = k.split('\u0000');
+      return { rule, artifact, count };
+    }).sort((a, b) => a.artifact.localeCompare(b.artifact) || a.rule.localeCompare(b.rule));
+  }
+}
+
+export const MARK = '[REDACTED]';
+
+interface Rule {
+  name: string;
+  re: RegExp;
+  /** Returns the replacement, or null to leave the match alone. */
+  replace: (m: RegExpExecArray) => string | null;
+  /** The secret part of the match (remembered for fragment scrubbing). */
+  secret: (m: RegExpExecArray) => string;
+}
+
+// A key body must look random, not like a kebab-case word ("sk-button-primary-large").
+function randomish(body: string): boolean {
+  const classes = Number(/[a-z]/.test(body)) + Number(/[A-Z]/.test(body)) + Number(/[0-9]/.test(body));
+  return classes >= 2 && shannon(body) >= 3.2;
+}
+
+export function shannon(s: string): number {
+  const freq = new Map<string, number>();
+  for (const ch of s) freq.set(ch, (freq.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of freq.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** Long random-looking token: at least 24 characters, mixed classes, high entropy. */
+export function looksHighEntropy(value: string): boolean {
+  const v = value.trim();
+  if (v.length < 24 || /\s/.test(v)) return false;
+  if (!/^[A-Za-z0-9_\-+/=.:~]+$/.test(v)) return false;
+  return randomish(v) && shannon(v) >= 3.5;
+}
+
+const KEY_LIKE = /(api[_ -]?key|secret|token|passw|bearer|credential|session|auth|private[_ -]?key|access[_ -]?key|client[_ -]?secret|signature|csrf|xsrf|cookie)/i;
+
+/** Names, ids and labels of fields that hold credentials. */
+export function isKeyLikeName(name: string | null | undefined): boolean {
+  return !!name && KEY_LIKE.test(name);
+}
+
+const RULES: Rule[] = [
+  {
+    // OpenAI keys: sk-..., sk-proj-..., sk-svcacct-..., sk-admin-...
+    name: 'openai_key',
+    re: /(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-|None-)?)([A-Za-z0-9_-]{20,})/g,
+    replace: (m) => (randomish(m[2]) ? m[1] + MARK : null),
+    secret: (m) => m[2],
+  },
+  {
+    name: 'session_token',
+    re: /(?<![A-Za-z0-9_-])(sess-)([A-Za-z0-9_-]{20,})/g,
+    replace: (m) => (randomish(m[2]) ? m[1] + MARK : null),
+    secret: (m) => m[2],
+  },
+  {
+    name: 'jwt',
+    re: /(?<![A-Za-z0-9_-])(eyJ)([A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})/g,
+    replace: (m) => m[1] + MARK,
+    secret: (m) => m[2],
+  },
+  {
+    name: 'bearer',
+    re: /\b(Bearer\s+)([A-Za-z0-9._~+/-]{16,}=*)/gi,
+    replace: (m) => (m[2].startsWith(MARK) ? null : m[1] + MARK),
+    secret: (m) => m[2],
+  },
+  {
+    // Credentials in URLs (links, iframe sources, MHTML headers).
+    name: 'url_token',
+    re: /([?&#;](?:access_token|id_token|refresh_token|token|api_key|apikey|key|code|session|sig|signature|auth)=)([^&#\s"'<>]{16,})/gi,
+    replace: (m) => (m[2].startsWith(MARK) ? null : m[1] + MARK),
+    secret: (m) => m[2],
+  },
+];
+
+const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])([A-Za-z0-9._%+-]*)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+const PHONE = /(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){2,4}(?![\w])/g;
+
+function applyRule(text: string, rule: Rule, artifact: string, log: RedactionLog): string {
+  let n = 0;
+  rule.re.lastIndex = 0;
+  const out = text.replace(rule.re, (...args) => {
+    const m = args.slice(0, -2) as unknown as RegExpExecArray;
+    const rep = rule.replace(m);
+    if (rep === null) return m[0];
+    n++;
+    log.secrets.add(rule.secret(m));
+    return rep;
+  });
+  if (n) log.add(rule.name, artifact, n);
+  return out;
+}
+
+/** Redacts every secret pattern in free text (HTML, plain text, JSON, MHTML parts). */
+export function redactText(text: string, artifact: string, log: RedactionLog, opts: RedactOptions): string {
+  let out = text;
+  for (const rule of RULES) out = applyRule(out, rule, artifact, log);
+  if (opts.maskEmails) {
+    let n = 0;
+    out = out.replace(EMAIL, (_all, first: string, _rest: string, domain: string) => { n++; return `${first}***@${domain}`; });
+    if (n) log.add('email', artifact, n);
+  }
+  if (opts.maskPhones) {
+    let n = 0;
+    out = out.replace(PHONE, (all: string) => {
+      const digits = all.replace(/\D/g, '');
+      // Dates ("2026-11-30") share the shape; a phone has a country code, an area code in
+      // parentheses, or at least ten digits.
+      if (digits.length < 8 || digits.length > 15) return all;
+      if (!all.includes('+') && !all.includes('(') && digits.length < 10) return all;
+      n++;
+      return `***${digits.slice(-2)}`;
+    });
+    if (n) log.add('phone', artifact, n);
+  }
+  return out;
+}
+
+/** Redacts the value of a credential-like field: patterns first, then any long random value. */
+export function redactFieldValue(value: string, fieldName: string, artifact: string, log: RedactionLog, opts: RedactOptions): string {
+  const v = redactText(value, artifact, log, opts);
+  if (v === value && isKeyLikeName(fieldName) && looksHighEntropy(value)) {
+    log.add('high_entropy', artifact);
+    log.secrets.add(value.trim());
+    return MARK;
+  }
+  return v;
+}
+
+const FRAG = 12;
+const STRIDE = 4;
+
+/** Secrets can be split across text nodes (`<span>sk-proj-</span><span>AbC…</span>`), so a
+ * pattern seen in the joined text may survive in the markup as fragments. Any run of FRAG+STRIDE
+ * or more characters of a known secret is replaced here. */
+export function scrubFragments(text: string, artifact: string, log: RedactionLog): string {
+  if (log.secrets.size === 0) return text;
+  let out = text;
+  let n = 0;
+  for (const secret of log.secrets) {
+    if (secret.length < FRAG) continue;
+    for (let i = 0; i + FRAG <= secret.length; i += STRIDE) {
+      const probe = secret.slice(i, i + FRAG);
+      let at = out.indexOf(probe);
+      while (at >= 0) {
+        // Grow the hit to the longest run that still belongs to the secret.
+        let start = at, end = at + FRAG;
+        const si = i;
+        let back = 0;
+        while (start > 0 && si - back - 1 >= 0 && out[start - 1] === secret[si - back - 1]) { start--; back++; }
+        let fwd = 0;
+        while (end < out.length && si + FRAG + fwd < secret.length && out[end] === secret[si + FRAG + fwd]) { end++; fwd++; }
+        out = out.slice(0, start) + MARK + out.slice(end);
+        n++;
+        at = out.indexOf(probe, start + MARK.length);
+      }
+    }
+  }
+  if (n) log.add('fragment', artifact, n);
+  return out;
+}

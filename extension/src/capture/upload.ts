@@ -1,0 +1,110 @@
+// Chunked upload of one snapshot over the native port (docs/protocol.md): snapshot.begin with the
+// metadata and every artifact's size and SHA-256, base64 chunks of the size the host asks for, then
+// snapshot.commit, which the host acknowledges only after its transaction committed. A dropped port
+// loses the open upload on the host side, so a retry starts again from begin.
+
+export interface Artifact {
+  name: string;
+  mime: string;
+  bytes: Uint8Array;
+}
+
+export interface ArtifactInfo {
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+}
+
+export type RequestFn = (type: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+export interface UploadOptions {
+  onProgress?: (sent: number, total: number) => void;
+  /** Attempts after the first when the port drops. */
+  retries?: number;
+  backoffMs?: number;
+}
+
+export interface UploadResult {
+  snapshotId: string;
+  artifacts: { name: string; size: number; sha256: string; deduplicated?: boolean }[];
+  attempts: number;
+}
+
+export const DEFAULT_CHUNK = 512 * 1024;
+// A chunk's base64 must stay well under the 64 MiB frame limit whatever the host proposes.
+const MAX_CHUNK = 8 * 1024 * 1024;
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 0x8000)));
+  }
+  return btoa(s);
+}
+
+export function utf8(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+export async function describe(a: Artifact): Promise<ArtifactInfo> {
+  return { name: a.name, mime: a.mime, size: a.bytes.length, sha256: await sha256Hex(a.bytes) };
+}
+
+/** Errors worth a retry: the port dropped or the host restarted and forgot the upload. */
+export function isRetryable(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === 'disconnected' || code === 'unknown_upload';
+}
+
+export async function uploadSnapshot(request: RequestFn, meta: Record<string, unknown>, artifacts: Artifact[],
+  opts: UploadOptions = {}): Promise<UploadResult> {
+  const infos = await Promise.all(artifacts.map(describe));
+  const total = artifacts.reduce((n, a) => n + a.bytes.length, 0);
+  const retries = opts.retries ?? 2;
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    try {
+      return { ...(await once(request, meta, artifacts, infos, total, opts)), attempts: attempt };
+    } catch (e) {
+      if (!isRetryable(e) || attempt > retries) throw e;
+      await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 200) * attempt));
+    }
+  }
+}
+
+async function once(request: RequestFn, meta: Record<string, unknown>, artifacts: Artifact[], infos: ArtifactInfo[],
+  total: number, opts: UploadOptions): Promise<Omit<UploadResult, 'attempts'>> {
+  const begun = await request('snapshot.begin', { meta, artifacts: infos });
+  const uploadId = String(begun.upload_id ?? '');
+  if (!uploadId) throw Object.assign(new Error('host returned no upload_id'), { code: 'bad_reply' });
+  const asked = Number(begun.chunk_size);
+  const chunk = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_CHUNK) : DEFAULT_CHUNK;
+  let sent = 0;
+  opts.onProgress?.(0, total);
+  try {
+    for (const a of artifacts) {
+      for (let off = 0; off < a.bytes.length; off += chunk) {
+        const part = a.bytes.subarray(off, Math.min(off + chunk, a.bytes.length));
+        await request('snapshot.chunk', { upload_id: uploadId, artifact: a.name, offset: off, data: toBase64(part) });
+        sent += part.length;
+        opts.onProgress?.(sent, total);
+      }
+    }
+    const done = await request('snapshot.commit', { upload_id: uploadId });
+    return {
+      snapshotId: String(done.snapshot_id ?? ''),
+      artifacts: (done.artifacts as UploadResult['artifacts'] | undefined) ?? [],
+    };
+  } catch (e) {
+    // Free the host's buffers when the port is still up; a dropped port already discarded them.
+    if (!isRetryable(e)) await request('snapshot.abort', { upload_id: uploadId }).catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,210 @@
+// Content script for the OpenAI hosts. Route gate first: outside matched routes nothing is observed
+// or scanned. On a matched route: one MutationObserver whose callback only schedules, one batched
+// detection pass per animation frame (at most every PASS_INTERVAL_MS), re-run on SPA navigation.
+import { api } from '../lib/browser';
+import type { Message, WarningRecord } from '../lib/messages';
+import { loadSettings, type Settings } from '../lib/settings';
+import rulesFile from '../rules/rules.json';
+import type { RuleFile } from '../rules/types';
+import { compileRules, findControl, rulesForLocation, scan, type CompiledRule, type Match, type RuleSet } from '../rules/match';
+import { Banner, type BannerModel } from './banner';
+import { personalLine, type IdentitySummary } from './personal';
+
+const PASS_INTERVAL_MS = 250;
+const SEVERITY_RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, notice: 1 };
+
+let settings: Settings;
+let ruleSet: RuleSet;
+let active: CompiledRule[] = [];
+let lastHref = '';
+let observer: MutationObserver | null = null;
+let scheduled = false;
+let lastPass = 0;
+let matches: Match[] = [];
+const shown = new Map<string, string>(); // rule id -> level already reported for this URL
+const dismissed = new Set<string>(); // rule ids dismissed on this URL (until escalation)
+let identity: IdentitySummary | null | undefined;
+let banner: Banner;
+let bypassNext: Element | null = null;
+
+const t = (key: string, subs?: string[]): string => api.i18n.getMessage(key, subs) || key;
+
+function send(msg: Message): Promise<unknown> {
+  return api.runtime.sendMessage(msg).catch(() => undefined);
+}
+
+function logEvent(event: string, ruleId: string, detail: Record<string, unknown> = {}): void {
+  void send({ type: 'event', event, ruleId, url: location.href, at: new Date().toISOString(), detail });
+}
+
+function routeCheck(): void {
+  lastHref = location.href;
+  shown.clear();
+  dismissed.clear();
+  active = settings.guardMode === 'off' ? [] : rulesForLocation(ruleSet, location);
+  if (!active.length) {
+    observer?.disconnect();
+    observer = null;
+    if (matches.length) { matches = []; report(); }
+    banner.render(null);
+    return;
+  }
+  if (!observer) {
+    observer = new MutationObserver(schedule);
+    observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['open', 'role', 'aria-label', 'hidden'] });
+  }
+  schedule();
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  const wait = Math.max(0, lastPass + PASS_INTERVAL_MS - performance.now());
+  // rAF keeps the pass off the critical path of the page's own frame; the timeout covers
+  // background tabs, where animation frames do not run.
+  setTimeout(() => {
+    let done = false;
+    const run = (): void => { if (!done) { done = true; pass(); } };
+    requestAnimationFrame(run);
+    setTimeout(run, 500);
+  }, wait);
+}
+
+function pass(): void {
+  scheduled = false;
+  lastPass = performance.now();
+  if (location.href !== lastHref) { routeCheck(); return; }
+  if (!active.length) return;
+  matches = scan(document, ruleSet, active);
+  update();
+}
+
+function bestMatch(): Match | null {
+  let best: Match | null = null;
+  for (const m of matches) {
+    if (dismissed.has(m.rule.id)) continue;
+    const score = (m.level === 'dialog' ? 10 : 0) + (SEVERITY_RANK[m.rule.severity] ?? 0);
+    const bestScore = best ? (best.level === 'dialog' ? 10 : 0) + (SEVERITY_RANK[best.rule.severity] ?? 0) : -1;
+    if (score > bestScore) best = m;
+  }
+  return best;
+}
+
+function model(m: Match): BannerModel {
+  return {
+    ruleId: m.rule.id, severity: m.rule.severity, message: m.rule.message, losses: m.rule.losses,
+    level: m.level, confirm: m.confirm, personal: identity ? personalLine(identity, m.rule.losses, t) : '',
+    anchor: m.dialog ? m.dialog.getBoundingClientRect() : null,
+  };
+}
+
+function update(): void {
+  for (const m of matches) {
+    const prev = shown.get(m.rule.id);
+    if (!prev) {
+      shown.set(m.rule.id, m.level);
+      logEvent(m.level === 'dialog' ? 'warning.escalated' : 'warning.shown', m.rule.id,
+        { level: m.level, severity: m.rule.severity, confirm: m.confirm });
+      if (m.rule.autoCapture || m.level === 'dialog') autoCapture(m);
+    } else if (m.level === 'dialog' && prev !== 'dialog') {
+      shown.set(m.rule.id, 'dialog');
+      dismissed.delete(m.rule.id);
+      logEvent('warning.escalated', m.rule.id, { level: m.level, severity: m.rule.severity, confirm: m.confirm });
+      autoCapture(m);
+    } else if (m.level !== 'dialog' && prev === 'dialog') {
+      shown.set(m.rule.id, m.level);
+    }
+  }
+  const best = bestMatch();
+  if (best && identity === undefined) void loadIdentity();
+  banner.render(best ? model(best) : null);
+  report();
+}
+
+let reported = '';
+function report(): void {
+  const records: WarningRecord[] = matches.map((m) => ({
+    ruleId: m.rule.id, severity: m.rule.severity, level: m.level, url: location.href, at: new Date().toISOString(),
+  }));
+  const key = records.map((r) => `${r.ruleId}:${r.level}`).join();
+  if (key === reported) return;
+  reported = key;
+  void send({ type: 'warnings', warnings: records });
+}
+
+function autoCapture(m: Match): void {
+  if (!settings.captureAuto) return;
+  void send({ type: 'snapshot', trigger: 'auto', reason: m.rule.id } as Message);
+}
+
+async function loadIdentity(): Promise<void> {
+  identity = null;
+  const reply = await send({ type: 'identity' });
+  if (reply && typeof reply === 'object' && !('error' in reply)) {
+    identity = reply as IdentitySummary;
+    const best = bestMatch();
+    if (best) banner.render(model(best));
+  }
+}
+
+// The click guard. Only trusted clicks count: a page script can neither open nor pass the guard.
+function onClick(e: MouseEvent): void {
+  if (!e.isTrusted || !active.length || settings.guardMode === 'off') return;
+  const target = e.composedPath()[0];
+  if (!(target instanceof Element)) return;
+  const hit = findControl(ruleSet, active, target);
+  if (!hit) return;
+  if (bypassNext === hit.el) { bypassNext = null; return; }
+  const rule = hit.rules[0].rule;
+  if (settings.guardMode === 'warn') {
+    logEvent('warning.proceeded', rule.id, { mode: 'warn' });
+    return;
+  }
+  e.preventDefault();
+  e.stopImmediatePropagation();
+  const m = matches.find((x) => x.rule.id === rule.id) ?? { rule, level: 'control' as const, controls: [hit.el], dialog: null, confirm: [] };
+  void banner.guard(model(m)).then((proceed) => {
+    if (!proceed) { logEvent('guard.cancelled', rule.id, { mode: 'confirm' }); return; }
+    logEvent('warning.proceeded', rule.id, { mode: 'confirm' });
+    // Replays the user's click on the control; the guard lets exactly this one through.
+    bypassNext = hit.el;
+    (hit.el as HTMLElement).click();
+    bypassNext = null;
+  });
+}
+
+async function main(): Promise<void> {
+  settings = await loadSettings();
+  ruleSet = compileRules(rulesFile as RuleFile, { languages: settings.languages, groups: settings.groups });
+  banner = new Banner(document, t, {
+    onSnapshot: (ruleId) => { logEvent('snapshot.requested', ruleId, { trigger: 'banner' }); void send({ type: 'snapshot', trigger: 'banner' }); },
+    onDismiss: (ruleId) => {
+      dismissed.add(ruleId);
+      logEvent('warning.dismissed', ruleId, {});
+      const best = bestMatch();
+      banner.render(best ? model(best) : null);
+    },
+  });
+  window.addEventListener('click', onClick, true);
+  window.addEventListener('hashchange', routeCheck);
+  window.addEventListener('popstate', routeCheck);
+  const nav = (globalThis as { navigation?: EventTarget }).navigation;
+  if (nav) {
+    nav.addEventListener('currententrychange', () => { if (location.href !== lastHref) routeCheck(); });
+  } else {
+    // Without the Navigation API, pushState is invisible to the isolated world: compare the URL
+    // once a second (a string comparison, no DOM access).
+    setInterval(() => { if (location.href !== lastHref) routeCheck(); }, 1000);
+  }
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area !== 'local' || !changes.settings) return;
+    void loadSettings().then((s) => {
+      settings = s;
+      ruleSet = compileRules(rulesFile as RuleFile, { languages: s.languages, groups: s.groups });
+      routeCheck();
+    });
+  });
+  routeCheck();
+}
+
+void main();

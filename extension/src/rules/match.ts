@@ -1,0 +1,242 @@
+// Rule matching: the route gate (URL only, no DOM) and one scan of the DOM for the rules whose
+// route matched. Pure functions over a Document so unit tests run them on happy-dom fixtures.
+import type { ConfirmSpec, ControlRole, DialogRole, Lang, Rule, RuleFile, Texts } from './types';
+
+const ROLE_SELECTORS: Record<ControlRole | DialogRole, string> = {
+  button: 'button,[role="button"],input[type="submit"],input[type="button"]',
+  link: 'a[href],[role="link"]',
+  option: 'option,[role="option"]',
+  radio: 'input[type="radio"],[role="radio"]',
+  menuitem: '[role="menuitem"]',
+  dialog: 'dialog[open],[role="dialog"]',
+  alertdialog: '[role="alertdialog"]',
+};
+
+// Rows that hold a label next to its button are small; a bigger ancestor is a whole panel and
+// would let a bare "Delete" borrow the label of another row.
+const CONTEXT_DEPTH = 4;
+const CONTEXT_MAX_CHARS = 400;
+
+/** Case-, width- and whitespace-insensitive text, with typographic quotes and dashes folded. */
+export function normalize(s: string): string {
+  return s.normalize('NFKC')
+    .replace(/[\u2018\u2019\u02bc`]/g, "'")
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+/** normalize() plus trailing punctuation dropped: for exact label comparison. */
+export function normalizeLabel(s: string): string {
+  return normalize(s).replace(/[\s.…:!?？！。]+$/u, '');
+}
+
+interface CompiledControl { rule: CompiledRule; context: string[] | null; selector: string }
+export interface CompiledRule {
+  rule: Rule;
+  controls: { selector: string; labels: string[]; context: string[] | null }[];
+  routes: { path?: RegExp; hash?: RegExp }[];
+  dialogs: { selector: string; phrases: string[] }[];
+  pageText: string[];
+  confirm: ConfirmSpec[];
+}
+
+export interface RuleSet {
+  rules: CompiledRule[];
+  benign: Set<string>;
+}
+
+export interface Options {
+  languages?: readonly string[];
+  groups?: Record<string, boolean>;
+}
+
+function texts(t: Texts | undefined, langs: Set<string>, f: (s: string) => string): string[] {
+  if (!t) return [];
+  const out: string[] = [];
+  for (const [lang, list] of Object.entries(t)) if (langs.has(lang)) for (const s of list ?? []) out.push(f(s));
+  return out;
+}
+
+export function compileRules(file: RuleFile, opts: Options = {}): RuleSet {
+  const langs = new Set<string>(opts.languages?.length ? opts.languages : file.languages);
+  langs.add('en');
+  const rules = file.rules
+    .filter((r) => opts.groups?.[r.group] !== false)
+    .map((rule): CompiledRule => ({
+      rule,
+      routes: rule.routes.map((r) => ({
+        path: r.path !== undefined ? new RegExp(r.path, 'i') : undefined,
+        hash: r.hash !== undefined ? new RegExp(r.hash, 'i') : undefined,
+      })),
+      controls: (rule.controls ?? []).map((c) => ({
+        selector: c.roles.map((r) => ROLE_SELECTORS[r]).join(','),
+        labels: texts(c.text, langs, normalizeLabel),
+        context: c.context ? texts(c.context, langs, normalizeLabel) : null,
+      })),
+      dialogs: (rule.dialogs ?? []).map((d) => ({
+        selector: d.roles.map((r) => ROLE_SELECTORS[r]).join(','),
+        phrases: texts(d.text, langs, normalizeLabel),
+      })),
+      pageText: texts(rule.pageText, langs, normalizeLabel),
+      confirm: rule.confirm ?? [],
+    }));
+  const benign = new Set(texts(file.benign, new Set(file.languages), normalizeLabel));
+  return { rules, benign };
+}
+
+// Control lookup tables are built per set of active rules (the route gate's output) and cached.
+interface ControlIndex { selector: string; byText: Map<string, CompiledControl[]> }
+const indexCache = new WeakMap<CompiledRule[], ControlIndex>();
+
+function controlIndex(active: CompiledRule[]): ControlIndex {
+  const cached = indexCache.get(active);
+  if (cached) return cached;
+  const byText = new Map<string, CompiledControl[]>();
+  const selectors = new Set<string>();
+  for (const cr of active) {
+    for (const c of cr.controls) {
+      for (const sel of c.selector.split(',')) selectors.add(sel);
+      for (const t of c.labels) {
+        const list = byText.get(t) ?? [];
+        list.push({ rule: cr, context: c.context, selector: c.selector });
+        byText.set(t, list);
+      }
+    }
+  }
+  const idx = { selector: [...selectors].join(','), byText };
+  indexCache.set(active, idx);
+  return idx;
+}
+
+export interface Loc { hostname: string; pathname: string; hash: string }
+
+/** The route gate: rules whose host and route match this URL. Touches no DOM. */
+export function rulesForLocation(set: RuleSet, loc: Loc): CompiledRule[] {
+  const host = loc.hostname.toLowerCase();
+  return set.rules.filter((cr) => cr.rule.hosts.includes(host) && cr.routes.some((r) =>
+    (!r.path || r.path.test(loc.pathname)) && (!r.hash || r.hash.test(loc.hash))));
+}
+
+export type Level = 'page' | 'control' | 'dialog';
+const LEVEL_RANK: Record<Level, number> = { page: 1, control: 2, dialog: 3 };
+
+export interface Match {
+  rule: Rule;
+  level: Level;
+  controls: Element[];
+  dialog: Element | null;
+  confirm: ConfirmSpec['kind'][];
+}
+
+function labelsOf(el: Element): string[] {
+  const out: string[] = [];
+  const aria = el.getAttribute('aria-label');
+  if (aria) out.push(aria);
+  if (el.tagName === 'INPUT') {
+    const input = el as HTMLInputElement;
+    if (input.labels) for (const l of Array.from(input.labels)) out.push(l.textContent ?? '');
+    if (input.value) out.push(input.value);
+  } else {
+    out.push(el.textContent ?? '');
+  }
+  const title = el.getAttribute('title');
+  if (title) out.push(title);
+  return out;
+}
+
+function contextMatches(el: Element, phrases: string[]): boolean {
+  let a = el.parentElement;
+  for (let i = 0; a && i < CONTEXT_DEPTH; i++, a = a.parentElement) {
+    const t = a.textContent ?? '';
+    if (t.length > CONTEXT_MAX_CHARS) return false;
+    const n = normalize(t);
+    if (phrases.some((p) => n.includes(p))) return true;
+  }
+  return false;
+}
+
+/** Which active rules (if any) treat this element as a destructive control. */
+export function controlRules(set: RuleSet, active: CompiledRule[], el: Element): CompiledRule[] {
+  const idx = controlIndex(active);
+  const out: CompiledRule[] = [];
+  for (const raw of labelsOf(el)) {
+    const label = normalizeLabel(raw);
+    if (!label || set.benign.has(label)) continue;
+    for (const c of idx.byText.get(label) ?? []) {
+      if (!el.matches(c.selector)) continue;
+      if (c.context && !contextMatches(el, c.context)) continue;
+      if (!out.includes(c.rule)) out.push(c.rule);
+    }
+  }
+  return out;
+}
+
+/** The nearest ancestor-or-self that is a destructive control for an active rule. */
+export function findControl(set: RuleSet, active: CompiledRule[], target: Element | null): { el: Element; rules: CompiledRule[] } | null {
+  const idx = controlIndex(active);
+  if (!idx.selector || !target) return null;
+  const el = target.closest(idx.selector);
+  if (!el) return null;
+  const rules = controlRules(set, active, el);
+  return rules.length ? { el, rules } : null;
+}
+
+function confirmKinds(dialog: Element, specs: ConfirmSpec[]): ConfirmSpec['kind'][] {
+  if (!specs.length) return [];
+  const inputs = Array.from(dialog.querySelectorAll('input,textarea'));
+  if (!inputs.length) return [];
+  const found: ConfirmSpec['kind'][] = [];
+  const text = dialog.textContent ?? '';
+  for (const s of specs) {
+    if (s.kind === 'email') {
+      if (inputs.some((i) => i.getAttribute('type') === 'email' || i.getAttribute('autocomplete') === 'email'
+        || (i.getAttribute('placeholder') ?? '').includes('@'))) found.push('email');
+    } else if (s.words.some((w) => new RegExp(`(^|[^\\p{L}])${w}([^\\p{L}]|$)`, 'u').test(text)
+      || inputs.some((i) => i.getAttribute('placeholder') === w))) {
+      found.push('type-word');
+    }
+  }
+  return found;
+}
+
+/** One detection pass over the document for the rules the route gate let through. */
+export function scan(doc: Document, set: RuleSet, active: CompiledRule[]): Match[] {
+  const byRule = new Map<string, Match>();
+  const hit = (cr: CompiledRule, level: Level): Match => {
+    let m = byRule.get(cr.rule.id);
+    if (!m) { m = { rule: cr.rule, level, controls: [], dialog: null, confirm: [] }; byRule.set(cr.rule.id, m); }
+    if (LEVEL_RANK[level] > LEVEL_RANK[m.level]) m.level = level;
+    return m;
+  };
+  const idx = controlIndex(active);
+  if (idx.selector) {
+    for (const el of Array.from(doc.querySelectorAll(idx.selector))) {
+      for (const cr of controlRules(set, active, el)) hit(cr, 'control').controls.push(el);
+    }
+  }
+  for (const cr of active) {
+    for (const d of cr.dialogs) {
+      if (!d.selector) continue;
+      for (const el of Array.from(doc.querySelectorAll(d.selector))) {
+        const text = normalize(el.textContent ?? '');
+        const kinds = confirmKinds(el, cr.confirm);
+        const byPhrase = d.phrases.some((p) => text.includes(p));
+        const byConfirm = cr.confirm.length >= 2 && kinds.length === cr.confirm.length;
+        if (byPhrase || byConfirm) {
+          const m = hit(cr, 'dialog');
+          m.dialog = el;
+          m.confirm = kinds;
+        }
+      }
+    }
+    if (cr.pageText.length && doc.body) {
+      const text = normalize(doc.body.textContent ?? '');
+      if (cr.pageText.some((p) => text.includes(p))) hit(cr, 'page');
+    }
+  }
+  return [...byRule.values()];
+}
+
+export type { Lang };
