@@ -61,6 +61,21 @@ type Store struct {
 // up to date. dataKey is the 32-byte AES-256 key the blobs are sealed with.
 // Chunked uploads are staged in an "uploads" folder next to the database.
 func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
+	return OpenWith(ctx, path, dataKey, Options{})
+}
+
+// Options tune Open.
+type Options struct {
+	// MaxBytes caps the database file (SQLite max_page_count); writes past
+	// it fail with ErrStorageFull exactly as a full disk does. Zero = no cap.
+	MaxBytes int64
+}
+
+// pageSize is SQLite's default page size, used to turn MaxBytes into pages.
+const pageSize = 4096
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, dataKey []byte, opt Options) (*Store, error) {
 	if len(dataKey) != 32 {
 		return nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(dataKey))
 	}
@@ -81,6 +96,9 @@ func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
 	q.Set("_synchronous", "FULL") // an acknowledged snapshot survives power loss too
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate") // writers take the lock up front: no deadlock-on-upgrade
+	if opt.MaxBytes > 0 {
+		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", max(opt.MaxBytes/pageSize, 16)))
+	}
 	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
