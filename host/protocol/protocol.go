@@ -46,6 +46,7 @@ type Server struct {
 	keys     keys.Status
 	uploads  map[string]*store.Upload
 	nextID   int
+	extra    map[string]handler // tests add handlers here (e.g. one that panics)
 }
 
 // NewServer serves st. When st is nil, storeErr says why; hello still
@@ -58,7 +59,7 @@ func NewServer(st *store.Store, storeErr error, ks keys.Status) *Server {
 type handler func(ctx context.Context, body json.RawMessage) (any, error)
 
 func (s *Server) handlers() map[string]handler {
-	return map[string]handler{
+	m := map[string]handler{
 		"hello":            s.hello,
 		"snapshot.begin":   s.snapshotBegin,
 		"snapshot.chunk":   s.snapshotChunk,
@@ -68,6 +69,10 @@ func (s *Server) handlers() map[string]handler {
 		"event.log":        s.eventLog,
 		"identity.summary": s.identitySummary,
 	}
+	for k, v := range s.extra {
+		m[k] = v
+	}
+	return m
 }
 
 // Types lists the message types the host understands.
