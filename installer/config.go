@@ -62,5 +62,14 @@ func writeConfig(path string, fields map[string]json.RawMessage, ids []string) e
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(out, '\n'), 0o600)
+	return writeFileAtomic(path, append(out, '\n'), modeOr(path, 0o600))
+}
+
+// modeOr is path's permission bits, or def when it does not exist, so a
+// rewrite keeps the mode the user chose.
+func modeOr(path string, def os.FileMode) os.FileMode {
+	if st, err := os.Stat(path); err == nil {
+		return st.Mode().Perm()
+	}
+	return def
 }

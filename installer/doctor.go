@@ -236,6 +236,7 @@ func checkBrowser(ctx context.Context, m Machine, label string, cands []Location
 	if loc.Family == Firefox {
 		argv = []string{hostPath, manifest, GeckoID}
 	}
+	start := time.Now()
 	reply, err := probe.Hello(ctx, probe.Launch{Argv: argv, Dir: filepath.Dir(hostPath), Env: m.Environ}, HelloTimeout)
 	if err != nil {
 		add("hello", false, err.Error(), "run `"+hostPath+" doctor` by hand to see why the host fails, or "+fix+" to replace it")
@@ -246,7 +247,7 @@ func checkBrowser(ctx context.Context, m Machine, label string, cands []Location
 		Protocol    int    `json:"protocol_version"`
 	}
 	_ = json.Unmarshal(reply.Body, &body)
-	add("hello", true, fmt.Sprintf("host %s, protocol %d, answered within %s", body.HostVersion, body.Protocol, HelloTimeout), "")
+	add("hello", true, fmt.Sprintf("host %s, protocol %d, replied in %d ms", body.HostVersion, body.Protocol, time.Since(start).Milliseconds()), "")
 	return out
 }
 

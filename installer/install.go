@@ -268,8 +268,8 @@ func selectLocations(m Machine, o Options, res *Result) ([]Location, error) {
 		out := Outcome{ID: l.ID, Name: l.Name, Manifest: l.Manifest, Note: l.Note}
 		switch {
 		case !chosen:
-			if len(o.Browsers) > 0 {
-				continue // not asked for: say nothing
+			if len(o.Browsers) > 0 || l.ID != l.Browser {
+				continue // not asked for, or an absent Flatpak/Snap variant: say nothing
 			}
 			out.Status = "skipped"
 			out.Reason = "not installed (no " + strings.Join(l.Detect, " or ") + ")"
@@ -412,11 +412,22 @@ func (w *writer) updateConfig(add []string) ([]string, error) {
 	if err := w.mkdir(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
+	if existed && w.rec.ConfigOriginal == nil && !w.rec.ConfigCreated {
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		s := string(orig)
+		w.rec.ConfigOriginal = &s
+	}
 	if err := writeConfig(path, fields, ids); err != nil {
 		return nil, err
 	}
 	if !existed {
 		w.rec.ConfigCreated = true
+	}
+	if w.rec.ConfigWritten, err = fileSHA256(path); err != nil {
+		return nil, err
 	}
 	for _, id := range added {
 		if !slices.Contains(w.rec.ConfigIDs, id) {

@@ -24,6 +24,12 @@ type Record struct {
 	// ConfigCreated: install created config.json; ConfigIDs: ids it added.
 	ConfigCreated bool     `json:"config_created,omitempty"`
 	ConfigIDs     []string `json:"config_ids,omitempty"`
+	// ConfigOriginal is config.json as it was before install first changed
+	// it, and ConfigWritten the SHA-256 of what install last wrote: when
+	// nobody has edited the file since, uninstall puts the original back
+	// byte for byte.
+	ConfigOriginal *string `json:"config_original,omitempty"`
+	ConfigWritten  string  `json:"config_written,omitempty"`
 	// Profiles are --user-data-dir registrations, so doctor checks them.
 	Profiles []RecordProfile `json:"profiles,omitempty"`
 }

@@ -113,6 +113,23 @@ func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, err
 
 func undoConfig(dataDir string, rec *Record, dry bool, act func(op, path, note string)) error {
 	path := ConfigPath(dataDir)
+	if sum, err := fileSHA256(path); err == nil && sum == rec.ConfigWritten {
+		// Untouched since install wrote it: restore the original bytes.
+		if rec.ConfigCreated {
+			act("remove", path, "config created by install")
+			if dry {
+				return nil
+			}
+			return os.Remove(path)
+		}
+		if rec.ConfigOriginal != nil {
+			act("config", path, "restore the content from before install")
+			if dry {
+				return nil
+			}
+			return writeFileAtomic(path, []byte(*rec.ConfigOriginal), modeOr(path, 0o600))
+		}
+	}
 	fields, ids, existed, err := readConfig(path)
 	if err != nil || !existed {
 		return err

@@ -1,21 +1,215 @@
 package cli
 
-// Placeholder owned by the installer work (issue 3); replaced wholesale there.
+// install, uninstall and doctor's browser checks: thin wrappers over the
+// installer package (docs/install.md).
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/ringfence/ringfence/host/keys"
+	"github.com/ringfence/ringfence/installer"
+	"github.com/zalando/go-keyring"
 )
 
+// installList is a repeatable string flag.
+type installList []string
+
+func (l *installList) String() string     { return strings.Join(*l, ",") }
+func (l *installList) Set(v string) error { *l = append(*l, v); return nil }
+
+var _ flag.Value = (*installList)(nil)
+
+// machine describes the real machine for the installer.
+func machine(e *Env, home string) (installer.Machine, error) {
+	userHome := e.Getenv("HOME")
+	if runtime.GOOS == "windows" {
+		userHome = e.Getenv("USERPROFILE")
+	}
+	if userHome == "" {
+		return installer.Machine{}, errors.New("cannot find your home folder: HOME is not set")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return installer.Machine{}, fmt.Errorf("find the running binary: %w", err)
+	}
+	return installer.Machine{
+		Env:      installer.Env{GOOS: runtime.GOOS, Home: userHome, Getenv: e.Getenv, DataDir: home},
+		Exe:      exe,
+		Euid:     os.Geteuid(),
+		Owner:    installer.FileOwner,
+		Registry: installer.OSRegistry(),
+		Environ:  os.Environ(),
+	}, nil
+}
+
 func runInstall(ctx context.Context, e *Env, args []string) int {
-	fmt.Fprintln(e.Stderr, "ringfence install: not built yet")
-	return ExitFailure
+	c := newCommand(e, "install [--browser NAME]... [--user-data-dir DIR] [--extension-id ID]... [--system] [--dry-run] [--json]",
+		"Register the native messaging host with your browsers. By default every\n"+
+			"installed browser (its config folder exists) is registered; the host\n"+
+			"binary is copied into the data folder so the registration survives\n"+
+			"`make clean`. Re-running is safe. Browsers: "+strings.Join(installer.BrowserNames(), ", ")+".")
+	var browsers, ids installList
+	c.fs.Var(&browsers, "browser", "register only this browser (repeatable); NAME-flatpak / NAME-snap pick a Linux variant")
+	userDataDir := c.fs.String("user-data-dir", "", "register inside this Chromium-family profile folder (DIR/NativeMessagingHosts)")
+	c.fs.Var(&ids, "extension-id", "also allow this extension id (a Chrome store id or a Firefox id; repeatable; kept in config.json)")
+	system := c.fs.Bool("system", false, "register for every user (system folders / HKLM; needs root or admin)")
+	dry := c.fs.Bool("dry-run", false, "print what would be written, write nothing")
+	asJSON := c.fs.Bool("json", false, "print the result as JSON")
+	if _, code, ok := c.parse(e, args, 0, 0); !ok {
+		return code
+	}
+	home, err := dataHome(e)
+	if err != nil {
+		return fail(e, "install", err)
+	}
+	m, err := machine(e, home)
+	if err != nil {
+		return fail(e, "install", err)
+	}
+	res, err := installer.Install(ctx, m, installer.Options{
+		Browsers: browsers, UserDataDir: *userDataDir, ExtensionIDs: ids, System: *system, DryRun: *dry,
+	})
+	if err != nil {
+		return fail(e, "install", err)
+	}
+	if *asJSON {
+		writeJSON(e.Stdout, res)
+	} else {
+		printResult(e.Stdout, res)
+	}
+	if res.Failed {
+		return ExitFailure
+	}
+	return ExitOK
 }
 
 func runUninstall(ctx context.Context, e *Env, args []string) int {
-	fmt.Fprintln(e.Stderr, "ringfence uninstall: not built yet")
-	return ExitFailure
+	c := newCommand(e, "uninstall [--system] [--purge [--yes]] [--dry-run] [--json]",
+		"Remove exactly what install wrote (its record lists it): manifests,\n"+
+			"registry keys, the host copy, ids it added to config.json, and the\n"+
+			"folders it created when they are empty. --purge also deletes the data\n"+
+			"folder (snapshots, events) and Ringfence's keyring entries.")
+	system := c.fs.Bool("system", false, "undo a --system install")
+	purge := c.fs.Bool("purge", false, "also delete the data folder and the keyring entries (asks first)")
+	yes := c.fs.Bool("yes", false, "with --purge: do not ask")
+	dry := c.fs.Bool("dry-run", false, "print what would be removed, remove nothing")
+	asJSON := c.fs.Bool("json", false, "print the result as JSON")
+	if _, code, ok := c.parse(e, args, 0, 0); !ok {
+		return code
+	}
+	home, err := dataHome(e)
+	if err != nil {
+		return fail(e, "uninstall", err)
+	}
+	m, err := machine(e, home)
+	if err != nil {
+		return fail(e, "uninstall", err)
+	}
+	res, err := installer.Uninstall(ctx, m, installer.UninstallOptions{
+		System: *system, DryRun: *dry, Purge: *purge,
+		Confirm: func(q string) bool {
+			if *yes {
+				return true
+			}
+			fmt.Fprintf(e.Stderr, "%s [y/N] ", q)
+			line, _ := bufio.NewReader(e.Stdin).ReadString('\n')
+			a := strings.ToLower(strings.TrimSpace(line))
+			return a == "y" || a == "yes"
+		},
+		DeleteKeys: deleteKeyringEntries,
+	})
+	if res != nil {
+		if *asJSON {
+			writeJSON(e.Stdout, res)
+		} else {
+			printResult(e.Stdout, res)
+		}
+	}
+	if err != nil {
+		return fail(e, "uninstall", err)
+	}
+	return ExitOK
+}
+
+// deleteKeyringEntries removes the entries host/keys creates. Each call is
+// bounded: a locked keyring can wait forever for a prompt.
+func deleteKeyringEntries(ctx context.Context) (string, error) {
+	var deleted []string
+	for _, name := range []string{keys.EntryData, keys.EntrySigning, keys.EntryDashboard} {
+		done := make(chan error, 1)
+		go func() { done <- keyring.Delete(keys.Service, name) }()
+		select {
+		case err := <-done:
+			switch {
+			case err == nil:
+				deleted = append(deleted, name)
+			case errors.Is(err, keyring.ErrNotFound):
+			case len(deleted) == 0 && name == keys.EntryData:
+				// No keyring at all: host/keys then kept its keys in the
+				// data folder's key file, which the purge deletes.
+				return "OS keyring not reachable (" + err.Error() + "); Ringfence's keys were in the data folder's key file", nil
+			default:
+				return strings.Join(deleted, ", "), fmt.Errorf("%s/%s: %w", keys.Service, name, err)
+			}
+		case <-time.After(5 * time.Second):
+			return strings.Join(deleted, ", "), fmt.Errorf("%s/%s: the keyring did not answer within 5 s (is it locked?)", keys.Service, name)
+		case <-ctx.Done():
+			return strings.Join(deleted, ", "), ctx.Err()
+		}
+	}
+	if len(deleted) == 0 {
+		return "no " + keys.Service + " entries were there", nil
+	}
+	return "deleted " + keys.Service + " entries: " + strings.Join(deleted, ", "), nil
+}
+
+func printResult(w io.Writer, r *installer.Result) {
+	if r.DryRun {
+		fmt.Fprintln(w, "Dry run: nothing was changed.")
+	}
+	for _, l := range r.Locations {
+		line := fmt.Sprintf("  %-15s %-18s", l.Status, l.ID)
+		switch {
+		case l.Reason != "":
+			line += " " + l.Reason
+		case l.Manifest != "":
+			line += " " + l.Manifest
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+		if l.Note != "" && l.Status != "skipped" {
+			fmt.Fprintf(w, "  %-15s %-18s note: %s\n", "", "", l.Note)
+		}
+	}
+	for _, a := range r.Actions {
+		line := fmt.Sprintf("  %-9s %s", a.Op, a.Path)
+		if a.Note != "" {
+			line += "  (" + a.Note + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, "Note: "+n)
+	}
 }
 
 // browserChecks adds the per-browser registration checks to `doctor`.
-func browserChecks(ctx context.Context, e *Env, home string) []check { return nil }
+func browserChecks(ctx context.Context, e *Env, home string) []check {
+	m, err := machine(e, home)
+	if err != nil {
+		return []check{{Name: "browsers", Detail: err.Error(), Fix: "set HOME (USERPROFILE on Windows)"}}
+	}
+	var out []check
+	for _, c := range installer.Doctor(ctx, m) {
+		out = append(out, check{Name: c.Name, OK: c.OK, Detail: c.Detail, Fix: c.Fix})
+	}
+	return out
+}
