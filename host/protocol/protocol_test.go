@@ -305,7 +305,9 @@ func TestServeOverPipeOneByteAtATime(t *testing.T) {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- NewServer(st, nil, testKeys).Serve(context.Background(), iotest.OneByteReader(inR), outW) }()
+	go func() {
+		done <- NewServer(st, nil, testKeys).Serve(context.Background(), iotest.OneByteReader(inR), outW)
+	}()
 	c := NewClient(inW, iotest.OneByteReader(outR))
 	if err := c.Must("hello", nil, nil); err != nil {
 		t.Fatal(err)
