@@ -43,18 +43,25 @@ func (c *Client) Call(typ string, body any) (ReplyOf, error) {
 	if err := nativemsg.Write(c.w, b); err != nil {
 		return ReplyOf{}, err
 	}
-	frame, err := nativemsg.Read(c.r)
+	rep, err := c.ReadReply()
 	if err != nil {
-		return ReplyOf{}, fmt.Errorf("read reply to %s: %w", typ, err)
-	}
-	var rep ReplyOf
-	if err := json.Unmarshal(frame, &rep); err != nil {
-		return ReplyOf{}, fmt.Errorf("reply to %s: %w", typ, err)
+		return rep, fmt.Errorf("reply to %s: %w", typ, err)
 	}
 	if rep.ID != id && rep.ID != "" {
 		return rep, fmt.Errorf("reply id %q, want %q", rep.ID, id)
 	}
 	return rep, nil
+}
+
+// ReadReply reads one reply frame.
+func (c *Client) ReadReply() (ReplyOf, error) {
+	var rep ReplyOf
+	frame, err := nativemsg.Read(c.r)
+	if err != nil {
+		return rep, err
+	}
+	err = json.Unmarshal(frame, &rep)
+	return rep, err
 }
 
 // Must calls and decodes a successful reply's body into out (may be nil).
