@@ -1,0 +1,191 @@
+// The evidence kit's index.html in real headless Chromium: the kit is made by
+// the real bin/ringfence from snapshots ingested over the real native
+// messaging protocol, then opened from disk with JavaScript off while every
+// request the page makes is recorded.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'ringfence');
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+const EXT_ORIGIN = 'chrome-extension://kgjgjjlabbgcnkpjhjigkccigfbappbn/';
+
+for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get install -y chromium'], ['/usr/bin/unzip', 'run: apt-get install -y unzip']]) {
+  if (!existsSync(file)) throw new Error(`${file} is missing; ${fix}`);
+}
+
+let tmp, browser;
+before(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'ringfence-report-'));
+  browser = await puppeteer.launch({
+    executablePath: chromium,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(tmp, 'profile')}`],
+    env: { ...process.env, HOME: path.join(tmp, 'home') },
+  });
+});
+after(async () => {
+  await browser?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+// A native-messaging session with the real host, as the browser runs it.
+function nativeHost(env) {
+  const child = spawn(bin, [EXT_ORIGIN], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  let buf = Buffer.alloc(0);
+  const waiting = [];
+  child.stdout.on('data', (d) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32LE(0)) {
+      const n = buf.readUInt32LE(0);
+      const msg = JSON.parse(buf.subarray(4, 4 + n).toString('utf8'));
+      buf = buf.subarray(4 + n);
+      if (msg.progress) continue;
+      waiting.shift()?.(msg);
+    }
+  });
+  let seq = 0;
+  return {
+    call(type, body) {
+      const json = Buffer.from(JSON.stringify({ id: `r${++seq}`, type, body }));
+      const head = Buffer.alloc(4);
+      head.writeUInt32LE(json.length);
+      child.stdin.write(Buffer.concat([head, json]));
+      return new Promise((resolve, reject) => {
+        waiting.push((m) => (m.ok ? resolve(m.body) : reject(new Error(`${type}: ${m.error.code}: ${m.error.message}`))));
+      });
+    },
+    close() {
+      child.stdin.end();
+      return new Promise((r) => child.on('exit', r));
+    },
+  };
+}
+
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+
+async function upload(host, meta, files) {
+  const artifacts = files.map((f) => ({ name: f.name, mime: f.mime, size: f.data.length, sha256: sha256(f.data) }));
+  const { upload_id: id, chunk_size: chunk } = await host.call('snapshot.begin', { meta, artifacts });
+  for (const f of files) {
+    for (let off = 0; off < f.data.length || off === 0; off += chunk) {
+      await host.call('snapshot.chunk', { upload_id: id, artifact: f.name, offset: off, data: f.data.subarray(off, off + chunk).toString('base64') });
+      if (f.data.length === 0) break;
+    }
+  }
+  return (await host.call('snapshot.commit', { upload_id: id })).snapshot_id;
+}
+
+const pages = [
+  { url: 'https://chatgpt.com/#settings/DataControls', title: 'ChatGPT — Data controls', category: 'consent_training',
+    body: '<h1>Data controls</h1><label><input type="checkbox"> Improve the model for everyone</label>',
+    settings: { controls: [{ label: 'Improve the model for everyone', kind: 'switch', state: false }] } },
+  { url: 'https://chatgpt.com/#settings/Account', title: 'ChatGPT — Account', category: 'account_status',
+    body: '<h1>Account</h1><p>Email: someone@example.com</p><button>Delete account</button>',
+    settings: { fields: [{ label: 'Email', value: 'someone@example.com' }, { label: 'Plan', value: 'Plus' }] } },
+  { url: 'https://platform.openai.com/api-keys', title: 'API keys — OpenAI Platform', category: 'api_dashboard',
+    body: '<h1>API keys</h1><table><tr><td>prod</td><td>sk-…REDACTED</td></tr></table>',
+    settings: { api_keys: [{ name: 'prod', created: '2025-01-02' }] } },
+];
+
+test('index.html renders offline in Chromium with every snapshot and the checklist', async () => {
+  const home = path.join(tmp, 'rf-home');
+  const env = { ...process.env, RINGFENCE_HOME: home, HOME: path.join(tmp, 'home'), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' };
+
+  // Real screenshots and DOM of stand-in settings pages.
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 800 });
+  const host = nativeHost(env);
+  await host.call('hello', { extension_version: '0.1.0', browser: 'Chromium' });
+  const ids = [];
+  const t0 = Date.parse('2026-11-20T09:00:00.000Z');
+  for (const [i, p] of pages.entries()) {
+    await page.setContent(`<!doctype html><title>${p.title}</title><body style="font:20px sans-serif;padding:40px;background:hsl(${i * 90},60%,92%)">${p.body}</body>`);
+    const shot = Buffer.from(await page.screenshot({ type: 'png' }));
+    const dom = Buffer.from(await page.content());
+    const meta = { url: p.url, final_url: p.url, title: p.title, captured_at: new Date(t0 + i * 86400000).toISOString(),
+      tz_offset_minutes: 60, trigger: 'button', browser: 'Chromium', browser_version: '156', extension_version: '0.1.0',
+      viewport: { width: 1280, height: 800 }, device_pixel_ratio: 1, language: 'en-US', category: p.category, category_source: 'auto' };
+    ids.push(await upload(host, meta, [
+      { name: 'screenshot.png', mime: 'image/png', data: shot },
+      { name: 'dom.html', mime: 'text/html', data: dom },
+      { name: 'settings.json', mime: 'application/json', data: Buffer.from(JSON.stringify(p.settings)) },
+    ]));
+  }
+  await host.call('event.log', { type: 'warning.shown', rule_id: 'chatgpt.delete-account', url: pages[1].url, at: new Date(t0 + 86400000 + 60000).toISOString(), detail: { label: 'Delete account' } });
+  await host.call('event.log', { type: 'guard.cancelled', rule_id: 'chatgpt.delete-account', url: pages[1].url, at: new Date(t0 + 86400000 + 120000).toISOString(), detail: {} });
+  await host.close();
+  await page.close();
+
+  // The real export and verify.
+  const kit = path.join(tmp, 'kit.zip');
+  execFileSync(bin, ['export', '--out', kit], { env });
+  const verified = execFileSync(bin, ['verify', kit], { env }).toString();
+  assert.match(verified, /^OK: /);
+  const dir = path.join(tmp, 'kit');
+  mkdirSync(dir);
+  execFileSync('unzip', ['-q', kit, '-d', dir]);
+
+  // Open it from disk with no script, recording every request.
+  const report = await browser.newPage();
+  await report.setJavaScriptEnabled(false);
+  await report.setViewport({ width: 1200, height: 900 });
+  const requests = [];
+  const failed = [];
+  await report.setRequestInterception(true);
+  report.on('request', (r) => {
+    requests.push(r.url());
+    if (r.url().startsWith(pathToFileURL(dir).href + '/')) r.continue();
+    else r.abort();
+  });
+  report.on('requestfailed', (r) => failed.push(r.url()));
+  const cdp = await report.createCDPSession();
+  const network = [];
+  await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', (e) => network.push(e.request.url));
+  await report.goto(pathToFileURL(path.join(dir, 'index.html')).href, { waitUntil: 'load' });
+
+  const outDir = path.join(root, 'out', 'e2e');
+  mkdirSync(outDir, { recursive: true });
+  const png = path.join(outDir, 'report.png');
+  await report.screenshot({ path: png, fullPage: true });
+  assert.ok(statSync(png).size > 50_000, 'the screenshot of the report is nearly empty');
+
+  const base = pathToFileURL(dir).href + '/';
+  const outside = [...requests, ...network].filter((u) => !u.startsWith(base));
+  assert.deepEqual(outside, [], 'the report made requests outside the kit');
+  assert.deepEqual(failed, [], 'some of the kit\'s own files failed to load');
+  assert.ok(requests.some((u) => u.includes('/thumbnails/')), 'no thumbnail was loaded');
+
+  const seen = await report.evaluate(() => {
+    const box = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+    return {
+      snapshots: [...document.querySelectorAll('article[data-snapshot-id]')].filter(box).map((a) => a.dataset.snapshotId),
+      thumbs: [...document.querySelectorAll('article img')].map((i) => i.naturalWidth),
+      checklist: [...document.querySelectorAll('#checklist tr.check')].filter(box).map((r) => [r.dataset.category, r.cells[1].innerText.trim()]),
+      timeline: document.querySelector('#timeline').innerText,
+      settings: [...document.querySelectorAll('table.settings')].map((t) => t.innerText).join('\n'),
+      scripts: document.scripts.length,
+    };
+  });
+  assert.deepEqual([...seen.snapshots].sort(), [...ids].sort(), 'every snapshot is shown');
+  assert.equal(seen.thumbs.length, 3);
+  assert.ok(seen.thumbs.every((w) => w > 0), 'every thumbnail decoded');
+  assert.deepEqual(seen.checklist.map(([c]) => c), ['consent_training', 'account_status', 'uploads', 'moderation', 'api_dashboard']);
+  const covered = Object.fromEntries(seen.checklist.map(([c, v]) => [c, v.startsWith('Yes')]));
+  assert.deepEqual(covered, { consent_training: true, account_status: true, uploads: false, moderation: false, api_dashboard: true });
+  assert.match(seen.timeline, /The user cancelled the action at Ringfence's guard/);
+  assert.match(seen.settings, /Improve the model for everyone\s+OFF/);
+  assert.match(seen.settings, /Email\s+someone@example\.com/);
+  assert.equal(seen.scripts, 0);
+  writeFileSync(path.join(outDir, 'report-kit-path.txt'), kit + '\n');
+  await report.close();
+});
