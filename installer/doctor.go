@@ -68,7 +68,9 @@ func Doctor(ctx context.Context, m Machine) []Check {
 	for _, l := range user {
 		s, hasSys := sysByBrowser[l.Browser]
 		native := l.ID == l.Browser
-		relevant := installed(l) || recorded[l.ID] || (native && (recorded[s.ID] || installed(s)))
+		// The same notion of "installed" as install's (the user's config
+		// folder exists), plus anything registered.
+		relevant := installed(l) || recorded[l.ID] || (native && hasSys && (recorded[s.ID] || exists(s.Manifest)))
 		if !relevant {
 			continue
 		}

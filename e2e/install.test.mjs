@@ -1,0 +1,109 @@
+// `ringfence install` seen from a real browser: register the host inside a
+// fresh Chromium profile with --user-data-dir, start Debian's Chromium on that
+// profile with a minimal MV3 extension (fixed key, so its id is the dev id the
+// host allows), and complete a hello round trip over connectNative. Then
+// `doctor` must pass, and after `uninstall --purge` the same browser must
+// report the host as gone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'ringfence');
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+const ext = path.join(root, 'e2e', 'fixtures', 'hello-ext');
+const EXT_ID = 'kgjgjjlabbgcnkpjhjigkccigfbappbn';
+
+for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get install -y chromium']]) {
+  if (!existsSync(file)) throw new Error(`${file} is missing; ${fix}`);
+}
+
+let tmp, home, data, profile, env;
+before(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'ringfence-install-'));
+  home = path.join(tmp, 'home');
+  data = path.join(tmp, 'data');
+  profile = path.join(tmp, 'profile');
+  mkdirSync(home);
+  mkdirSync(profile);
+  // The browser passes its environment to the host: RINGFENCE_HOME and HOME
+  // keep everything inside tmp; no session bus, so the host uses its key file.
+  env = { ...process.env, HOME: home, RINGFENCE_HOME: data, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' };
+});
+after(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+function ringfence(args) {
+  const r = spawnSync(bin, args, { env, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+async function withChromium(fn) {
+  const browser = await puppeteer.launch({
+    executablePath: chromium,
+    headless: true, // puppeteer passes --headless=new
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: ['--no-sandbox', '--disable-gpu', `--load-extension=${ext}`, `--disable-extensions-except=${ext}`,
+      `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    env,
+  });
+  try {
+    const target = await browser.waitForTarget(
+      (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${EXT_ID}/`),
+      { timeout: 15_000 },
+    );
+    const worker = await target.worker();
+    return await fn(worker);
+  } finally {
+    await browser.close();
+  }
+}
+
+test('install --user-data-dir, then a hello round trip from a real Chromium extension', async () => {
+  const inst = ringfence(['install', '--browser', 'chromium', '--user-data-dir', profile, '--json']);
+  assert.equal(inst.code, 0, `install failed: ${inst.err}${inst.out}`);
+  const res = JSON.parse(inst.out);
+  const manifestPath = path.join(profile, 'NativeMessagingHosts', 'io.ringfence.host.json');
+  assert.equal(res.locations.length, 1);
+  assert.equal(res.locations[0].status, 'registered');
+  assert.equal(res.locations[0].manifest, manifestPath);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  assert.equal(manifest.path, path.join(data, 'bin', 'ringfence'), 'the manifest points at the stable copy, not bin/');
+  assert.deepEqual(manifest.allowed_origins, [`chrome-extension://${EXT_ID}/`]);
+
+  const first = await withChromium((w) => w.evaluate(() => globalThis.hello()));
+  assert.equal(first.error, undefined, `connectNative failed: ${first.error}`);
+  assert.equal(first.reply.id, 'e2e-hello');
+  assert.equal(first.reply.ok, true, JSON.stringify(first.reply));
+  assert.equal(first.reply.body.protocol_version, 1);
+  assert.match(first.reply.body.host_version, /^\d+\.\d+\.\d+/);
+
+  // doctor repeats the lookup for the recorded profile and spawns the host.
+  const doc = ringfence(['doctor', '--json']);
+  const report = JSON.parse(doc.out);
+  const profileChecks = report.checks.filter((c) => c.name.includes(profile));
+  assert.ok(profileChecks.length >= 6 && profileChecks.every((c) => c.ok), JSON.stringify(report.checks, null, 1));
+  assert.ok(profileChecks.some((c) => c.name.endsWith('hello')), 'doctor spawned the host for the profile');
+  // Chromium itself creates ~/.config/chromium ("Crash Reports") even when
+  // started with --user-data-dir, so doctor rightly reports that the default
+  // profile is not registered; nothing else may fail.
+  const failed = report.checks.filter((c) => !c.ok);
+  assert.deepEqual(failed.map((c) => c.name), ['chromium: manifest present'], JSON.stringify(failed));
+  assert.equal(doc.code, 1, 'doctor exits 1 when any check fails');
+
+  // uninstall removes the registration: the browser now says so itself.
+  const un = ringfence(['uninstall', '--purge', '--yes']);
+  assert.equal(un.code, 0, `uninstall failed: ${un.err}${un.out}`);
+  assert.equal(existsSync(manifestPath), false);
+  assert.equal(existsSync(data), false, 'purge deletes the data dir');
+  const gone = await withChromium((w) => w.evaluate(() => globalThis.hello()));
+  assert.equal(gone.reply, undefined);
+  assert.match(gone.error, /native messaging host not found/i);
+});
