@@ -112,11 +112,13 @@ func Hello(ctx context.Context, l Launch, timeout time.Duration) (*Reply, error)
 	}
 	got := make(chan result, 1)
 	go func() {
-		if err := WriteFrame(stdin, Request); err != nil {
-			got <- result{err: err}
-			return
-		}
+		// A host that refuses the caller replies and exits without reading
+		// its stdin, so a failed write is not the end: read the reply anyway.
+		werr := WriteFrame(stdin, Request)
 		b, err := ReadFrame(stdout, MaxReply)
+		if err != nil && werr != nil {
+			err = werr
+		}
 		got <- result{b, err}
 	}()
 	var res result
