@@ -16,8 +16,16 @@ export RINGFENCE_BIN="$root/bin/ringfence"
 
 # 1. Everything, with a real Secret Service on a private session bus.
 export RINGFENCE_TEST_SECRET_SERVICE=1
+# Wait until the daemon owns org.freedesktop.secrets: a client asking earlier
+# makes D-Bus activate a second, locked daemon.
 dbus-run-session -- sh -c '
   echo -n test-password | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null
+  i=0
+  until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; do
+    i=$((i+1)); [ $i -gt 200 ] && { echo "gnome-keyring did not register on the bus" >&2; exit 1; }
+    sleep 0.05
+  done
   exec go test -count=1 ./...'
 
 # 2. The no-keyring path: a session bus that does not exist.

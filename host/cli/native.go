@@ -37,6 +37,7 @@ func runNative(ctx context.Context, e *Env, args []string) int {
 	}
 	st, ring, err := openStore(ctx, e)
 	srv := protocol.NewServer(st, err, ring.Status())
+	srv.EnableExport(protocol.ExportConfig{SigningKey: ring.SigningKey, Getenv: e.Getenv, Progress: e.Stdout})
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "ringfence: %v\n", err)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 
 	"github.com/ringfence/ringfence/host/keys"
@@ -27,11 +26,7 @@ func openStore(ctx context.Context, e *Env) (*store.Store, *keys.Ring, error) {
 	if err != nil {
 		return nil, &keys.Ring{}, err
 	}
-	key, err := ring.DataKey(ctx)
-	if err != nil {
-		return nil, ring, fmt.Errorf("data key: %w", err)
-	}
-	st, err := store.Open(ctx, paths.DB(home), key)
+	st, err := store.OpenKeyFunc(ctx, paths.DB(home), ring.DataKey, store.Options{})
 	if err != nil {
 		return nil, ring, err
 	}

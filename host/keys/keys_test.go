@@ -122,7 +122,7 @@ func runInPrivateKeyring(t *testing.T, test string) {
 		}
 	}
 	home := t.TempDir()
-	script := `echo -n test-password | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec "$0" "$@"`
+	script := StartKeyringScript + ` && exec "$0" "$@"`
 	cmd := exec.Command("dbus-run-session", "--", "sh", "-c", script, os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), "RINGFENCE_TEST_SECRET_SERVICE=1", "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
 		"XDG_RUNTIME_DIR="+home)
@@ -131,6 +131,14 @@ func runInPrivateKeyring(t *testing.T, test string) {
 		t.Fatalf("%s under a private keyring: %v\n%s", test, err, out)
 	}
 }
+
+// StartKeyringScript starts an unlocked gnome-keyring on the current
+// session bus and waits until it owns org.freedesktop.secrets: a client that
+// asks earlier makes D-Bus activate a second, locked daemon.
+const StartKeyringScript = `echo -n test-password | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && ` +
+	`i=0; until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus ` +
+	`org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; do ` +
+	`i=$((i+1)); [ $i -gt 200 ] && echo "gnome-keyring did not register on the bus" >&2 && exit 1; sleep 0.05; done`
 
 // memKeyring is an in-memory Backend; slow Set widens race windows.
 type memKeyring struct {

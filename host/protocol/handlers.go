@@ -33,6 +33,14 @@ func (s *Server) needStore() error {
 // Capabilities lists the features hello advertises.
 var Capabilities = []string{"snapshot", "events", "identity.summary"}
 
+func (s *Server) capabilities() []string {
+	caps := append([]string(nil), Capabilities...)
+	if _, ok := s.extra["export"]; ok {
+		caps = append(caps, "export")
+	}
+	return caps
+}
+
 type helloStore struct {
 	store.Stats
 	Path  string `json:"path,omitempty"`
@@ -70,7 +78,7 @@ func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
 	return map[string]any{
 		"host_version":     version.Version,
 		"protocol_version": version.Protocol,
-		"capabilities":     Capabilities,
+		"capabilities":     s.capabilities(),
 		"store":            st,
 		"keyring":          s.keys,
 		"limits": limits{MaxFrame: nativemsg.MaxIncoming, MaxReply: nativemsg.MaxOutgoing, ChunkSize: ChunkSize,
@@ -144,16 +152,23 @@ func (s *Server) upload(id string) (*store.Upload, error) {
 	return u, nil
 }
 
+// chunkBody is snapshot.chunk's body.
+type chunkBody struct {
+	UploadID string `json:"upload_id"`
+	Artifact string `json:"artifact"`
+	Offset   *int64 `json:"offset"`
+	Data     []byte `json:"data"` // base64 in JSON
+}
+
 func (s *Server) snapshotChunk(ctx context.Context, body json.RawMessage) (any, error) {
-	var req struct {
-		UploadID string `json:"upload_id"`
-		Artifact string `json:"artifact"`
-		Offset   *int64 `json:"offset"`
-		Data     []byte `json:"data"` // base64 in JSON
-	}
+	var req chunkBody
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
+	return s.chunk(req)
+}
+
+func (s *Server) chunk(req chunkBody) (any, error) {
 	u, err := s.upload(req.UploadID)
 	if err != nil {
 		return nil, err

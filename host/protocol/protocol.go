@@ -84,6 +84,15 @@ func Types() []string {
 // Handle answers one frame and returns the encoded reply, never longer than
 // nativemsg.MaxOutgoing.
 func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
+	if req, chunk, ok := fastChunk(frame); ok {
+		rep := Reply{ID: req.ID}
+		if body, err := s.call(ctx, func(context.Context, json.RawMessage) (any, error) { return s.chunk(chunk) }, nil); err != nil {
+			rep.Error = toError(err)
+		} else {
+			rep.OK, rep.Body = true, body
+		}
+		return encode(rep)
+	}
 	var req Request
 	if err := json.Unmarshal(frame, &req); err != nil {
 		return encode(Reply{Error: errorf(CodeBadJSON, "not a JSON envelope: %v", err)})
@@ -94,7 +103,7 @@ func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
 		rep.Error = errorf(CodeBadJSON, "the envelope has no type")
 	} else if !ok {
 		rep.Error = errorf(CodeUnknownType, "no message type %q", req.Type)
-	} else if body, err := s.call(ctx, h, req.Body); err != nil {
+	} else if body, err := s.call(withRequestID(ctx, req.ID), h, req.Body); err != nil {
 		rep.Error = toError(err)
 	} else {
 		rep.OK, rep.Body = true, body

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -476,6 +477,77 @@ func FuzzHandle(f *testing.F) {
 		}
 		if r.Error != nil && (!codes[r.Error.Code] || r.Error.Code == CodeInternal) {
 			t.Fatalf("code %q: %s", r.Error.Code, r.Error.Message)
+		}
+	})
+}
+
+// plainChunk decodes a chunk frame the slow, obviously-correct way.
+func plainChunk(frame []byte) (Request, chunkBody, error) {
+	var req Request
+	var c chunkBody
+	if err := json.Unmarshal(frame, &req); err != nil {
+		return req, c, err
+	}
+	err := json.Unmarshal(req.Body, &c)
+	return req, c, err
+}
+
+func TestFastChunkMatchesPlainPath(t *testing.T) {
+	data := bytes.Repeat([]byte{0xfa, 0x01, 0x7f}, 40_000)
+	b64 := base64.StdEncoding.EncodeToString(data)
+	long := strings.Repeat("i", 100_000)
+	tests := []struct {
+		name  string
+		frame string
+		fast  bool
+	}{
+		{"normal", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a.png","offset":0,"data":"` + b64 + `"}}`, true},
+		{"fields reordered", `{"body":{"data":"` + b64 + `","offset":5,"artifact":"a.png","upload_id":"u-1"},"type":"snapshot.chunk","id":"r1"}`, true},
+		{"escaped slash", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"\/` + b64[2:] + `"}}`, false},
+		{"long id instead", `{"id":"` + long + `","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"AAAA"}}`, false},
+		{"not a chunk", `{"id":"r1","type":"event.log","body":{"type":"x","url":"` + long + `"}}`, false},
+		{"bad base64", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + long + `!"}}`, false},
+		{"trailing garbage", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}x`, false},
+		{"data in nested object", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"x":{"data":"` + b64 + `"}}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, c, ok := fastChunk([]byte(tt.frame))
+			if ok != tt.fast {
+				t.Fatalf("fast path taken = %v, want %v", ok, tt.fast)
+			}
+			if !ok {
+				return
+			}
+			preq, pc, err := plainChunk([]byte(tt.frame))
+			if err != nil {
+				t.Fatalf("the plain path rejects a frame the fast path took: %v", err)
+			}
+			if req.ID != preq.ID || c.UploadID != pc.UploadID || c.Artifact != pc.Artifact || *c.Offset != *pc.Offset || !bytes.Equal(c.Data, pc.Data) {
+				t.Fatalf("fast and plain paths disagree")
+			}
+		})
+	}
+}
+
+// FuzzFastChunk: whenever the fast path accepts a frame, the plain path
+// accepts it too and decodes the same values.
+func FuzzFastChunk(f *testing.F) {
+	b64 := base64.StdEncoding.EncodeToString([]byte("ringfence evidence"))
+	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}`))
+	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `","data":"AA=="}}`))
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		req, c, ok := fastChunkAt(frame, 16)
+		if !ok {
+			return
+		}
+		preq, pc, err := plainChunk(frame)
+		if err != nil {
+			t.Fatalf("plain path rejects: %v", err)
+		}
+		if req.ID != preq.ID || c.UploadID != pc.UploadID || c.Artifact != pc.Artifact || (c.Offset == nil) != (pc.Offset == nil) ||
+			(c.Offset != nil && *c.Offset != *pc.Offset) || !bytes.Equal(c.Data, pc.Data) {
+			t.Fatal("fast and plain paths disagree")
 		}
 	})
 }

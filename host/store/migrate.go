@@ -78,6 +78,10 @@ var migrations = []string{
 // migrate applies pending migrations. The version check happens inside the
 // write transaction so two processes starting at once cannot both apply one.
 func (s *Store) migrate(ctx context.Context) error {
+	// Fast path for every start after the first: a read, no write lock.
+	if v, err := s.SchemaVersion(ctx); err == nil && v == len(migrations) {
+		return nil
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {

@@ -64,7 +64,12 @@ func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
 	return OpenWith(ctx, path, dataKey, Options{})
 }
 
-// Options tune Open.
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, dataKey []byte, opt Options) (*Store, error) {
+	return OpenKeyFunc(ctx, path, func(context.Context) ([]byte, error) { return dataKey, nil }, opt)
+}
+
+// Options tune OpenWith and OpenKeyFunc.
 type Options struct {
 	// MaxBytes caps the database file (SQLite max_page_count); writes past
 	// it fail with ErrStorageFull exactly as a full disk does. Zero = no cap.
@@ -74,19 +79,48 @@ type Options struct {
 // pageSize is SQLite's default page size, used to turn MaxBytes into pages.
 const pageSize = 4096
 
-// OpenWith is Open with options.
-func OpenWith(ctx context.Context, path string, dataKey []byte, opt Options) (*Store, error) {
-	if len(dataKey) != 32 {
-		return nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(dataKey))
+// OpenKeyFunc is OpenWith taking the data key from a function that
+// runs while the database is being opened: fetching the key from the OS
+// keyring is a few IPC round trips, and overlapping them with SQLite's own
+// start-up shortens host start to first reply.
+func OpenKeyFunc(ctx context.Context, path string, dataKey func(context.Context) ([]byte, error), opt Options) (*Store, error) {
+	type keyResult struct {
+		key []byte
+		err error
 	}
-	block, err := aes.NewCipher(dataKey)
+	keyCh := make(chan keyResult, 1)
+	go func() { k, err := dataKey(ctx); keyCh <- keyResult{k, err} }()
+	s, err := openDB(ctx, path, opt)
+	kr := <-keyCh
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
+	if kr.err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("store: data key: %w", kr.err)
+	}
+	if len(kr.key) != 32 {
+		s.db.Close()
+		return nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(kr.key))
+	}
+	block, err := aes.NewCipher(kr.key)
+	if err == nil {
+		s.aead, err = cipher.NewGCM(block)
+	}
+	if err == nil {
+		err = s.checkKey(ctx, kr.key)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		s.db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	s.sweepUploads(time.Hour)
+	return s, nil
+}
+
+// openDB opens the SQLite file with the pragmas every connection needs and
+// applies pending migrations.
+func openDB(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data folder: %w", classify(err))
 	}
@@ -106,17 +140,12 @@ func OpenWith(ctx context.Context, path string, dataKey []byte, opt Options) (*S
 	}
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
-	s := &Store{db: db, path: path, uploads: filepath.Join(filepath.Dir(path), "uploads"), aead: aead}
+	s := &Store{db: db, path: path, uploads: filepath.Join(filepath.Dir(path), "uploads")}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if err := s.checkKey(ctx, dataKey); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
 	_ = os.Chmod(path, 0o600)
-	s.sweepUploads(time.Hour)
 	return s, nil
 }
 

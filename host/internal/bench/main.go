@@ -1,0 +1,342 @@
+// Command bench measures the host against baselines built and run in the
+// same process (docs/benchmarks.md, host section):
+//
+//   - start → hello reply of bin/ringfence vs a minimal Go echo host built now;
+//   - acknowledgement latency of a 2 MB snapshot sent in chunks to the real
+//     host process (begin → commit reply), median and p95;
+//   - ingest throughput of the store's upload path vs a raw SQLite insert of
+//     the same bytes with the same pragmas.
+//
+// It prints a table and, with -md, rewrites the host section of
+// docs/benchmarks.md between its markers.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ringfence/ringfence/host/caller"
+	"github.com/ringfence/ringfence/host/nativemsg"
+	"github.com/ringfence/ringfence/host/protocol"
+	"github.com/ringfence/ringfence/host/store"
+	_ "modernc.org/sqlite"
+)
+
+const echoHost = `package main
+
+import (
+	"encoding/binary"
+	"io"
+	"os"
+)
+
+func main() {
+	reply := []byte(` + "`" + `{"id":"r1","ok":true,"body":{"host_version":"echo","protocol_version":1}}` + "`" + `)
+	var hdr [4]byte
+	for {
+		if _, err := io.ReadFull(os.Stdin, hdr[:]); err != nil {
+			return
+		}
+		buf := make([]byte, binary.LittleEndian.Uint32(hdr[:]))
+		if _, err := io.ReadFull(os.Stdin, buf); err != nil {
+			return
+		}
+		out := make([]byte, 4+len(reply))
+		binary.LittleEndian.PutUint32(out, uint32(len(reply)))
+		copy(out[4:], reply)
+		os.Stdout.Write(out)
+	}
+}
+`
+
+type result struct {
+	name, value, baseline, ratio, budget, verdict string
+}
+
+func main() {
+	bin := flag.String("bin", "bin/ringfence", "the host binary")
+	md := flag.String("md", "", "rewrite the host section of this markdown file")
+	n := flag.Int("n", 40, "iterations per measurement")
+	flag.Parse()
+	if err := run(*bin, *md, *n); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin, md string, n int) error {
+	bin, _ = filepath.Abs(bin)
+	tmp, err := os.MkdirTemp("", "ringfence-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	echo := filepath.Join(tmp, "echohost")
+	os.WriteFile(filepath.Join(tmp, "main.go"), []byte(echoHost), 0o644)
+	os.WriteFile(filepath.Join(tmp, "go.mod"), []byte("module echohost\n\ngo 1.22\n"), 0o644)
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", echo, ".")
+	build.Dir, build.Env = tmp, append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build echo host: %v\n%s", err, out)
+	}
+	home := filepath.Join(tmp, "home")
+	env := append(os.Environ(), "RINGFENCE_HOME="+home)
+
+	var rows []result
+	// 1. Start → hello, interleaved so both see the same machine load.
+	args := []string{"chrome-extension://" + caller.DevChromeID + "/"}
+	if _, err := startHello(bin, args, env); err != nil { // creates keys and database
+		return err
+	}
+	var hostT, echoT []time.Duration
+	for i := 0; i < n; i++ {
+		d, err := startHello(bin, args, env)
+		if err != nil {
+			return err
+		}
+		hostT = append(hostT, d)
+		if d, err = startHello(echo, args, env); err != nil {
+			return err
+		}
+		echoT = append(echoT, d)
+	}
+	hm, em := median(hostT), median(echoT)
+	ratio := float64(hm) / float64(em)
+	rows = append(rows, result{"start → hello reply (median)", ms(hm), ms(em) + " (Go echo host)",
+		fmt.Sprintf("%.2f×", ratio), "≤ 2×", verdict(ratio <= 2)})
+
+	// 2. 2 MB snapshot acknowledgement through the real host.
+	lat, err := ackLatency(bin, args, env, n)
+	if err != nil {
+		return err
+	}
+	lm, lp := median(lat), percentile(lat, 95)
+	rows = append(rows, result{"2 MB snapshot ack, median", ms(lm), "", "", "≤ 30 ms", verdict(lm <= 30*time.Millisecond)})
+	rows = append(rows, result{"2 MB snapshot ack, p95", ms(lp), "", "", "", ""})
+
+	// 3. Ingest vs raw SQLite.
+	ours, raw, err := ingest(tmp, n)
+	if err != nil {
+		return err
+	}
+	r := ours / raw
+	rows = append(rows, result{"ingest throughput", fmt.Sprintf("%.0f MB/s", ours), fmt.Sprintf("%.0f MB/s (raw SQLite insert)", raw),
+		fmt.Sprintf("%.0f %%", r*100), "≥ 70 %", verdict(r >= 0.7)})
+
+	table := render(rows, n)
+	fmt.Print(table)
+	if md != "" {
+		return writeSection(md, table)
+	}
+	return nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "OVER BUDGET"
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func median(d []time.Duration) time.Duration { return percentile(d, 50) }
+
+func percentile(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(len(s)-1, i-1))]
+}
+
+// startHello times process start to the first reply.
+func startHello(bin string, args, env []string) (time.Duration, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	frame := []byte(`{"id":"r1","type":"hello","body":{}}`)
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	if err := nativemsg.Write(stdin, frame); err != nil {
+		return 0, err
+	}
+	reply, err := nativemsg.Read(stdout)
+	d := time.Since(start)
+	stdin.Close()
+	cmd.Wait()
+	if err != nil || !bytes.Contains(reply, []byte(`"ok":true`)) {
+		return 0, fmt.Errorf("%s hello: %v %s", bin, err, reply)
+	}
+	return d, nil
+}
+
+func snapshotParts() []protocol.Artifact {
+	shot := make([]byte, 1600<<10)
+	rand.Read(shot)
+	word := make([]byte, 8)
+	var dom strings.Builder
+	for dom.Len() < 400<<10 {
+		rand.Read(word)
+		fmt.Fprintf(&dom, "<div class=\"row\"><label>%x</label><input type=checkbox checked></div>\n", word)
+	}
+	return []protocol.Artifact{{Name: "screenshot.png", MIME: "image/png", Data: shot},
+		{Name: "dom.html", MIME: "text/html", Data: []byte(dom.String())}}
+}
+
+func meta() map[string]any {
+	return map[string]any{"url": "https://chatgpt.com/#settings/Account", "captured_at": time.Now().UTC().Format(time.RFC3339Nano),
+		"trigger": "button", "category": "account_status", "title": "bench"}
+}
+
+func ackLatency(bin string, args, env []string, n int) ([]time.Duration, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	c := protocol.NewClient(stdin, stdout)
+	if err := c.Must("hello", nil, nil); err != nil {
+		return nil, err
+	}
+	var out []time.Duration
+	for i := 0; i < n+3; i++ {
+		parts := snapshotParts() // fresh bytes: no deduplication
+		start := time.Now()
+		if _, err := c.UploadSnapshot(context.Background(), meta(), parts, 0); err != nil {
+			return nil, err
+		}
+		if i >= 3 { // warm-up
+			out = append(out, time.Since(start))
+		}
+	}
+	return out, nil
+}
+
+// ingest returns MB/s of the store's upload path (stage chunks, verify,
+// seal, one transaction) and of a raw INSERT of the same bytes into a table
+// with the same pragmas.
+func ingest(tmp string, n int) (float64, float64, error) {
+	ctx := context.Background()
+	key := make([]byte, 32)
+	rand.Read(key)
+	st, err := store.Open(ctx, filepath.Join(tmp, "ingest.db"), key)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer st.Close()
+	rawDB, err := sql.Open("sqlite", "file:"+filepath.Join(tmp, "raw.db")+"?_busy_timeout=15000&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rawDB.Close()
+	if _, err := rawDB.Exec(`CREATE TABLE raw (id INTEGER PRIMARY KEY, name TEXT, data BLOB)`); err != nil {
+		return 0, 0, err
+	}
+	var oursT, rawT time.Duration
+	var total int64
+	for i := 0; i < n; i++ {
+		parts := snapshotParts()
+		// Store path.
+		start := time.Now()
+		decls := make([]store.ArtifactInfo, len(parts))
+		for j, p := range parts {
+			h := sha256.Sum256(p.Data) // the extension hashes before sending; the host verifies
+			decls[j] = store.ArtifactInfo{Name: p.Name, MIME: p.MIME, Size: int64(len(p.Data)), SHA256: hex.EncodeToString(h[:])}
+		}
+		m := store.Snapshot{URL: "https://chatgpt.com/", CapturedAt: time.Now(), Trigger: "button"}
+		u, err := st.BeginUpload(m, decls)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, p := range parts {
+			for off := 0; off < len(p.Data); off += protocol.ChunkSize {
+				if _, err := u.Write(p.Name, int64(off), p.Data[off:min(off+protocol.ChunkSize, len(p.Data))]); err != nil {
+					return 0, 0, err
+				}
+			}
+		}
+		if _, _, err := u.Commit(ctx); err != nil {
+			return 0, 0, err
+		}
+		oursT += time.Since(start)
+		// Raw path: the same bytes, one transaction.
+		start = time.Now()
+		tx, err := rawDB.Begin()
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, p := range parts {
+			if _, err := tx.Exec(`INSERT INTO raw (name, data) VALUES (?, ?)`, p.Name, p.Data); err != nil {
+				return 0, 0, err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, 0, err
+		}
+		rawT += time.Since(start)
+		for _, p := range parts {
+			total += int64(len(p.Data))
+		}
+	}
+	mb := float64(total) / 1e6
+	return mb / oursT.Seconds(), mb / rawT.Seconds(), nil
+}
+
+func render(rows []result, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Host benchmarks (%s, %d CPUs, %s/%s, %d iterations each, %s)\n\n", runtime.Version(), runtime.NumCPU(),
+		runtime.GOOS, runtime.GOARCH, n, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintln(&b, "| measurement | ringfence | baseline | ratio | budget | verdict |")
+	fmt.Fprintln(&b, "|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.budget, r.verdict)
+	}
+	return b.String()
+}
+
+const (
+	beginMark = "<!-- host-bench:begin -->"
+	endMark   = "<!-- host-bench:end -->"
+)
+
+// writeSection replaces the text between the host markers (appending a
+// section when the file has none), leaving other sections alone.
+func writeSection(path, table string) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	s := string(old)
+	block := beginMark + "\n" + table + endMark
+	if i, j := strings.Index(s, beginMark), strings.Index(s, endMark); i >= 0 && j > i {
+		s = s[:i] + block + s[j+len(endMark):]
+	} else {
+		if s == "" {
+			s = "# Benchmarks\n\nFigures from the last `make bench` on this machine.\n"
+		}
+		s += "\n## Host\n\n" + block + "\n"
+	}
+	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+var _ = io.EOF
