@@ -11,6 +11,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -224,6 +225,7 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 	meta.Artifacts = make([]ArtifactInfo, len(arts))
 	results := make([]Committed, len(arts))
 	blobs := make([]*sealed, len(arts))
+	var toSeal []int
 	for i, a := range arts {
 		meta.Artifacts[i] = a.info
 		results[i] = Committed{ArtifactInfo: a.info}
@@ -236,11 +238,25 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		if !errors.Is(err, sql.ErrNoRows) {
 			return Snapshot{}, nil, fmt.Errorf("store: look up blob: %w", classify(err))
 		}
-		b, err := s.seal(a.info.SHA256, a.info.MIME, a.plain)
+		toSeal = append(toSeal, i)
+	}
+	// Seal in parallel: deflating the DOM and encrypting the screenshot are
+	// independent, and the ack waits for the slowest.
+	errs := make([]error, len(arts))
+	var wg sync.WaitGroup
+	for _, i := range toSeal {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := s.seal(arts[i].info.SHA256, arts[i].info.MIME, arts[i].plain)
+			blobs[i], errs[i] = &b, err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
 		if err != nil {
-			return Snapshot{}, nil, fmt.Errorf("store: seal %q: %w", a.info.Name, err)
+			return Snapshot{}, nil, fmt.Errorf("store: seal %q: %w", arts[i].info.Name, err)
 		}
-		blobs[i] = &b
 	}
 	now := fmtTime(meta.StoredAt)
 	err = s.write(ctx, func(tx *sql.Tx) error {

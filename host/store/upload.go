@@ -12,19 +12,26 @@ import (
 	"time"
 )
 
-// Upload is a snapshot arriving in chunks. Chunks are staged in temp files;
-// nothing is in the database until Commit, so an upload abandoned for any
-// reason (port closed, process killed) is simply never visible.
+// Upload is a snapshot arriving in chunks. Chunks are staged in memory up to
+// memStage bytes per upload and in temp files beyond; nothing is in the
+// database until Commit, so an upload abandoned for any reason (port
+// closed, process killed) is simply never visible.
 type Upload struct {
-	s     *Store
-	meta  Snapshot
-	parts []*part
-	done  bool
+	s      *Store
+	meta   Snapshot
+	parts  []*part
+	done   bool
+	memory int64 // bytes staged in memory so far
 }
+
+// memStage bounds the bytes one upload keeps in memory: a typical snapshot
+// (a few MB) never touches the disk twice, a 200 MB one does not sit in RAM.
+const memStage = 16 << 20
 
 type part struct {
 	info ArtifactInfo
-	f    *os.File
+	buf  []byte   // staged bytes while in memory
+	f    *os.File // staged bytes once spilled
 	h    hash.Hash
 	n    int64
 }
@@ -35,19 +42,30 @@ func (s *Store) BeginUpload(meta Snapshot, decls []ArtifactInfo) (*Upload, error
 	if err := validate(&meta, decls); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	if err := os.MkdirAll(s.uploads, 0o700); err != nil {
-		return nil, fmt.Errorf("store: staging folder: %w", classify(err))
-	}
 	u := &Upload{s: s, meta: meta}
 	for _, d := range decls {
-		f, err := os.CreateTemp(s.uploads, "u-*.part")
-		if err != nil {
-			u.Abort()
-			return nil, fmt.Errorf("store: stage %q: %w", d.Name, classify(err))
-		}
-		u.parts = append(u.parts, &part{info: d, f: f, h: sha256.New()})
+		u.parts = append(u.parts, &part{info: d, h: sha256.New()})
 	}
 	return u, nil
+}
+
+// spill moves p's staged bytes to a temp file.
+func (u *Upload) spill(p *part) error {
+	if err := os.MkdirAll(u.s.uploads, 0o700); err != nil {
+		return fmt.Errorf("store: staging folder: %w", classify(err))
+	}
+	f, err := os.CreateTemp(u.s.uploads, "u-*.part")
+	if err != nil {
+		return fmt.Errorf("store: stage %q: %w", p.info.Name, classify(err))
+	}
+	if _, err := f.Write(p.buf); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("store: stage %q: %w", p.info.Name, classify(err))
+	}
+	u.memory -= int64(len(p.buf))
+	p.f, p.buf = f, nil
+	return nil
 }
 
 // Write appends data to artifact name. offset must equal the bytes received
@@ -66,8 +84,21 @@ func (u *Upload) Write(name string, offset int64, data []byte) (int64, error) {
 	if p.n+int64(len(data)) > p.info.Size {
 		return p.n, fmt.Errorf("%w: artifact %q would exceed its declared %d bytes", ErrSizeMismatch, name, p.info.Size)
 	}
-	if _, err := p.f.Write(data); err != nil {
-		return p.n, fmt.Errorf("store: stage %q: %w", name, classify(err))
+	if p.f == nil && u.memory+int64(len(data)) > memStage {
+		if err := u.spill(p); err != nil {
+			return p.n, err
+		}
+	}
+	if p.f != nil {
+		if _, err := p.f.Write(data); err != nil {
+			return p.n, fmt.Errorf("store: stage %q: %w", name, classify(err))
+		}
+	} else {
+		if p.buf == nil {
+			p.buf = make([]byte, 0, min(p.info.Size, memStage))
+		}
+		p.buf = append(p.buf, data...)
+		u.memory += int64(len(data))
 	}
 	p.h.Write(data)
 	p.n += int64(len(data))
@@ -98,9 +129,15 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 		if got := hex.EncodeToString(p.h.Sum(nil)); got != p.info.SHA256 {
 			return Snapshot{}, nil, fmt.Errorf("%w: artifact %q hashes to %s, declared %s", ErrChecksum, p.info.Name, got, p.info.SHA256)
 		}
-		plain := make([]byte, p.n)
-		if _, err := p.f.ReadAt(plain, 0); err != nil && p.n > 0 {
-			return Snapshot{}, nil, fmt.Errorf("store: read staged %q: %w", p.info.Name, err)
+		plain := p.buf
+		if p.f != nil {
+			plain = make([]byte, p.n)
+			if _, err := p.f.ReadAt(plain, 0); err != nil && p.n > 0 {
+				return Snapshot{}, nil, fmt.Errorf("store: read staged %q: %w", p.info.Name, err)
+			}
+		}
+		if plain == nil {
+			plain = []byte{}
 		}
 		arts = append(arts, staged{info: p.info, plain: plain})
 	}
@@ -116,7 +153,9 @@ func (u *Upload) Abort() {
 			os.Remove(p.f.Name())
 			p.f = nil
 		}
+		p.buf = nil
 	}
+	u.memory = 0
 }
 
 // sweepUploads removes staging files left by killed processes. Live uploads

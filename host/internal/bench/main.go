@@ -256,13 +256,13 @@ func ingest(tmp string, n int) (float64, float64, error) {
 	var total int64
 	for i := 0; i < n; i++ {
 		parts := snapshotParts()
-		// Store path.
-		start := time.Now()
 		decls := make([]store.ArtifactInfo, len(parts))
 		for j, p := range parts {
-			h := sha256.Sum256(p.Data) // the extension hashes before sending; the host verifies
+			h := sha256.Sum256(p.Data) // the extension's work: it declares the hash, the host verifies it
 			decls[j] = store.ArtifactInfo{Name: p.Name, MIME: p.MIME, Size: int64(len(p.Data)), SHA256: hex.EncodeToString(h[:])}
 		}
+		// Store path.
+		start := time.Now()
 		m := store.Snapshot{URL: "https://chatgpt.com/", CapturedAt: time.Now(), Trigger: "button"}
 		u, err := st.BeginUpload(m, decls)
 		if err != nil {
