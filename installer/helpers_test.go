@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/zalando/go-keyring"
 )
 
 // hostBin is the real ringfence binary the tests install and spawn:
@@ -98,19 +96,18 @@ func hostEnviron(home, data string) []string {
 	return env
 }
 
-// deleteTestKeys is purge's keyring step in tests: the real Secret Service
-// under scripts/test-go.sh's private bus, nothing otherwise (the host then
+// testKeyNames are host/keys' entry names (host/cli passes the same).
+var testKeyNames = []string{"data-key", "signing-key", "dashboard-token"}
+
+// deleteTestKeys is purge's keyring step in tests: the real DeleteKeyring
+// against the private Secret Service of scripts/test-go.sh, nothing
+// otherwise (a developer's own keyring is never touched; the host then
 // kept its keys in the data dir, which purge deletes).
-func deleteTestKeys(context.Context) (string, error) {
+func deleteTestKeys(ctx context.Context) (string, error) {
 	if os.Getenv("RINGFENCE_TEST_SECRET_SERVICE") != "1" {
 		return "no private Secret Service in this run", nil
 	}
-	for _, n := range []string{"data-key", "signing-key", "dashboard-token"} {
-		if err := keyring.Delete("ringfence", n); err != nil && err != keyring.ErrNotFound {
-			return "", err
-		}
-	}
-	return "deleted", nil
+	return DeleteKeyring(ctx, "ringfence", testKeyNames)
 }
 
 func mkdirs(t *testing.T, base string, dirs ...string) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ringfence/ringfence/host/caller"
+	"github.com/zalando/go-keyring"
 )
 
 func readManifest(t *testing.T, path string) Manifest {
@@ -106,11 +107,25 @@ func TestInstallDoctorUninstallLeavesTreeUnchanged(t *testing.T) {
 		t.Errorf("doctor ran %d hello round trips, want %d: %+v", hellos, len(registered), checks)
 	}
 
+	secretService := os.Getenv("RINGFENCE_TEST_SECRET_SERVICE") == "1"
+	if secretService {
+		// doctor's hello made the host create its keys in the Secret Service.
+		if _, err := keyring.Get("ringfence", "data-key"); err != nil {
+			t.Fatalf("the host's data key is not in the private Secret Service after hello: %v", err)
+		}
+	}
 	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(string) bool { return true }, DeleteKeys: deleteTestKeys}); err != nil {
 		t.Fatal(err)
 	}
 	if after := snapshot(t, tm.base); after != before {
 		t.Errorf("uninstall --purge did not restore the tree.\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if secretService {
+		for _, n := range testKeyNames {
+			if _, err := keyring.Get("ringfence", n); !errors.Is(err, keyring.ErrNotFound) {
+				t.Errorf("keyring entry %s survived --purge: %v", n, err)
+			}
+		}
 	}
 }
 

@@ -13,11 +13,9 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/ringfence/ringfence/host/keys"
 	"github.com/ringfence/ringfence/installer"
-	"github.com/zalando/go-keyring"
 )
 
 // installList is a repeatable string flag.
@@ -140,36 +138,9 @@ func runUninstall(ctx context.Context, e *Env, args []string) int {
 	return ExitOK
 }
 
-// deleteKeyringEntries removes the entries host/keys creates. Each call is
-// bounded: a locked keyring can wait forever for a prompt.
+// deleteKeyringEntries removes the entries host/keys creates.
 func deleteKeyringEntries(ctx context.Context) (string, error) {
-	var deleted []string
-	for _, name := range []string{keys.EntryData, keys.EntrySigning, keys.EntryDashboard} {
-		done := make(chan error, 1)
-		go func() { done <- keyring.Delete(keys.Service, name) }()
-		select {
-		case err := <-done:
-			switch {
-			case err == nil:
-				deleted = append(deleted, name)
-			case errors.Is(err, keyring.ErrNotFound):
-			case len(deleted) == 0 && name == keys.EntryData:
-				// No keyring at all: host/keys then kept its keys in the
-				// data folder's key file, which the purge deletes.
-				return "OS keyring not reachable (" + err.Error() + "); Ringfence's keys were in the data folder's key file", nil
-			default:
-				return strings.Join(deleted, ", "), fmt.Errorf("%s/%s: %w", keys.Service, name, err)
-			}
-		case <-time.After(5 * time.Second):
-			return strings.Join(deleted, ", "), fmt.Errorf("%s/%s: the keyring did not answer within 5 s (is it locked?)", keys.Service, name)
-		case <-ctx.Done():
-			return strings.Join(deleted, ", "), ctx.Err()
-		}
-	}
-	if len(deleted) == 0 {
-		return "no " + keys.Service + " entries were there", nil
-	}
-	return "deleted " + keys.Service + " entries: " + strings.Join(deleted, ", "), nil
+	return installer.DeleteKeyring(ctx, keys.Service, []string{keys.EntryData, keys.EntrySigning, keys.EntryDashboard})
 }
 
 func printResult(w io.Writer, r *installer.Result) {
