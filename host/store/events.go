@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 )
@@ -30,7 +29,11 @@ type Event struct {
 // GenesisHash is the PrevHash of the first event.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
-var eventType = regexp.MustCompile(`^[a-z][a-z._]{0,63}$`)
+// validEventType: [a-z][a-z._]{0,63}.
+func validEventType(s string) bool {
+	return len(s) >= 1 && len(s) <= 64 && s[0] >= 'a' && s[0] <= 'z' &&
+		allIn(s, func(c byte) bool { return c >= 'a' && c <= 'z' || c == '.' || c == '_' })
+}
 
 // ChainHash is the event hash formula (docs/data-model.md):
 //
@@ -83,7 +86,7 @@ func canonicalDetail(d json.RawMessage) (json.RawMessage, error) {
 // AppendEvent adds e to the log (Seq, PrevHash and Hash are assigned; a zero
 // At means now) and returns the stored row.
 func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
-	if !eventType.MatchString(e.Type) {
+	if !validEventType(e.Type) {
 		return Event{}, fmt.Errorf("store: %w", invalid("event type %q must match [a-z][a-z._]{0,63}", e.Type))
 	}
 	if len(e.RuleID) > 256 || len(e.URL) > 8192 {

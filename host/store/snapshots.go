@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -75,10 +74,29 @@ var (
 	Categories = []string{"consent_training", "account_status", "uploads", "moderation", "api_dashboard", "other"}
 )
 
-var (
-	artifactName = regexp.MustCompile(`^[a-z0-9._-]{1,64}$`)
-	sha256Hex    = regexp.MustCompile(`^[0-9a-f]{64}$`)
-)
+// charset checks are hand-written rather than regexps: compiling regexps at
+// package init costs the host's start-up time on every browser launch.
+
+// validArtifactName: [a-z0-9._-]{1,64}.
+func validArtifactName(s string) bool {
+	return len(s) >= 1 && len(s) <= 64 && allIn(s, func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+	})
+}
+
+// validSHA256: 64 lowercase hex digits.
+func validSHA256(s string) bool {
+	return len(s) == 64 && allIn(s, func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' })
+}
+
+func allIn(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 func oneOf(v string, set []string) bool {
 	for _, s := range set {
@@ -129,7 +147,7 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	seen := map[string]bool{}
 	var total int64
 	for _, d := range decls {
-		if !artifactName.MatchString(d.Name) {
+		if !validArtifactName(d.Name) {
 			return invalid("artifact name %q must match [a-z0-9._-]{1,64}", d.Name)
 		}
 		if seen[d.Name] {
@@ -146,7 +164,7 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 			return fmt.Errorf("%w: artifact %q is %d bytes, at most %d", ErrTooLarge, d.Name, d.Size, MaxArtifactSize)
 		}
 		total += d.Size
-		if !sha256Hex.MatchString(d.SHA256) {
+		if !validSHA256(d.SHA256) {
 			return invalid("artifact %q: sha256 must be 64 lowercase hex digits", d.Name)
 		}
 	}

@@ -473,3 +473,32 @@ func TestMigrationsRecorded(t *testing.T) {
 		t.Error("foreign keys off")
 	}
 }
+
+func TestCharsetChecks(t *testing.T) {
+	tests := []struct {
+		fn   func(string) bool
+		in   string
+		want bool
+	}{
+		{validArtifactName, "screenshot.png", true},
+		{validArtifactName, "a_b-c.9", true},
+		{validArtifactName, "", false},
+		{validArtifactName, strings.Repeat("a", 65), false},
+		{validArtifactName, "Dom.html", false},
+		{validArtifactName, "a/b", false},
+		{validSHA256, strings.Repeat("0f", 32), true},
+		{validSHA256, strings.Repeat("0F", 32), false},
+		{validSHA256, strings.Repeat("0", 63), false},
+		{validEventType, "warning.shown", true},
+		{validEventType, "guard_cancelled", true},
+		{validEventType, ".x", false},
+		{validEventType, "Warning", false},
+		{validEventType, "a1", false},
+		{validEventType, strings.Repeat("a", 65), false},
+	}
+	for _, tt := range tests {
+		if got := tt.fn(tt.in); got != tt.want {
+			t.Errorf("%q: %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

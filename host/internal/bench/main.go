@@ -20,7 +20,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,7 +115,31 @@ func run(bin, md string, n int) error {
 	}
 	hm, em := median(hostT), median(echoT)
 	ratio := float64(hm) / float64(em)
-	rows = append(rows, result{"start → hello reply (median)", ms(hm), ms(em) + " (Go echo host)",
+	rows = append(rows, result{"start → hello reply (median), keys in the " + backend(bin, args, env), ms(hm), ms(em) + " (Go echo host)",
+		fmt.Sprintf("%.2f×", ratio), "≤ 2×", verdict(ratio <= 2)})
+
+	// The same with no session bus: the key-file fallback. The difference
+	// is what the OS keyring's IPC costs.
+	fileEnv := append(append([]string(nil), env...), "RINGFENCE_HOME="+filepath.Join(tmp, "filehome"),
+		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+	if _, err := startHello(bin, args, fileEnv); err != nil {
+		return err
+	}
+	hostT, echoT = nil, nil
+	for i := 0; i < n; i++ {
+		d, err := startHello(bin, args, fileEnv)
+		if err != nil {
+			return err
+		}
+		hostT = append(hostT, d)
+		if d, err = startHello(echo, args, fileEnv); err != nil {
+			return err
+		}
+		echoT = append(echoT, d)
+	}
+	hm, em = median(hostT), median(echoT)
+	ratio = float64(hm) / float64(em)
+	rows = append(rows, result{"start → hello reply (median), keys in the key file (no keyring)", ms(hm), ms(em) + " (Go echo host)",
 		fmt.Sprintf("%.2f×", ratio), "≤ 2×", verdict(ratio <= 2)})
 
 	// 2. 2 MB snapshot acknowledgement through the real host.
@@ -185,6 +208,30 @@ func startHello(bin string, args, env []string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s hello: %v %s", bin, err, reply)
 	}
 	return d, nil
+}
+
+// backend asks the host which key backend it uses in env.
+func backend(bin string, args, env []string) string {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if cmd.Start() != nil {
+		return "?"
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	var h struct {
+		Keyring struct {
+			Backend string `json:"backend"`
+		} `json:"keyring"`
+	}
+	if protocol.NewClient(stdin, stdout).Must("hello", nil, &h) != nil {
+		return "?"
+	}
+	if h.Keyring.Backend == "file" {
+		return "key file"
+	}
+	return "OS keyring (" + h.Keyring.Backend + ")"
 }
 
 func snapshotParts() []protocol.Artifact {
@@ -339,4 +386,3 @@ func writeSection(path, table string) error {
 	return os.WriteFile(path, []byte(s), 0o644)
 }
 
-var _ = io.EOF
