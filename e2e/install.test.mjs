@@ -1,9 +1,10 @@
-// `ringfence install` seen from a real browser: register the host inside a
-// fresh Chromium profile with --user-data-dir, start Debian's Chromium on that
+// `ringfence install` seen from real browsers. Chromium: register the host
+// inside a fresh profile with --user-data-dir, start Debian's Chromium on that
 // profile with a minimal MV3 extension (fixed key, so its id is the dev id the
-// host allows), and complete a hello round trip over connectNative. Then
-// `doctor` must pass, and after `uninstall --purge` the same browser must
-// report the host as gone.
+// host allows), and complete a hello round trip over connectNative; `doctor`
+// must pass for the profile, and after `uninstall --purge` the same browser
+// must report the host as gone. Firefox: the same through the per-user
+// ~/.mozilla folder, with a minimal extension carrying the dev gecko id.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,10 +17,12 @@ import puppeteer from 'puppeteer-core';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'ringfence');
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+const firefox = process.env.FIREFOX || '/usr/bin/firefox-esr';
 const ext = path.join(root, 'e2e', 'fixtures', 'hello-ext');
+const fxExt = path.join(root, 'e2e', 'fixtures', 'hello-ext-firefox');
 const EXT_ID = 'kgjgjjlabbgcnkpjhjigkccigfbappbn';
 
-for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get install -y chromium']]) {
+for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get install -y chromium'], [firefox, 'run: apt-get install -y firefox-esr']]) {
   if (!existsSync(file)) throw new Error(`${file} is missing; ${fix}`);
 }
 
@@ -39,8 +42,8 @@ after(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-function ringfence(args) {
-  const r = spawnSync(bin, args, { env, encoding: 'utf8', timeout: 30_000 });
+function ringfence(args, e = env) {
+  const r = spawnSync(bin, args, { env: e, encoding: 'utf8', timeout: 30_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -106,4 +109,53 @@ test('install --user-data-dir, then a hello round trip from a real Chromium exte
   const gone = await withChromium((w) => w.evaluate(() => globalThis.hello()));
   assert.equal(gone.reply, undefined);
   assert.match(gone.error, /native messaging host not found/i);
+});
+
+// The fixture's background page does the round trip at start-up and reports
+// through about:blank#<json> (WebDriver BiDi does not expose extension pages).
+async function firefoxHello(e) {
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: firefox, headless: true, env: e,
+    extraPrefsFirefox: { 'xpinstall.signatures.required': false },
+  });
+  try {
+    await browser.installExtension(fxExt);
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+      for (const p of await browser.pages()) {
+        const hash = await p.evaluate(() => location.hash).catch(() => '');
+        if (hash.length > 1) return JSON.parse(decodeURIComponent(hash.slice(1)));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('the Firefox fixture reported nothing within 15 s');
+  } finally {
+    await browser.close();
+  }
+}
+
+test('install for Firefox (~/.mozilla), then a hello round trip from a real Firefox extension', async () => {
+  const fxHome = path.join(tmp, 'fx-home');
+  const fxData = path.join(tmp, 'fx-data');
+  mkdirSync(path.join(fxHome, '.mozilla'), { recursive: true });
+  const e = { ...env, HOME: fxHome, RINGFENCE_HOME: fxData };
+
+  // Default install: Firefox is found because ~/.mozilla exists.
+  const inst = ringfence(['install', '--json'], e);
+  assert.equal(inst.code, 0, `install failed: ${inst.err}${inst.out}`);
+  const fx = JSON.parse(inst.out).locations.find((l) => l.id === 'firefox');
+  assert.equal(fx.status, 'registered');
+  const manifest = JSON.parse(readFileSync(path.join(fxHome, '.mozilla', 'native-messaging-hosts', 'io.ringfence.host.json'), 'utf8'));
+  assert.deepEqual(manifest.allowed_extensions, ['ringfence@ringfence.io']);
+
+  const first = await firefoxHello(e);
+  assert.equal(first.error, undefined, `connectNative failed: ${first.error}`);
+  assert.equal(first.reply.id, 'e2e-hello');
+  assert.equal(first.reply.ok, true, JSON.stringify(first.reply));
+  assert.equal(first.reply.body.protocol_version, 1);
+
+  const un = ringfence(['uninstall', '--purge', '--yes'], e);
+  assert.equal(un.code, 0, `uninstall failed: ${un.err}${un.out}`);
+  const gone = await firefoxHello(e);
+  assert.equal(gone.reply, undefined);
+  assert.match(gone.error, /no such native application/i);
 });
