@@ -37,7 +37,7 @@ export interface CompiledRule {
   rule: Rule;
   controls: { selector: string; labels: string[]; context: string[] | null }[];
   routes: { path?: RegExp; hash?: RegExp }[];
-  dialogs: { selector: string; phrases: string[] }[];
+  dialogs: { selector: string; phrases: string[]; requireConfirm: boolean }[];
   pageText: string[];
   confirm: ConfirmSpec[];
 }
@@ -77,7 +77,8 @@ export function compileRules(file: RuleFile, opts: Options = {}): RuleSet {
       })),
       dialogs: (rule.dialogs ?? []).map((d) => ({
         selector: d.roles.map((r) => ROLE_SELECTORS[r]).join(','),
-        phrases: texts(d.text, langs, normalizeLabel),
+        phrases: texts(d.text, langs, normalize),
+        requireConfirm: d.requireConfirm === true,
       })),
       pageText: texts(rule.pageText, langs, normalizeLabel),
       confirm: rule.confirm ?? [],
@@ -224,7 +225,7 @@ export function scan(doc: Document, set: RuleSet, active: CompiledRule[]): Match
         const kinds = confirmKinds(el, cr.confirm);
         const byPhrase = d.phrases.some((p) => text.includes(p));
         const byConfirm = cr.confirm.length >= 2 && kinds.length === cr.confirm.length;
-        if (byPhrase || byConfirm) {
+        if (d.requireConfirm ? byPhrase && kinds.length > 0 : byPhrase || byConfirm) {
           const m = hit(cr, 'dialog');
           m.dialog = el;
           m.confirm = kinds;

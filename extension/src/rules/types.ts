@@ -7,7 +7,7 @@ export type Severity = 'critical' | 'high' | 'medium' | 'notice';
 
 export interface Route { path?: string; hash?: string }
 export interface ControlSpec { roles: ControlRole[]; text: Texts; context?: Texts }
-export interface DialogSpec { roles: DialogRole[]; text: Texts }
+export interface DialogSpec { roles: DialogRole[]; text: Texts; requireConfirm?: boolean }
 export type ConfirmSpec = { kind: 'type-word'; words: string[] } | { kind: 'email' };
 
 export interface Rule {
