@@ -235,6 +235,9 @@ func checkBrowser(ctx context.Context, m Machine, label string, cands []Location
 	add("extension allowed", true, strings.Join(have, ", "), "")
 
 	argv := []string{hostPath, Origin(DevChromeID)}
+	if m.GOOS == "windows" {
+		argv = append(argv, "--parent-window=0") // Chrome on Windows adds the caller's window handle
+	}
 	if loc.Family == Firefox {
 		argv = []string{hostPath, manifest, GeckoID}
 	}

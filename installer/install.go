@@ -133,6 +133,13 @@ func Install(ctx context.Context, m Machine, o Options) (*Result, error) {
 			return nil, err
 		}
 		if !binaries[g.loc.Binary] {
+			if !o.System {
+				// The folder above bin/ is a data dir (ours, or a Flatpak's
+				// copy): private, as the host itself creates it.
+				if err := w.mkdir(filepath.Dir(filepath.Dir(g.loc.Binary)), 0o700); err != nil {
+					return nil, err
+				}
+			}
 			if err := w.copyBinary(g.loc.Binary); err != nil {
 				return nil, err
 			}

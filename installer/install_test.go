@@ -77,6 +77,9 @@ func TestInstallDoctorUninstallLeavesTreeUnchanged(t *testing.T) {
 	if st, err := os.Stat(tm.UserBinary()); err != nil || st.Mode().Perm()&0o111 == 0 {
 		t.Fatalf("host copy missing or not executable: %v %v", st, err)
 	}
+	if st, err := os.Stat(tm.DataDir); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("install created the data dir with %v (%v), want 0700 like the host", st.Mode().Perm(), err)
+	}
 
 	// Idempotent: nothing is rewritten, the tree does not change.
 	afterFirst := snapshot(t, tm.base)
