@@ -76,7 +76,10 @@ func BenchmarkExportMemory(b *testing.B) {
 	}
 	mb := float64(peak) / (1 << 20)
 	b.ReportMetric(mb, "peak-RSS-MB")
+	b.ReportMetric(float64(base)/(1<<20), "baseline-RSS-MB")
 	b.ReportMetric(float64(peak)/float64(base), "RSS-x-baseline")
+	b.ReportMetric(float64(n), "snapshots")
+	b.ReportMetric(float64(seeded)/(1<<20), "artifact-MB")
 	b.ReportMetric(float64(seeded)/(1<<20)/took.Seconds()*float64(b.N), "artifact-MB/s")
 	b.Logf("%d snapshots, %.0f MB of artifacts: export peak RSS %.1f MB (baseline `list` %.1f MB), budget 150 MB",
 		n, float64(seeded)/(1<<20), mb, float64(base)/(1<<20))
