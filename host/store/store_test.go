@@ -502,3 +502,13 @@ func TestCharsetChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentedExampleHash pins the event hash shown in docs/protocol.md's
+// example exchange and docs/data-model.md, so the docs stay true.
+func TestDocumentedExampleHash(t *testing.T) {
+	e := Event{Seq: 1, At: time.Date(2026, 11, 30, 10, 2, 5, 0, time.UTC), Type: "warning.shown",
+		RuleID: "platform.revoke-key", URL: "https://platform.openai.com/api-keys", Detail: json.RawMessage(`{"lang":"en"}`)}
+	if got := ChainHash(GenesisHash, e); got != "5cb931b9b6fadc00cd2653f7ee078d1a3c4d99c978d5571e895a1900e18fee6f" {
+		t.Errorf("ChainHash = %s; docs/protocol.md and docs/data-model.md show 5cb931b9…", got)
+	}
+}
