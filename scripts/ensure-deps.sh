@@ -10,6 +10,7 @@ command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 fc-list 2>/dev/null | grep -qi liberation || need+=(fonts-liberation)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v go >/dev/null 2>&1 || { echo "Go is missing: install Go 1.26 or newer from your distribution or go.dev, then re-run." >&2; exit 1; }
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 
