@@ -77,7 +77,9 @@ func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, err
 			errs = append(errs, err)
 		}
 	}
-	if found {
+	if found && len(errs) > 0 {
+		act("keep", recPath, "install record kept so uninstall can be re-run once the errors are fixed")
+	} else if found {
 		act("remove", recPath, "install record")
 		if !o.DryRun {
 			if err := os.Remove(recPath); err != nil && !isNotExist(err) {
