@@ -216,12 +216,12 @@ func checkPrivileges(m Machine, o Options) error {
 	if m.Getenv != nil {
 		sudo = m.Getenv("SUDO_USER")
 	}
-	if (ok && uid != 0) || (sudo != "" && sudo != "root") {
-		who := fmt.Sprintf("uid %d", uid)
-		if sudo != "" && sudo != "root" {
-			who = sudo
-		}
-		return fmt.Errorf("%w: %s belongs to %s, and files root writes there would belong to root, which the browser (running as %s) cannot update or remove. Run `ringfence install` as that user without sudo, or `sudo ringfence install --system` to register for every user", ErrRootForUser, target, who, who)
+	const how = "Run `ringfence install` as that user without sudo, or `sudo ringfence install --system` to register for every user"
+	if ok && uid != 0 {
+		return fmt.Errorf("%w: %s belongs to uid %d, and files root writes there would belong to root, which the browser (running as uid %d) could not update or remove. %s", ErrRootForUser, target, uid, uid, how)
+	}
+	if sudo != "" && sudo != "root" {
+		return fmt.Errorf("%w: this runs under sudo for %s, but a registration in %s would serve root's browsers, not %s's. %s", ErrRootForUser, sudo, target, sudo, how)
 	}
 	return nil
 }
