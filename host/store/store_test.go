@@ -467,6 +467,11 @@ func TestMigrationsRecorded(t *testing.T) {
 	if mode != "wal" {
 		t.Errorf("journal_mode %s", mode)
 	}
+	var ps int
+	s2.db.QueryRow(`PRAGMA page_size`).Scan(&ps)
+	if ps != pageSize {
+		t.Errorf("page_size %d, want %d", ps, pageSize)
+	}
 	var fk int
 	s2.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk)
 	if fk != 1 {
