@@ -146,11 +146,8 @@ func Install(ctx context.Context, m Machine, o Options) (*Result, error) {
 			binaries[g.loc.Binary] = true
 		}
 		man := BuildManifest(g.loc.Family, g.loc.Binary, extra).Encode()
-		if err := w.writeManifest(path, man, g.ids); err != nil {
-			return nil, err
-		}
-		for _, k := range g.loc.Reg {
-			if err := w.setRegistry(k, path); err != nil {
+		for _, t := range targets(path, man, g.ids, g.loc.Reg) {
+			if err := t.write(w); err != nil {
 				return nil, err
 			}
 		}
@@ -305,6 +302,44 @@ func installed(l Location) bool {
 		}
 	}
 	return false
+}
+
+// Target is one place a registration is written, in the shape of keybase's
+// hostmanifest Installer: a manifest file (every OS), and on Windows also
+// registry keys whose default value names that file. Uninstall undoes
+// targets from the record; doctor reads them back as the browser does.
+type Target interface {
+	String() string
+	write(w *writer) error
+}
+
+// FileTarget is a manifest file.
+type FileTarget struct {
+	Path      string
+	Data      []byte
+	Locations []string // location ids it serves
+}
+
+func (t FileTarget) String() string        { return t.Path }
+func (t FileTarget) write(w *writer) error { return w.writeManifest(t.Path, t.Data, t.Locations) }
+
+// RegistryTarget is a Windows registry key pointing at a manifest file.
+type RegistryTarget struct {
+	Key      RegKey
+	Manifest string
+}
+
+func (t RegistryTarget) String() string        { return t.Key.String() }
+func (t RegistryTarget) write(w *writer) error { return w.setRegistry(t.Key, t.Manifest) }
+
+// targets lists what registering one manifest writes: the file first, so
+// a key never points at a missing file.
+func targets(path string, manifest []byte, ids []string, keys []RegKey) []Target {
+	ts := []Target{FileTarget{Path: path, Data: manifest, Locations: ids}}
+	for _, k := range keys {
+		ts = append(ts, RegistryTarget{Key: k, Manifest: path})
+	}
+	return ts
 }
 
 // writer performs (or, dry, describes) install's writes and records them.

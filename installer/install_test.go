@@ -429,7 +429,7 @@ func TestRegistryBookkeeping(t *testing.T) {
 	tm.Registry = reg
 	w := &writer{m: tm.Machine, rec: &Record{}, res: &Result{}}
 	k := RegKey{Root: "HKCU", Path: `Software\Google\Chrome\NativeMessagingHosts\` + HostName}
-	if err := w.setRegistry(k, `C:\x.json`); err != nil {
+	if err := (RegistryTarget{Key: k, Manifest: `C:\x.json`}).write(w); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := reg.Default(k); v != `C:\x.json` || len(w.rec.Reg) != 1 {
