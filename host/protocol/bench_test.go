@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/ringfence/ringfence/host/store"
@@ -38,3 +39,26 @@ func BenchmarkSnapshot2MB(b *testing.B) {
 }
 
 func itoa(i int) string { return string(mustJSON(i)) }
+
+// BenchmarkServe2MB is BenchmarkSnapshot2MB through Serve and a Client over
+// OS pipes, as between a browser and the host process.
+func BenchmarkServe2MB(b *testing.B) {
+	s := NewServer(newStore(b, store.Options{}), nil, testKeys)
+	inR, inW, _ := os.Pipe()
+	outR, outW, _ := os.Pipe()
+	go s.Serve(context.Background(), inR, outW)
+	c := NewClient(inW, outR)
+	b.SetBytes(2 << 20)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		shot := make([]byte, 1600<<10)
+		rand.Read(shot)
+		dom := make([]byte, 400<<10)
+		rand.Read(dom)
+		b.StartTimer()
+		if _, err := c.UploadSnapshot(context.Background(), metaJSON(), []Artifact{{"shot.png", "image/png", shot}, {"dom.html", "text/html", dom}}, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	inW.Close()
+}
