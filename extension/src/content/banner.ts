@@ -16,6 +16,8 @@ export interface BannerModel {
   confirm: string[];
   personal: string;
   anchor: DOMRect | null;
+  /** Rects the card must not cover (the matched controls). */
+  avoid: DOMRect[];
 }
 
 export interface BannerHandlers {
@@ -84,7 +86,24 @@ export class Banner {
     this.raise();
   }
 
+  // A page that removes us on every insertion would otherwise ping-pong with us in microtasks and
+  // freeze; past a few heals in a short window we fall back to healing from a timer.
+  private heals: number[] = [];
+  private healTimer = 0;
+
   private heal(): void {
+    if (!this.host || !this.wantOpen) return;
+    const now = performance.now();
+    this.heals = this.heals.filter((t) => now - t < 1000);
+    this.heals.push(now);
+    if (this.heals.length > 500) {
+      if (!this.healTimer) this.healTimer = setTimeout(() => { this.healTimer = 0; this.repair(); }, 100) as unknown as number;
+      return;
+    }
+    this.repair();
+  }
+
+  private repair(): void {
     if (!this.host || !this.wantOpen) return;
     const h = this.host;
     const attrsOk = h.getAttribute('style') === HOST_STYLE && h.attributes.length <= 2;
@@ -162,26 +181,33 @@ export class Banner {
     return card;
   }
 
-  // Escalated warnings sit next to the confirmation dialog: above it when there is room, else below.
+  // Escalated warnings sit next to the confirmation dialog (above it when there is room, else
+  // below). Otherwise the card takes the first viewport corner that covers neither the matched
+  // controls nor the dialog: a warning must never sit on top of what it warns about.
   private position(card: HTMLElement, m: BannerModel): void {
     const view = this.doc.defaultView!;
-    const width = Math.min(400, view.innerWidth - 16);
+    const vw = view.innerWidth;
+    const vh = view.innerHeight;
+    const width = Math.min(400, vw - 16);
     card.style.width = `${width}px`;
-    if (m.level === 'dialog' && m.anchor && m.anchor.width > 0) {
-      const a = m.anchor;
-      const left = Math.max(8, Math.min(a.left, view.innerWidth - width - 8));
-      card.style.left = `${left}px`;
-      card.style.right = 'auto';
-      const h = card.offsetHeight || 220;
-      if (a.top - h - 8 >= 8) { card.style.top = `${a.top - h - 8}px`; card.style.bottom = 'auto'; }
-      else if (a.bottom + h + 8 <= view.innerHeight) { card.style.top = `${a.bottom + 8}px`; card.style.bottom = 'auto'; }
-      else { card.style.top = '8px'; card.style.bottom = 'auto'; }
-    } else {
-      card.style.top = '12px';
-      card.style.right = '12px';
-      card.style.left = 'auto';
-      card.style.bottom = 'auto';
+    card.style.right = 'auto';
+    card.style.bottom = 'auto';
+    const h = card.offsetHeight || 240;
+    const place = (left: number, top: number): void => {
+      card.style.left = `${Math.round(left)}px`;
+      card.style.top = `${Math.round(top)}px`;
+    };
+    const a = m.anchor;
+    if (m.level === 'dialog' && a && a.width > 0) {
+      const left = Math.max(8, Math.min(a.left, vw - width - 8));
+      if (a.top - h - 8 >= 8) { place(left, a.top - h - 8); return; }
+      if (a.bottom + h + 8 <= vh) { place(left, a.bottom + 8); return; }
     }
+    const avoid = [...m.avoid, ...(a && a.width > 0 ? [a] : [])];
+    const corners: [number, number][] = [[vw - width - 12, 12], [vw - width - 12, vh - h - 12], [12, 12], [12, vh - h - 12]];
+    const free = corners.find(([l, t]) => !avoid.some((r) => l < r.right && l + width > r.left && t < r.bottom && t + h > r.top));
+    const [l, t] = free ?? corners[0];
+    place(l, t);
   }
 
   private hideBanner(): void {

@@ -95,6 +95,7 @@ function model(m: Match): BannerModel {
     ruleId: m.rule.id, severity: m.rule.severity, message: m.rule.message, losses: m.rule.losses,
     level: m.level, confirm: m.confirm, personal: identity ? personalLine(identity, m.rule.losses, t) : '',
     anchor: m.dialog ? m.dialog.getBoundingClientRect() : null,
+    avoid: m.controls.slice(0, 8).map((c) => c.getBoundingClientRect()),
   };
 }
 

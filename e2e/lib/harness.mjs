@@ -1,0 +1,368 @@
+// Reusable real-browser harness for Ringfence e2e tests (Chromium and Firefox, the built extension,
+// the real bin/ringfence host, fixture pages at the real OpenAI hostnames over local HTTPS).
+//
+// API (all paths absolute; nothing is downloaded; missing tools fail with the install command):
+//
+//   requireTools({ firefox })        throws "<tool> is missing; run: <command>" for bin, dist, browsers, openssl
+//   const sb = makeSandbox('name')   temp dir with { dir, home, data, profile, env, cleanup() }; env has
+//                                    HOME and RINGFENCE_HOME inside it (the browser hands env to the host)
+//   const srv = await startFixtureServer({ root })
+//                                    HTTPS on 127.0.0.1:<port> with a throwaway self-signed cert made by
+//                                    openssl; serves <root>/<Host header>/<path> (`/a/b` → a/b, a/b.html,
+//                                    a/b/index.html, then <host>/_fallback.html); also an HTTP proxy port
+//                                    (srv.proxyPort) that tunnels CONNECT <any host>:443 to the HTTPS port,
+//                                    for Firefox. { port, proxyPort, requests, close() }
+//   registerHost(sb, 'chromium'|'firefox')
+//                                    `bin/ringfence install --browser chromium --user-data-dir <profile>` or
+//                                    `--browser firefox` (HOME inside the sandbox); returns the manifest path
+//   const browser = await launchChromium({ sandbox, server, extension = DIST_CHROME, args })
+//                                    Debian chromium headless with the DESIGN.md flags,
+//                                    --host-resolver-rules mapping every OpenAI host to the server,
+//                                    --ignore-certificate-errors; the host is registered first
+//   const worker = await extensionWorker(browser)   the MV3 service worker (puppeteer WebWorker)
+//   const browser = await launchFirefox({ sandbox, server, extension = DIST_FIREFOX })
+//                                    firefox-esr over WebDriver BiDi, extension installed from dist/firefox,
+//                                    host manifest in $HOME/.mozilla/native-messaging-hosts, traffic to
+//                                    the OpenAI hosts through srv.proxyPort
+//   await openPage(browser, url)     new tab at https://<real host>/... ; waits for load
+//   await readBanner(page)           what the closed-shadow banner shows, read from outside the page:
+//                                    CDP DOM.getDocument({pierce:true}) on Chromium, BiDi serialization
+//                                    with includeShadowTree:'all' on Firefox →
+//                                    null | { rule, level, severity, role, text, actions: [..],
+//                                             guard: null | { rule, role, text, proceedDisabled },
+//                                             hostStyle, attached, popoverOpen }
+//   await waitForBanner(page, pred, { timeout })   polls readBanner until pred(banner) is true
+//   await clickBanner(page, action)  a trusted mouse click on [data-action=<action>] inside the shadow root
+//                                    (Chromium: CDP box model + Input events)
+//   const popup = await triggerAction(browser, page)   CDP Extensions.triggerAction on the tab target;
+//                                    resolves with the popup page (Chromium)
+//   runCli(sb, args)                 spawns bin/ringfence with the sandbox env → { code, stdout, stderr }
+//   events(sb)                       `ringfence events --json` parsed (JSON Lines) → array
+//   waitFor(fn, { timeout, interval, message })   polls until fn() resolves truthy; returns that value
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = path.join(ROOT, 'bin', 'ringfence');
+export const DIST_CHROME = path.join(ROOT, 'dist', 'chrome');
+export const DIST_FIREFOX = path.join(ROOT, 'dist', 'firefox');
+export const SITES = path.join(ROOT, 'e2e', 'fixtures', 'sites');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
+export const EXT_ID = 'kgjgjjlabbgcnkpjhjigkccigfbappbn';
+export const GECKO_ID = 'ringfence@ringfence.io';
+export const HOSTNAMES = ['chatgpt.com', 'platform.openai.com', 'privacy.openai.com', 'auth.openai.com', 'sora.com', 'sora.chatgpt.com'];
+
+export function requireTools({ firefox = false } = {}) {
+  const need = [
+    [BIN, 'run: make host'],
+    [path.join(DIST_CHROME, 'manifest.json'), 'run: make extension'],
+    [CHROMIUM, 'run: apt-get install -y chromium fonts-liberation'],
+    ['/usr/bin/openssl', 'run: apt-get install -y openssl'],
+  ];
+  if (firefox) need.push([path.join(DIST_FIREFOX, 'manifest.json'), 'run: make extension'], [FIREFOX, 'run: apt-get install -y firefox-esr']);
+  for (const [file, fix] of need) if (!existsSync(file)) throw new Error(`${file} is missing; ${fix}`);
+}
+
+export function makeSandbox(name = 'e2e') {
+  const dir = mkdtempSync(path.join(tmpdir(), `ringfence-${name}-`));
+  const home = path.join(dir, 'home');
+  const data = path.join(dir, 'data');
+  const profile = path.join(dir, 'profile');
+  mkdirSync(home);
+  mkdirSync(profile);
+  // No session bus: the host keeps its keys in a 0600 file inside RINGFENCE_HOME.
+  const env = { ...process.env, HOME: home, RINGFENCE_HOME: data, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', XDG_CONFIG_HOME: path.join(home, '.config') };
+  return { dir, home, data, profile, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function runCli(sb, args) {
+  const r = spawnSync(BIN, args, { env: sb.env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export function events(sb) {
+  const r = runCli(sb, ['events', '--json']);
+  if (r.code !== 0) throw new Error(`ringfence events failed (${r.code}): ${r.stderr}`);
+  const text = r.stdout.trim();
+  if (!text) return [];
+  if (text.startsWith('[')) return JSON.parse(text);
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+export async function waitFor(fn, { timeout = 10_000, interval = 100, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (e) { last = e; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${message}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+// ---- fixture server ----------------------------------------------------------------------------
+
+const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
+
+function resolveFile(root, host, pathname) {
+  const base = path.join(root, host);
+  if (!host || host.includes('/') || host.startsWith('.') || !existsSync(base)) return null;
+  const rel = decodeURIComponent(pathname).replace(/^\/+/, '').replace(/\/+$/, '');
+  const candidates = rel ? [rel, `${rel}.html`, path.join(rel, 'index.html')] : ['index.html'];
+  candidates.push('_fallback.html');
+  for (const c of candidates) {
+    const file = path.resolve(base, c);
+    if (!file.startsWith(base + path.sep)) return null;
+    if (existsSync(file) && statSync(file).isFile()) return file;
+  }
+  return null;
+}
+
+export async function startFixtureServer({ root = SITES } = {}) {
+  const tls = mkdtempSync(path.join(tmpdir(), 'ringfence-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-days', '2', '-subj', '/CN=ringfence-e2e', '-addext', `subjectAltName=${HOSTNAMES.map((h) => `DNS:${h}`).join(',')}`,
+    '-keyout', path.join(tls, 'key.pem'), '-out', path.join(tls, 'cert.pem')], { stdio: 'ignore' });
+  const requests = [];
+  const server = https.createServer({ key: readFileSync(path.join(tls, 'key.pem')), cert: readFileSync(path.join(tls, 'cert.pem')) }, (req, res) => {
+    const host = (req.headers.host || '').replace(/:\d+$/, '').toLowerCase();
+    const url = new URL(req.url, `https://${host}`);
+    requests.push(`${host}${url.pathname}`);
+    const file = resolveFile(root, host, url.pathname);
+    if (!file) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  rmSync(tls, { recursive: true, force: true });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = server.address().port;
+  // A CONNECT-only proxy: every TLS tunnel goes to the fixture server, whatever host was asked for.
+  const sockets = new Set();
+  const proxy = http.createServer((req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req, client, head) => {
+    const upstream = net.connect(port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head?.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}); }
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+  const proxyPort = proxy.address().port;
+  return {
+    port, proxyPort, requests,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => proxy.close(r))]);
+    },
+  };
+}
+
+// ---- host registration -------------------------------------------------------------------------
+
+export function registerHost(sb, browser = 'chromium') {
+  const args = browser === 'chromium'
+    ? ['install', '--browser', 'chromium', '--user-data-dir', sb.profile, '--json']
+    : ['install', '--browser', 'firefox', '--json'];
+  if (browser === 'firefox') mkdirSync(path.join(sb.home, '.mozilla'), { recursive: true });
+  const r = runCli(sb, args);
+  if (r.code !== 0) throw new Error(`ringfence ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  const manifest = browser === 'chromium'
+    ? path.join(sb.profile, 'NativeMessagingHosts', 'io.ringfence.host.json')
+    : path.join(sb.home, '.mozilla', 'native-messaging-hosts', 'io.ringfence.host.json');
+  if (!existsSync(manifest)) throw new Error(`install reported success but ${manifest} is missing: ${r.stdout}`);
+  return manifest;
+}
+
+// ---- browsers ----------------------------------------------------------------------------------
+
+export async function launchChromium({ sandbox, server, extension = DIST_CHROME, args = [], register = true } = {}) {
+  if (register) registerHost(sandbox, 'chromium');
+  const rules = HOSTNAMES.map((h) => `MAP ${h}:443 127.0.0.1:${server.port}`).join(', ');
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true, // --headless=new
+    pipe: true,
+    defaultViewport: { width: 1280, height: 900 },
+    enableExtensions: true,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: ['--no-sandbox', '--disable-gpu', `--load-extension=${extension}`, `--disable-extensions-except=${extension}`,
+      `--user-data-dir=${sandbox.profile}`, '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--enable-unsafe-extension-debugging',
+      `--host-resolver-rules=${rules}`, '--ignore-certificate-errors', ...args],
+    env: sandbox.env,
+  });
+  browser.ringfenceKind = 'chromium';
+  return browser;
+}
+
+export async function extensionWorker(browser) {
+  const target = await browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${EXT_ID}/`), { timeout: 15_000 });
+  return target.worker();
+}
+
+export async function launchFirefox({ sandbox, server, extension = DIST_FIREFOX, register = true, prefs = {} } = {}) {
+  if (register) registerHost(sandbox, 'firefox');
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: true, env: sandbox.env, acceptInsecureCerts: true,
+    defaultViewport: { width: 1280, height: 900 },
+    extraPrefsFirefox: {
+      'xpinstall.signatures.required': false,
+      'network.proxy.type': 1,
+      'network.proxy.ssl': '127.0.0.1',
+      'network.proxy.ssl_port': server.proxyPort,
+      'network.proxy.no_proxies_on': '',
+      'network.proxy.allow_hijacking_localhost': true,
+      'extensions.webextensions.restrictedDomains': '',
+      ...prefs,
+    },
+  });
+  browser.ringfenceKind = 'firefox';
+  await browser.installExtension(extension);
+  return browser;
+}
+
+export async function openPage(browser, url) {
+  const page = await browser.newPage();
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+// ---- reading and clicking the closed-shadow banner ---------------------------------------------
+
+const HOST_TAG = 'ringfence-warning';
+
+// A tree of { name, attrs, text, children, shadow, backendId } from either protocol.
+function fromCdp(n) {
+  const attrs = {};
+  for (let i = 0; i < (n.attributes?.length ?? 0); i += 2) attrs[n.attributes[i]] = n.attributes[i + 1];
+  return {
+    type: n.nodeType, name: (n.nodeName || '').toLowerCase(), attrs, value: n.nodeValue ?? '', backendId: n.backendNodeId,
+    children: (n.children ?? []).map(fromCdp),
+    shadow: (n.shadowRoots ?? []).map((s) => ({ mode: s.shadowRootType, node: fromCdp(s) }))[0] ?? null,
+  };
+}
+
+function fromBidi(v) {
+  const n = v?.value ?? {};
+  const attrs = n.attributes ?? {};
+  return {
+    type: n.nodeType, name: (n.localName || n.nodeName || '').toLowerCase(), attrs, value: n.nodeValue ?? '', sharedId: v?.sharedId,
+    children: (n.children ?? []).map(fromBidi),
+    shadow: n.shadowRoot ? { mode: n.shadowRoot.value?.mode, node: fromBidi(n.shadowRoot) } : null,
+  };
+}
+
+function textOf(n) {
+  if (n.type === 3) return n.value;
+  if (n.name === 'style' || n.name === 'script') return '';
+  const inner = n.children.map(textOf).join('');
+  return ['p', 'li', 'h2', 'div', 'section', 'ul', 'button', 'a'].includes(n.name) ? ` ${inner} ` : inner;
+}
+
+function find(n, pred) {
+  if (pred(n)) return n;
+  for (const c of n.children) { const f = find(c, pred); if (f) return f; }
+  if (n.shadow) return find(n.shadow.node, pred);
+  return null;
+}
+
+function findAll(n, pred, out = []) {
+  if (pred(n)) out.push(n);
+  for (const c of n.children) findAll(c, pred, out);
+  if (n.shadow) findAll(n.shadow.node, pred, out);
+  return out;
+}
+
+async function bannerTree(page) {
+  if (page.browser().ringfenceKind === 'firefox') {
+    const conn = page.browser().connection;
+    const res = await conn.send('script.evaluate', {
+      expression: `document.documentElement.querySelector(':scope > ${HOST_TAG}')`, awaitPromise: false,
+      target: { context: page.mainFrame()._id },
+      serializationOptions: { maxDomDepth: 30, includeShadowTree: 'all' },
+    });
+    const v = res.result.result;
+    return v?.type === 'node' ? { host: fromBidi(v), attached: true } : null;
+  }
+  const cdp = await page.createCDPSession();
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const doc = fromCdp(root);
+    const html = doc.children.find((c) => c.type === 1 && c.name === 'html');
+    const host = html?.children.find((c) => c.name === HOST_TAG);
+    return host ? { host, attached: true, cdpRoot: root } : null;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+export async function readBanner(page) {
+  const t = await bannerTree(page);
+  if (!t) return null;
+  const shadow = t.host.shadow;
+  if (!shadow) return { attached: true, shadowMode: null, hostStyle: t.host.attrs.style ?? '' };
+  const card = find(shadow.node, (n) => n.name === 'section' && n.attrs.class?.split(' ').includes('card'));
+  const guardBox = find(shadow.node, (n) => n.attrs.class === 'guard-box');
+  const norm = (s) => s.replace(/\s+/g, ' ').trim();
+  return {
+    attached: true,
+    shadowMode: shadow.mode,
+    hostStyle: t.host.attrs.style ?? '',
+    hostAttrs: Object.keys(t.host.attrs).sort(),
+    rule: card?.attrs['data-rule'] ?? null,
+    level: card?.attrs['data-level'] ?? null,
+    severity: card?.attrs['data-severity'] ?? null,
+    role: card?.attrs.role ?? null,
+    text: card ? norm(textOf(card)) : '',
+    actions: card ? findAll(card, (n) => n.attrs['data-action']).map((n) => n.attrs['data-action']) : [],
+    guard: guardBox ? {
+      rule: guardBox.attrs['data-rule'], role: guardBox.attrs.role, text: norm(textOf(guardBox)),
+      proceedDisabled: 'disabled' in (find(guardBox, (n) => n.attrs['data-action'] === 'proceed')?.attrs ?? {}),
+    } : null,
+  };
+}
+
+export async function waitForBanner(page, pred = (b) => b?.rule, { timeout = 10_000, message = 'the banner' } = {}) {
+  return waitFor(async () => { const b = await readBanner(page); return pred(b) ? b : false; }, { timeout, message });
+}
+
+export async function clickBanner(page, action) {
+  if (page.browser().ringfenceKind === 'firefox') throw new Error('clickBanner: Chromium only for now');
+  const cdp = await page.createCDPSession();
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const tree = fromCdp(root);
+    const host = find(tree, (n) => n.name === HOST_TAG);
+    const target = host && find(host.shadow.node, (n) => n.attrs['data-action'] === action);
+    if (!target) throw new Error(`no banner element with data-action=${action}`);
+    const { model } = await cdp.send('DOM.getBoxModel', { backendNodeId: target.backendId });
+    const q = model.content;
+    const x = (q[0] + q[2] + q[4] + q[6]) / 4;
+    const y = (q[1] + q[3] + q[5] + q[7]) / 4;
+    await page.mouse.click(x, y);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+export async function triggerAction(browser, page) {
+  const before = new Set(browser.targets());
+  await browser._connection.send('Extensions.triggerAction', { id: EXT_ID, targetId: page._tabId ?? page.target()._targetId });
+  const target = await browser.waitForTarget((t) => !before.has(t) && t.url().startsWith(`chrome-extension://${EXT_ID}/popup.html`), { timeout: 10_000 });
+  return target.asPage();
+}
