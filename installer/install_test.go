@@ -413,11 +413,18 @@ func TestUninstallWithoutRecord(t *testing.T) {
 	if snapshot(t, tm.base) != before {
 		t.Errorf("uninstall without a record changed the tree")
 	}
-	// --purge without confirmation keeps the data.
-	mkdirs(t, tm.DataDir, ".")
+	// --purge answered "no" changes nothing at all.
+	mkdirs(t, tm.Home, ".mozilla")
+	if _, err := Install(context.Background(), tm.Machine, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	installed := snapshot(t, tm.base)
 	_, err = Uninstall(context.Background(), tm.Machine, UninstallOptions{Purge: true, Confirm: func(string) bool { return false }})
-	if err == nil || !exists(tm.DataDir) {
-		t.Errorf("unconfirmed purge: err=%v, data dir exists=%v", err, exists(tm.DataDir))
+	if err == nil || !strings.Contains(err.Error(), "nothing was removed") {
+		t.Errorf("unconfirmed purge: err=%v", err)
+	}
+	if snapshot(t, tm.base) != installed {
+		t.Errorf("an unconfirmed purge changed the tree")
 	}
 }
 

@@ -27,6 +27,13 @@ type UninstallOptions struct {
 // they are empty.
 func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, error) {
 	res := &Result{DryRun: o.DryRun}
+	// Ask before touching anything, so "no" leaves everything as it was.
+	if o.Purge && !o.DryRun {
+		q := fmt.Sprintf("Delete %s (every snapshot, event and key file) and Ringfence's keyring entries? This cannot be undone.", m.DataDir)
+		if o.Confirm == nil || !o.Confirm(q) {
+			return res, errors.New("purge not confirmed: nothing was removed")
+		}
+	}
 	recPath := recordPath(m.Env, o.System)
 	rec, found, err := loadRecord(recPath)
 	if err != nil {
@@ -158,10 +165,6 @@ func undoConfig(dataDir string, rec *Record, dry bool, act func(op, path, note s
 }
 
 func purge(ctx context.Context, m Machine, o UninstallOptions, act func(op, path, note string)) error {
-	q := fmt.Sprintf("Delete %s (every snapshot, event and key file) and Ringfence's keyring entries? This cannot be undone.", m.DataDir)
-	if o.Confirm == nil || !o.Confirm(q) {
-		return errors.New("purge not confirmed: the data dir and keyring entries were kept")
-	}
 	var errs []error
 	if o.DeleteKeys != nil {
 		if o.DryRun {
