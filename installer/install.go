@@ -64,20 +64,31 @@ type Result struct {
 	Failed bool `json:"failed"`
 }
 
+// usageError marks errors in the flags themselves (the CLI exits 2).
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+// IsUsage reports whether err is about the flags rather than the machine.
+func IsUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u)
+}
+
 // ErrRootForUser is returned when root tries to write into a user's home.
 var ErrRootForUser = errors.New("refusing to install as root into another user's home")
 
 // Install registers the host according to o.
 func Install(ctx context.Context, m Machine, o Options) (*Result, error) {
 	if o.System && o.UserDataDir != "" {
-		return nil, errors.New("--system and --user-data-dir exclude each other: a profile belongs to one user")
+		return nil, usageError{errors.New("--system and --user-data-dir exclude each other: a profile belongs to one user")}
 	}
 	if err := checkPrivileges(m, o); err != nil {
 		return nil, err
 	}
 	for _, id := range o.ExtensionIDs {
 		if err := ValidExtensionID(id); err != nil {
-			return nil, err
+			return nil, usageError{err}
 		}
 	}
 	res := &Result{DryRun: o.DryRun}
@@ -227,7 +238,7 @@ func checkPrivileges(m Machine, o Options) error {
 func selectLocations(m Machine, o Options, res *Result) ([]Location, error) {
 	if o.UserDataDir != "" {
 		if len(o.Browsers) > 1 {
-			return nil, errors.New("--user-data-dir takes one --browser (the profile's browser)")
+			return nil, usageError{errors.New("--user-data-dir takes one --browser (the profile's browser)")}
 		}
 		b := ""
 		if len(o.Browsers) == 1 {
@@ -235,7 +246,7 @@ func selectLocations(m Machine, o Options, res *Result) ([]Location, error) {
 		}
 		l, err := ProfileLocation(m.Env, b, o.UserDataDir)
 		if err != nil {
-			return nil, err
+			return nil, usageError{err}
 		}
 		res.Locations = append(res.Locations, Outcome{ID: l.ID, Name: l.Name, Manifest: l.Manifest})
 		return []Location{l}, nil
@@ -254,7 +265,7 @@ func selectLocations(m Machine, o Options, res *Result) ([]Location, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown browser %q (known: %s, and NAME-flatpak / NAME-snap variants on Linux)", name, strings.Join(BrowserNames(), ", "))
+			return nil, usageError{fmt.Errorf("unknown browser %q (known: %s, and NAME-flatpak / NAME-snap variants on Linux)", name, strings.Join(BrowserNames(), ", "))}
 		}
 	}
 	var sel []Location

@@ -335,7 +335,7 @@ func TestBrowserSelection(t *testing.T) {
 	mkdirs(t, tm.Home, ".var/app/org.chromium.Chromium", "snap/chromium", ".config/chromium")
 
 	// Unknown names are a usage error that lists the known ones.
-	if _, err := Install(ctx, tm.Machine, Options{Browsers: []string{"netscape"}}); err == nil || !strings.Contains(err.Error(), "librewolf") {
+	if _, err := Install(ctx, tm.Machine, Options{Browsers: []string{"netscape"}}); !IsUsage(err) || !strings.Contains(err.Error(), "librewolf") {
 		t.Errorf("unknown browser: err = %v", err)
 	}
 

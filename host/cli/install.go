@@ -76,6 +76,10 @@ func runInstall(ctx context.Context, e *Env, args []string) int {
 	res, err := installer.Install(ctx, m, installer.Options{
 		Browsers: browsers, UserDataDir: *userDataDir, ExtensionIDs: ids, System: *system, DryRun: *dry,
 	})
+	if installer.IsUsage(err) {
+		fmt.Fprintf(e.Stderr, "ringfence install: %v\n", err)
+		return ExitUsage
+	}
 	if err != nil {
 		return fail(e, "install", err)
 	}
