@@ -79,11 +79,9 @@ func Doctor(ctx context.Context, m Machine) []Check {
 			out = append(out, Check{Name: l.ID, Detail: l.Blocked, Fix: "use a browser that is not a Snap (see docs/install.md)"})
 			continue
 		}
-		// The browser's own order: the user-level registration, then the
-		// system-wide one.
 		cands := []Location{l}
 		if native && hasSys && s.Blocked == "" {
-			cands = append(cands, s)
+			cands = lookupOrder(m.GOOS, l, s)
 		}
 		out = append(out, checkBrowser(ctx, m, l.ID, cands, extra)...)
 	}
@@ -101,6 +99,19 @@ func Doctor(ctx context.Context, m Machine) []Check {
 		out = append(out, Check{Name: "browsers", Detail: "no supported browser is installed for this user and nothing is registered", Fix: "install a supported browser, then run `ringfence install` (or name one with --browser)"})
 	}
 	return out
+}
+
+// lookupOrder is the order in which the browser itself looks: on Linux and
+// macOS the per-user folder, then the system one (Chromium and Firefox
+// alike); on Windows Firefox reads HKCU then HKLM, while Chromium-family
+// browsers read HKLM (32-bit view, then 64-bit) before HKCU.
+func lookupOrder(goos string, user, sys Location) []Location {
+	if goos != "windows" || user.Family != Chromium {
+		return []Location{user, sys}
+	}
+	sys.Reg = slices.Clone(sys.Reg)
+	slices.SortStableFunc(sys.Reg, func(a, b RegKey) int { return strings.Compare(a.View, b.View) }) // "32" before "64"
+	return []Location{sys, user}
 }
 
 // checkBrowser runs the lookup for one browser over its candidate

@@ -270,3 +270,43 @@ func TestDoctorFallsBackToSystemManifest(t *testing.T) {
 		t.Errorf("doctor did not use the system manifest %s: %+v", sysManifest, checks)
 	}
 }
+
+func TestLookupOrder(t *testing.T) {
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		e := fixedEnv(t, goos)
+		user, _ := Locations(e, false)
+		sys, _ := Locations(e, true)
+		for i, u := range user {
+			var s Location
+			for _, x := range sys {
+				if x.ID == u.ID {
+					s = x
+				}
+			}
+			if s.ID == "" {
+				continue // Flatpak/Snap variants have no system location
+			}
+			got := lookupOrder(goos, user[i], s)
+			var order []string
+			for _, l := range got {
+				if len(l.Reg) > 0 {
+					for _, k := range l.Reg {
+						order = append(order, k.String())
+					}
+				} else {
+					order = append(order, l.Manifest)
+				}
+			}
+			want := []string{u.Manifest, s.Manifest}
+			switch {
+			case goos == "windows" && u.Family == Chromium:
+				want = []string{s.Reg[1].String(), s.Reg[0].String(), u.Reg[0].String()}
+			case goos == "windows":
+				want = []string{u.Reg[0].String(), s.Reg[0].String(), s.Reg[1].String()}
+			}
+			if strings.Join(order, "|") != strings.Join(want, "|") {
+				t.Errorf("%s %s: lookup order %v, want %v", goos, u.ID, order, want)
+			}
+		}
+	}
+}
