@@ -170,6 +170,14 @@ func (r *Ring) get(ctx context.Context, name string, n int) ([]byte, error) {
 	} else if !errors.Is(err, keyring.ErrNotFound) {
 		return nil, err
 	}
+	if r.kr == nil && !exists(paths.KeyFile(r.home)) && exists(paths.DB(r.home)) {
+		// A database without a key file was sealed with a key from the OS
+		// keyring. Creating a new key now (say, the keyring is locked this
+		// once) would make that key file win from then on and strand the
+		// data: refuse, and say how to fix it.
+		return nil, fmt.Errorf("keys: %s was created with a key from the OS keyring, which is unavailable now (%s); unlock or start the keyring and try again",
+			paths.DB(r.home), r.status.Detail)
+	}
 	v = make([]byte, n)
 	if _, err := rand.Read(v); err != nil {
 		return nil, fmt.Errorf("keys: generate %s: %w", name, err)
@@ -224,6 +232,11 @@ func (r *Ring) store(ctx context.Context, name string, v []byte) error {
 	}
 	f[name] = enc
 	return writeKeyFile(r.home, f)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // call runs a keyring operation with a deadline.

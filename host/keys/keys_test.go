@@ -233,3 +233,31 @@ func TestMalformedEntryIsAnError(t *testing.T) {
 		t.Error("a malformed keyring entry was accepted")
 	}
 }
+
+func TestNoNewKeyFileForAKeyringDatabase(t *testing.T) {
+	ctx := context.Background()
+	home := t.TempDir()
+	up := &memKeyring{m: map[string]string{}}
+	r, _ := OpenWith(ctx, home, up)
+	if _, err := r.DataKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(paths.DB(home), []byte("stand-in for a database sealed with the keyring's key"), 0o600)
+	// The keyring is locked or gone this time.
+	down := &memKeyring{m: map[string]string{}, fail: errors.New("collection is locked")}
+	r2, _ := OpenWith(ctx, home, down)
+	if r2.Status().Backend != BackendFile {
+		t.Fatalf("status %+v", r2.Status())
+	}
+	if _, err := r2.DataKey(ctx); err == nil || !strings.Contains(err.Error(), "unlock") {
+		t.Fatalf("DataKey with the keyring down and a keyring database: %v", err)
+	}
+	if _, err := os.Stat(paths.KeyFile(home)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a key file was created; it would shadow the keyring's key forever")
+	}
+	// Back up: the original key again.
+	r3, _ := OpenWith(ctx, home, up)
+	if _, err := r3.DataKey(ctx); err != nil || r3.Status().Backend == BackendFile {
+		t.Errorf("after the keyring is back: %v %+v", err, r3.Status())
+	}
+}
