@@ -101,17 +101,17 @@ func Doctor(ctx context.Context, m Machine) []Check {
 	return out
 }
 
-// lookupOrder is the order in which the browser itself looks: on Linux and
-// macOS the per-user folder, then the system one (Chromium and Firefox
-// alike); on Windows Firefox reads HKCU then HKLM, while Chromium-family
-// browsers read HKLM (32-bit view, then 64-bit) before HKCU.
+// lookupOrder is the order in which the browser itself looks: the per-user
+// registration, then the system-wide one, on every OS. On Windows,
+// Chromium-family browsers read each root's 32-bit registry view before the
+// 64-bit one (chrome/browser/extensions/api/messaging/
+// native_process_launcher_win.cc, crbug.com/1034919#c6).
 func lookupOrder(goos string, user, sys Location) []Location {
-	if goos != "windows" || user.Family != Chromium {
-		return []Location{user, sys}
+	if goos == "windows" && user.Family == Chromium {
+		sys.Reg = slices.Clone(sys.Reg)
+		slices.SortStableFunc(sys.Reg, func(a, b RegKey) int { return strings.Compare(a.View, b.View) }) // "32" before "64"
 	}
-	sys.Reg = slices.Clone(sys.Reg)
-	slices.SortStableFunc(sys.Reg, func(a, b RegKey) int { return strings.Compare(a.View, b.View) }) // "32" before "64"
-	return []Location{sys, user}
+	return []Location{user, sys}
 }
 
 // checkBrowser runs the lookup for one browser over its candidate

@@ -300,7 +300,7 @@ func TestLookupOrder(t *testing.T) {
 			want := []string{u.Manifest, s.Manifest}
 			switch {
 			case goos == "windows" && u.Family == Chromium:
-				want = []string{s.Reg[1].String(), s.Reg[0].String(), u.Reg[0].String()}
+				want = []string{u.Reg[0].String(), s.Reg[1].String(), s.Reg[0].String()}
 			case goos == "windows":
 				want = []string{u.Reg[0].String(), s.Reg[0].String(), s.Reg[1].String()}
 			}
