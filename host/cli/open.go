@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"runtime"
 
 	"github.com/ringfence/ringfence/host/keys"
@@ -26,6 +27,20 @@ func openStore(ctx context.Context, e *Env) (*store.Store, *keys.Ring, error) {
 	if err != nil {
 		return nil, &keys.Ring{}, err
 	}
+	if _, err := os.Stat(paths.DB(home)); err != nil {
+		// First start: make the key before the database file exists, so
+		// the key ring never mistakes the new file for one sealed earlier.
+		key, err := ring.DataKey(ctx)
+		if err != nil {
+			return nil, ring, err
+		}
+		st, err := store.Open(ctx, paths.DB(home), key)
+		if err != nil {
+			return nil, ring, err
+		}
+		return st, ring, nil
+	}
+	// Every later start: fetch the key while SQLite opens.
 	st, err := store.OpenKeyFunc(ctx, paths.DB(home), ring.DataKey, store.Options{})
 	if err != nil {
 		return nil, ring, err
