@@ -104,64 +104,25 @@ func Install(ctx context.Context, m Machine, o Options) (*Result, error) {
 	}
 	w := &writer{m: m, dry: o.DryRun, rec: rec, res: res}
 
-	// Extra ids: what config.json already lists plus --extension-id, so a
-	// re-install keeps ids added earlier.
-	var extra []string
-	if !o.System {
-		extra, err = w.updateConfig(o.ExtensionIDs)
+	saveRecord := func() error {
+		created, err := mkdirAll(filepath.Dir(recPath), 0o700)
 		if err != nil {
-			return nil, err
+			return err
 		}
-	} else {
-		extra = o.ExtensionIDs
-		if len(extra) > 0 {
-			res.Notes = append(res.Notes, fmt.Sprintf("the host accepts extra ids only from each user's %s (%s); add %s there", ConfigKey, "RINGFENCE_HOME/config.json", strings.Join(extra, ", ")))
+		rec.addDirs(created)
+		if err := rec.save(recPath); err != nil {
+			return err
 		}
+		res.Actions = append(res.Actions, Action{Op: "write", Path: recPath, Note: "install record (what uninstall removes)"})
+		return nil
 	}
-
-	// Group by manifest path: several browsers can share one file (Brave
-	// and Chrome's system folder on Linux, one registry key on Windows).
-	type group struct {
-		loc Location
-		ids []string
-	}
-	var order []string
-	groups := map[string]*group{}
-	for _, l := range sel {
-		g, ok := groups[l.Manifest]
-		if !ok {
-			g = &group{loc: l}
-			groups[l.Manifest] = g
-			order = append(order, l.Manifest)
+	if err := w.register(ctx, sel, o); err != nil {
+		// Keep a record of whatever was written before the failure, so
+		// uninstall can still remove it.
+		if !o.DryRun && (len(rec.Dirs) > 0 || len(rec.Files) > 0 || len(rec.Reg) > 0) {
+			err = errors.Join(err, saveRecord())
 		}
-		g.ids = append(g.ids, l.ID)
-	}
-
-	binaries := map[string]bool{}
-	for _, path := range order {
-		g := groups[path]
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if !binaries[g.loc.Binary] {
-			if !o.System {
-				// The folder above bin/ is a data dir (ours, or a Flatpak's
-				// copy): private, as the host itself creates it.
-				if err := w.mkdir(filepath.Dir(filepath.Dir(g.loc.Binary)), 0o700); err != nil {
-					return nil, err
-				}
-			}
-			if err := w.copyBinary(g.loc.Binary); err != nil {
-				return nil, err
-			}
-			binaries[g.loc.Binary] = true
-		}
-		man := BuildManifest(g.loc.Family, g.loc.Binary, extra).Encode()
-		for _, t := range targets(path, man, g.ids, g.loc.Reg) {
-			if err := t.write(w); err != nil {
-				return nil, err
-			}
-		}
+		return nil, err
 	}
 	for i := range res.Locations {
 		if res.Locations[i].Status == "" {
@@ -180,15 +141,9 @@ func Install(ctx context.Context, m Machine, o Options) (*Result, error) {
 	if o.DryRun || (len(sel) == 0 && len(o.ExtensionIDs) == 0) {
 		return res, nil
 	}
-	created, err := mkdirAll(filepath.Dir(recPath), 0o700)
-	if err != nil {
+	if err := saveRecord(); err != nil {
 		return nil, err
 	}
-	rec.addDirs(created)
-	if err := rec.save(recPath); err != nil {
-		return nil, err
-	}
-	res.Actions = append(res.Actions, Action{Op: "write", Path: recPath, Note: "install record (what uninstall removes)"})
 	return res, nil
 }
 
@@ -353,6 +308,73 @@ func targets(path string, manifest []byte, ids []string, keys []RegKey) []Target
 	return ts
 }
 
+// register writes (or, dry, describes) the selected registrations: the
+// host copies, then per manifest its targets.
+func (w *writer) register(ctx context.Context, sel []Location, o Options) error {
+	res := w.res
+	// Extra ids: what config.json already lists plus --extension-id, so a
+	// re-install keeps ids added earlier.
+	var extra []string
+	if !o.System {
+		var err error
+		extra, err = w.updateConfig(o.ExtensionIDs)
+		if err != nil {
+			return err
+		}
+	} else {
+		extra = o.ExtensionIDs
+		if len(extra) > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("the host accepts extra ids only from each user's %s (%s); add %s there", ConfigKey, "RINGFENCE_HOME/config.json", strings.Join(extra, ", ")))
+		}
+	}
+
+	// Group by manifest path: several browsers can share one file (Brave
+	// and Chrome's system folder on Linux, one registry key on Windows).
+	type group struct {
+		loc Location
+		ids []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, l := range sel {
+		g, ok := groups[l.Manifest]
+		if !ok {
+			g = &group{loc: l}
+			groups[l.Manifest] = g
+			order = append(order, l.Manifest)
+		}
+		g.ids = append(g.ids, l.ID)
+	}
+
+	binaries := map[string]bool{}
+	for _, path := range order {
+		g := groups[path]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !binaries[g.loc.Binary] {
+			if !o.System {
+				// The folder above bin/ is a data dir (ours, or a Flatpak's
+				// copy): private, as the host itself creates it.
+				if err := w.mkdir(filepath.Dir(filepath.Dir(g.loc.Binary)), 0o700); err != nil {
+					return err
+				}
+			}
+			if err := w.copyBinary(g.loc.Binary); err != nil {
+				return err
+			}
+			binaries[g.loc.Binary] = true
+		}
+		man := BuildManifest(g.loc.Family, g.loc.Binary, extra).Encode()
+		for _, t := range targets(path, man, g.ids, g.loc.Reg) {
+			if err := t.write(w); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // writer performs (or, dry, describes) install's writes and records them.
 type writer struct {
 	m   Machine
@@ -391,8 +413,9 @@ func (w *writer) copyBinary(dst string) error {
 	if err := w.mkdir(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	w.rec.putFile(RecordFile{Path: dst, Kind: "binary", SHA256: bytesSHA256(data)})
+	rf := RecordFile{Path: dst, Kind: "binary", SHA256: bytesSHA256(data)}
 	if sameContent(dst, data) {
+		w.rec.putFile(rf)
 		w.act("unchanged", dst, "host binary")
 		return nil
 	}
@@ -400,15 +423,20 @@ func (w *writer) copyBinary(dst string) error {
 	if w.dry {
 		return nil
 	}
-	return writeFileAtomic(dst, data, 0o755)
+	if err := writeFileAtomic(dst, data, 0o755); err != nil {
+		return err
+	}
+	w.rec.putFile(rf)
+	return nil
 }
 
 func (w *writer) writeManifest(path string, data []byte, ids []string) error {
 	if err := w.mkdir(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	w.rec.putFile(RecordFile{Path: path, Kind: "manifest", SHA256: bytesSHA256(data), Locations: ids})
+	rf := RecordFile{Path: path, Kind: "manifest", SHA256: bytesSHA256(data), Locations: ids}
 	if sameContent(path, data) {
+		w.rec.putFile(rf)
 		w.act("unchanged", path, "manifest for "+strings.Join(ids, ", "))
 		return nil
 	}
@@ -416,7 +444,11 @@ func (w *writer) writeManifest(path string, data []byte, ids []string) error {
 	if w.dry {
 		return nil
 	}
-	return writeFileAtomic(path, data, 0o644)
+	if err := writeFileAtomic(path, data, 0o644); err != nil {
+		return err
+	}
+	w.rec.putFile(rf)
+	return nil
 }
 
 func (w *writer) setRegistry(k RegKey, manifest string) error {

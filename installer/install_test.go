@@ -465,3 +465,25 @@ func TestRegistryBookkeeping(t *testing.T) {
 		t.Errorf("a key pointing elsewhere was removed")
 	}
 }
+
+// A failure half-way (here a file where a folder must go) keeps a record of
+// what was already written, so uninstall still restores the tree.
+func TestFailedInstallIsStillUndone(t *testing.T) {
+	ctx := context.Background()
+	tm := newTestMachine(t)
+	mkdirs(t, tm.Home, ".config/chromium", ".mozilla")
+	writeFile(t, filepath.Join(tm.Home, ".mozilla", "native-messaging-hosts"), "in the way", 0o644)
+	before := snapshot(t, tm.base)
+	if _, err := Install(ctx, tm.Machine, Options{}); err == nil {
+		t.Fatal("install succeeded with a file where the Firefox host folder must be")
+	}
+	if !exists(recordPath(tm.Env, false)) {
+		t.Fatal("no install record after a partial install")
+	}
+	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshot(t, tm.base); after != before {
+		t.Errorf("tree not restored after a failed install:\n%s\n---\n%s", before, after)
+	}
+}
