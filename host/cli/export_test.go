@@ -254,7 +254,12 @@ func rerunInKeyring(t *testing.T, name string) {
 	}
 	home := t.TempDir()
 	cmd := exec.Command("dbus-run-session", "--", "sh", "-c",
-		`echo -n pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec "$0" "$@"`,
+		// Wait for the bus name: a client asking earlier makes D-Bus activate
+		// a second, locked daemon (seen as an intermittent "file" backend).
+		`echo -n pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && `+
+			`i=0; until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus `+
+			`org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; do `+
+			`i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done && exec "$0" "$@"`,
 		os.Args[0], "-test.run=^"+name+"$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), "RINGFENCE_TEST_SECRET_SERVICE=1", "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"))
 	out, err := cmd.CombinedOutput()
