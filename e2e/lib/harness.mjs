@@ -31,11 +31,16 @@
 //                                    null | { rule, level, severity, role, text, actions: [..],
 //                                             guard: null | { rule, role, text, proceedDisabled },
 //                                             hostStyle, attached, popoverOpen }
-//   await waitForBanner(page, pred, { timeout })   polls readBanner until pred(banner) is true
+//   await waitForBanner(page, pred, { timeout })   polls readBanner until pred(banner) is true; resolves
+//                                    with the banner, or { absent: true } when pred accepted "no banner"
 //   await clickBanner(page, action)  a trusted mouse click on [data-action=<action>] inside the shadow root
 //                                    (Chromium: CDP box model + Input events)
 //   const popup = await triggerAction(browser, page)   CDP Extensions.triggerAction on the tab target;
 //                                    resolves with the popup page (Chromium)
+//   await contentScriptRan(page)     true when the extension's isolated world exists in the page (Chromium):
+//                                    lets a "no banner" assertion prove the content script was there
+//   await elementAtBannerCentre(page) tag name the PAGE sees at the centre of the banner card (Chromium):
+//                                    'RINGFENCE-WARNING' means the banner is on top and visible
 //   runCli(sb, args)                 spawns bin/ringfence with the sandbox env → { code, stdout, stderr }
 //   events(sb)                       `ringfence events --json` parsed (JSON Lines) → array
 //   waitFor(fn, { timeout, interval, message })   polls until fn() resolves truthy; returns that value
@@ -338,7 +343,10 @@ export async function readBanner(page) {
 }
 
 export async function waitForBanner(page, pred = (b) => b?.rule, { timeout = 10_000, message = 'the banner' } = {}) {
-  return waitFor(async () => { const b = await readBanner(page); return pred(b) ? b : false; }, { timeout, message });
+  return waitFor(async () => {
+    const b = await readBanner(page);
+    return pred(b) ? b ?? { absent: true } : false;
+  }, { timeout, message });
 }
 
 export async function clickBanner(page, action) {
@@ -355,6 +363,37 @@ export async function clickBanner(page, action) {
     const x = (q[0] + q[2] + q[4] + q[6]) / 4;
     const y = (q[1] + q[3] + q[5] + q[7]) / 4;
     await page.mouse.click(x, y);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+export async function contentScriptRan(page) {
+  const cdp = await page.createCDPSession();
+  const worlds = [];
+  cdp.on('Runtime.executionContextCreated', (e) => worlds.push(e.context));
+  try {
+    await cdp.send('Runtime.enable');
+    await new Promise((r) => setTimeout(r, 100));
+    return worlds.some((c) => c.auxData?.type === 'isolated' && c.origin === `chrome-extension://${EXT_ID}`)
+      || worlds.some((c) => c.auxData?.type === 'isolated' && c.name === 'Ringfence');
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+export async function elementAtBannerCentre(page) {
+  const cdp = await page.createCDPSession();
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const host = find(fromCdp(root), (n) => n.name === HOST_TAG);
+    const card = host?.shadow && find(host.shadow.node, (n) => n.name === 'section' && n.attrs.class?.includes('card'));
+    if (!card) return null;
+    const { model } = await cdp.send('DOM.getBoxModel', { backendNodeId: card.backendId });
+    const q = model.border;
+    const x = (q[0] + q[4]) / 2;
+    const y = (q[1] + q[5]) / 2;
+    return { tag: await page.evaluate((px, py) => document.elementFromPoint(px, py)?.tagName ?? null, x, y), width: model.width, height: model.height };
   } finally {
     await cdp.detach().catch(() => {});
   }

@@ -152,3 +152,8 @@ test('the route gate touches no DOM and rejects other hosts and routes', () => {
   assert.deepEqual(ids('https://platform.openai.com/settings/organization/api-keys'), ['platform.revoke-key']);
   assert.deepEqual(ids('https://platform.openai.com/docs/api-keys'), []);
 });
+
+test('text inside scripts and styles is not page text', () => {
+  const phrase = RULES.rules.find((r) => r.id === 'auth.account-deleted')!.pageText!.en![0];
+  assert.deepEqual(summary(detect('https://auth.openai.com/log-in', `<main><h1>Welcome</h1></main><script>const t = "${phrase}";</script>`)), []);
+});

@@ -202,6 +202,20 @@ function confirmKinds(dialog: Element, specs: ConfirmSpec[]): ConfirmSpec['kind'
   return found;
 }
 
+const NOT_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
+
+// The text a reader could see: textContent would also return the source of inline scripts, which
+// may well contain the very sentence we look for.
+function visibleText(root: Element): string {
+  const doc = root.ownerDocument;
+  const walker = doc.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+  const parts: string[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!NOT_TEXT.has(n.parentElement?.tagName ?? '')) parts.push(n.nodeValue ?? '');
+  }
+  return parts.join(' ');
+}
+
 /** One detection pass over the document for the rules the route gate let through. */
 export function scan(doc: Document, set: RuleSet, active: CompiledRule[]): Match[] {
   const byRule = new Map<string, Match>();
@@ -233,7 +247,7 @@ export function scan(doc: Document, set: RuleSet, active: CompiledRule[]): Match
       }
     }
     if (cr.pageText.length && doc.body) {
-      const text = normalize(doc.body.textContent ?? '');
+      const text = normalize(visibleText(doc.body));
       if (cr.pageText.some((p) => text.includes(p))) hit(cr, 'page');
     }
   }
