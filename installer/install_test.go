@@ -376,6 +376,10 @@ func TestBrowserSelection(t *testing.T) {
 		t.Errorf("flatpak manifest at %s", o.Manifest)
 	}
 
+	// The sandboxed host keeps its own store there; --purge deletes it too
+	// and the uninstall leaves the Flatpak's folder as it was.
+	writeFile(t, filepath.Join(fp, "data", "ringfence", "ringfence.db"), "sandbox store", 0o600)
+
 	// Naming the blocked Snap explicitly fails, and says why.
 	res, err = Install(ctx, tm.Machine, Options{Browsers: []string{"chromium-snap"}})
 	if err != nil {
@@ -383,6 +387,16 @@ func TestBrowserSelection(t *testing.T) {
 	}
 	if !res.Failed {
 		t.Errorf("--browser chromium-snap must fail: %+v", res.Locations)
+	}
+	var asked string
+	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(q string) bool { asked = q; return true }, DeleteKeys: deleteTestKeys}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(asked, filepath.Join(fp, "data", "ringfence")) {
+		t.Errorf("the purge question does not name the Flatpak store: %q", asked)
+	}
+	if exists(filepath.Join(fp, "data")) || !exists(fp) {
+		t.Errorf("after purge: %s/data exists=%v (want gone), %s exists=%v (want kept)", fp, exists(filepath.Join(fp, "data")), fp, exists(fp))
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // UninstallOptions are uninstall's flags and hooks.
@@ -27,17 +29,18 @@ type UninstallOptions struct {
 // they are empty.
 func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, error) {
 	res := &Result{DryRun: o.DryRun}
-	// Ask before touching anything, so "no" leaves everything as it was.
-	if o.Purge && !o.DryRun {
-		q := fmt.Sprintf("Delete %s (every snapshot, event and key file) and Ringfence's keyring entries? This cannot be undone.", m.DataDir)
-		if o.Confirm == nil || !o.Confirm(q) {
-			return res, errors.New("purge not confirmed: nothing was removed")
-		}
-	}
 	recPath := recordPath(m.Env, o.System)
 	rec, found, err := loadRecord(recPath)
 	if err != nil {
 		return nil, err
+	}
+	purgeDirs := dataDirs(m, rec)
+	// Ask before touching anything, so "no" leaves everything as it was.
+	if o.Purge && !o.DryRun {
+		q := fmt.Sprintf("Delete %s (every snapshot, event and key file) and Ringfence's keyring entries? This cannot be undone.", strings.Join(purgeDirs, " and "))
+		if o.Confirm == nil || !o.Confirm(q) {
+			return res, errors.New("purge not confirmed: nothing was removed")
+		}
 	}
 	if !found {
 		res.Notes = append(res.Notes, "no install record at "+recPath+": nothing to remove")
@@ -97,7 +100,7 @@ func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, err
 	// Purge before the folder pass, so parents install created (~/.local/share)
 	// go too once the data dir is gone.
 	if o.Purge {
-		if err := purge(ctx, m, o, act); err != nil {
+		if err := purge(ctx, o, purgeDirs, act); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -164,7 +167,24 @@ func undoConfig(dataDir string, rec *Record, dry bool, act func(op, path, note s
 	return writeConfig(path, fields, kept)
 }
 
-func purge(ctx context.Context, m Machine, o UninstallOptions, act func(op, path, note string)) error {
+// dataDirs are the folders --purge deletes: the data dir, and the data dir
+// of each Flatpak browser's copy of the host (~/.var/app/<id>/data/ringfence,
+// where that sandboxed host keeps its store).
+func dataDirs(m Machine, rec *Record) []string {
+	dirs := []string{m.DataDir}
+	for _, f := range rec.Files {
+		if f.Kind != "binary" {
+			continue
+		}
+		d := filepath.Dir(filepath.Dir(f.Path))
+		if d != m.DataDir && d != m.SystemDir() && filepath.Base(d) == "ringfence" && !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+func purge(ctx context.Context, o UninstallOptions, dirs []string, act func(op, path, note string)) error {
 	var errs []error
 	if o.DeleteKeys != nil {
 		if o.DryRun {
@@ -175,10 +195,13 @@ func purge(ctx context.Context, m Machine, o UninstallOptions, act func(op, path
 			act("remove", "keyring", what)
 		}
 	}
-	if _, err := os.Stat(m.DataDir); err == nil {
-		act("remove", m.DataDir, "data dir")
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err != nil {
+			continue
+		}
+		act("remove", d, "data dir")
 		if !o.DryRun {
-			if err := os.RemoveAll(m.DataDir); err != nil {
+			if err := os.RemoveAll(d); err != nil {
 				errs = append(errs, err)
 			}
 		}
