@@ -34,7 +34,7 @@
 //   await waitForBanner(page, pred, { timeout })   polls readBanner until pred(banner) is true; resolves
 //                                    with the banner, or { absent: true } when pred accepted "no banner"
 //   await clickBanner(page, action)  a trusted mouse click on [data-action=<action>] inside the shadow root
-//                                    (Chromium: CDP box model + Input events)
+//                                    (Chromium: CDP box model + Input events; Firefox: BiDi input.performActions)
 //   const popup = await triggerAction(browser, page)   CDP Extensions.triggerAction on the tab target;
 //                                    resolves with the popup page (Chromium)
 //   await contentScriptRan(page)     true when the extension's isolated world exists in the page (Chromium):
@@ -350,7 +350,19 @@ export async function waitForBanner(page, pred = (b) => b?.rule, { timeout = 10_
 }
 
 export async function clickBanner(page, action) {
-  if (page.browser().ringfenceKind === 'firefox') throw new Error('clickBanner: Chromium only for now');
+  if (page.browser().ringfenceKind === 'firefox') {
+    const t = await bannerTree(page);
+    const target = t?.host.shadow && find(t.host.shadow.node, (n) => n.attrs['data-action'] === action);
+    if (!target?.sharedId) throw new Error(`no banner element with data-action=${action}`);
+    // A WebDriver BiDi pointer sequence at the element's centre: a trusted click, as a user's.
+    await page.browser().connection.send('input.performActions', {
+      context: page.mainFrame()._id,
+      actions: [{ type: 'pointer', id: 'rf-mouse', parameters: { pointerType: 'mouse' }, actions: [
+        { type: 'pointerMove', x: 0, y: 0, origin: { type: 'element', element: { sharedId: target.sharedId } } },
+        { type: 'pointerDown', button: 0 }, { type: 'pointerUp', button: 0 }] }],
+    });
+    return;
+  }
   const cdp = await page.createCDPSession();
   try {
     const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
