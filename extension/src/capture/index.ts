@@ -1,5 +1,16 @@
-// Snapshot capture (issue 5). Owned by the snapshot engineer; this stub only fixes the signature
-// the background calls so both halves can be built in parallel.
+// Snapshot orchestration in the background: inject the page collector, take the screenshots, ask
+// for MHTML when allowed, build the metadata and upload everything over the native port.
+// Artifacts and fields are described in docs/snapshot.md.
+import { api } from '../lib/browser';
+import { hostStatus, request, HostError } from '../background/host';
+import { isCategory, type Category } from './classify';
+import { redactMhtml } from './mhtml';
+import { RedactionLog, type RedactionEntry } from './redact';
+import type { CollectOptions, Geometry, PageApi, PageResult } from './page';
+import { captureVisible, fullPageFirefox, fullPageStitched, hasCaptureTab, type PageControl } from './screenshot';
+import { uploadSnapshot, utf8, type Artifact } from './upload';
+import { loadPrefs } from './prefs';
+
 export type SnapshotTrigger = 'button' | 'shortcut' | 'context_menu' | 'banner' | 'auto';
 
 export interface CaptureOptions {
@@ -7,9 +18,246 @@ export interface CaptureOptions {
   windowId: number;
   url: string;
   trigger: SnapshotTrigger;
+  /** Category chosen by the user in the popup; classified automatically when absent. */
+  category?: Category;
+}
+
+export interface SnapshotProgress {
+  tabId: number;
+  stage: 'capturing' | 'screenshots' | 'uploading' | 'done' | 'failed';
+  sent: number;
+  total: number;
+  startedAt: number;
+  snapshotId?: string;
+  error?: string;
+}
+
+/** Triggers that come from a user gesture on browser UI, which grants activeTab. */
+const GESTURE: SnapshotTrigger[] = ['button', 'shortcut', 'context_menu'];
+/** An automatic capture of the same page within this window is the same evidence. */
+const AUTO_DEDUPE_MS = 60_000;
+
+const inFlight = new Map<number, Promise<{ snapshotId: string }>>();
+const recentAuto = new Map<string, { at: number; snapshotId: string }>();
+let progress: SnapshotProgress | null = null;
+
+export function currentProgress(): SnapshotProgress | null {
+  return progress ? { ...progress } : null;
+}
+
+function report(p: SnapshotProgress): void {
+  progress = p;
+  // The popup listens while it is open; nobody listening is fine.
+  api.runtime.sendMessage({ type: 'snapshot.progress', progress: p }).catch(() => undefined);
+}
+
+async function exec<T>(tabId: number, func: (...args: never[]) => T | Promise<T>, args: unknown[] = []): Promise<T> {
+  const [res] = await api.scripting.executeScript({ target: { tabId }, func: func as () => T, args: args as [] });
+  return res?.result as T;
+}
+
+function pageControl(tabId: number): PageControl {
+  const k = '__ringfenceCapture';
+  return {
+    geometry: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].geometry(), [k]),
+    scrollTo: (y: number) => exec(tabId, (key: string, yy: number) => (globalThis as unknown as Record<string, PageApi>)[key].scrollTo(yy), [k, y]),
+    hideFixed: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].hideFixed(), [k]),
+  };
+}
+
+async function restorePage(tabId: number): Promise<void> {
+  await exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].restore(), ['__ringfenceCapture'])
+    .catch(() => undefined);
+}
+
+export async function browserInfo(): Promise<{ browser: string; version: string }> {
+  const rt = api.runtime as unknown as { getBrowserInfo?: () => Promise<{ name: string; version: string }> };
+  if (rt.getBrowserInfo) {
+    const i = await rt.getBrowserInfo();
+    return { browser: i.name, version: i.version };
+  }
+  const uad = (navigator as unknown as { userAgentData?: { getHighEntropyValues(h: string[]): Promise<{ fullVersionList?: { brand: string; version: string }[] }> } }).userAgentData;
+  if (uad) {
+    try {
+      const v = await uad.getHighEntropyValues(['fullVersionList']);
+      const list = (v.fullVersionList ?? []).filter((b) => !/not.?a.?brand/i.test(b.brand));
+      const pick = list.find((b) => b.brand !== 'Chromium') ?? list[0];
+      if (pick) return { browser: pick.brand, version: pick.version };
+    } catch {
+      // fall through to the user agent string
+    }
+  }
+  const m = /(Chrome|Chromium|Firefox)\/([\d.]+)/.exec(navigator.userAgent);
+  return { browser: m?.[1] ?? 'unknown', version: m?.[2] ?? '' };
+}
+
+function hostMissingMessage(e: unknown): Error {
+  if (e instanceof HostError && e.code === 'disconnected' && hostStatus().state === 'not_installed') {
+    return new Error('The Ringfence program is not installed, so the snapshot could not be stored. Run `ringfence install` (then `ringfence doctor`) and try again.');
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function mergeRedactions(a: RedactionEntry[], b: RedactionEntry[]): RedactionEntry[] {
+  const m = new Map<string, RedactionEntry>();
+  for (const e of [...a, ...b]) {
+    const k = `${e.rule}\u0000${e.artifact}`;
+    const prev = m.get(k);
+    m.set(k, prev ? { ...prev, count: prev.count + e.count } : { ...e });
+  }
+  return [...m.values()];
+}
+
+async function hasPermission(p: chrome.permissions.Permissions): Promise<boolean> {
+  try { return await api.permissions.contains(p); } catch { return false; }
 }
 
 export async function captureSnapshot(opts: CaptureOptions): Promise<{ snapshotId: string }> {
-  void opts;
-  throw new Error('not implemented');
+  const running = inFlight.get(opts.tabId);
+  if (running) return running;
+  if (opts.trigger === 'auto') {
+    const prev = recentAuto.get(`${opts.tabId} ${opts.url}`);
+    if (prev && Date.now() - prev.at < AUTO_DEDUPE_MS) return { snapshotId: prev.snapshotId };
+  }
+  const p = run(opts).finally(() => inFlight.delete(opts.tabId));
+  inFlight.set(opts.tabId, p);
+  const res = await p;
+  if (opts.trigger === 'auto') recentAuto.set(`${opts.tabId} ${opts.url}`, { at: Date.now(), snapshotId: res.snapshotId });
+  return res;
+}
+
+async function run(opts: CaptureOptions): Promise<{ snapshotId: string }> {
+  const startedAt = Date.now();
+  const captured = new Date(startedAt);
+  const base = { tabId: opts.tabId, startedAt, sent: 0, total: 0 };
+  report({ ...base, stage: 'capturing' });
+  try {
+    const result = await collectAndUpload(opts, captured, (sent, total) => report({ ...base, stage: 'uploading', sent, total }),
+      () => report({ ...base, stage: 'screenshots' }));
+    report({ ...base, stage: 'done', snapshotId: result.snapshotId });
+    return result;
+  } catch (e) {
+    const err = hostMissingMessage(e);
+    report({ ...base, stage: 'failed', error: err.message });
+    throw err;
+  }
+}
+
+async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: (sent: number, total: number) => void,
+  onScreens: () => void): Promise<{ snapshotId: string }> {
+  const prefs = await loadPrefs();
+  const tab = await api.tabs.get(opts.tabId);
+  const notes: Record<string, string> = {};
+  const allUrls = await hasPermission({ origins: ['<all_urls>'] });
+  const gesture = GESTURE.includes(opts.trigger);
+  let mayScreenshot = gesture || allUrls;
+  if (!mayScreenshot) {
+    notes.screenshot = `omitted: the ${opts.trigger === 'auto' ? 'automatic' : 'in-page banner'} trigger grants no screenshot permission; allow "Screenshots for banner and automatic snapshots" in Ringfence's options, or press the snapshot shortcut for a full capture`;
+  } else if (!tab.active) {
+    mayScreenshot = false;
+    notes.screenshot = 'omitted: the tab was not visible when the capture ran';
+  }
+
+  // MHTML first: it must not contain the secret masks drawn for the screenshots.
+  let mhtml: Uint8Array | null = null;
+  if (__BROWSER__ === 'chrome') {
+    if (!(await hasPermission({ permissions: ['pageCapture'] }))) {
+      notes.mhtml = 'omitted: the optional "pageCapture" permission is not granted (Ringfence options)';
+    } else {
+      try {
+        const blob = await (api as unknown as { pageCapture: { saveAsMHTML(o: { tabId: number }): Promise<Blob> } }).pageCapture.saveAsMHTML({ tabId: opts.tabId });
+        mhtml = new Uint8Array(await blob.arrayBuffer());
+      } catch (e) {
+        notes.mhtml = `omitted: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+  } else {
+    notes.mhtml = 'omitted: MHTML is a Chromium format';
+  }
+
+  await api.scripting.executeScript({ target: { tabId: opts.tabId }, files: ['capture-page.js'] });
+  const collectOpts: CollectOptions = { redact: { maskEmails: prefs.maskEmails, maskPhones: prefs.maskPhones }, mask: mayScreenshot };
+  const page = await exec<PageResult>(opts.tabId,
+    (key: string, o: CollectOptions) => (globalThis as unknown as Record<string, PageApi>)[key].collect(o), ['__ringfenceCapture', collectOpts]);
+  if (!page) throw new Error('the page did not answer the capture (restricted page?)');
+
+  const artifacts: Artifact[] = [];
+  try {
+    if (mayScreenshot) {
+      onScreens();
+      try {
+        artifacts.push({ name: 'screenshot.png', mime: 'image/png', bytes: await captureVisible(opts.windowId) });
+      } catch (e) {
+        notes.screenshot = `omitted: ${e instanceof Error ? e.message : String(e)}`;
+        mayScreenshot = false;
+      }
+    }
+    if (mayScreenshot && prefs.fullPage) {
+      const control = pageControl(opts.tabId);
+      const g: Geometry = await control.geometry();
+      if (g.scrollHeight <= g.innerHeight + 1) {
+        notes.fullpage = 'the page fits in the viewport: screenshot.png shows all of it';
+      } else {
+        try {
+          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g) : await fullPageStitched(opts.windowId, control, g);
+          fp.tiles.forEach((bytes, i) => artifacts.push({
+            name: fp.tiles.length === 1 ? 'fullpage.png' : `fullpage-${String(i + 1).padStart(2, '0')}.png`, mime: 'image/png', bytes,
+          }));
+          notes.fullpage = fp.note;
+        } catch (e) {
+          notes.fullpage = `omitted: ${e instanceof Error ? e.message : String(e)}`;
+        }
+      }
+    } else if (!prefs.fullPage) {
+      notes.fullpage = 'omitted: full-page screenshots are off in options';
+    }
+  } finally {
+    await restorePage(opts.tabId);
+  }
+
+  let redactions = page.redactions;
+  if (mhtml) {
+    const log = new RedactionLog();
+    for (const s of page.secrets) log.secrets.add(s);
+    mhtml = redactMhtml(mhtml, log, collectOpts.redact);
+    redactions = mergeRedactions(redactions, log.entries());
+  }
+  page.secrets.length = 0; // not needed past this point; never sent
+
+  artifacts.push(
+    { name: 'dom.html', mime: 'text/html', bytes: utf8(page.html) },
+    { name: 'text.txt', mime: 'text/plain', bytes: utf8(page.text) },
+    { name: 'settings.json', mime: 'application/json', bytes: utf8(page.settings) },
+  );
+  if (mhtml) artifacts.push({ name: 'page.mhtml', mime: 'multipart/related', bytes: mhtml });
+
+  const who = await browserInfo();
+  const category: Category = opts.category && isCategory(opts.category) ? opts.category : page.classification.category;
+  const meta: Record<string, unknown> = {
+    url: opts.url || page.url,
+    final_url: page.url,
+    title: page.title,
+    captured_at: captured.toISOString(),
+    tz_offset_minutes: -captured.getTimezoneOffset(),
+    trigger: opts.trigger,
+    browser: who.browser,
+    browser_version: who.version,
+    extension_version: api.runtime.getManifest().version,
+    host_version: hostStatus().hostVersion ?? '',
+    viewport: page.viewport,
+    device_pixel_ratio: page.devicePixelRatio,
+    language: page.language,
+    page_language: page.lang,
+    document_size: page.documentSize,
+    category,
+    category_source: opts.category ? 'user' : 'auto',
+    category_rule: opts.category ? 'popup' : page.classification.rule,
+    redactions,
+    notes,
+    capture: { nodes: page.stats.nodes, shadow_roots: page.stats.shadowRoots, frames_inlined: page.stats.frames,
+      neutralized: page.stats.neutralized, masked_on_screen: page.stats.masked, collect_ms: page.stats.collectMs },
+  };
+  const up = await uploadSnapshot((type, body) => request(type, body), meta, artifacts, { onProgress: onUpload })
+    .catch((e) => { throw hostMissingMessage(e); });
+  return { snapshotId: up.snapshotId };
 }

@@ -82,6 +82,9 @@ class Serializer {
   readonly stats: SanitizeStats = { elements: 0, shadowRoots: 0, frames: 0, neutralized: 0 };
   private out: string[] = [];
   private readonly artifact: string;
+  // Read once: baseURI and document.head are tree searches in some DOMs.
+  private base = '';
+  private hasHead = true;
 
   constructor(private opts: SanitizeOptions) {
     this.artifact = opts.artifact ?? 'dom.html';
@@ -89,6 +92,8 @@ class Serializer {
 
   document(doc: Document): string {
     this.out = [];
+    this.base = doc.baseURI || doc.URL;
+    this.hasHead = !!doc.head;
     this.out.push('<!DOCTYPE html>\n');
     const root = doc.documentElement;
     if (root) this.element(root, doc);
@@ -110,11 +115,10 @@ class Serializer {
     // Comments and processing instructions are dropped: not evidence, and they can hide markup.
   }
 
-  private head(doc: Document): void {
+  private head(): void {
     this.out.push('<meta charset="utf-8">');
     this.out.push(`<meta http-equiv="Content-Security-Policy" content="${escapeAttr(OFFLINE_CSP)}">`);
     this.out.push('<meta name="referrer" content="no-referrer">');
-    void doc;
   }
 
   private element(el: Element, doc: Document): void {
@@ -124,16 +128,16 @@ class Serializer {
       const equiv = (el.getAttribute('http-equiv') ?? '').toLowerCase();
       if (equiv || el.hasAttribute('charset')) return; // ours replace them
     }
-    if (name === 'link') { this.link(el as HTMLLinkElement, doc); return; }
-    if (name === 'style') { this.style(el as HTMLStyleElement, doc); return; }
-    if (name === 'iframe') { this.iframe(el as HTMLIFrameElement, doc); return; }
+    if (name === 'link') { this.link(el as HTMLLinkElement); return; }
+    if (name === 'style') { this.style(el as HTMLStyleElement); return; }
+    if (name === 'iframe') { this.iframe(el as HTMLIFrameElement); return; }
     if (name === 'canvas') { this.canvas(el as HTMLCanvasElement); return; }
     this.stats.elements++;
 
-    const attrs = this.attributes(el, doc);
+    const attrs = this.attributes(el);
     const tag = el.tagName.includes(':') ? el.tagName : (el.namespaceURI === 'http://www.w3.org/1999/xhtml' ? name : el.tagName);
     this.out.push(`<${tag}${attrs}>`);
-    if (name === 'head') this.head(doc);
+    if (name === 'head') this.head();
     if (VOID.has(name)) return;
 
     const sr = this.opts.shadowOf(el);
@@ -146,7 +150,7 @@ class Serializer {
     } else {
       this.children(el, doc);
     }
-    if (name === 'html' && !doc.head) this.head(doc);
+    if (name === 'html' && !this.hasHead) this.head();
     if (name === 'head') this.adopted((doc as unknown as { adoptedStyleSheets?: CSSStyleSheet[] }).adoptedStyleSheets);
     this.out.push(`</${tag}>`);
   }
@@ -172,12 +176,12 @@ class Serializer {
     return redactFieldValue(el.value ?? '', fieldName(el), this.artifact, this.opts.log, this.opts.redact);
   }
 
-  private attributes(el: Element, doc: Document): string {
+  private attributes(el: Element): string {
     const name = el.localName;
     const parts: string[] = [];
     const isInput = name === 'input';
     const type = isInput ? ((el as HTMLInputElement).type || 'text').toLowerCase() : '';
-    const base = doc.baseURI || doc.URL;
+    const base = this.base;
     for (const a of Array.from(el.attributes)) {
       const an = a.name.toLowerCase();
       let v = a.value;
@@ -232,9 +236,9 @@ class Serializer {
     return parts.join('');
   }
 
-  private link(el: HTMLLinkElement, doc: Document): void {
+  private link(el: HTMLLinkElement): void {
     const rel = (el.getAttribute('rel') ?? '').toLowerCase();
-    const href = absolute(el.getAttribute('href') ?? '', doc.baseURI || doc.URL);
+    const href = absolute(el.getAttribute('href') ?? '', this.base);
     this.stats.neutralized++;
     if (!rel.split(/\s+/).includes('stylesheet')) return; // icons, preloads, manifests: fetches, not content
     const css = el.sheet ? sheetText(el.sheet as CSSStyleSheet) : null;
@@ -247,7 +251,7 @@ class Serializer {
     }
   }
 
-  private style(el: HTMLStyleElement, doc: Document): void {
+  private style(el: HTMLStyleElement): void {
     // CSS-in-JS libraries insert rules with insertRule, leaving the element's text empty: the sheet
     // is the truth when it is readable.
     const fromSheet = el.sheet ? sheetText(el.sheet as CSSStyleSheet) : null;
@@ -255,10 +259,9 @@ class Serializer {
     const media = el.getAttribute('media');
     const mediaAttr = media ? ` media="${escapeAttr(media)}"` : '';
     this.out.push(`<style${mediaAttr}>${neutralizeCss(css).replace(/<\/style/gi, '<\\/style')}</style>`);
-    void doc;
   }
 
-  private iframe(el: HTMLIFrameElement, doc: Document): void {
+  private iframe(el: HTMLIFrameElement): void {
     let inner: Document | null = null;
     try {
       inner = el.contentDocument;
@@ -272,7 +275,7 @@ class Serializer {
       attrs.push(` ${a.name}="${escapeAttr(a.value)}"`);
     }
     const src = el.getAttribute('src');
-    if (src) attrs.push(` data-ringfence-src="${escapeAttr(absolute(src, doc.baseURI || doc.URL))}"`);
+    if (src) attrs.push(` data-ringfence-src="${escapeAttr(absolute(src, this.base))}"`);
     let body: string;
     if (inner && inner.documentElement) {
       this.stats.frames++;

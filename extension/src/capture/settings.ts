@@ -84,10 +84,10 @@ function byId(el: Element, id: string): Element | null {
 }
 
 /** Visible text of an element without the text of the controls inside it. */
-function ownText(el: Element, exclude?: Element): string {
+function ownText(el: Element, exclude?: Element, also?: Set<Element>): string {
   const parts: string[] = [];
   const visit = (n: Node): void => {
-    if (n === exclude) return;
+    if (n === exclude || (also && also.has(n as Element))) return;
     if (n.nodeType === 3) { parts.push((n as Text).data); return; }
     if (n.nodeType !== 1) return;
     const e = n as Element;
@@ -111,6 +111,11 @@ export function labelOf(el: Element): string {
   }
   const aria = normSpace(el.getAttribute('aria-label'));
   if (aria) return clip(aria);
+  const role = el.getAttribute('role');
+  if ((el.localName === 'button' && role !== 'combobox') || (role && /^(switch|checkbox|radio|menuitemcheckbox|menuitemradio|button)$/.test(role))) {
+    const t = normSpace(el.textContent); // name from content, as ARIA computes it for these roles
+    if (t) return clip(t);
+  }
   const labels = (el as HTMLInputElement).labels;
   if (labels && labels.length) {
     const t = normSpace(Array.from(labels).map((l) => ownText(l, el)).join(' '));
@@ -127,10 +132,13 @@ export function labelOf(el: Element): string {
     const t = ownText(wrap, el);
     if (t) return clip(t);
   }
-  // Row heuristic: the nearest ancestor (up to five levels) that has text besides the control.
+  // Row heuristic: the nearest ancestor (up to five levels) that has text besides the control
+  // and its description.
+  const described = new Set((el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean)
+    .map((id) => byId(el, id)).filter((x): x is Element => !!x));
   let p: Element | null = el.parentElement;
   for (let i = 0; p && i < 5; i++, p = p.parentElement) {
-    const t = ownText(p, el);
+    const t = ownText(p, el, described);
     if (t) return clip(t);
   }
   return clip(normSpace(el.getAttribute('title') ?? el.getAttribute('placeholder') ?? el.getAttribute('name') ?? ''));
@@ -225,7 +233,8 @@ function fields(root: Document, shadowOf: ShadowAccessor, push: (f: Field) => vo
     }
     // A short row of exactly two text leaves: "Email   jane@example.com".
     const kids = el.children;
-    if (kids.length === 2 && el.querySelectorAll('*').length <= 12 && !el.querySelector('input,select,textarea,[role=switch],[role=checkbox],table')) {
+    if (kids.length === 2 && el.querySelectorAll('*').length <= 12
+      && !el.querySelector('input,select,textarea,button,[role=switch],[role=checkbox],[role=combobox],[role=button],table')) {
       const a = normSpace(kids[0].textContent);
       const b = normSpace(kids[1].textContent);
       if (a && b && a.length <= 60 && b.length <= 300 && !/[.!?]$/.test(a)) push({ label: a.replace(/:$/, ''), value: b });
@@ -261,14 +270,14 @@ function tables(root: Document, shadowOf: ShadowAccessor): Table[] {
     if (out.length >= MAX_TABLES) return false;
     const role = el.getAttribute('role');
     if (el.localName === 'table') {
-      const t = el as HTMLTableElement;
-      const rows = Array.from(t.rows);
-      let headers: string[] = [];
-      let start = 0;
-      const head = t.tHead?.rows[0] ?? (rows[0] && rows[0].querySelector('th') && !rows[0].querySelector('td') ? rows[0] : null);
-      if (head) { headers = Array.from(head.cells).map(cellText); start = rows.indexOf(head) + 1; }
-      const body = rows.slice(start).filter((r) => r.parentElement?.localName !== 'thead' && r.parentElement?.localName !== 'tfoot');
-      out.push({ headers, rows: body.slice(0, MAX_ROWS).map((r) => Array.from(r.cells).map(cellText)) });
+      // Rows and cells of this table only (not of tables nested in it).
+      const rows = Array.from(el.querySelectorAll('tr')).filter((r) => r.closest('table') === el);
+      const cells = (r: Element) => Array.from(r.children).filter((c) => c.localName === 'td' || c.localName === 'th');
+      const head = rows.find((r) => r.parentElement?.localName === 'thead')
+        ?? (rows[0] && cells(rows[0]).every((c) => c.localName === 'th') ? rows[0] : undefined);
+      const headers = head ? cells(head).map(cellText) : [];
+      const body = rows.filter((r) => r !== head && r.parentElement?.localName !== 'thead' && r.parentElement?.localName !== 'tfoot');
+      out.push({ headers, rows: body.slice(0, MAX_ROWS).map((r) => cells(r).map(cellText)) });
       return false;
     }
     if (role === 'table' || role === 'grid' || role === 'treegrid') {

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { looksHighEntropy, MARK, redactFieldValue, redactText, RedactionLog, scrubFragments } from '../../src/capture/redact';
+import { noMask, SECRETS } from './helpers';
+
+test('planted keys and tokens are replaced by a marker keeping only the visible prefix', () => {
+  const log = new RedactionLog();
+  const input = [
+    `key ${SECRETS.sk} here`,
+    `project key: ${SECRETS.proj}`,
+    `cookie __Secure-next-auth.session-token=x; ${SECRETS.sess}`,
+    `Authorization: ${SECRETS.bearer}`,
+    `token=${SECRETS.jwt}`,
+  ].join('\n');
+  const out = redactText(input, 'text.txt', log, noMask);
+  for (const s of Object.values(SECRETS)) assert.ok(!out.includes(s), `leaked ${s}`);
+  assert.match(out, /key sk-\[REDACTED\] here/);
+  assert.match(out, /project key: sk-proj-\[REDACTED\]/);
+  assert.match(out, /sess-\[REDACTED\]/);
+  assert.match(out, /Authorization: Bearer \[REDACTED\]/);
+  assert.match(out, /eyJ\[REDACTED\]/);
+  const rules = Object.fromEntries(log.entries().map((e) => [e.rule, e.count]));
+  assert.deepEqual(rules, { openai_key: 2, session_token: 1, bearer: 1, jwt: 1 });
+  assert.ok(log.entries().every((e) => e.artifact === 'text.txt'));
+});
+
+test('redaction is idempotent and leaves masked display keys and ordinary words alone', () => {
+  const log = new RedactionLog();
+  const benign = 'sk-...Xq2w sk-proj-...9fLm task-management-settings-overview-page sk-button-primary-large-variant Bearer of bad news';
+  assert.equal(redactText(benign, 'dom.html', log, noMask), benign);
+  const once = redactText(`a ${SECRETS.proj} b`, 'dom.html', log, noMask);
+  assert.equal(redactText(once, 'dom.html', log, noMask), once);
+  assert.equal(log.entries().reduce((n, e) => n + e.count, 0), 1);
+});
+
+test('URL credentials are redacted', () => {
+  const log = new RedactionLog();
+  const out = redactText('https://x.example/cb?code=Ab12Cd34Ef56Gh78Ij90&state=1', 'dom.html', log, noMask);
+  assert.equal(out, `https://x.example/cb?code=${MARK}&state=1`);
+});
+
+test('emails and phones are kept by default and masked on request', () => {
+  const text = 'Email jane.example@example.com phone +1 415 555 0100, updated 2026-11-30';
+  assert.equal(redactText(text, 'text.txt', new RedactionLog(), noMask), text);
+  const log = new RedactionLog();
+  const out = redactText(text, 'text.txt', log, { maskEmails: true, maskPhones: true });
+  assert.equal(out, 'Email j***@example.com phone ***00, updated 2026-11-30');
+  assert.deepEqual(log.entries().map((e) => e.rule).sort(), ['email', 'phone']);
+});
+
+test('long high-entropy values are redacted only in credential-like fields', () => {
+  const tok = 'q8Xz2LmP0vN7bR4tY6wK1cJ9hF3sD5gA';
+  assert.ok(looksHighEntropy(tok));
+  assert.ok(!looksHighEntropy('this-is-a-perfectly-normal-slug-value'));
+  const log = new RedactionLog();
+  assert.equal(redactFieldValue(tok, 'csrf_token', 'dom.html', log, noMask), MARK);
+  assert.equal(redactFieldValue(tok, 'display name', 'dom.html', log, noMask), tok);
+  assert.deepEqual(log.entries(), [{ rule: 'high_entropy', artifact: 'dom.html', count: 1 }]);
+});
+
+test('fragments of a secret split across nodes are scrubbed', () => {
+  const log = new RedactionLog();
+  redactText(`joined ${SECRETS.proj}`, 'text.txt', log, noMask);
+  const body = SECRETS.proj.slice('sk-proj-'.length);
+  const html = `<span>sk-proj-</span><span>${body.slice(0, 20)}</span><b>${body.slice(20)}</b>`;
+  const out = scrubFragments(html, 'dom.html', log);
+  assert.ok(!out.includes(body.slice(0, 20)) && !out.includes(body.slice(20)), out);
+  assert.ok(log.entries().some((e) => e.rule === 'fragment' && e.artifact === 'dom.html'));
+});

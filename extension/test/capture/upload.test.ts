@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { sha256Hex, toBase64, uploadSnapshot, utf8, type Artifact } from '../../src/capture/upload';
+
+// An in-memory host that checks what protocol.md says the real one checks (order, size, hash).
+function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number }) {
+  const calls: string[] = [];
+  let uploads = 0;
+  let open: { id: string; arts: Map<string, { size: number; sha256: string; got: Buffer[] }> } | null = null;
+  let chunksSeen = 0;
+  let dropped = false;
+  const stored: Record<string, Buffer>[] = [];
+  const request = async (type: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    calls.push(type);
+    if (type === 'snapshot.begin') {
+      open = { id: `u-${++uploads}`, arts: new Map() };
+      for (const a of body.artifacts as { name: string; size: number; sha256: string }[]) open.arts.set(a.name, { ...a, got: [] });
+      return { upload_id: open.id, chunk_size: opts.chunkSize };
+    }
+    if (!open || body.upload_id !== open.id) throw Object.assign(new Error('unknown upload'), { code: 'unknown_upload' });
+    if (type === 'snapshot.chunk') {
+      chunksSeen++;
+      if (!dropped && opts.dropAfterChunks !== undefined && chunksSeen > opts.dropAfterChunks) {
+        dropped = true;
+        open = null;
+        throw Object.assign(new Error('port closed'), { code: 'disconnected' });
+      }
+      const a = open.arts.get(String(body.artifact))!;
+      const have = a.got.reduce((n, b) => n + b.length, 0);
+      if (body.offset !== have) throw Object.assign(new Error('order'), { code: 'out_of_order' });
+      const data = Buffer.from(String(body.data), 'base64');
+      assert.ok(data.length <= opts.chunkSize);
+      a.got.push(data);
+      return { received: have + data.length };
+    }
+    if (type === 'snapshot.commit') {
+      const out: Record<string, Buffer> = {};
+      for (const [name, a] of open.arts) {
+        const buf = Buffer.concat(a.got);
+        if (buf.length !== a.size) throw Object.assign(new Error(name), { code: 'size_mismatch' });
+        if (createHash('sha256').update(buf).digest('hex') !== a.sha256) throw Object.assign(new Error(name), { code: 'checksum_mismatch' });
+        out[name] = buf;
+      }
+      stored.push(out);
+      return { snapshot_id: `snap-${stored.length}`, artifacts: [] };
+    }
+    return {};
+  };
+  return { request, calls, stored };
+}
+
+function artifacts(): Artifact[] {
+  const big = new Uint8Array(300_001);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
+  return [
+    { name: 'screenshot.png', mime: 'image/png', bytes: big },
+    { name: 'dom.html', mime: 'text/html', bytes: utf8('<p>héllo</p>') },
+    { name: 'empty.txt', mime: 'text/plain', bytes: new Uint8Array(0) },
+  ];
+}
+
+test('sha256 and base64 match node', async () => {
+  const b = utf8('ringfence ✓');
+  assert.equal(await sha256Hex(b), createHash('sha256').update(b).digest('hex'));
+  assert.equal(toBase64(b), Buffer.from(b).toString('base64'));
+});
+
+test('uploads in chunks of the size the host asks for and reports progress', async () => {
+  const host = fakeHost({ chunkSize: 65_536 });
+  const seen: number[] = [];
+  const res = await uploadSnapshot(host.request, { trigger: 'button' }, artifacts(), { onProgress: (s) => seen.push(s) });
+  assert.equal(res.snapshotId, 'snap-1');
+  assert.equal(res.attempts, 1);
+  assert.equal(host.calls.filter((c) => c === 'snapshot.chunk').length, Math.ceil(300_001 / 65_536) + 1);
+  assert.deepEqual([...host.stored[0]['screenshot.png']], [...artifacts()[0].bytes]);
+  assert.equal(seen.at(-1), 300_001 + utf8('<p>héllo</p>').length);
+});
+
+test('a dropped port restarts the upload from begin', async () => {
+  const host = fakeHost({ chunkSize: 100_000, dropAfterChunks: 2 });
+  const res = await uploadSnapshot(host.request, {}, artifacts(), { backoffMs: 1 });
+  assert.equal(res.attempts, 2);
+  assert.equal(host.calls.filter((c) => c === 'snapshot.begin').length, 2);
+  assert.equal(host.stored.length, 1);
+});
+
+test('a checksum error is not retried', async () => {
+  const host = fakeHost({ chunkSize: 100_000 });
+  const arts = artifacts();
+  const bad = (type: string, body: Record<string, unknown>) => {
+    if (type === 'snapshot.chunk' && body.artifact === 'dom.html') body = { ...body, data: toBase64(utf8('<p>tampered</p>')) };
+    return host.request(type, body);
+  };
+  await assert.rejects(uploadSnapshot(bad, {}, arts, { backoffMs: 1 }), (e: { code?: string }) => e.code === 'size_mismatch' || e.code === 'checksum_mismatch');
+  assert.equal(host.calls.filter((c) => c === 'snapshot.begin').length, 1);
+  assert.equal(host.calls.at(-1), 'snapshot.abort');
+});
