@@ -93,6 +93,21 @@ async function snapshotViaPopup(browser, page, extension) {
   return snapshots().length > before;
 }
 
+async function exportViaPopup(browser, page, extension) {
+  await page.bringToFront();
+  await page.triggerExtensionAction(extension);
+  const target = await browser.waitForTarget((t) => t.url().startsWith(`chrome-extension://${EXT_ID}/popup.html`), { timeout: 10_000 });
+  const popup = await target.asPage();
+  await popup.waitForSelector('#export', { visible: true, timeout: 10_000 });
+  await popup.click('#export');
+  await popup.waitForSelector('#export-result[data-state]', { timeout: 60_000 });
+  const shown = await popup.$eval('#export-result', (el) => ({ state: el.dataset.state, text: el.textContent }));
+  await popup.screenshot({ path: path.join(outDir, 'popup-export.png') }).catch(() => {});
+  await popup.close().catch(() => {});
+  const m = shown.text.match(/(\/\S+\.zip)/);
+  return shown.state === 'done' && m ? { path: m[1] } : { error: shown.text };
+}
+
 let server;
 let browser;
 let code = 0;
@@ -140,6 +155,13 @@ try {
     console.log(`  screenshot of the page as the user sees it: ${png}`);
     const ok = await snapshotViaPopup(browser, page, extension).catch((e) => { console.log(`  ${e.message}`); return false; });
     expect(ok, 'a snapshot was taken from the toolbar popup and stored by the host');
+  }
+  step('export the evidence kit from the browser: popup → "Export evidence kit"');
+  const fromPopup = await exportViaPopup(browser, page, extension).catch((e) => ({ error: e.message }));
+  expect(!!fromPopup.path, `the host wrote ${fromPopup.path ?? `nothing (${fromPopup.error})`} and the popup shows the path`);
+  if (fromPopup.path) {
+    const v = ringfence(['verify', fromPopup.path]);
+    expect(v.status === 0, `that kit verifies: ${v.stdout.trim()}`);
   }
   await browser.close();
   browser = undefined;

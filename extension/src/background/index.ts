@@ -49,6 +49,15 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
         setBadge(sender.tab.id, msg.warnings.length);
       }
       return { ok: true };
+    case 'export':
+      // The host writes the kit to the Downloads folder and streams progress, relayed to the popup.
+      try {
+        return await request('export', { format: msg.format ?? 'zip' }, {
+          onProgress: (p) => { void api.runtime.sendMessage({ type: 'export.progress', ...p }).catch(() => {}); },
+        });
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : String(e) };
+      }
     case 'identity':
       try { return await request('identity.summary', {}); } catch { return null; }
     case 'status': {

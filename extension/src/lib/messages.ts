@@ -14,7 +14,19 @@ export type Message =
   | { type: 'event'; event: string; ruleId: string; url: string; at: string; detail?: Record<string, unknown> }
   | { type: 'warnings'; warnings: WarningRecord[] }
   | { type: 'identity' }
-  | { type: 'status'; tabId?: number };
+  | { type: 'status'; tabId?: number }
+  | { type: 'export'; format?: 'zip' | 'wacz' };
+
+/** The host's reply to `export` (docs/protocol.md), or an error. */
+export interface ExportReply {
+  path?: string;
+  snapshots?: number;
+  fingerprint?: string;
+  error?: string;
+}
+
+/** Sent by the background to the popup while an export runs. */
+export interface ExportProgress { type: 'export.progress'; done: number; total: number; stage?: string }
 
 export type HostState = 'unknown' | 'connected' | 'not_installed' | 'error';
 

@@ -2,7 +2,7 @@
 // #progress and #snapshots are filled by the snapshot feature (issue 5).
 import { api } from '../lib/browser';
 import { localize, t } from '../lib/i18n';
-import type { StatusReply } from '../lib/messages';
+import type { ExportProgress, ExportReply, StatusReply } from '../lib/messages';
 
 async function refresh(): Promise<void> {
   const [tab] = await api.tabs.query({ active: true, currentWindow: true });
@@ -36,5 +36,21 @@ async function refresh(): Promise<void> {
 localize(document);
 document.getElementById('snapshot')!.addEventListener('click', () => {
   void api.runtime.sendMessage({ type: 'snapshot', trigger: 'button' });
+});
+const exportButton = document.getElementById('export') as HTMLButtonElement;
+const exportResult = document.getElementById('export-result')!;
+api.runtime.onMessage.addListener((msg: ExportProgress) => {
+  if (msg?.type === 'export.progress' && exportButton.disabled) {
+    exportResult.textContent = t('popup_exporting', [`${msg.done}/${msg.total}`]);
+  }
+});
+exportButton.addEventListener('click', () => {
+  exportButton.disabled = true;
+  exportResult.hidden = false;
+  exportResult.textContent = t('popup_exporting', ['']);
+  void (api.runtime.sendMessage({ type: 'export' }) as Promise<ExportReply>).then((r) => {
+    exportResult.dataset.state = r?.path ? 'done' : 'error';
+    exportResult.textContent = r?.path ? t('popup_exported', [r.path]) : t('popup_export_failed', [r?.error ?? '']);
+  }).finally(() => { exportButton.disabled = false; });
 });
 void refresh();
