@@ -19,7 +19,12 @@ type SettingRow struct {
 const maxSettingRows = 400
 
 // valueKeys are the fields that hold a control's state, in preference order.
-var valueKeys = []string{"state", "value", "checked", "selected", "on", "enabled", "text"}
+var valueKeys = []string{"state", "checked", "selected_text", "value", "selected", "on", "enabled", "text"}
+
+// contextKeys are top-level parts of the extension's settings.json that
+// describe the page rather than a setting; the table leaves them out (the
+// file keeps them).
+var contextKeys = map[string]bool{"version": true, "url": true, "route": true, "lang": true, "headings": true, "dialogs": true, "tables": true}
 
 // settingRows turns settings.json into readable rows without assuming its exact
 // schema: objects with a label become "label: state" rows; anything else is
@@ -53,6 +58,9 @@ func walkSettings(rows *[]SettingRow, section, path string, v any) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
+			if path == "" && contextKeys[k] {
+				continue
+			}
 			sec := section
 			if path == "" {
 				sec = k

@@ -1,0 +1,47 @@
+package evidence
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestSettingRows(t *testing.T) {
+	// The shape the extension writes (extension/src/capture/settings.ts).
+	raw := `{"version":1,"url":"https://chatgpt.com/#settings/DataControls","route":{"host":"chatgpt.com","path":"/","hash":"#settings/DataControls"},
+	"lang":"en","headings":["Settings"],"dialogs":[{"role":"dialog","label":"Settings"}],
+	"controls":[{"label":"Improve the model for everyone","kind":"switch","checked":true},
+	            {"label":"Theme","kind":"select","value":"dark","selected_text":"Dark","options":["System","Dark"]},
+	            {"label":"Memory","kind":"checkbox","checked":"mixed","value":"on"}],
+	"fields":[{"label":"Email","value":"jane@example.com"}],
+	"account":{"email":"jane@example.com","linked_services":["Google"]},
+	"api_keys":[{"name":"prod","prefix":"sk-...a1B2","created":"Jan 4, 2025"}],
+	"tables":[{"headers":["a"],"rows":[["b"]]}]}`
+	rows, err := settingRows([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%s|%s|%s", r.Section, r.Label, r.Value))
+	}
+	want := []string{
+		"account|account.email|jane@example.com",
+		"account|account.linked_services[0]|Google",
+		"api_keys|prod|created=Jan 4, 2025, prefix=sk-...a1B2",
+		"controls|Improve the model for everyone|ON (switch)",
+		"controls|Theme|Dark (select)",
+		"controls|Memory|mixed (checkbox)",
+		"fields|Email|jane@example.com",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := settingRows([]byte("{not json")); err == nil {
+		t.Error("bad JSON accepted")
+	}
+	many := "[" + strings.Repeat(`{"label":"x","checked":true},`, maxSettingRows+50) + `{"label":"y"}]`
+	if rows, _ := settingRows([]byte(many)); len(rows) != maxSettingRows+1 {
+		t.Errorf("%d rows, want the cap %d plus a note", len(rows), maxSettingRows+1)
+	}
+}
