@@ -35,20 +35,22 @@ func settingRows(raw []byte) ([]SettingRow, error) {
 		return nil, fmt.Errorf("settings.json is not JSON: %w", err)
 	}
 	var rows []SettingRow
-	walkSettings(&rows, "", "", v)
+	walkSettings(&rows, "", "", v, false)
 	if len(rows) > maxSettingRows {
 		rows = append(rows[:maxSettingRows], SettingRow{Label: "…", Value: "more rows in settings.json"})
 	}
 	return rows, nil
 }
 
-func walkSettings(rows *[]SettingRow, section, path string, v any) {
+// inList is set for array elements: there "name" or "title" labels a row
+// (an API key, a project); in a plain object ("account") it is a field.
+func walkSettings(rows *[]SettingRow, section, path string, v any, inList bool) {
 	if len(*rows) > maxSettingRows {
 		return
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		if label, ok := labelOf(t); ok {
+		if label, ok := labelOf(t, inList); ok {
 			*rows = append(*rows, SettingRow{Section: section, Label: label, Value: stateOf(t)})
 			return
 		}
@@ -65,22 +67,26 @@ func walkSettings(rows *[]SettingRow, section, path string, v any) {
 			if path == "" {
 				sec = k
 			}
-			walkSettings(rows, sec, join(path, k), t[k])
+			walkSettings(rows, sec, join(path, k), t[k], false)
 		}
 	case []any:
 		if len(t) == 0 {
 			*rows = append(*rows, SettingRow{Section: section, Label: path, Value: "(none)"})
 		}
 		for i, e := range t {
-			walkSettings(rows, section, path+"["+strconv.Itoa(i)+"]", e)
+			walkSettings(rows, section, path+"["+strconv.Itoa(i)+"]", e, true)
 		}
 	default:
 		*rows = append(*rows, SettingRow{Section: section, Label: path, Value: scalar(t)})
 	}
 }
 
-func labelOf(m map[string]any) (string, bool) {
-	for _, k := range []string{"label", "name", "title"} {
+func labelOf(m map[string]any, inList bool) (string, bool) {
+	keys := []string{"label"}
+	if inList {
+		keys = append(keys, "name", "title")
+	}
+	for _, k := range keys {
 		if s, ok := m[k].(string); ok && s != "" {
 			return s, true
 		}

@@ -14,7 +14,7 @@ func TestSettingRows(t *testing.T) {
 	            {"label":"Theme","kind":"select","value":"dark","selected_text":"Dark","options":["System","Dark"]},
 	            {"label":"Memory","kind":"checkbox","checked":"mixed","value":"on"}],
 	"fields":[{"label":"Email","value":"jane@example.com"}],
-	"account":{"email":"jane@example.com","linked_services":["Google"]},
+	"account":{"email":"jane@example.com","name":"Jane","linked_services":["Google"]},
 	"api_keys":[{"name":"prod","prefix":"sk-...a1B2","created":"Jan 4, 2025"}],
 	"tables":[{"headers":["a"],"rows":[["b"]]}]}`
 	rows, err := settingRows([]byte(raw))
@@ -28,6 +28,7 @@ func TestSettingRows(t *testing.T) {
 	want := []string{
 		"account|account.email|jane@example.com",
 		"account|account.linked_services[0]|Google",
+		"account|account.name|Jane",
 		"api_keys|prod|created=Jan 4, 2025, prefix=sk-...a1B2",
 		"controls|Improve the model for everyone|ON (switch)",
 		"controls|Theme|Dark (select)",
