@@ -5,7 +5,7 @@ import { api } from '../lib/browser';
 import { hostStatus, request, HostError } from '../background/host';
 import { isCategory, type Category } from './classify';
 import { redactMhtml } from './mhtml';
-import { RedactionLog, type RedactionEntry } from './redact';
+import { RedactionLog, redactText, type RedactionEntry } from './redact';
 import type { CollectOptions, Geometry, PageApi, PageResult } from './page';
 import { captureVisible, fullPageFirefox, fullPageStitched, hasCaptureTab, type PageControl } from './screenshot';
 import { uploadSnapshot, utf8, type Artifact } from './upload';
@@ -215,7 +215,10 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     await restorePage(opts.tabId);
   }
 
-  let redactions = page.redactions;
+  // The requested URL can carry a token too (a fragment, an OAuth callback).
+  const urlLog = new RedactionLog();
+  const requestedUrl = redactText(opts.url || page.url, 'meta', urlLog, collectOpts.redact);
+  let redactions = requestedUrl !== page.url ? mergeRedactions(page.redactions, urlLog.entries()) : page.redactions;
   if (mhtml) {
     const log = new RedactionLog();
     for (const s of page.secrets) log.secrets.add(s);
@@ -233,8 +236,14 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
 
   const who = await browserInfo();
   const category: Category = opts.category && isCategory(opts.category) ? opts.category : page.classification.category;
+  // Fields docs/protocol.md does not list travel as strings in `notes`, which the host keeps as is.
+  notes.category_rule = opts.category ? 'popup' : page.classification.rule;
+  notes.page_language = page.lang;
+  notes.document_size = `${page.documentSize.width}x${page.documentSize.height}`;
+  notes.capture = `nodes=${page.stats.nodes} shadow_roots=${page.stats.shadowRoots} frames_inlined=${page.stats.frames}`
+    + ` neutralized=${page.stats.neutralized} masked_on_screen=${page.stats.masked} collect_ms=${page.stats.collectMs}`;
   const meta: Record<string, unknown> = {
-    url: opts.url || page.url,
+    url: requestedUrl,
     final_url: page.url,
     title: page.title,
     captured_at: captured.toISOString(),
@@ -243,19 +252,13 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     browser: who.browser,
     browser_version: who.version,
     extension_version: api.runtime.getManifest().version,
-    host_version: hostStatus().hostVersion ?? '',
     viewport: page.viewport,
     device_pixel_ratio: page.devicePixelRatio,
     language: page.language,
-    page_language: page.lang,
-    document_size: page.documentSize,
     category,
     category_source: opts.category ? 'user' : 'auto',
-    category_rule: opts.category ? 'popup' : page.classification.rule,
     redactions,
     notes,
-    capture: { nodes: page.stats.nodes, shadow_roots: page.stats.shadowRoots, frames_inlined: page.stats.frames,
-      neutralized: page.stats.neutralized, masked_on_screen: page.stats.masked, collect_ms: page.stats.collectMs },
   };
   const up = await uploadSnapshot((type, body) => request(type, body), meta, artifacts, { onProgress: onUpload })
     .catch((e) => { throw hostMissingMessage(e); });

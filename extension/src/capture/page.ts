@@ -85,7 +85,7 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   const masked = o.mask ? maskSecrets(document, shadowOf, log, o.redact) : 0;
   const g = geometry();
   return {
-    url: location.href,
+    url: redactText(location.href, 'meta', log, o.redact),
     title: redactText(document.title, 'meta', log, o.redact),
     lang: document.documentElement.getAttribute('lang') ?? '',
     language: navigator.language,

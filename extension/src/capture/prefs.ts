@@ -1,17 +1,16 @@
 // Snapshot preferences, kept in storage.local under one key and edited on the options page.
 import { api } from '../lib/browser';
 
+// Automatic capture is `captureAuto` in the shared settings (lib/settings.ts): the content script
+// reads it there.
 export interface SnapshotPrefs {
-  /** Capture automatically when a destructive confirm dialog opens or the deleted/deactivated
-   * sign-in error appears. */
-  autoCapture: boolean;
   maskEmails: boolean;
   maskPhones: boolean;
   fullPage: boolean;
 }
 
 export const PREFS_KEY = 'snapshotPrefs';
-export const DEFAULT_PREFS: SnapshotPrefs = { autoCapture: true, maskEmails: false, maskPhones: false, fullPage: true };
+export const DEFAULT_PREFS: SnapshotPrefs = { maskEmails: false, maskPhones: false, fullPage: true };
 
 export async function loadPrefs(): Promise<SnapshotPrefs> {
   const got = await api.storage.local.get(PREFS_KEY);

@@ -1,0 +1,254 @@
+// Snapshots in real Chromium: the production build (dist/chrome), the real host registered into a
+// fresh profile, fixture pages at the real hostnames (e2e/fixtures/snapshot). Each snapshot is read
+// back with `ringfence list --json`, `show --json` and `show --artifact`, and the raw database file
+// is searched for the planted secrets.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as H from './lib/harness.mjs';
+
+H.requireTools();
+const ROOT = path.join(H.ROOT, 'e2e', 'fixtures', 'snapshot');
+const SECRETS = JSON.parse(readFileSync(path.join(ROOT, 'secrets.json'), 'utf8'));
+
+let sb, srv, browser, worker, outDir;
+before(async () => {
+  sb = H.makeSandbox('snapshot');
+  outDir = path.join(sb.dir, 'artifacts');
+  mkdirSync(outDir);
+  srv = await H.startFixtureServer({ root: ROOT });
+  browser = await H.launchChromium({ sandbox: sb, server: srv });
+  worker = await H.extensionWorker(browser);
+});
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+  sb?.cleanup();
+});
+
+function cli(args) {
+  const r = H.runCli(sb, args);
+  assert.equal(r.code, 0, `ringfence ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function list() {
+  return JSON.parse(cli(['list', '--json']));
+}
+
+function show(id) {
+  return JSON.parse(cli(['show', id, '--json']));
+}
+
+/** Writes every artifact with `show --artifact` and checks it against the listed size and hash. */
+function artifacts(id) {
+  const meta = show(id);
+  const out = {};
+  for (const a of meta.artifacts) {
+    const file = path.join(outDir, `${id}-${a.name}`);
+    cli(['show', id, '--artifact', a.name, '--out', file]);
+    const bytes = readFileSync(file);
+    assert.equal(bytes.length, a.size, `${a.name} size`);
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), a.sha256, `${a.name} sha256`);
+    out[a.name] = { ...a, bytes };
+  }
+  return { meta, files: out };
+}
+
+function pngSize(buf) {
+  assert.equal(buf.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'PNG signature');
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+async function snapshotFromPopup(page, { category } = {}) {
+  const popup = await H.triggerAction(browser, page);
+  await popup.waitForSelector('#snapshot');
+  if (category) await popup.select('#category', category);
+  await popup.click('#snapshot');
+  const state = await H.waitFor(() => popup.$eval('#progress', (el) => ['done', 'failed'].includes(el.dataset.state) && ({
+    state: el.dataset.state, text: el.textContent, id: el.dataset.snapshotId,
+  })), { timeout: 120_000, message: 'the snapshot to finish' });
+  assert.equal(state.state, 'done', state.text);
+  // The popup lists it after the capture.
+  await H.waitFor(() => popup.$(`#snapshots li[data-id="${state.id}"]`), { message: 'the snapshot in the popup list' });
+  await popup.close();
+  return state.id;
+}
+
+test('popup snapshot: all artifacts, hashes, redaction, settings, offline DOM', async () => {
+  const url = `https://platform.openai.com/keys#access_token=${SECRETS.PLANT_URLTOKEN}`;
+  const page = await H.openPage(browser, url);
+  const id = await snapshotFromPopup(page);
+  await page.close();
+
+  const listed = list().find((s) => s.id === id);
+  assert.ok(listed, 'ringfence list --json has the snapshot');
+  const { meta, files } = artifacts(id);
+  const names = Object.keys(files).sort();
+  assert.deepEqual(names, ['dom.html', 'fullpage.png', 'screenshot.png', 'settings.json', 'text.txt']);
+  const byName = Object.fromEntries(meta.artifacts.map((a) => [a.name, a.mime]));
+  assert.deepEqual(byName, { 'screenshot.png': 'image/png', 'fullpage.png': 'image/png', 'dom.html': 'text/html', 'text.txt': 'text/plain', 'settings.json': 'application/json' });
+
+  // Metadata (docs/snapshot.md).
+  const m = meta.snapshot ?? meta;
+  assert.equal(m.trigger, 'button');
+  assert.equal(m.category, 'api_dashboard');
+  assert.equal(m.category_source, 'auto');
+  assert.ok(m.url.startsWith('https://platform.openai.com/keys#access_token=[REDACTED]'), m.url);
+  assert.match(m.captured_at, /\.\d{3}Z$|\.\d{3}[+-]/);
+  assert.equal(m.browser, 'Chromium');
+  assert.match(m.browser_version, /^\d+\.\d+\.\d+\.\d+$/);
+  assert.equal(m.extension_version, '0.1.0');
+  assert.deepEqual([m.viewport?.width ?? m.viewport_width, m.viewport?.height ?? m.viewport_height], [1280, 900]);
+  assert.equal(m.device_pixel_ratio, 1);
+  assert.ok(m.language, 'language');
+  const rules = new Set(m.redactions.map((r) => r.rule));
+  for (const r of ['openai_key', 'session_token', 'jwt', 'bearer', 'url_token', 'high_entropy']) assert.ok(rules.has(r), `redaction log has ${r}: ${JSON.stringify(m.redactions)}`);
+
+  // Screenshots: the viewport, and the stitched page (taller than the viewport).
+  assert.deepEqual(pngSize(files['screenshot.png'].bytes), { width: 1280, height: 900 });
+  const full = pngSize(files['fullpage.png'].bytes);
+  assert.equal(full.width, 1280);
+  assert.ok(full.height > 1500 && full.height < 2400, `full page height ${full.height}`);
+
+  // No planted secret anywhere: not in an artifact, not in the database or its WAL.
+  const dbFiles = readdirSync(sb.data).filter((f) => f.startsWith('ringfence.db')).map((f) => path.join(sb.data, f));
+  assert.ok(dbFiles.length >= 1, 'database file exists');
+  const haystacks = [...Object.entries(files).map(([n, f]) => [n, f.bytes]), ...dbFiles.map((f) => [f, readFileSync(f)])];
+  for (const [key, secret] of Object.entries(SECRETS)) {
+    const probes = key === 'PLANT_SPLIT' ? [secret.slice(0, 24), secret.slice(24)] : [secret.replace(/^(sk-proj-|sk-|sess-)/, '')];
+    for (const [name, buf] of haystacks) {
+      for (const p of probes) assert.ok(!buf.includes(p), `${key} leaked into ${name}`);
+    }
+  }
+  assert.ok(!files['dom.html'].bytes.includes('hunter2-typed-password'), 'password value dropped');
+
+  // The sanitized DOM keeps form state and both shadow roots, and the frame inline.
+  const dom = files['dom.html'].bytes.toString('utf8');
+  assert.ok(!/<script/i.test(dom));
+  assert.ok(dom.includes('<template shadowrootmode="closed">') && dom.includes('CLOSED-SHADOW-MARKER'));
+  assert.ok(dom.includes('<template shadowrootmode="open">'));
+  assert.match(dom, /id="notify" type="checkbox" checked=""/);
+  assert.match(dom, /<option selected="">gpt-5<\/option>/);
+  assert.ok(dom.includes('FRAME-MARKER'), 'same-origin iframe inlined');
+  assert.ok(dom.includes('sk-proj-[REDACTED]'));
+
+  // It renders offline: open it and count requests other than the file itself.
+  const domFile = path.join(outDir, `${id}-dom.html`);
+  const viewer = await browser.newPage();
+  const requests = [];
+  viewer.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+  await viewer.goto(`file://${domFile}`, { waitUntil: 'load' });
+  const rendered = await viewer.evaluate(() => ({
+    text: document.body.innerText,
+    open: document.getElementById('open-host')?.shadowRoot?.textContent ?? '',
+    frame: document.getElementById('frame')?.getAttribute('srcdoc')?.includes('FRAME-MARKER') ?? false,
+    notify: document.getElementById('notify')?.checked,
+  }));
+  await viewer.close();
+  assert.deepEqual(requests, [], 'the sanitized DOM fetched something');
+  assert.ok(rendered.text.includes('API keys'));
+  assert.ok(rendered.open.includes('Open shadow: usage alerts'), 'declarative shadow DOM rendered');
+  assert.equal(rendered.notify, true);
+  assert.ok(rendered.frame);
+
+  // Structured settings.
+  const settings = JSON.parse(files['settings.json'].bytes.toString('utf8'));
+  assert.deepEqual(settings.api_keys, [
+    { name: 'prod-backend', prefix: 'sk-...Xq2w', created: 'Mar 3, 2025', last_used: 'Nov 29, 2026', created_by: 'Jane Example', permissions: 'All', project: 'Default project' },
+    { name: 'ci-runner', prefix: 'sk-proj-...9fLm', created: 'Jun 12, 2025', last_used: 'Never', created_by: 'Jane Example', permissions: 'Restricted', project: 'Payments' },
+  ]);
+  const controls = Object.fromEntries(settings.controls.map((c) => [c.label, [c.kind, c.checked ?? c.selected_text]]));
+  assert.deepEqual(controls['Email me about usage'], ['checkbox', true]);
+  assert.deepEqual(controls['Usage alerts'], ['checkbox', true]);
+  assert.deepEqual(controls['Share usage data for training'], ['switch', false]);
+  assert.deepEqual(controls['Default model'], ['select', 'gpt-5']);
+  assert.equal(settings.account.email, 'jane.example@example.com');
+  assert.ok(files['text.txt'].bytes.toString('utf8').includes('Save your key'));
+});
+
+test('category override from the popup', async () => {
+  const page = await H.openPage(browser, 'https://platform.openai.com/settings');
+  const id = await snapshotFromPopup(page, { category: 'moderation' });
+  await page.close();
+  const m = show(id);
+  const s = m.snapshot ?? m;
+  assert.equal(s.category, 'moderation');
+  assert.equal(s.category_source, 'user');
+  const { files } = artifacts(id);
+  // A page that fits the viewport has no separate full-page image.
+  assert.deepEqual(Object.keys(files).sort(), ['dom.html', 'screenshot.png', 'settings.json', 'text.txt']);
+  const settings = JSON.parse(files['settings.json'].bytes.toString('utf8'));
+  assert.equal(settings.account.organization_id, 'org-AbCdEf123456');
+  assert.equal(settings.account.sso, 'Enabled (Okta)');
+});
+
+async function newSnapshots(before, pred, message) {
+  return H.waitFor(() => {
+    const fresh = list().filter((s) => !before.has(s.id));
+    return pred(fresh) && fresh;
+  }, { timeout: 30_000, message });
+}
+
+test('banner "Snapshot first": one snapshot, trigger banner, no screenshot without the optional permission', async () => {
+  const seen = new Set(list().map((s) => s.id));
+  const page = await H.openPage(browser, 'https://chatgpt.com/#settings/Account');
+  await H.waitForBanner(page, (b) => b?.actions?.includes('snapshot'));
+  await H.clickBanner(page, 'snapshot');
+  const fresh = await newSnapshots(seen, (f) => f.length >= 1, 'the banner snapshot');
+  await new Promise((r) => setTimeout(r, 1000));
+  await page.close();
+  const after = list().filter((s) => !seen.has(s.id));
+  assert.equal(after.length, 1, JSON.stringify(after));
+  const m = show(fresh[0].id);
+  const s = m.snapshot ?? m;
+  assert.equal(s.trigger, 'banner');
+  assert.equal(s.category, 'account_status');
+  assert.deepEqual(m.artifacts.map((a) => a.name).sort(), ['dom.html', 'settings.json', 'text.txt']);
+  assert.match(s.notes.screenshot, /^omitted: the in-page banner trigger grants no screenshot permission/);
+});
+
+test('automatic capture when the destructive confirm dialog opens: one snapshot, trigger auto', async () => {
+  const seen = new Set(list().map((s) => s.id));
+  const page = await H.openPage(browser, 'https://chatgpt.com/?hl=de#settings/Account');
+  await H.waitForBanner(page);
+  await page.click('#delete-account');
+  const fresh = await newSnapshots(seen, (f) => f.length >= 1, 'the automatic snapshot');
+  await new Promise((r) => setTimeout(r, 1500));
+  await page.close();
+  const after = list().filter((s) => !seen.has(s.id));
+  assert.equal(after.length, 1, JSON.stringify(after));
+  const m = show(fresh[0].id);
+  const s = m.snapshot ?? m;
+  assert.equal(s.trigger, 'auto');
+  const dom = artifacts(fresh[0].id).files['dom.html'].bytes.toString('utf8');
+  assert.ok(dom.includes('confirm-delete-account'), 'the confirm dialog is in the captured DOM');
+});
+
+test('a 30 000 px page: stitched full-page tiles, no error', async () => {
+  const page = await H.openPage(browser, 'https://platform.openai.com/long');
+  const id = await snapshotFromPopup(page);
+  await page.close();
+  const { meta, files } = artifacts(id);
+  const tiles = Object.keys(files).filter((n) => n.startsWith('fullpage')).sort();
+  assert.ok(tiles.length >= 3, tiles.join());
+  const heights = tiles.map((n) => pngSize(files[n].bytes).height);
+  assert.equal(heights.reduce((a, b) => a + b, 0), 30_000, heights.join());
+  const s = meta.snapshot ?? meta;
+  assert.match(s.notes.fullpage, /stitched from \d+ viewport captures; truncated to the first 30000 of 300\d\d CSS px/);
+});
+
+test('a page with 50 000 elements snapshots without error', async () => {
+  const page = await H.openPage(browser, 'https://platform.openai.com/big');
+  const id = await snapshotFromPopup(page);
+  await page.close();
+  const { meta, files } = artifacts(id);
+  const s = meta.snapshot ?? meta;
+  assert.match(s.notes.capture, /nodes=5\d{4}/);
+  assert.ok(files['dom.html'].bytes.toString('utf8').includes('row 9999'));
+  const settings = JSON.parse(files['settings.json'].bytes.toString('utf8'));
+  assert.equal(settings.controls.length, 10_000);
+  void worker;
+});

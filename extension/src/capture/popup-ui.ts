@@ -1,0 +1,89 @@
+// The snapshot part of the toolbar popup: the #snapshot button with a category override, progress
+// for captures that take longer than a second, and the latest snapshots from the host.
+import { api } from '../lib/browser';
+import { CATEGORIES } from './classify';
+import type { SnapshotProgress } from './index';
+import { s } from './strings';
+
+interface ListedSnapshot { id: string; captured_at: string; title: string; url: string; category: string; trigger: string }
+
+const SHOW_AFTER_MS = 1000;
+
+function fmtBytes(n: number): string {
+  return n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`;
+}
+
+export function initSnapshotUi(doc: Document): void {
+  const button = doc.getElementById('snapshot') as HTMLButtonElement;
+  const progress = doc.getElementById('progress')!;
+  const list = doc.getElementById('snapshots')!;
+  progress.setAttribute('aria-live', 'polite');
+
+  const label = doc.createElement('label');
+  label.textContent = `${s('category_label')} `;
+  const select = doc.createElement('select');
+  select.id = 'category';
+  for (const c of ['', ...CATEGORIES]) {
+    const o = doc.createElement('option');
+    o.value = c;
+    o.textContent = c ? s(c) : s('category_auto');
+    select.append(o);
+  }
+  label.append(select);
+  button.before(label);
+
+  let started = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const show = (text: string, state: string, force = false): void => {
+    progress.dataset.state = state;
+    progress.textContent = text;
+    if (force || Date.now() - started >= SHOW_AFTER_MS) progress.hidden = false;
+  };
+
+  api.runtime.onMessage.addListener((msg: { type?: string; progress?: SnapshotProgress }) => {
+    if (msg?.type !== 'snapshot.progress' || !msg.progress || !button.disabled) return;
+    const p = msg.progress;
+    if (p.stage === 'uploading') show(s('uploading', [p.total ? `${Math.round((100 * p.sent) / p.total)} % of ${fmtBytes(p.total)}` : '']), 'uploading');
+    else if (p.stage === 'capturing' || p.stage === 'screenshots') show(s(p.stage), p.stage);
+  });
+
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    started = Date.now();
+    progress.hidden = true;
+    show(s('capturing'), 'capturing');
+    // Short captures finish before anything is shown; longer ones show their progress after 1 s.
+    timer = setTimeout(() => { progress.hidden = false; }, SHOW_AFTER_MS);
+    const category = select.value || undefined;
+    void (api.runtime.sendMessage({ type: 'snapshot', trigger: 'button', category }) as Promise<{ snapshotId?: string; error?: string }>)
+      .then((r) => {
+        clearTimeout(timer);
+        if (r?.snapshotId) show(s('done', [r.snapshotId]), 'done', true);
+        else show(s('failed', [r?.error ?? 'no reply']), 'failed', true);
+        progress.dataset.snapshotId = r?.snapshotId ?? '';
+      })
+      .finally(() => { button.disabled = false; void refreshList(list); });
+  });
+  void refreshList(list);
+}
+
+async function refreshList(list: HTMLElement): Promise<void> {
+  const r = await api.runtime.sendMessage({ type: 'snapshots' }) as { snapshots?: ListedSnapshot[]; error?: string } | undefined;
+  list.replaceChildren();
+  const item = (text: string): HTMLLIElement => {
+    const li = list.ownerDocument.createElement('li');
+    li.textContent = text;
+    list.append(li);
+    return li;
+  };
+  if (!r || r.error) { item(s('list_failed', [r?.error ?? ''])); return; }
+  if (!r.snapshots?.length) { item(s('none')); return; }
+  for (const snap of r.snapshots) {
+    const when = new Date(snap.captured_at);
+    const li = item(`${when.toLocaleString()} · ${snap.title || snap.url} · ${s(snap.category)}`);
+    li.dataset.id = snap.id;
+    li.dataset.category = snap.category;
+    li.dataset.trigger = snap.trigger;
+    li.title = snap.url;
+  }
+}
