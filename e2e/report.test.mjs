@@ -1,16 +1,18 @@
-// The evidence kit's index.html in real headless Chromium: the kit is made by
+// The evidence kit's index.html in real headless Chromium, and the WACZ read
+// by webrecorder's own WARC library (warcio.js, what ReplayWeb.page uses): the kit is made by
 // the real bin/ringfence from snapshots ingested over the real native
 // messaging protocol, then opened from disk with JavaScript off while every
 // request the page makes is recorded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { createHash, webcrypto } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync, statSync, readFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { CDXIndexer, WARCParser } from 'warcio';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'ringfence');
@@ -21,7 +23,8 @@ for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get ins
   if (!existsSync(file)) throw new Error(`${file} is missing; ${fix}`);
 }
 
-let tmp, browser;
+let tmp, browser, env;
+const ids = [];
 before(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'ringfence-report-'));
   browser = await puppeteer.launch({
@@ -31,6 +34,7 @@ before(async () => {
       '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(tmp, 'profile')}`],
     env: { ...process.env, HOME: path.join(tmp, 'home') },
   });
+  await seed();
 });
 after(async () => {
   await browser?.close();
@@ -96,16 +100,17 @@ const pages = [
     settings: { api_keys: [{ name: 'prod', created: '2025-01-02' }] } },
 ];
 
-test('index.html renders offline in Chromium with every snapshot and the checklist', async () => {
+// Real screenshots and DOM of stand-in settings pages, stored by the real
+// host over native messaging, plus two events: what the tests export.
+async function seed() {
   const home = path.join(tmp, 'rf-home');
-  const env = { ...process.env, RINGFENCE_HOME: home, HOME: path.join(tmp, 'home'), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' };
+  env = { ...process.env, RINGFENCE_HOME: home, HOME: path.join(tmp, 'home'), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' };
 
   // Real screenshots and DOM of stand-in settings pages.
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   const host = nativeHost(env);
   await host.call('hello', { extension_version: '0.1.0', browser: 'Chromium' });
-  const ids = [];
   const t0 = Date.parse('2026-11-20T09:00:00.000Z');
   for (const [i, p] of pages.entries()) {
     await page.setContent(`<!doctype html><title>${p.title}</title><body style="font:20px sans-serif;padding:40px;background:hsl(${i * 90},60%,92%)">${p.body}</body>`);
@@ -125,6 +130,9 @@ test('index.html renders offline in Chromium with every snapshot and the checkli
   await host.close();
   await page.close();
 
+}
+
+test('index.html renders offline in Chromium with every snapshot and the checklist', async () => {
   // The real export and verify.
   const kit = path.join(tmp, 'kit.zip');
   execFileSync(bin, ['export', '--out', kit], { env });
@@ -188,4 +196,58 @@ test('index.html renders offline in Chromium with every snapshot and the checkli
   assert.equal(seen.scripts, 0);
   writeFileSync(path.join(outDir, 'report-kit-path.txt'), kit + '\n');
   await report.close();
+});
+
+test('the WACZ parses and indexes identically with webrecorder warcio.js; its signature verifies with WebCrypto', async () => {
+  const wacz = path.join(tmp, 'kit.wacz');
+  execFileSync(bin, ['export', '--format', 'wacz', '--out', wacz], { env });
+  assert.match(execFileSync(bin, ['verify', wacz], { env }).toString(), /^OK: .* intact WACZ/);
+  const dir = path.join(tmp, 'wacz');
+  mkdirSync(dir);
+  execFileSync('unzip', ['-q', wacz, '-d', dir]);
+  const warc = path.join(dir, 'archive', 'data.warc.gz');
+
+  // Every record parses; each resource's block matches its digest; the DOM
+  // is at the page URL and the screenshot at urn:view:.
+  const uris = [];
+  for await (const r of WARCParser.iterRecords(createReadStream(warc))) {
+    const block = Buffer.from(await r.readFully());
+    if (r.warcType === 'resource') {
+      assert.equal(r.warcHeader('WARC-Block-Digest'), `sha256:${sha256(block)}`, r.warcTargetURI);
+      uris.push(`${r.warcTargetURI} ${r.warcContentType}`);
+    }
+  }
+  for (const p of pages) {
+    const page = p.url.replace(/#.*/, '');
+    assert.ok(uris.includes(`${page} text/html`), `DOM of ${page}`);
+    assert.ok(uris.includes(`urn:view:${page} image/png`), `screenshot of ${page}`);
+  }
+
+  // webrecorder's indexer, run on our WARC, writes exactly our index.
+  const indexer = new CDXIndexer({ format: 'cdxj' });
+  const theirs = [];
+  for await (const cdx of indexer.iterIndex([{ filename: 'data.warc.gz', reader: createReadStream(warc) }])) {
+    theirs.push(indexer.serializeCDXJ(cdx).trim());
+  }
+  const ours = readFileSync(path.join(dir, 'indexes', 'index.cdx'), 'utf8').trim().split('\n');
+  assert.deepEqual(ours, [...ours].sort(), 'indexes/index.cdx is sorted');
+  assert.deepEqual(ours, theirs.sort());
+
+  // pages.jsonl, datapackage.json and the anonymous signature, checked the
+  // way a browser would: WebCrypto ECDSA P-384 / SHA-256 over the hash string.
+  const pl = readFileSync(path.join(dir, 'pages', 'pages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(pl[0].format, 'json-pages-1.0');
+  assert.deepEqual(pl.slice(1).map((p) => p.id).sort(), [...ids].sort());
+  const dpBytes = readFileSync(path.join(dir, 'datapackage.json'));
+  const dp = JSON.parse(dpBytes);
+  assert.equal(dp.wacz_version, '1.1.1');
+  for (const r of dp.resources) assert.equal(r.hash, `sha256:${sha256(readFileSync(path.join(dir, r.path)))}`, r.path);
+  const digest = JSON.parse(readFileSync(path.join(dir, 'datapackage-digest.json'), 'utf8'));
+  assert.equal(digest.hash, `sha256:${sha256(dpBytes)}`);
+  const key = await webcrypto.subtle.importKey('spki', Buffer.from(digest.signedData.publicKey, 'base64'),
+    { name: 'ECDSA', namedCurve: 'P-384' }, false, ['verify']);
+  const verify = (msg) => webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key,
+    Buffer.from(digest.signedData.signature, 'base64'), new TextEncoder().encode(msg));
+  assert.equal(await verify(digest.signedData.hash), true);
+  assert.equal(await verify(digest.signedData.hash.replace(/.$/, (c) => (c === '0' ? '1' : '0'))), false);
 });

@@ -87,6 +87,18 @@ type SignedData struct {
 	PublicKey string `json:"publicKey"`
 }
 
+// cdxFields is the JSON of a CDXJ line, in the field order and form of
+// webrecorder's own indexer (warcio.js CDXIndexer): digest is the payload
+// digest without its "sha256:" label; resource records have no status.
+type cdxFields struct {
+	URL      string `json:"url"`
+	MIME     string `json:"mime"`
+	Digest   string `json:"digest"`
+	Length   string `json:"length"`
+	Offset   string `json:"offset"`
+	Filename string `json:"filename"`
+}
+
 // cdxLine is one CDXJ index entry before sorting.
 type cdxLine struct {
 	key  string // "<surt> <timestamp>"
@@ -202,10 +214,8 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 			if err != nil {
 				return Result{}, fmt.Errorf("snapshot %s: %s: %w", s.ID, a.Name, err)
 			}
-			body, _ := json.Marshal(map[string]any{
-				"url": uri, "mime": a.MIME, "status": "200", "digest": "sha256:" + a.SHA256,
-				"length": fmt.Sprint(n), "offset": fmt.Sprint(off), "filename": waczWarcName,
-			})
+			body, _ := json.Marshal(cdxFields{URL: uri, MIME: a.MIME, Digest: a.SHA256,
+				Length: fmt.Sprint(n), Offset: fmt.Sprint(off), Filename: waczWarcName})
 			cdx = append(cdx, cdxLine{key: SURT(uri) + " " + ts, body: string(body)})
 		}
 		pl, _ := json.Marshal(map[string]any{"id": s.ID, "url": pageURL(s), "ts": s.CapturedAt.UTC().Format(time.RFC3339Nano), "title": s.Title})

@@ -201,7 +201,7 @@ func verifyIndex(ctx context.Context, v *Verification, idx []byte, ra io.ReaderA
 			v.add(WACZWarc, "record at offset %d (%s): %v", off, e.URL, err)
 		case uri != e.URL:
 			v.add(WACZWarc, "record at offset %d is %s, index says %s", off, uri, e.URL)
-		case digest != e.Digest:
+		case strings.TrimPrefix(digest, "sha256:") != strings.TrimPrefix(e.Digest, "sha256:"):
 			v.add(WACZWarc, "record at offset %d (%s): block %s does not match index digest %s", off, e.URL, digest, e.Digest)
 		}
 	}
