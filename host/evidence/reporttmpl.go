@@ -80,7 +80,7 @@ pre{background:#f2f4f7;padding:10px;overflow-x:auto;font-size:12.5px}
 {{define "snapshot"}}<article class="snapshot" id="snap-{{.ID}}" data-snapshot-id="{{.ID}}">
 <h3>{{dash .Title}}</h3>
 <div class="top">
-<div class="shot">{{if .Thumb}}<a href="{{.Screenshot}}"><img src="{{.Thumb}}" alt="Screenshot of {{.URL}}"></a>{{else if .Screenshot}}<a href="{{.Screenshot}}"><img src="{{.Screenshot}}" alt="Screenshot of {{.URL}}"></a>{{else}}<div class="nothumb">No screenshot{{with index .Notes "screenshot"}}: {{.}}{{end}}</div>{{end}}</div>
+<div class="shot">{{if .Thumb}}<a href="{{.Screenshot}}"><img loading="lazy" src="{{.Thumb}}" alt="Screenshot of {{.URL}}"></a>{{else if .Screenshot}}<a href="{{.Screenshot}}"><img loading="lazy" src="{{.Screenshot}}" alt="Screenshot of {{.URL}}"></a>{{else}}<div class="nothumb">No screenshot{{with index .Notes "screenshot"}}: {{.}}{{end}}</div>{{end}}</div>
 <div class="facts"><table>
 <tr><th>Snapshot</th><td class="mono">{{.ID}}</td></tr>
 <tr><th>URL</th><td class="mono">{{.URL}}</td></tr>
@@ -131,7 +131,10 @@ pre{background:#f2f4f7;padding:10px;overflow-x:auto;font-size:12.5px}
 <li><strong>Every file's hash</strong> (GNU coreutils): <pre>sha256sum -c SHA256SUMS</pre> Every line must say OK. Files not listed in SHA256SUMS other than SHA256SUMS itself must not exist.</li>
 <li><strong>The signature</strong> over manifest.json (OpenSSL 3): <pre>openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in manifest.json -sigfile manifest.json.sig</pre> It must print “Signature Verified Successfully”. Then compare the key's fingerprint with the one the owner gave you out of band: <pre>openssl pkey -pubin -in public-key.pem -outform DER | tail -c 32 | sha256sum</pre> must print <span class="mono">{{.Key.Fingerprint}}</span> (without “SHA256:”).</li>
 <li><strong>The manifest</strong>: manifest.json lists every file with its size and SHA-256; the signature covers it, so a matching SHA256SUMS that disagrees with the manifest means tampering.</li>
-<li><strong>The event chain</strong>: each line of events.jsonl has <code>prev_hash</code> equal to the previous line's <code>hash</code>, and <code>hash</code> recomputed by the formula in the kit documentation (docs/evidence-kit.md); the last hash must equal the manifest's event chain head <span class="mono">{{dash .Chain.Head}}</span>.</li>
+<li><strong>The event chain</strong>: events.jsonl has one event per line; <code>seq</code> counts 1, 2, 3…; the first <code>prev_hash</code> is 64 zeros and every other equals the previous line's <code>hash</code>; each <code>hash</code> is
+<pre>hex(SHA-256("ringfence-event-v1\n" ‖ f(prev_hash) ‖ f(seq) ‖ f(at) ‖ f(type) ‖ f(rule_id) ‖ f(url) ‖ f(detail)))
+f(x) = decimal byte length of x ‖ ":" ‖ x ‖ "\n"</pre>
+with <code>seq</code> in decimal, <code>at</code> as UTC <code>YYYY-MM-DDTHH:MM:SS.mmmZ</code>, and <code>detail</code> the JSON exactly as written in the line (<code>null</code> when absent). The last hash must equal the manifest's event chain head <span class="mono">{{dash .Chain.Head}}</span>. Ringfence's documentation (docs/evidence-kit.md) has a ready-made Python script.</li>
 <li>Or, with Ringfence installed: <pre>ringfence verify THIS-KIT.zip</pre> which does all of the above and names every file with a problem.</li>
 </ol>
 </section>
