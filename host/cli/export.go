@@ -109,6 +109,10 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 		return fail(e, "export", err)
 	}
 	abs, _ := filepath.Abs(path)
+	// A kit carries the log as stored; say now if it cannot verify.
+	if bad, err := st.VerifyChain(ctx); err == nil && bad != 0 {
+		fmt.Fprintf(e.Stderr, "ringfence export: warning: the stored event log is broken at seq %d (changed outside Ringfence); 'ringfence verify' will report it\n", bad)
+	}
 	if *asJSON {
 		writeJSON(e.Stdout, map[string]any{"path": abs, "format": *format, "snapshots": res.Snapshots,
 			"events": res.Events, "files": res.Files, "chain_head": res.ChainHead, "fingerprint": res.Fingerprint})
