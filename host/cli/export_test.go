@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"io"
 	"os"
 	"os/exec"
@@ -141,6 +142,26 @@ func TestExportVerifyRealStore(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".*partial*")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+
+	// Someone with the database file drops the append-only trigger and edits
+	// an event: export warns, and the kit fails verification naming events.jsonl.
+	db, err := sql.Open("sqlite", paths.DB(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DROP TRIGGER events_no_update; UPDATE events SET type = 'warning.dismissed' WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	edited := filepath.Join(dir, "edited.zip")
+	code, _, errs = run("export", "--out", edited)
+	if code != ExitOK || !strings.Contains(errs, "event log is broken at seq 2") {
+		t.Errorf("export of an edited log: %d, stderr %q", code, errs)
+	}
+	code, out, _ = run("verify", edited)
+	if code != ExitFailure || !strings.Contains(out, "events.jsonl: line 2 (seq 2): hash does not match") {
+		t.Errorf("verify of an edited log: %d\n%s", code, out)
 	}
 }
 
