@@ -35,7 +35,8 @@ function controlHTML(r: Rule, ci: number, lang: string, li: number): string {
   const tag = c.roles[0] === 'button' ? `<button type="button">${esc(label)}</button>`
     : c.roles[0] === 'link' ? `<a href="#x">${esc(label)}</a>` : `<div role="${c.roles[0]}">${esc(label)}</div>`;
   const ctx = c.context?.[lang as 'en']?.[0];
-  return `<main><section><div class="row"><div class="label">${ctx ? esc(ctx) : 'Setting'}</div>${tag}</div></section></main>`;
+  const row = `<section><div class="row"><div class="label">${ctx ? esc(ctx) : 'Setting'}</div>${tag}</div></section>`;
+  return c.scope === 'dialog' ? `<main><div role="dialog" aria-modal="true">${row}</div></main>` : `<main>${row}</main>`;
 }
 
 for (const r of RULES.rules) {
@@ -44,7 +45,7 @@ for (const r of RULES.rules) {
       for (const lang of RULES.languages) {
         (c.text[lang] ?? []).forEach((_, li) => {
           const ms = detect(URLS[r.id], controlHTML(r, ci, lang, li));
-          assert.ok(ms.some((m) => m.rule.id === r.id && m.level === 'control'),
+          assert.ok(ms.some((m) => m.rule.id === r.id && m.level !== 'page'),
             `${r.id} control ${ci} ${lang}[${li}] did not match: ${summary(ms)}`);
         });
       }
@@ -69,6 +70,12 @@ for (const r of RULES.rules) {
     });
   }
 }
+
+test('ChatGPT controls count only inside its settings dialog', () => {
+  const html = '<main><div class="row"><div>Delete account</div><button>Delete</button></div><button>Delete account</button></main>';
+  assert.deepEqual(summary(detect('https://chatgpt.com/#settings/Account', html)), []);
+  assert.deepEqual(summary(detect('https://chatgpt.com/#settings/Account', `<div role="dialog">${html}</div>`)), ['chatgpt.delete-account:control']);
+});
 
 test('a bare "Delete" needs its row label: the "Delete all chats" row never warns', () => {
   for (const lang of RULES.languages) {

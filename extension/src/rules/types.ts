@@ -6,7 +6,14 @@ export type DialogRole = 'dialog' | 'alertdialog';
 export type Severity = 'critical' | 'high' | 'medium' | 'notice';
 
 export interface Route { path?: string; hash?: string }
-export interface ControlSpec { roles: ControlRole[]; text: Texts; context?: Texts }
+export interface ControlSpec {
+  roles: ControlRole[];
+  text: Texts;
+  /** Text that must appear near the control (within a few ancestors, a row): for bare labels. */
+  context?: Texts;
+  /** 'dialog': the control counts only inside a dialog (ChatGPT's settings are a modal). */
+  scope?: 'dialog';
+}
 export interface DialogSpec { roles: DialogRole[]; text: Texts; requireConfirm?: boolean }
 export type ConfirmSpec = { kind: 'type-word'; words: string[] } | { kind: 'email' };
 

@@ -1,0 +1,135 @@
+// Content-script budgets (DESIGN.md), measured in real Chromium with the built extension:
+//  1. one detection pass on a matched route with a 50 000-node DOM (≤ 5 ms): the extension's own
+//     rule code (src/rules/match.ts, bundled as the content script bundles it) timed inside the
+//     page, against a baseline full-DOM walk (querySelectorAll('*')) in the same page;
+//  2. main-thread share of the content script on a page mutating 100×/s (≤ 2 %): CPU samples of the
+//     real extension (V8 profiler, stacks that contain content.js) over wall time, on the matched
+//     route and, as the baseline, on the same page outside it (route gate closed).
+//   node e2e/bench-extension.mjs [--md docs/benchmarks.md] [--seconds 10]
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as H from './lib/harness.mjs';
+
+const args = process.argv.slice(2);
+const mdFile = args.includes('--md') ? path.resolve(args[args.indexOf('--md') + 1]) : null;
+const seconds = Number(args.includes('--seconds') ? args[args.indexOf('--seconds') + 1] : 10);
+H.requireTools();
+
+const require = createRequire(path.join(H.ROOT, 'extension', 'package.json'));
+const { build } = require('esbuild');
+const bundle = (await build({
+  stdin: {
+    contents: `import rules from './src/rules/rules.json';
+      import { compileRules, rulesForLocation, scan } from './src/rules/match';
+      globalThis.__rfBench = { rules, compileRules, rulesForLocation, scan };`,
+    resolveDir: path.join(H.ROOT, 'extension'), loader: 'ts',
+  },
+  bundle: true, write: false, format: 'iife', target: 'chrome116',
+})).outputFiles[0].text;
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+
+const sb = H.makeSandbox('bench-ext');
+const srv = await H.startFixtureServer();
+const browser = await H.launchChromium({ sandbox: sb, server: srv });
+const rows = [];
+let failed = false;
+try {
+  await H.extensionWorker(browser);
+
+  // 1. Detection pass on 50 000 nodes: the ChatGPT settings route (controls looked for in dialogs)
+  //    and the platform route (controls looked for in the whole document).
+  async function pass(url, rule) {
+    const page = await H.openPage(browser, url);
+    await H.waitForBanner(page, (b) => b?.rule === rule, { message: `banner on ${url}` });
+    await page.evaluate(bundle);
+    const r = await page.evaluate(() => {
+      const { rules, compileRules, rulesForLocation, scan } = globalThis.__rfBench;
+      const set = compileRules(rules);
+      const active = rulesForLocation(set, location);
+      const time = (fn, n) => { const out = []; for (let i = 0; i < n; i++) { const t = performance.now(); fn(); out.push(performance.now() - t); } return out; };
+      let found;
+      time(() => { found = scan(document, set, active); }, 5);
+      const pass = time(() => { found = scan(document, set, active); }, 60);
+      const walk = time(() => document.querySelectorAll('*').length, 30);
+      const gate = time(() => rulesForLocation(set, location), 1000);
+      return { nodes: document.getElementsByTagName('*').length, buttons: document.getElementsByTagName('button').length, pass, walk, gate, found: found.map((m) => m.rule.id) };
+    });
+    await page.close();
+    if (r.found.join() !== rule) throw new Error(`the bench pass on ${url} found ${r.found}`);
+    return r;
+  }
+  for (const [url, rule, what] of [
+    ['https://chatgpt.com/bench/large?nodes=50000#settings/Account', 'chatgpt.delete-account', 'ChatGPT settings route'],
+    ['https://platform.openai.com/settings/organization/api-keys?nodes=50000', 'platform.revoke-key', 'platform API-keys route, whole-document controls'],
+  ]) {
+    const r = await pass(url, rule);
+    const passMed = median(r.pass);
+    rows.push([`detection pass, 50 000-node DOM, ${what}`, `${passMed.toFixed(2)} ms median, ${pct(r.pass, 0.95).toFixed(2)} ms p95 (${r.nodes} nodes, ${r.buttons} buttons)`,
+      `${(passMed / median(r.walk)).toFixed(2)}× one querySelectorAll('*') walk (${median(r.walk).toFixed(2)} ms)`, '≤ 5 ms', passMed <= 5 ? 'ok' : 'OVER BUDGET']);
+    if (passMed > 5) failed = true;
+    if (rule === 'chatgpt.delete-account') rows.push(['route gate (URL only, no DOM)', `${(median(r.gate) * 1000).toFixed(1)} µs median`, '', '—', 'ok']);
+  }
+
+  // 2. Main-thread share on a page mutating 100×/s.
+  async function profile(url) {
+    const p = await H.openPage(browser, url);
+    await new Promise((res) => setTimeout(res, 500));
+    const cdp = await p.createCDPSession();
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Performance.enable');
+    const m0 = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const mut0 = await p.evaluate(() => window.mutations);
+    await cdp.send('Profiler.start');
+    const t0 = Date.now();
+    await new Promise((res) => setTimeout(res, seconds * 1000));
+    const { profile: prof } = await cdp.send('Profiler.stop');
+    const wall = Date.now() - t0;
+    const m1 = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const mutations = (await p.evaluate(() => window.mutations)) - mut0;
+    const banner = await H.readBanner(p);
+    await p.close();
+    // Inclusive time of content-script code: samples whose stack contains a content.js frame.
+    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+    const parent = new Map();
+    for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const inExt = new Map();
+    const isExt = (id) => {
+      if (inExt.has(id)) return inExt.get(id);
+      const n = byId.get(id);
+      const v = n.callFrame.url.startsWith(`chrome-extension://${H.EXT_ID}/content.js`) || (parent.has(id) && isExt(parent.get(id)));
+      inExt.set(id, v);
+      return v;
+    };
+    let extUs = 0;
+    prof.samples.forEach((id, i) => { if (isExt(id)) extUs += prof.timeDeltas[i + 1] ?? 0; });
+    return { wall, mutations, extMs: extUs / 1000, taskMs: (m1.TaskDuration - m0.TaskDuration) * 1000, banner: banner?.rule ?? null };
+  }
+  const on = await profile('https://chatgpt.com/bench/stream#settings/Account');
+  const off = await profile('https://chatgpt.com/bench/stream');
+  if (on.banner !== 'chatgpt.delete-account' || off.banner !== null) throw new Error(`unexpected banners: ${on.banner} / ${off.banner}`);
+  const share = on.extMs / on.wall;
+  rows.push(['content script on a page mutating 100×/s, matched route', `${(share * 100).toFixed(3)} % of main-thread time (${on.extMs.toFixed(1)} ms in ${(on.wall / 1000).toFixed(1)} s, ${(on.mutations / on.wall * 1000).toFixed(0)} mutations/s)`,
+    `page task time ${(on.taskMs / off.taskMs).toFixed(2)}× the same page outside the route (${on.taskMs.toFixed(0)} vs ${off.taskMs.toFixed(0)} ms)`, '≤ 2 %', share <= 0.02 ? 'ok' : 'OVER BUDGET']);
+  rows.push(['content script on the same page, route gate closed', `${(off.extMs / off.wall * 100).toFixed(3)} % (${off.extMs.toFixed(1)} ms)`, 'nothing observed or scanned', '≈ 0', off.extMs / off.wall < 0.001 ? 'ok' : 'OVER BUDGET']);
+  if (share > 0.02 || off.extMs / off.wall >= 0.001) failed = true;
+} finally {
+  await browser.close();
+  await srv.close();
+  sb.cleanup();
+}
+
+const version = (await import('node:child_process')).execFileSync(H.CHROMIUM, ['--version'], { encoding: 'utf8' }).trim();
+const table = ['| measure | result | baseline (same process) | budget | verdict |', '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+console.log(`Extension content script (${version}, headless, e2e/bench-extension.mjs)\n\n${table}`);
+if (mdFile) {
+  const section = `<!-- extension-bench:begin -->\n### Extension content script\n\n${version}, headless, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; \`e2e/bench-extension.mjs\`.\n\n${table}\n<!-- extension-bench:end -->`;
+  const old = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '# Benchmarks\n';
+  const re = /<!-- extension-bench:begin -->[\s\S]*<!-- extension-bench:end -->/;
+  writeFileSync(mdFile, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
+}
+if (failed) { console.error('extension bench: over budget'); process.exit(1); }
