@@ -2,7 +2,8 @@
 // the event log queue (events.ts) and the per-tab warning list shown in the popup.
 import { api } from '../lib/browser';
 import type { Message, StatusReply, WarningRecord } from '../lib/messages';
-import { captureSnapshot, type SnapshotTrigger } from '../capture/index';
+import { captureSnapshot, currentProgress, type SnapshotTrigger } from '../capture/index';
+import { isCategory } from '../capture/classify';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
 
@@ -17,10 +18,11 @@ async function activeTab(): Promise<chrome.tabs.Tab | undefined> {
   return tab;
 }
 
-async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined): Promise<{ snapshotId?: string; error?: string }> {
+async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined, category?: string): Promise<{ snapshotId?: string; error?: string }> {
   if (!tab || tab.id === undefined) return { error: 'no tab to snapshot' };
   try {
-    return await captureSnapshot({ tabId: tab.id, windowId: tab.windowId, url: tab.url ?? '', trigger });
+    return await captureSnapshot({ tabId: tab.id, windowId: tab.windowId, url: tab.url ?? '', trigger,
+      category: isCategory(category) ? category : undefined });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     void logEvent({ type: 'snapshot.failed', rule_id: '', url: tab.url ?? '', at: new Date().toISOString(), detail: { trigger, error: message } });
@@ -38,8 +40,14 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
     case 'snapshot': {
       const tab = msg.tabId !== undefined ? await api.tabs.get(msg.tabId)
         : sender.tab ?? await activeTab();
-      return snapshot(msg.trigger, tab);
+      return snapshot(msg.trigger, tab, msg.category);
     }
+    case 'snapshots':
+      try { return await request('snapshot.list', { limit: 10 }); } catch (e) {
+        return { error: e instanceof Error ? e.message : String(e) };
+      }
+    case 'snapshot.state':
+      return currentProgress();
     case 'event':
       await logEvent({ type: msg.event, rule_id: msg.ruleId, url: msg.url, at: msg.at, detail: msg.detail ?? {} });
       return { ok: true };

@@ -10,7 +10,9 @@ export interface WarningRecord {
 }
 
 export type Message =
-  | { type: 'snapshot'; trigger: SnapshotTrigger; tabId?: number; reason?: string }
+  | { type: 'snapshot'; trigger: SnapshotTrigger; tabId?: number; reason?: string; category?: string }
+  | { type: 'snapshots' }
+  | { type: 'snapshot.state' }
   | { type: 'event'; event: string; ruleId: string; url: string; at: string; detail?: Record<string, unknown> }
   | { type: 'warnings'; warnings: WarningRecord[] }
   | { type: 'identity' }

@@ -3,6 +3,7 @@
 import { api } from '../lib/browser';
 import { localize, t } from '../lib/i18n';
 import type { ExportProgress, ExportReply, StatusReply } from '../lib/messages';
+import { initSnapshotUi } from '../capture/popup-ui';
 
 async function refresh(): Promise<void> {
   const [tab] = await api.tabs.query({ active: true, currentWindow: true });
@@ -34,9 +35,7 @@ async function refresh(): Promise<void> {
 }
 
 localize(document);
-document.getElementById('snapshot')!.addEventListener('click', () => {
-  void api.runtime.sendMessage({ type: 'snapshot', trigger: 'button' });
-});
+initSnapshotUi(document);
 const exportButton = document.getElementById('export') as HTMLButtonElement;
 const exportResult = document.getElementById('export-result')!;
 api.runtime.onMessage.addListener((msg: ExportProgress) => {
