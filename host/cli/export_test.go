@@ -288,3 +288,43 @@ func rerunInKeyring(t *testing.T, name string) {
 		t.Fatalf("child in private keyring: %v\n%s", err, out)
 	}
 }
+
+// TestExportProgressOnTerminal runs the real binary under script(1), which
+// gives it a terminal: the progress line appears there, and only there.
+func TestExportProgressOnTerminal(t *testing.T) {
+	bin := os.Getenv("RINGFENCE_BIN")
+	if bin == "" {
+		bin, _ = filepath.Abs("../../bin/ringfence")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("%s: %v (run make host)", bin, err)
+	}
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Fatal("script(1) is missing: apt-get install -y bsdutils")
+	}
+	ctx := context.Background()
+	home := t.TempDir()
+	ring, err := keys.Open(ctx, home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedStore(t, ctx, ring, home)
+	kit := filepath.Join(t.TempDir(), "kit.zip")
+	cmd := exec.Command("script", "-qec", bin+" export --out "+kit, "/dev/null")
+	cmd.Env = append(os.Environ(), paths.EnvHome+"="+home)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("export on a terminal: %v\n%q", err, out)
+	}
+	if !bytes.Contains(out, []byte("\rExporting artifacts: 3/3 snapshots")) || !bytes.Contains(out, []byte("\r\x1b[KWrote ")) {
+		t.Errorf("no progress line on the terminal:\n%q", out)
+	}
+	// Piped, the same command is silent on stderr.
+	cmd = exec.Command(bin, "export", "--out", kit+"2")
+	cmd.Env = append(os.Environ(), paths.EnvHome+"="+home)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() != 0 {
+		t.Errorf("piped export: %v, stderr %q", err, stderr.String())
+	}
+}
