@@ -303,3 +303,35 @@ test('without the host, warnings still show and the popup explains the fix', asy
     bare.cleanup();
   }
 });
+
+test('the banner is personalised from the host\'s identity.summary', async () => {
+  // Store a real snapshot whose settings.json lists 4 API keys, through the real host and protocol.
+  const { createHash } = await import('node:crypto');
+  const settings = JSON.stringify({ api_keys: ['a', 'b', 'c', 'd'].map((n) => ({ name: `key-${n}`, prefix: `sk-...${n}` })) });
+  const sha = createHash('sha256').update(settings).digest('hex');
+  const seenAt = '2026-11-20T09:00:00.000Z';
+  const reply = await worker.evaluate(async (body, digest, at) => {
+    const port = chrome.runtime.connectNative('io.ringfence.host');
+    const ask = (id, type, b) => new Promise((resolve, reject) => {
+      const on = (m) => { if (m.id === id && m.ok !== undefined) { port.onMessage.removeListener(on); m.ok ? resolve(m.body) : reject(new Error(JSON.stringify(m.error))); } };
+      port.onMessage.addListener(on);
+      port.postMessage({ id, type, body: b });
+    });
+    try {
+      const begin = await ask('b', 'snapshot.begin', {
+        meta: { url: 'https://platform.openai.com/api-keys', final_url: 'https://platform.openai.com/api-keys', title: 'API keys',
+          captured_at: at, tz_offset_minutes: 0, trigger: 'button', browser: 'Chromium', browser_version: '156',
+          extension_version: '0.1.0', viewport: { width: 1280, height: 900 }, device_pixel_ratio: 1, language: 'en-US',
+          category: 'api_dashboard', category_source: 'auto', redactions: [], notes: {} },
+        artifacts: [{ name: 'settings.json', mime: 'application/json', size: body.length, sha256: digest }],
+      });
+      await ask('c', 'snapshot.chunk', { upload_id: begin.upload_id, artifact: 'settings.json', offset: 0, data: btoa(body) });
+      return await ask('d', 'snapshot.commit', { upload_id: begin.upload_id });
+    } finally { port.disconnect(); }
+  }, settings, sha, seenAt);
+  assert.ok(reply.snapshot_id, JSON.stringify(reply));
+  await withPage('https://chatgpt.com/#settings/Account', async (page) => {
+    const b = await H.waitForBanner(page, (x) => x?.text?.includes('API keys seen on'), { message: 'personalised banner' });
+    assert.match(b.text, /The 4 API keys seen on .*20.* will stop working\./);
+  });
+});
