@@ -12,7 +12,7 @@
 // terse log and exit status 1 on any failure. Without it the demo also
 // explains where to look. Artifacts land in DIR (default out/demo).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, EXT_ID, requireTools, makeSandbox, startFixtureServer, launchChromium, extensionWorker, openPage,
@@ -103,9 +103,19 @@ try {
     v.page = page;
   }
 
-  step('export the evidence kit from the browser: popup → “Export evidence kit”');
+  step('export the evidence kit from the browser: options → export folder, popup → “Export evidence kit”');
+  const popupDir = path.join(outDir, 'from-popup');
+  rmSync(popupDir, { recursive: true, force: true });
+  mkdirSync(popupDir);
+  const options = await openPage(browser, `chrome-extension://${EXT_ID}/options.html`);
+  await options.waitForSelector('#export-dir');
+  await options.type('#export-dir', popupDir);
+  await options.$eval('#export-dir', (el) => el.dispatchEvent(new Event('change')));
+  await waitFor(() => options.$eval('#saved', (el) => el.textContent), { message: 'the options page to save' });
+  await options.close();
   const fromPopup = await exportViaPopup(browser, visits[0].page).catch((e) => ({ error: e.message }));
-  expect(!!fromPopup.path, `the host wrote ${fromPopup.path ?? `nothing (${fromPopup.error})`} and the popup shows the path`);
+  expect(!!fromPopup.path && path.dirname(fromPopup.path) === popupDir,
+    `the host wrote ${fromPopup.path ?? `nothing (${fromPopup.error})`} and the popup shows the path`);
   if (fromPopup.path) {
     const v = runCli(sb, ['verify', fromPopup.path]);
     expect(v.code === 0, `ringfence verify: ${v.stdout.trim() || v.stderr.trim()}`);
@@ -148,7 +158,6 @@ try {
   const html = readFileSync(path.join(unpacked, 'index.html'), 'utf8');
   expect(snaps.every((s) => html.includes(s.id)) && html.includes('Evidence checklist') && !/<script/i.test(html),
     'index.html shows every snapshot and the checklist, with no script');
-  if (fromPopup.path && existsSync(fromPopup.path)) copyFileSync(fromPopup.path, path.join(outDir, 'ringfence-evidence-from-popup.zip'));
 
   console.log(`\nEvidence kit:      ${kit}\nIts report:        ${path.join(unpacked, 'index.html')}\nWeb archive:       ${wacz}`);
   if (!check) console.log(`Screenshots of the pages and the popup: ${outDir}/*.png`);

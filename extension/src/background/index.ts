@@ -6,6 +6,7 @@ import { captureSnapshot, currentProgress, type SnapshotTrigger } from '../captu
 import { isCategory } from '../capture/classify';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
+import { loadSettings } from '../lib/settings';
 
 const warningsByTab = new Map<number, WarningRecord[]>();
 
@@ -58,9 +59,11 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       }
       return { ok: true };
     case 'export':
-      // The host writes the kit to the Downloads folder and streams progress, relayed to the popup.
+      // The host writes the kit to the folder set in options (else Downloads) and streams progress,
+      // relayed to the popup.
       try {
-        return await request('export', { format: msg.format ?? 'zip' }, {
+        const { exportDir } = await loadSettings();
+        return await request('export', { format: msg.format ?? 'zip', ...(exportDir ? { dir: exportDir } : {}) }, {
           onProgress: (p) => { void api.runtime.sendMessage({ type: 'export.progress', ...p }).catch(() => {}); },
         });
       } catch (e) {

@@ -11,6 +11,8 @@ export interface Settings {
   groups: Record<string, boolean>;
   /** Automatic snapshot when a destructive confirmation or the deleted-account error appears (issue 5). */
   captureAuto: boolean;
+  /** Folder the host writes evidence kits to; empty = the user's Downloads folder (issue 6). */
+  exportDir: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -18,6 +20,7 @@ export const DEFAULT_SETTINGS: Settings = {
   languages: [],
   groups: { chatgpt: true, privacy: true, platform: true, sora: true, auth: true },
   captureAuto: true,
+  exportDir: '',
 };
 
 export async function loadSettings(): Promise<Settings> {

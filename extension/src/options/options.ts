@@ -35,6 +35,13 @@ async function main(): Promise<void> {
     label.append(cb, span);
     groupBox.append(label);
   }
+  // Export folder: an absolute path the host writes kits to; empty means Downloads.
+  const exportDir = document.getElementById('export-dir') as HTMLInputElement;
+  exportDir.value = s.exportDir;
+  exportDir.addEventListener('change', async () => {
+    await saveSettings({ ...(await loadSettings()), exportDir: exportDir.value.trim() });
+    document.getElementById('saved')!.textContent = t('options_saved');
+  });
   form.addEventListener('change', async () => {
     const mode = form.querySelector<HTMLInputElement>('input[name="guardMode"]:checked')?.value as GuardMode | undefined;
     const next = await loadSettings();
