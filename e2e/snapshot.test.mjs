@@ -198,6 +198,9 @@ test('banner "Snapshot first": one snapshot, trigger banner, no screenshot witho
   await H.waitForBanner(page, (b) => b?.actions?.includes('snapshot'));
   await H.clickBanner(page, 'snapshot');
   const fresh = await newSnapshots(seen, (f) => f.length >= 1, 'the banner snapshot');
+  // The banner says what was left out and points to the shortcut for a full capture.
+  const b = await H.waitForBanner(page, (x) => x?.text?.includes('without screenshots'), { message: 'the banner hint' });
+  assert.match(b.text, /For a full capture press Alt\+Shift\+S/);
   await new Promise((r) => setTimeout(r, 1000));
   await page.close();
   const after = list().filter((s) => !seen.has(s.id));
@@ -208,6 +211,8 @@ test('banner "Snapshot first": one snapshot, trigger banner, no screenshot witho
   assert.equal(s.category, 'account_status');
   assert.deepEqual(m.artifacts.map((a) => a.name).sort(), ['dom.html', 'settings.json', 'text.txt']);
   assert.match(s.notes.screenshot, /^omitted: the in-page banner trigger grants no screenshot permission/);
+  const dom = artifacts(fresh[0].id).files['dom.html'].bytes.toString('utf8');
+  assert.ok(dom.includes('delete-account') && !dom.includes('ringfence-warning'), 'the page is captured without our own banner');
 });
 
 test('automatic capture when the destructive confirm dialog opens: one snapshot, trigger auto', async () => {

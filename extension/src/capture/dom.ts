@@ -26,7 +26,7 @@ export function defaultShadowAccessor(): ShadowAccessor {
 
 /** Ringfence's own in-page UI (banner, guard) is not part of the page's evidence. */
 export function isOwnUi(el: Element): boolean {
-  return el.hasAttribute('data-ringfence-ui') || el.localName === 'ringfence-banner' || el.localName === 'ringfence-guard';
+  return el.hasAttribute('data-ringfence-ui') || el.localName === 'ringfence-warning';
 }
 
 const BLOCK = new Set(['address', 'article', 'aside', 'blockquote', 'dd', 'details', 'dialog', 'div', 'dl', 'dt',

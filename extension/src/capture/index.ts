@@ -37,7 +37,7 @@ const GESTURE: SnapshotTrigger[] = ['button', 'shortcut', 'context_menu'];
 /** An automatic capture of the same page within this window is the same evidence. */
 const AUTO_DEDUPE_MS = 60_000;
 
-const inFlight = new Map<number, Promise<{ snapshotId: string }>>();
+const inFlight = new Map<number, Promise<{ snapshotId: string; hint?: string }>>();
 const recentAuto = new Map<string, { at: number; snapshotId: string }>();
 let progress: SnapshotProgress | null = null;
 
@@ -112,7 +112,8 @@ async function hasPermission(p: chrome.permissions.Permissions): Promise<boolean
   try { return await api.permissions.contains(p); } catch { return false; }
 }
 
-export async function captureSnapshot(opts: CaptureOptions): Promise<{ snapshotId: string }> {
+/** Resolves with the stored snapshot's id, and a hint for the user when screenshots were left out. */
+export async function captureSnapshot(opts: CaptureOptions): Promise<{ snapshotId: string; hint?: string }> {
   const running = inFlight.get(opts.tabId);
   if (running) return running;
   if (opts.trigger === 'auto') {
@@ -126,7 +127,7 @@ export async function captureSnapshot(opts: CaptureOptions): Promise<{ snapshotI
   return res;
 }
 
-async function run(opts: CaptureOptions): Promise<{ snapshotId: string }> {
+async function run(opts: CaptureOptions): Promise<{ snapshotId: string; hint?: string }> {
   const startedAt = Date.now();
   const captured = new Date(startedAt);
   const base = { tabId: opts.tabId, startedAt, sent: 0, total: 0 };
@@ -144,7 +145,7 @@ async function run(opts: CaptureOptions): Promise<{ snapshotId: string }> {
 }
 
 async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: (sent: number, total: number) => void,
-  onScreens: () => void): Promise<{ snapshotId: string }> {
+  onScreens: () => void): Promise<{ snapshotId: string; hint?: string }> {
   const prefs = await loadPrefs();
   const tab = await api.tabs.get(opts.tabId);
   const notes: Record<string, string> = {};
@@ -262,5 +263,11 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   };
   const up = await uploadSnapshot((type, body) => request(type, body), meta, artifacts, { onProgress: onUpload })
     .catch((e) => { throw hostMissingMessage(e); });
-  return { snapshotId: up.snapshotId };
+  return { snapshotId: up.snapshotId, hint: mayScreenshot || gesture ? undefined : await shortcutHint() };
+}
+
+async function shortcutHint(): Promise<string> {
+  const cmd = (await api.commands.getAll().catch(() => [])).find((c) => c.name === 'snapshot');
+  const key = cmd?.shortcut || 'the Ringfence snapshot shortcut';
+  return `Snapshot stored without screenshots. For a full capture press ${key}, or allow screenshots in Ringfence's options.`;
 }

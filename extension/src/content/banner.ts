@@ -221,6 +221,20 @@ export class Banner {
     this.host?.remove();
   }
 
+  /** A short status line under the banner's actions (e.g. what a snapshot left out). */
+  note(text: string): void {
+    const card = this.root?.querySelector('.card');
+    if (!card) return;
+    let p = card.querySelector<HTMLElement>('.note');
+    if (!p) {
+      p = this.doc.createElement('p');
+      p.className = 'note';
+      p.setAttribute('role', 'status');
+      card.querySelector('.brand')?.before(p);
+    }
+    p.textContent = text;
+  }
+
   /** The confirm-mode interstitial. Resolves true when the user chose to proceed. */
   guard(m: BannerModel): Promise<boolean> {
     this.guardCleanup?.();

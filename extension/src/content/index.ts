@@ -178,7 +178,10 @@ async function main(): Promise<void> {
   settings = await loadSettings();
   ruleSet = compileRules(rulesFile as RuleFile, { languages: settings.languages, groups: settings.groups });
   banner = new Banner(document, t, {
-    onSnapshot: (ruleId) => { logEvent('snapshot.requested', ruleId, { trigger: 'banner' }); void send({ type: 'snapshot', trigger: 'banner' }); },
+    onSnapshot: (ruleId) => { logEvent('snapshot.requested', ruleId, { trigger: 'banner' }); void send({ type: 'snapshot', trigger: 'banner' }).then((r) => {
+      const hint = (r as { hint?: string } | undefined)?.hint;
+      if (hint) banner.note(hint);
+    }); },
     onDismiss: (ruleId) => {
       dismissed.add(ruleId);
       logEvent('warning.dismissed', ruleId, {});
