@@ -68,14 +68,6 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 		return usage("--until: %v", err)
 	}
 
-	path := *out
-	if path == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return fail(e, "export", err)
-		}
-		path = evidence.DefaultName(wd, *format, time.Now())
-	}
 	st, ring, err := openStore(ctx, e)
 	if err != nil {
 		return fail(e, "export", err)
@@ -97,7 +89,18 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 			fmt.Fprintf(e.Stderr, "\rExporting %s: %d/%d snapshots ", stage, done, total)
 		}
 	}
-	res, err := evidence.ExportFile(ctx, evidence.StoreSource{Store: st}, path, *format, opts)
+	src := evidence.StoreSource{Store: st}
+	path := *out
+	var res evidence.Result
+	if path != "" {
+		res, err = evidence.ExportFile(ctx, src, path, *format, opts)
+	} else {
+		// A new dated file in the current folder; an earlier kit is never replaced.
+		var wd string
+		if wd, err = os.Getwd(); err == nil {
+			path, res, err = evidence.ExportNew(ctx, src, wd, *format, time.Now(), opts)
+		}
+	}
 	if tty {
 		fmt.Fprint(e.Stderr, "\r\033[K")
 	}

@@ -25,7 +25,6 @@ type memSource struct {
 	snaps  []Snapshot
 	blobs  map[string][]byte // "id/name" → bytes
 	events []Event
-	opened int
 }
 
 func (m *memSource) Snapshots(_ context.Context, f Filter) ([]Snapshot, error) {
@@ -57,7 +56,6 @@ func (m *memSource) OpenArtifact(_ context.Context, id, name string) (io.ReadClo
 	if !ok {
 		return nil, fmt.Errorf("%s/%s: %w", id, name, store.ErrNotFound)
 	}
-	m.opened++
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
 

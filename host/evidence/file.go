@@ -3,7 +3,9 @@ package evidence
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,46 +17,80 @@ const (
 	FormatWACZ = "wacz"
 )
 
-// DefaultName is the file name an export gets when none is given, e.g.
-// ringfence-evidence-2026-11-30.zip; dir is searched so an earlier kit of
-// the same day is never overwritten (…-2.zip, …-3.zip).
-func DefaultName(dir, format string, now time.Time) string {
-	base := "ringfence-evidence-" + now.Format("2006-01-02")
-	for i := 1; ; i++ {
-		name := base + "." + format
-		if i > 1 {
-			name = fmt.Sprintf("%s-%d.%s", base, i, format)
-		}
-		p := filepath.Join(dir, name)
-		if _, err := os.Lstat(p); os.IsNotExist(err) {
-			return p
-		}
+// datedName is the i-th candidate name for a new kit in dir:
+// ringfence-evidence-2026-11-30.zip, then …-2.zip, …-3.zip.
+func datedName(dir, format string, now time.Time, i int) string {
+	name := "ringfence-evidence-" + now.Format("2006-01-02")
+	if i > 1 {
+		name += fmt.Sprintf("-%d", i)
 	}
+	return filepath.Join(dir, name+"."+format)
 }
 
-// ExportFile writes a kit (FormatZip) or a WACZ to path. It writes a
-// temporary file beside path and renames it into place only when complete, so
-// a failed or cancelled export never leaves a half-written kit.
+// ExportFile writes a kit (FormatZip) or a WACZ to path, replacing any file
+// there. The bytes go to a temporary file beside path first, so a failed or
+// cancelled export never leaves a half-written kit.
 func ExportFile(ctx context.Context, src Source, path, format string, o Options) (Result, error) {
+	tmp, res, err := writeTemp(ctx, src, filepath.Dir(path), filepath.Base(path), format, o)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return Result{}, fmt.Errorf("write %s: %w", path, err)
+	}
+	return res, nil
+}
+
+// ExportNew writes a new dated kit or WACZ into dir and returns its path. It
+// never replaces a file: the name is claimed with a hard link, which fails
+// if the name exists, so two exports on the same day get …-2, …-3.
+func ExportNew(ctx context.Context, src Source, dir, format string, now time.Time, o Options) (string, Result, error) {
+	tmp, res, err := writeTemp(ctx, src, dir, "ringfence-evidence."+format, format, o)
+	if err != nil {
+		return "", Result{}, err
+	}
+	defer os.Remove(tmp)
+	for i := 1; i < 10000; i++ {
+		path := datedName(dir, format, now, i)
+		err := os.Link(tmp, path)
+		if err == nil {
+			return path, res, nil
+		}
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		// No hard links here (some removable-disk file systems): check, then rename.
+		if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
+			if err := os.Rename(tmp, path); err != nil {
+				return "", Result{}, fmt.Errorf("write %s: %w", path, err)
+			}
+			return path, res, nil
+		}
+	}
+	return "", Result{}, fmt.Errorf("write %s: no free name", datedName(dir, format, now, 1))
+}
+
+// writeTemp writes the export to a complete, synced temporary file in dir.
+func writeTemp(ctx context.Context, src Source, dir, base, format string, o Options) (string, Result, error) {
 	write := WriteKit
 	switch format {
 	case FormatZip:
 	case FormatWACZ:
 		write = WriteWACZ
 	default:
-		return Result{}, fmt.Errorf("unknown format %q (want zip or wacz)", format)
+		return "", Result{}, fmt.Errorf("unknown format %q (want zip or wacz)", format)
 	}
-	dir := filepath.Dir(path)
 	if o.TempDir == "" {
 		o.TempDir = dir
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".partial-*")
+	tmp, err := os.CreateTemp(dir, "."+base+".partial-*")
 	if err != nil {
-		return Result{}, fmt.Errorf("create %s: %w", path, err)
+		return "", Result{}, fmt.Errorf("create a file in %s: %w", dir, err)
 	}
-	done := false
+	ok := false
 	defer func() {
-		if !done {
+		if !ok {
 			tmp.Close()
 			os.Remove(tmp.Name())
 		}
@@ -62,25 +98,15 @@ func ExportFile(ctx context.Context, src Source, path, format string, o Options)
 	bw := bufio.NewWriterSize(tmp, 256<<10)
 	res, err := write(ctx, src, bw, o)
 	if err != nil {
-		return Result{}, err
+		return "", Result{}, err
 	}
-	if err := bw.Flush(); err != nil {
-		return Result{}, fmt.Errorf("write %s: %w", path, err)
+	for _, step := range []func() error{bw.Flush, tmp.Sync, tmp.Close, func() error { return os.Chmod(tmp.Name(), 0o644) }} {
+		if err := step(); err != nil {
+			return "", Result{}, fmt.Errorf("write %s: %w", tmp.Name(), err)
+		}
 	}
-	if err := tmp.Sync(); err != nil {
-		return Result{}, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return Result{}, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return Result{}, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return Result{}, fmt.Errorf("write %s: %w", path, err)
-	}
-	done = true
-	return res, nil
+	ok = true
+	return tmp.Name(), res, nil
 }
 
 // VerifyFile verifies the kit or WACZ at path.

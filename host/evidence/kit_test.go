@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -390,4 +391,45 @@ func TestOpenSSLVerifiesSignature(t *testing.T) {
 func hexSum(b []byte) string {
 	fe, _ := (&kitZip{zw: zip.NewWriter(io.Discard)}).copy("x", bytes.NewReader(b), false, nil)
 	return fe.SHA256
+}
+
+func TestExportNewNeverReplaces(t *testing.T) {
+	src := demoSource(t)
+	dir := t.TempDir()
+	day := time.Date(2026, 11, 30, 10, 0, 0, 0, time.Local)
+	keep := filepath.Join(dir, "ringfence-evidence-2026-11-30.zip")
+	if err := os.WriteFile(keep, []byte("an earlier kit"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Four exports at once on the same day: four distinct new files.
+	paths := make(chan string, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			p, _, err := ExportNew(context.Background(), src, dir, FormatZip, day, Options{SigningKey: testKey, Now: kitTime})
+			if err != nil {
+				t.Error(err)
+			}
+			paths <- p
+		}()
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 4; i++ {
+		seen[<-paths] = true
+	}
+	for i := 2; i <= 5; i++ {
+		p := filepath.Join(dir, "ringfence-evidence-2026-11-30-"+strconv.Itoa(i)+".zip")
+		if !seen[p] {
+			t.Errorf("%s not written; got %v", p, seen)
+		}
+		b, _ := os.ReadFile(p)
+		if v := verifyBytes(t, b); !v.OK() {
+			t.Errorf("%s: %v", p, v.Problems)
+		}
+	}
+	if b, _ := os.ReadFile(keep); string(b) != "an earlier kit" {
+		t.Error("the earlier kit was replaced")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
 }

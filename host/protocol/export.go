@@ -133,8 +133,7 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	if id := requestID(ctx); cfg.Progress != nil && id != "" {
 		opts.Progress = progressFrames(cfg.Progress, id)
 	}
-	path := evidence.DefaultName(dir, req.Format, now())
-	res, err := evidence.ExportFile(ctx, evidence.StoreSource{Store: s.store}, path, req.Format, opts)
+	path, res, err := evidence.ExportNew(ctx, evidence.StoreSource{Store: s.store}, dir, req.Format, now(), opts)
 	if errors.Is(err, evidence.ErrEmpty) {
 		return nil, errorf(CodeBadRequest, "no snapshot matches the selection; nothing was written")
 	}
