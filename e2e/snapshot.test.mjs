@@ -62,17 +62,24 @@ function pngSize(buf) {
   return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
 }
 
-async function snapshotFromPopup(page, { category } = {}) {
+async function snapshotFromPopup(page, { category, expectProgress = false, listed } = {}) {
   const popup = await H.triggerAction(browser, page);
   await popup.waitForSelector('#snapshot');
   if (category) await popup.select('#category', category);
   await popup.click('#snapshot');
+  if (expectProgress) {
+    // A capture that takes longer than a second shows its progress in the popup.
+    const shown = await H.waitFor(() => popup.$eval('#progress', (el) => !el.hidden && ['capturing', 'screenshots', 'uploading'].includes(el.dataset.state) && el.textContent),
+      { timeout: 10_000, message: 'visible progress' });
+    assert.ok(shown);
+  }
   const state = await H.waitFor(() => popup.$eval('#progress', (el) => ['done', 'failed'].includes(el.dataset.state) && ({
     state: el.dataset.state, text: el.textContent, id: el.dataset.snapshotId,
   })), { timeout: 120_000, message: 'the snapshot to finish' });
   assert.equal(state.state, 'done', state.text);
   // The popup lists it after the capture.
-  await H.waitFor(() => popup.$(`#snapshots li[data-id="${state.id}"]`), { message: 'the snapshot in the popup list' });
+  const li = await H.waitFor(() => popup.$eval(`#snapshots li[data-id="${state.id}"]`, (el) => el.textContent).catch(() => null), { message: 'the snapshot in the popup list' });
+  if (listed) for (const part of listed) assert.ok(li.includes(part), `popup list entry "${li}" lacks "${part}"`);
   await popup.close();
   return state.id;
 }
@@ -80,7 +87,7 @@ async function snapshotFromPopup(page, { category } = {}) {
 test('popup snapshot: all artifacts, hashes, redaction, settings, offline DOM', async () => {
   const url = `https://platform.openai.com/keys#access_token=${SECRETS.PLANT_URLTOKEN}`;
   const page = await H.openPage(browser, url);
-  const id = await snapshotFromPopup(page);
+  const id = await snapshotFromPopup(page, { listed: ['API keys - OpenAI API', 'API dashboard'] });
   await page.close();
 
   const listed = list().find((s) => s.id === id);
@@ -109,6 +116,7 @@ test('popup snapshot: all artifacts, hashes, redaction, settings, offline DOM', 
 
   // Screenshots: the viewport, and the stitched page (taller than the viewport).
   assert.deepEqual(pngSize(files['screenshot.png'].bytes), { width: 1280, height: 900 });
+  assert.match(m.notes.capture, /masked_on_screen=[1-9]/, 'visible secrets are covered before the screenshots');
   const full = pngSize(files['fullpage.png'].bytes);
   assert.equal(full.width, 1280);
   assert.ok(full.height > 1500 && full.height < 2400, `full page height ${full.height}`);
@@ -234,7 +242,7 @@ test('automatic capture when the destructive confirm dialog opens: one snapshot,
 
 test('a 30 000 px page: stitched full-page tiles, no error', async () => {
   const page = await H.openPage(browser, 'https://platform.openai.com/long');
-  const id = await snapshotFromPopup(page);
+  const id = await snapshotFromPopup(page, { expectProgress: true });
   await page.close();
   const { meta, files } = artifacts(id);
   const tiles = Object.keys(files).filter((n) => n.startsWith('fullpage')).sort();
