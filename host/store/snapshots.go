@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -189,6 +188,50 @@ type Committed struct {
 type staged struct {
 	info  ArtifactInfo
 	plain []byte
+	// prep, when set, delivers the blob already prepared while the upload
+	// was still arriving; otherwise commit prepares it.
+	prep <-chan prepared
+}
+
+// prepared is a blob ready for the commit transaction: sealed, or known to
+// be stored already.
+type prepared struct {
+	blob  *sealed
+	dedup bool
+	err   error
+}
+
+// prepare looks the blob up and seals it when it is new. Sealing happens
+// outside any transaction, so other writers are not held up by encryption.
+func (s *Store) prepare(ctx context.Context, info ArtifactInfo, plain []byte) prepared {
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM blobs WHERE sha256 = ?`, info.SHA256).Scan(&one)
+	if err == nil {
+		return prepared{dedup: true}
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return prepared{err: fmt.Errorf("look up blob: %w", classify(err))}
+	}
+	b, err := s.seal(info.SHA256, info.MIME, plain)
+	if err != nil {
+		return prepared{err: err}
+	}
+	return prepared{blob: &b}
+}
+
+// prepareAsync runs prepare in the background.
+func (s *Store) prepareAsync(ctx context.Context, info ArtifactInfo, plain func() ([]byte, error)) <-chan prepared {
+	ch := make(chan prepared, 1)
+	go func() {
+		defer close(ch) // a second receive (Upload.drain) returns at once
+		p, err := plain()
+		if err != nil {
+			ch <- prepared{err: err}
+			return
+		}
+		ch <- s.prepare(ctx, info, p)
+	}()
+	return ch
 }
 
 // newID is sortable by capture time; the random suffix keeps two captures in
@@ -240,41 +283,31 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 	redactions, _ := json.Marshal(meta.Redactions)
 	notes, _ := json.Marshal(meta.Notes)
 
+	// Prepare every blob in parallel (deflating the DOM and encrypting the
+	// screenshot are independent); uploads have usually done it already.
 	meta.Artifacts = make([]ArtifactInfo, len(arts))
 	results := make([]Committed, len(arts))
 	blobs := make([]*sealed, len(arts))
-	var toSeal []int
+	chans := make([]<-chan prepared, len(arts))
 	for i, a := range arts {
 		meta.Artifacts[i] = a.info
 		results[i] = Committed{ArtifactInfo: a.info}
-		var one int
-		err := s.db.QueryRowContext(ctx, `SELECT 1 FROM blobs WHERE sha256 = ?`, a.info.SHA256).Scan(&one)
-		if err == nil {
-			results[i].Deduplicated = true
-			continue
+		chans[i] = a.prep
+		if chans[i] == nil {
+			plain := a.plain
+			chans[i] = s.prepareAsync(ctx, a.info, func() ([]byte, error) { return plain, nil })
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return Snapshot{}, nil, fmt.Errorf("store: look up blob: %w", classify(err))
-		}
-		toSeal = append(toSeal, i)
 	}
-	// Seal in parallel: deflating the DOM and encrypting the screenshot are
-	// independent, and the ack waits for the slowest.
-	errs := make([]error, len(arts))
-	var wg sync.WaitGroup
-	for _, i := range toSeal {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b, err := s.seal(arts[i].info.SHA256, arts[i].info.MIME, arts[i].plain)
-			blobs[i], errs[i] = &b, err
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return Snapshot{}, nil, fmt.Errorf("store: seal %q: %w", arts[i].info.Name, err)
+	var firstErr error
+	for i, ch := range chans {
+		p := <-ch
+		if p.err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("store: prepare %q: %w", arts[i].info.Name, p.err)
 		}
+		blobs[i], results[i].Deduplicated = p.blob, p.dedup
+	}
+	if firstErr != nil {
+		return Snapshot{}, nil, firstErr
 	}
 	now := fmtTime(meta.StoredAt)
 	err = s.write(ctx, func(tx *sql.Tx) error {

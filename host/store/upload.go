@@ -34,6 +34,8 @@ type part struct {
 	f    *os.File // staged bytes once spilled
 	h    hash.Hash
 	n    int64
+	ok   bool            // complete and its hash matches
+	prep <-chan prepared // sealing started when the last chunk arrived
 }
 
 // BeginUpload validates meta and the artifact declarations (each needs name,
@@ -102,7 +104,35 @@ func (u *Upload) Write(name string, offset int64, data []byte) (int64, error) {
 	}
 	p.h.Write(data)
 	p.n += int64(len(data))
+	if p.n == p.info.Size {
+		u.complete(p)
+	}
 	return p.n, nil
+}
+
+// complete verifies a fully received artifact and starts sealing it while
+// the rest of the snapshot is still arriving, so commit mostly just writes.
+func (u *Upload) complete(p *part) {
+	p.ok = hex.EncodeToString(p.h.Sum(nil)) == p.info.SHA256
+	if !p.ok {
+		return // Commit reports checksum_mismatch
+	}
+	p.prep = u.s.prepareAsync(context.Background(), p.info, p.plainBytes)
+}
+
+// plain returns the staged bytes of a complete part.
+func (p *part) plainBytes() ([]byte, error) {
+	if p.f == nil {
+		if p.buf == nil {
+			return []byte{}, nil
+		}
+		return p.buf, nil
+	}
+	plain := make([]byte, p.n)
+	if _, err := p.f.ReadAt(plain, 0); err != nil && p.n > 0 {
+		return nil, fmt.Errorf("read staged %q: %w", p.info.Name, err)
+	}
+	return plain, nil
 }
 
 func (u *Upload) part(name string) *part {
@@ -121,27 +151,40 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 		return Snapshot{}, nil, ErrClosed
 	}
 	defer u.Abort()
+	defer u.drain() // staged files stay open until background sealing is done with them
 	arts := make([]staged, 0, len(u.parts))
 	for _, p := range u.parts {
 		if p.n != p.info.Size {
 			return Snapshot{}, nil, fmt.Errorf("%w: artifact %q has %d of %d bytes", ErrSizeMismatch, p.info.Name, p.n, p.info.Size)
 		}
-		if got := hex.EncodeToString(p.h.Sum(nil)); got != p.info.SHA256 {
-			return Snapshot{}, nil, fmt.Errorf("%w: artifact %q hashes to %s, declared %s", ErrChecksum, p.info.Name, got, p.info.SHA256)
+		if p.info.Size == 0 && p.prep == nil {
+			u.complete(p) // never written to: complete now
 		}
-		plain := p.buf
-		if p.f != nil {
-			plain = make([]byte, p.n)
-			if _, err := p.f.ReadAt(plain, 0); err != nil && p.n > 0 {
-				return Snapshot{}, nil, fmt.Errorf("store: read staged %q: %w", p.info.Name, err)
+		if !p.ok {
+			return Snapshot{}, nil, fmt.Errorf("%w: artifact %q hashes to %s, declared %s", ErrChecksum, p.info.Name,
+				hex.EncodeToString(p.h.Sum(nil)), p.info.SHA256)
+		}
+		a := staged{info: p.info, prep: p.prep}
+		if p.info.Name == "settings.json" { // commit reads it for the identity summary
+			plain, err := p.plainBytes()
+			if err != nil {
+				return Snapshot{}, nil, fmt.Errorf("store: %w", err)
 			}
+			a.plain = plain
 		}
-		if plain == nil {
-			plain = []byte{}
-		}
-		arts = append(arts, staged{info: p.info, plain: plain})
+		arts = append(arts, a)
 	}
 	return u.s.commit(ctx, u.meta, arts)
+}
+
+// drain waits for background sealing of every part.
+func (u *Upload) drain() {
+	for _, p := range u.parts {
+		if p.prep != nil {
+			for range p.prep {
+			}
+		}
+	}
 }
 
 // Abort drops the staged bytes. Safe to call more than once.
