@@ -142,6 +142,21 @@ func run(bin, md string, n int) error {
 	rows = append(rows, result{"start → hello reply (median), keys in the key file (no keyring)", ms(hm), ms(em) + " (Go echo host)",
 		fmt.Sprintf("%.2f×", ratio), "≤ 2×", verdict(ratio <= 2)})
 
+	// Context: the binary's own start with no store or keyring work.
+	var verT, echoStart []time.Duration
+	for i := 0; i < n; i++ {
+		start := time.Now()
+		if err := exec.Command(bin, "version").Run(); err != nil {
+			return err
+		}
+		verT = append(verT, time.Since(start))
+		if d, err := startHello(echo, args, fileEnv); err == nil {
+			echoStart = append(echoStart, d)
+		}
+	}
+	rows = append(rows, result{"context: `ringfence version` (process start only, no store, no keyring)", ms(median(verT)),
+		ms(median(echoStart)) + " (Go echo host)", fmt.Sprintf("%.2f×", float64(median(verT))/float64(median(echoStart))), "", ""})
+
 	// 2. 2 MB snapshot acknowledgement through the real host.
 	lat, err := ackLatency(bin, args, env, n)
 	if err != nil {
