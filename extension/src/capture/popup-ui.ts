@@ -33,6 +33,7 @@ export function initSnapshotUi(doc: Document): void {
   button.before(label);
 
   let started = 0;
+  let watching = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const show = (text: string, state: string, force = false): void => {
     progress.dataset.state = state;
@@ -41,14 +42,24 @@ export function initSnapshotUi(doc: Document): void {
   };
 
   api.runtime.onMessage.addListener((msg: { type?: string; progress?: SnapshotProgress }) => {
-    if (msg?.type !== 'snapshot.progress' || !msg.progress || !button.disabled) return;
+    if (msg?.type !== 'snapshot.progress' || !msg.progress || !watching) return;
     const p = msg.progress;
+    if (p.stage === 'done' || p.stage === 'failed') {
+      // Only reached for a capture started from an earlier popup; a click's own reply does the rest.
+      if (!button.disabled) {
+        watching = false;
+        show(p.stage === 'done' ? s('done', [p.snapshotId ?? '']) : s('failed', [p.error ?? '']), p.stage, true);
+        void refreshList(list);
+      }
+      return;
+    }
     if (p.stage === 'uploading') show(s('uploading', [p.total ? `${Math.round((100 * p.sent) / p.total)} % of ${fmtBytes(p.total)}` : '']), 'uploading');
     else if (p.stage === 'capturing' || p.stage === 'screenshots') show(s(p.stage), p.stage);
   });
 
   button.addEventListener('click', () => {
     button.disabled = true;
+    watching = true;
     started = Date.now();
     progress.hidden = true;
     show(s('capturing'), 'capturing');
@@ -62,9 +73,16 @@ export function initSnapshotUi(doc: Document): void {
         else show(s('failed', [r?.error ?? 'no reply']), 'failed', true);
         progress.dataset.snapshotId = r?.snapshotId ?? '';
       })
-      .finally(() => { button.disabled = false; void refreshList(list); });
+      .finally(() => { button.disabled = false; watching = false; void refreshList(list); });
   });
   void refreshList(list);
+  // Reopened during a long capture (the popup closes when it loses focus): show where it is.
+  void (api.runtime.sendMessage({ type: 'snapshot.state' }) as Promise<SnapshotProgress | null>).then((p) => {
+    if (p && (p.stage === 'capturing' || p.stage === 'screenshots' || p.stage === 'uploading')) {
+      watching = true;
+      show(p.stage === 'uploading' ? s('uploading', ['']) : s(p.stage), p.stage, true);
+    }
+  });
 }
 
 async function refreshList(list: HTMLElement): Promise<void> {

@@ -3,7 +3,6 @@
 import { Window } from 'happy-dom';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { RedactionLog } from '../../src/capture/redact';
 
 export const closedRoots = new WeakMap<object, ShadowRoot>();
 
@@ -41,10 +40,6 @@ export function attachClosed(host: Element, html: string): ShadowRoot {
 export const shadowOf = (el: Element): ShadowRoot | null => el.shadowRoot ?? closedRoots.get(el) ?? null;
 
 export const noMask = { maskEmails: false, maskPhones: false };
-
-export function newLog(): RedactionLog {
-  return new RedactionLog();
-}
 
 // Planted secrets (random-looking, never real).
 export const SECRETS = {
