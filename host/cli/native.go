@@ -41,6 +41,8 @@ func runNative(ctx context.Context, e *Env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "ringfence: %v\n", err)
 	}
+	nativemsg.GrowPipe(e.Stdin)
+	nativemsg.GrowPipe(e.Stdout)
 	serveErr := srv.Serve(ctx, e.Stdin, e.Stdout)
 	if st != nil {
 		st.Close()
