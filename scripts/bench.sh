@@ -44,6 +44,7 @@ Evidence export ($(go env GOVERSION), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M 
 | export of $(metric snapshots) snapshots ($(metric artifact-MB) MB of artifacts), peak RSS | $peak MB | $(metric baseline-RSS-MB) MB (\`ringfence list\`, same store) | $(metric RSS-x-baseline)× | ≤ 150 MB | $verdict |
 | export throughput (artifacts) | $(metric artifact-MB/s) MB/s |  |  |  |  |
 | verify of that kit, peak RSS | $(metric verify-peak-RSS-MB) MB |  |  |  |  |
+| WACZ export of the same snapshots, peak RSS | $(metric wacz-peak-RSS-MB) MB |  |  | ≤ 150 MB |  |
 MD
 )
 md="$root/docs/benchmarks.md"

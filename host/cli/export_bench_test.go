@@ -70,6 +70,13 @@ func BenchmarkExportMemory(b *testing.B) {
 			b.SetBytes(st.Size())
 			vrss := childRSS(b, exec.Command(bin, "verify", kit), env)
 			b.ReportMetric(float64(vrss)/(1<<20), "verify-peak-RSS-MB")
+			wacz := filepath.Join(home, "kit.wacz")
+			wrss := childRSS(b, exec.Command(bin, "export", "--format", "wacz", "--out", wacz), env)
+			b.ReportMetric(float64(wrss)/(1<<20), "wacz-peak-RSS-MB")
+			if wrss > 150<<20 {
+				b.Errorf("WACZ export peak RSS %.1f MB exceeds the 150 MB budget", float64(wrss)/(1<<20))
+			}
+			os.Remove(wacz)
 			b.StartTimer()
 		}
 		os.Remove(kit)
