@@ -177,6 +177,15 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		select {
 		case f = <-frames:
 		case <-ctx.Done():
+			// A request that has fully arrived is in flight for the
+			// browser: answer it, then stop.
+			select {
+			case f = <-frames:
+				if f.err == nil {
+					_ = nativemsg.Write(w, s.Handle(work, f.b))
+				}
+			default:
+			}
 			return nil
 		}
 		if errors.Is(f.err, io.EOF) {

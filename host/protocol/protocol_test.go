@@ -206,6 +206,13 @@ func TestEveryErrorCode(t *testing.T) {
 			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.begin", map[string]any{"meta": metaJSON(),
 				"artifacts": []map[string]any{{"name": "huge.bin", "mime": "x/y", "size": store.MaxArtifactSize + 1, "sha256": sum(nil)}}})
 		}},
+		{CodeTooLarge, func(t *testing.T) ReplyOf { // too many open uploads on one port
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			for i := 0; i < maxOpenUploads; i++ {
+				begin(t, s, data)
+			}
+			return call(t, s, "snapshot.begin", map[string]any{"meta": metaJSON(), "artifacts": []any{}})
+		}},
 		{CodeReplyTooLarge, func(t *testing.T) ReplyOf {
 			st := newStore(t, store.Options{})
 			for i := 0; i < 20; i++ {

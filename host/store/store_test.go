@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -515,5 +516,51 @@ func TestDocumentedExampleHash(t *testing.T) {
 		RuleID: "platform.revoke-key", URL: "https://platform.openai.com/api-keys", Detail: json.RawMessage(`{"lang":"en"}`)}
 	if got := ChainHash(GenesisHash, e); got != "5cb931b9b6fadc00cd2653f7ee078d1a3c4d99c978d5571e895a1900e18fee6f" {
 		t.Errorf("ChainHash = %s; docs/protocol.md and docs/data-model.md show 5cb931b9…", got)
+	}
+}
+
+func TestSweepRemovesOnlyStaleStaging(t *testing.T) {
+	s, _ := openTest(t)
+	os.MkdirAll(s.uploads, 0o700)
+	stale, fresh, other := filepath.Join(s.uploads, "u-1.part"), filepath.Join(s.uploads, "u-2.part"), filepath.Join(s.uploads, "keep.txt")
+	for _, f := range []string{stale, fresh, other} {
+		os.WriteFile(f, []byte("x"), 0o600)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(stale, old, old)
+	os.Chtimes(other, old, old)
+	s.sweepUploads(time.Hour)
+	for f, want := range map[string]bool{stale: false, fresh: true, other: true} {
+		if _, err := os.Stat(f); (err == nil) != want {
+			t.Errorf("%s exists = %v, want %v", filepath.Base(f), err == nil, want)
+		}
+	}
+}
+
+func TestLargeUploadSpillsAndCommits(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	big := randBytes(memStage + 1<<20) // past the in-memory limit: staged in a file
+	u, err := s.BeginUpload(meta("big", time.Now()), []ArtifactInfo{{Name: "shot.png", MIME: "image/png", Size: int64(len(big)), SHA256: hashHex(big)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off < len(big); off += 1 << 20 {
+		if _, err := u.Write("shot.png", int64(off), big[off:min(off+1<<20, len(big))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ents, _ := os.ReadDir(s.uploads); len(ents) != 1 {
+		t.Fatalf("%d staging files, want 1 (spilled)", len(ents))
+	}
+	snap, _, err := u.Commit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := readAll(t, s, snap.ID, "shot.png"); !bytes.Equal(b, big) {
+		t.Error("spilled artifact is not byte-identical")
+	}
+	if ents, _ := os.ReadDir(s.uploads); len(ents) != 0 {
+		t.Errorf("%d staging files left after commit", len(ents))
 	}
 }
