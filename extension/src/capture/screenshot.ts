@@ -62,12 +62,13 @@ export async function fullPageStitched(windowId: number, page: PageControl, g: G
   const { height, note } = plan(g);
   const vh = g.innerHeight;
   let scale = 0;
+  let frameWidth = 0;
   let tileCss = 0;
   const tiles: Uint8Array[] = [];
   let tile: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D; top: number; bottom: number } | null = null;
   const newTile = (top: number): void => {
     const bottom = Math.min(top + tileCss, height);
-    const canvas = new OffscreenCanvas(Math.round(g.innerWidth * scale), Math.round((bottom - top) * scale));
+    const canvas = new OffscreenCanvas(frameWidth, Math.round((bottom - top) * scale));
     tile = { canvas, ctx: canvas.getContext('2d')!, top, bottom };
   };
   let frames = 0;
@@ -78,7 +79,10 @@ export async function fullPageStitched(windowId: number, page: PageControl, g: G
     frames++;
     const bmp = await createImageBitmap(new Blob([bytes as BlobPart], { type: 'image/png' }));
     if (!scale) {
-      scale = bmp.width / g.innerWidth;
+      // Device pixels per CSS pixel, from the height: a frame includes any scrollbar, and
+      // innerHeight counts a horizontal one too.
+      scale = bmp.height / vh;
+      frameWidth = bmp.width;
       tileCss = Math.max(vh, Math.floor(TILE_PX / scale));
       newTile(0);
     }
