@@ -265,3 +265,25 @@ test('a page with 50 000 elements snapshots without error', async () => {
   assert.equal(settings.controls.length, 10_000);
   void worker;
 });
+
+test('host not installed: the popup says how to install it', async () => {
+  const sb2 = H.makeSandbox('snapshot-nohost');
+  const srv2 = await H.startFixtureServer({ root: ROOT });
+  const b2 = await H.launchChromium({ sandbox: sb2, server: srv2, register: false });
+  try {
+    await H.extensionWorker(b2);
+    const page = await H.openPage(b2, 'https://platform.openai.com/settings');
+    const popup = await H.triggerAction(b2, page);
+    await popup.waitForSelector('#snapshot');
+    await popup.click('#snapshot');
+    const st = await H.waitFor(() => popup.$eval('#progress', (el) => ['done', 'failed'].includes(el.dataset.state) && ({ state: el.dataset.state, text: el.textContent, hidden: el.hidden })),
+      { timeout: 30_000, message: 'the failure' });
+    assert.equal(st.state, 'failed');
+    assert.equal(st.hidden, false);
+    assert.match(st.text, /not installed.*ringfence install.*ringfence doctor/);
+  } finally {
+    await b2.close();
+    await srv2.close();
+    sb2.cleanup();
+  }
+});
