@@ -92,6 +92,12 @@ func run(bin, md string, n int) error {
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("build echo host: %v\n%s", err, out)
 	}
+	sqliteEcho := filepath.Join(tmp, "sqlitehost")
+	build = exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", sqliteEcho, "./host/internal/bench/sqlitehost")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build sqlite echo host: %v\n%s", err, out)
+	}
 	home := filepath.Join(tmp, "home")
 	env := append(os.Environ(), "RINGFENCE_HOME="+home)
 
@@ -156,6 +162,20 @@ func run(bin, md string, n int) error {
 	}
 	rows = append(rows, result{"context: `ringfence version` (process start only, no store, no keyring)", ms(median(verT)),
 		ms(median(echoStart)) + " (Go echo host)", fmt.Sprintf("%.2f×", float64(median(verT))/float64(median(echoStart))), "", ""})
+	var sqT []time.Duration
+	echoStart = nil
+	for i := 0; i < n; i++ {
+		d, err := startHello(sqliteEcho, args, fileEnv)
+		if err != nil {
+			return err
+		}
+		sqT = append(sqT, d)
+		if d, err = startHello(echo, args, fileEnv); err == nil {
+			echoStart = append(echoStart, d)
+		}
+	}
+	rows = append(rows, result{"context: the echo host with modernc.org/sqlite linked in (no other work)", ms(median(sqT)),
+		ms(median(echoStart)) + " (Go echo host)", fmt.Sprintf("%.2f×", float64(median(sqT))/float64(median(echoStart))), "", ""})
 
 	// 2. 2 MB snapshot acknowledgement through the real host.
 	lat, err := ackLatency(bin, args, env, n)
