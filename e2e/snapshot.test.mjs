@@ -287,3 +287,40 @@ test('host not installed: the popup says how to install it', async () => {
     sb2.cleanup();
   }
 });
+
+/** Pids of host processes serving this sandbox (the browser passes RINGFENCE_HOME to them). */
+function hostPids() {
+  const pids = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (!cmd.includes(`chrome-extension://${H.EXT_ID}/`)) continue;
+      if (readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`RINGFENCE_HOME=${sb.data}`)) pids.push(Number(d));
+    } catch { /* gone, or not ours */ }
+  }
+  return pids;
+}
+
+test('the host is killed during an upload: the upload restarts and the snapshot is stored once', async () => {
+  const seen = new Set(list().map((s) => s.id));
+  const page = await H.openPage(browser, 'https://platform.openai.com/heavy');
+  const popup = await H.triggerAction(browser, page);
+  await popup.waitForSelector('#snapshot');
+  await popup.click('#snapshot');
+  await H.waitFor(() => popup.$eval('#progress', (el) => el.dataset.state === 'uploading'), { timeout: 30_000, interval: 5, message: 'the upload to start' });
+  const pids = hostPids();
+  assert.ok(pids.length >= 1, 'no host process found');
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  const st = await H.waitFor(() => popup.$eval('#progress', (el) => ['done', 'failed'].includes(el.dataset.state) && ({ state: el.dataset.state, text: el.textContent, id: el.dataset.snapshotId })),
+    { timeout: 60_000, message: 'the snapshot to finish' });
+  await popup.close();
+  await page.close();
+  assert.equal(st.state, 'done', st.text);
+  const fresh = list().filter((s) => !seen.has(s.id));
+  assert.deepEqual(fresh.map((s) => s.id), [st.id], 'exactly one snapshot, the acknowledged one');
+  const { meta, files } = artifacts(st.id);
+  assert.equal((meta.snapshot ?? meta).notes.upload_attempt, '2', 'the upload was restarted once');
+  assert.ok(files['dom.html'].size > 7_000_000, 'the whole DOM arrived');
+  assert.ok(hostPids().every((p) => !pids.includes(p)), 'a new host serves the retry');
+});

@@ -71,7 +71,9 @@ export async function uploadSnapshot(request: RequestFn, meta: Record<string, un
   for (;;) {
     attempt++;
     try {
-      return { ...(await once(request, meta, artifacts, infos, total, opts)), attempts: attempt };
+      // A retried upload says so in its notes: the record shows the port dropped once.
+      const m = attempt > 1 ? { ...meta, notes: { ...(meta.notes as Record<string, string> | undefined), upload_attempt: String(attempt) } } : meta;
+      return { ...(await once(request, m, artifacts, infos, total, opts)), attempts: attempt };
     } catch (e) {
       if (!isRetryable(e) || attempt > retries) throw e;
       await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 200) * attempt));
