@@ -8,7 +8,16 @@ import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
 import { loadSettings } from '../lib/settings';
 
-const warningsByTab = new Map<number, WarningRecord[]>();
+// Per-tab warnings for the popup, in session storage: the background (a service worker in Chromium,
+// an event page in Firefox) may be unloaded between the content script's report and the popup.
+const warnKey = (tabId: number): string => `warnings:${tabId}`;
+async function tabWarnings(tabId: number): Promise<WarningRecord[]> {
+  return ((await api.storage.session.get(warnKey(tabId)))[warnKey(tabId)] as WarningRecord[] | undefined) ?? [];
+}
+
+// Content scripts run inside web pages: they may report warnings and events, ask for the identity
+// summary and snapshot their own tab from the banner or automatically, nothing else.
+const FROM_PAGE = new Set(['event', 'warnings', 'identity', 'snapshot']);
 
 onStatusChange(() => {
   if (hostStatus().state === 'connected') void flushEvents();
@@ -54,7 +63,7 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       return { ok: true };
     case 'warnings':
       if (sender.tab?.id !== undefined) {
-        warningsByTab.set(sender.tab.id, msg.warnings);
+        await api.storage.session.set({ [warnKey(sender.tab.id)]: msg.warnings });
         setBadge(sender.tab.id, msg.warnings.length);
       }
       return { ok: true };
@@ -76,7 +85,7 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       const tabId = msg.tabId ?? (await activeTab())?.id;
       const reply: StatusReply & { queuedEvents: number } = {
         host: hostStatus(),
-        warnings: tabId !== undefined ? warningsByTab.get(tabId) ?? [] : [],
+        warnings: tabId !== undefined ? await tabWarnings(tabId) : [],
         queuedEvents: await queuedEventCount(),
       };
       return reply;
@@ -89,11 +98,19 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
 api.runtime.onMessage.addListener((msg: Message, sender, sendResponse) => {
   // Only our own pages and content scripts may talk to the background.
   if (sender.id !== api.runtime.id) return false;
+  const fromPage = sender.tab !== undefined && !(sender.url ?? '').startsWith(api.runtime.getURL(''));
+  if (fromPage) {
+    if (!FROM_PAGE.has(msg.type)) { sendResponse({ error: 'not allowed from a page' }); return false; }
+    if (msg.type === 'snapshot') {
+      if (msg.trigger !== 'banner' && msg.trigger !== 'auto') { sendResponse({ error: 'not allowed from a page' }); return false; }
+      msg = { ...msg, tabId: undefined, category: undefined };
+    }
+  }
   handle(msg, sender).then(sendResponse, (e) => sendResponse({ error: String(e) }));
   return true;
 });
 
-api.tabs.onRemoved.addListener((tabId) => warningsByTab.delete(tabId));
+api.tabs.onRemoved.addListener((tabId) => { void api.storage.session.remove(warnKey(tabId)); });
 
 api.commands.onCommand.addListener((command, tab) => {
   if (command === 'snapshot') void (async () => snapshot('shortcut', tab ?? await activeTab()))();

@@ -125,7 +125,7 @@ function update(): void {
 let reported = '';
 function report(): void {
   const records: WarningRecord[] = matches.map((m) => ({
-    ruleId: m.rule.id, severity: m.rule.severity, level: m.level, url: location.href, at: new Date().toISOString(),
+    ruleId: m.rule.id, message: m.rule.message, severity: m.rule.severity, level: m.level, url: location.href, at: new Date().toISOString(),
   }));
   const key = records.map((r) => `${r.ruleId}:${r.level}`).join();
   if (key === reported) return;

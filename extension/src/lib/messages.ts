@@ -3,6 +3,8 @@ import type { SnapshotTrigger } from '../capture/index';
 
 export interface WarningRecord {
   ruleId: string;
+  /** Message key of the rule: the popup shows `<message>_title`. */
+  message: string;
   severity: string;
   level: 'control' | 'dialog' | 'page';
   url: string;

@@ -29,7 +29,8 @@ async function refresh(): Promise<void> {
     const li = document.createElement('li');
     li.className = `sev-${w.severity}`;
     li.dataset.rule = w.ruleId;
-    li.textContent = `${w.ruleId} (${w.severity}, ${w.level})`;
+    li.textContent = t(`${w.message}_title`);
+    li.title = `${w.ruleId} (${w.severity}, ${w.level})`;
     list.append(li);
   }
 }
