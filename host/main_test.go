@@ -17,11 +17,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ringfence/ringfence/host/caller"
 	"github.com/ringfence/ringfence/host/keys"
+	"github.com/ringfence/ringfence/host/nativemsg"
 	"github.com/ringfence/ringfence/host/paths"
 	"github.com/ringfence/ringfence/host/protocol"
 	"github.com/ringfence/ringfence/host/store"
@@ -315,3 +317,58 @@ func TestSIGTERMMidSession(t *testing.T) {
 		t.Fatal("the host did not exit on SIGINT")
 	}
 }
+
+// TestSIGTERMDuringCommit sends SIGTERM right after a commit request: the
+// host must exit 0, and answer the commit exactly when it stored the
+// snapshot (an answered commit is stored; an unanswered one left nothing).
+func TestSIGTERMDuringCommit(t *testing.T) {
+	home := t.TempDir()
+	answered := 0
+	for round := 0; round < 5; round++ {
+		h := startHost(t, home, chromeArgs()...)
+		data := randBytes(8 << 20)
+		var begun struct {
+			UploadID string `json:"upload_id"`
+		}
+		title := fmt.Sprintf("term-%d", round)
+		if err := h.Must("snapshot.begin", map[string]any{"meta": testMeta(title), "artifacts": []map[string]any{
+			{"name": "shot.png", "mime": "image/png", "size": len(data), "sha256": sha(data)}}}, &begun); err != nil {
+			t.Fatal(err)
+		}
+		for off := 0; off < len(data); off += 1 << 20 {
+			if err := h.Must("snapshot.chunk", map[string]any{"upload_id": begun.UploadID, "artifact": "shot.png",
+				"offset": off, "data": data[off : off+1<<20]}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		frame, _ := json.Marshal(map[string]any{"id": "c", "type": "snapshot.commit", "body": map[string]string{"upload_id": begun.UploadID}})
+		if err := nativemsgWrite(h.stdin, frame); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(round) * 3 * time.Millisecond)
+		h.cmd.Process.Signal(syscall.SIGTERM)
+		rep, replyErr := protocol.NewClient(io.Discard, h.stdout).ReadReply()
+		err := h.cmd.Wait()
+		if err != nil {
+			t.Fatalf("round %d: exit after SIGTERM: %v\n%s", round, err, h.stderr)
+		}
+		st := openStore(t, home)
+		snaps, _ := st.ListSnapshots(context.Background(), store.Filter{})
+		stored := false
+		for _, s := range snaps {
+			stored = stored || s.Title == title
+		}
+		st.Close()
+		if replyErr == nil && rep.OK {
+			answered++
+			if !stored {
+				t.Errorf("round %d: commit answered but the snapshot is missing", round)
+			}
+		} else if stored {
+			t.Errorf("round %d: snapshot stored but the commit was not answered (%v)", round, replyErr)
+		}
+	}
+	t.Logf("%d of 5 commits were in flight when SIGTERM arrived and were finished", answered)
+}
+
+func nativemsgWrite(w io.Writer, b []byte) error { return nativemsg.WriteLimit(w, b, nativemsg.MaxIncoming) }

@@ -60,8 +60,14 @@ func Read(r io.Reader) ([]byte, error) {
 // Write writes msg as one frame with a single Write call, so concurrent
 // writers serialised by the caller never interleave partial frames.
 func Write(w io.Writer, msg []byte) error {
-	if len(msg) > MaxOutgoing {
-		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), MaxOutgoing)
+	return WriteLimit(w, msg, MaxOutgoing)
+}
+
+// WriteLimit is Write with another size limit: the browser's side of the
+// port (tests, benchmarks) may send up to MaxIncoming.
+func WriteLimit(w io.Writer, msg []byte, limit int) error {
+	if len(msg) > limit {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), limit)
 	}
 	if len(msg) == 0 {
 		return ErrEmpty

@@ -129,6 +129,13 @@ func TestWriteLimits(t *testing.T) {
 	if got := binary.LittleEndian.Uint32(buf.Bytes()); got != MaxOutgoing {
 		t.Fatalf("header says %d", got)
 	}
+	buf.Reset()
+	if err := WriteLimit(&buf, bytes.Repeat([]byte("a"), 2*MaxOutgoing), MaxIncoming); err != nil {
+		t.Fatalf("a browser-side frame over 1 MB: %v", err)
+	}
+	if got, err := Read(&buf); err != nil || len(got) != 2*MaxOutgoing {
+		t.Fatalf("read back %d bytes, %v", len(got), err)
+	}
 	if err := Write(&buf, nil); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("empty write: %v", err)
 	}

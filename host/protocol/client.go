@@ -41,7 +41,7 @@ func (c *Client) Call(typ string, body any) (ReplyOf, error) {
 	if err != nil {
 		return ReplyOf{}, err
 	}
-	if err := nativemsg.Write(c.w, b); err != nil {
+	if err := nativemsg.WriteLimit(c.w, b, nativemsg.MaxIncoming); err != nil {
 		return ReplyOf{}, err
 	}
 	rep, err := c.ReadReply()
@@ -149,7 +149,7 @@ func (c *Client) chunk(uploadID, artifact string, off int, data []byte) error {
 	frame = append(frame, `,"data":"`...)
 	frame = base64.StdEncoding.AppendEncode(frame, data)
 	frame = append(frame, `"}}`...)
-	if err := nativemsg.Write(c.w, frame); err != nil {
+	if err := nativemsg.WriteLimit(c.w, frame, nativemsg.MaxIncoming); err != nil {
 		return err
 	}
 	rep, err := c.ReadReply()
