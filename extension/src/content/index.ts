@@ -93,7 +93,7 @@ function bestMatch(): Match | null {
 function model(m: Match): BannerModel {
   return {
     ruleId: m.rule.id, severity: m.rule.severity, message: m.rule.message, losses: m.rule.losses,
-    level: m.level, confirm: m.confirm, personal: identity ? personalLine(identity, m.rule.losses, t) : '',
+    level: m.level, confirm: m.confirm, personal: identity ? personalLine(identity, m.rule.losses, t, api.i18n.getUILanguage()) : '',
     anchor: m.dialog ? m.dialog.getBoundingClientRect() : null,
     avoid: m.controls.slice(0, 8).map((c) => c.getBoundingClientRect()),
   };
