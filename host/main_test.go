@@ -371,4 +371,6 @@ func TestSIGTERMDuringCommit(t *testing.T) {
 	t.Logf("%d of 5 commits were in flight when SIGTERM arrived and were finished", answered)
 }
 
-func nativemsgWrite(w io.Writer, b []byte) error { return nativemsg.WriteLimit(w, b, nativemsg.MaxIncoming) }
+func nativemsgWrite(w io.Writer, b []byte) error {
+	return nativemsg.WriteLimit(w, b, nativemsg.MaxIncoming)
+}
