@@ -56,9 +56,6 @@ func KeyFile(home string) string { return filepath.Join(home, "keys.json") }
 // KeyLock serialises key creation between host processes.
 func KeyLock(home string) string { return filepath.Join(home, "keys.lock") }
 
-// Uploads is where chunked uploads are staged until commit.
-func Uploads(home string) string { return filepath.Join(home, "uploads") }
-
 // The helpers below use the target OS's separator, not the running one's, so
 // tests of the Windows rule give Windows paths on Linux.
 func sep(goos string) string {

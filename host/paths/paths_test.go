@@ -33,7 +33,7 @@ func TestHome(t *testing.T) {
 
 func TestFileNames(t *testing.T) {
 	for got, want := range map[string]string{DB("/h"): "/h/ringfence.db", Config("/h"): "/h/config.json",
-		KeyFile("/h"): "/h/keys.json", Uploads("/h"): "/h/uploads"} {
+		KeyFile("/h"): "/h/keys.json", KeyLock("/h"): "/h/keys.lock"} {
 		if got != want {
 			t.Errorf("%s, want %s", got, want)
 		}
