@@ -413,7 +413,10 @@ export async function elementAtBannerCentre(page) {
 
 export async function triggerAction(browser, page) {
   const before = new Set(browser.targets());
-  await browser._connection.send('Extensions.triggerAction', { id: EXT_ID, targetId: page._tabId ?? page.target()._targetId });
+  // puppeteer's public wrapper of CDP Extensions.triggerAction with the tab target id.
+  const ext = (await browser.extensions()).get(EXT_ID);
+  if (!ext) throw new Error(`extension ${EXT_ID} is not loaded`);
+  await page.triggerExtensionAction(ext);
   const target = await browser.waitForTarget((t) => !before.has(t) && t.url().startsWith(`chrome-extension://${EXT_ID}/popup.html`), { timeout: 10_000 });
   return target.asPage();
 }
