@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -70,10 +69,36 @@ type Result struct {
 	Fingerprint string
 }
 
-var (
-	safeID   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-	safeName = regexp.MustCompile(`^[a-z0-9._-]{1,64}$`)
-)
+// safeID and safeName guard the paths an ID or artifact name becomes inside
+// the zip. Plain loops instead of regexps keep them out of host start-up.
+func safeID(id string) bool {
+	if id == "" || len(id) > 128 || !isAlnum(id[0]) {
+		return false
+	}
+	for i := 1; i < len(id); i++ {
+		if c := id[i]; !isAlnum(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func safeName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // ErrEmpty is returned when the filter matches no snapshot.
 var ErrEmpty = errors.New("no snapshot matches the selection")
@@ -195,11 +220,11 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 }
 
 func checkNames(s Snapshot) error {
-	if !safeID.MatchString(s.ID) {
+	if !safeID(s.ID) {
 		return fmt.Errorf("export: snapshot id %q is not safe as a file name", s.ID)
 	}
 	for _, a := range s.Artifacts {
-		if !safeName.MatchString(a.Name) || a.Name == "." || a.Name == ".." || a.Name == FileMeta {
+		if !safeName(a.Name) || a.Name == "." || a.Name == ".." || a.Name == FileMeta {
 			return fmt.Errorf("export: snapshot %s: artifact name %q is not allowed in a kit", s.ID, a.Name)
 		}
 	}

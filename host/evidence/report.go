@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -85,7 +86,7 @@ func (r *report) addSnapshot(v snapshotView) error {
 		At: v.CapturedAt, Kind: "snapshot", Anchor: "snap-" + v.ID,
 		Text: "Snapshot: " + orDash(v.Title), Sub: categoryTitle(v.Category) + " · " + v.URL, Class: "snap",
 	})
-	if err := tmpl.ExecuteTemplate(r.sw, "snapshot", v); err != nil {
+	if err := reportTemplate().ExecuteTemplate(r.sw, "snapshot", v); err != nil {
 		return fmt.Errorf("report: snapshot %s: %w", v.ID, err)
 	}
 	return nil
@@ -98,7 +99,7 @@ func (r *report) addEvent(e Event) error {
 			Text: desc, Sub: strings.TrimSpace(e.RuleID + " · " + e.URL), Class: eventClass(e.Type),
 		})
 	}
-	if err := tmpl.ExecuteTemplate(r.ew, "event", e); err != nil {
+	if err := reportTemplate().ExecuteTemplate(r.ew, "event", e); err != nil {
 		return fmt.Errorf("report: event %d: %w", e.Seq, err)
 	}
 	return nil
@@ -124,7 +125,7 @@ func (r *report) writeIndex(kz *kitZip, h reportHead) error {
 
 func (r *report) render(w io.Writer, h reportHead) error {
 	bw := bufio.NewWriter(w)
-	if err := tmpl.ExecuteTemplate(bw, "head", h); err != nil {
+	if err := reportTemplate().ExecuteTemplate(bw, "head", h); err != nil {
 		return err
 	}
 	if _, err := r.snaps.Seek(0, io.SeekStart); err != nil {
@@ -133,7 +134,7 @@ func (r *report) render(w io.Writer, h reportHead) error {
 	if _, err := io.Copy(bw, r.snaps); err != nil {
 		return err
 	}
-	if err := tmpl.ExecuteTemplate(bw, "middle", h); err != nil {
+	if err := reportTemplate().ExecuteTemplate(bw, "middle", h); err != nil {
 		return err
 	}
 	if _, err := r.events.Seek(0, io.SeekStart); err != nil {
@@ -142,7 +143,7 @@ func (r *report) render(w io.Writer, h reportHead) error {
 	if _, err := io.Copy(bw, r.events); err != nil {
 		return err
 	}
-	if err := tmpl.ExecuteTemplate(bw, "tail", h); err != nil {
+	if err := reportTemplate().ExecuteTemplate(bw, "tail", h); err != nil {
 		return err
 	}
 	return bw.Flush()
@@ -236,9 +237,13 @@ func short(h string) string {
 	return h
 }
 
-var tmpl = template.Must(template.New("kit").Funcs(template.FuncMap{
-	"utc": utc, "local": local, "size": humanSize, "cat": categoryTitle, "dash": orDash,
-	"json": compactJSON, "short": short, "evclass": eventClass,
-	"words": func(t string) string { return eventWords[t] },
-	"join":  func(s []string) string { return strings.Join(s, ", ") },
-}).Parse(reportTemplates))
+// reportTemplate is parsed on first use, not at program start: the same
+// binary is the native host, whose start-up time is budgeted.
+var reportTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("kit").Funcs(template.FuncMap{
+		"utc": utc, "local": local, "size": humanSize, "cat": categoryTitle, "dash": orDash,
+		"json": compactJSON, "short": short, "evclass": eventClass,
+		"words": func(t string) string { return eventWords[t] },
+		"join":  func(s []string) string { return strings.Join(s, ", ") },
+	}).Parse(reportTemplates))
+})
