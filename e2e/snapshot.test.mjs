@@ -324,3 +324,28 @@ test('the host is killed during an upload: the upload restarts and the snapshot 
   assert.ok(files['dom.html'].size > 7_000_000, 'the whole DOM arrived');
   assert.ok(hostPids().every((p) => !pids.includes(p)), 'a new host serves the retry');
 });
+
+test('options: masking email addresses is an opt-in that reaches the stored snapshot', async () => {
+  const opts = await browser.newPage();
+  await opts.goto(`chrome-extension://${H.EXT_ID}/options.html`, { waitUntil: 'load' });
+  await opts.waitForSelector('#mask-emails');
+  assert.equal(await opts.$eval('#mask-emails', (el) => el.checked), false, 'off by default');
+  assert.equal(await opts.$eval('#capture-auto', (el) => el.checked), true, 'automatic capture on by default');
+  assert.match(await opts.$eval('#perm-all-urls', (el) => el.textContent), /nothing is ever sent anywhere/);
+  await opts.click('#mask-emails');
+  await H.waitFor(() => worker.evaluate(async () => (await chrome.storage.local.get('snapshotPrefs')).snapshotPrefs?.maskEmails === true),
+    { message: 'the preference to be saved' });
+  try {
+    const page = await H.openPage(browser, 'https://platform.openai.com/settings');
+    const id = await snapshotFromPopup(page);
+    await page.close();
+    const { meta, files } = artifacts(id);
+    const settings = JSON.parse(files['settings.json'].bytes.toString('utf8'));
+    assert.equal(settings.account.email, 'j***@example.com');
+    for (const f of Object.values(files)) assert.ok(!f.bytes.includes('jane.example@example.com'), `${f.name} has the address`);
+    assert.ok((meta.snapshot ?? meta).redactions.some((r) => r.rule === 'email'));
+  } finally {
+    await opts.click('#mask-emails');
+    await opts.close();
+  }
+});
