@@ -73,3 +73,20 @@ test('Firefox: the events reach the host log', async () => {
     'warning.shown platform.revoke-key', 'warning.dismissed platform.revoke-key']) assert.ok(types.has(t), `missing ${t}: ${[...types]}`);
   assert.ok(!ev.some((e) => e.url.endsWith('/c/6750a')), 'an event for the chat page');
 });
+
+test('Firefox: a hostile page cannot remove, restyle or hide the banner', async () => {
+  await withPage('https://chatgpt.com/hostile.html#settings/Account', async (page) => {
+    await H.waitForBanner(page);
+    await sleep(600);
+    const first = await H.readBanner(page);
+    await sleep(1500);
+    assert.ok(await page.evaluate(() => window.attacks) > 10);
+    const b = await H.readBanner(page);
+    assert.equal(b.text, first.text);
+    assert.equal(b.hostStyle, first.hostStyle);
+    assert.deepEqual(b.hostAttrs, ['popover', 'style']);
+    const at = await H.elementAtBannerCentre(page);
+    assert.equal(at.tag, 'RINGFENCE-WARNING', JSON.stringify(at));
+    assert.ok(at.width > 100 && at.height > 100, JSON.stringify(at));
+  });
+});

@@ -39,7 +39,7 @@
 //                                    resolves with the popup page (Chromium)
 //   await contentScriptRan(page)     true when the extension's isolated world exists in the page (Chromium):
 //                                    lets a "no banner" assertion prove the content script was there
-//   await elementAtBannerCentre(page) tag name the PAGE sees at the centre of the banner card (Chromium):
+//   await elementAtBannerCentre(page) tag name the PAGE sees at the centre of the banner card:
 //                                    'RINGFENCE-WARNING' means the banner is on top and visible
 //   runCli(sb, args)                 spawns bin/ringfence with the sandbox env → { code, stdout, stderr }
 //   events(sb)                       `ringfence events --json` parsed (JSON Lines) → array
@@ -63,6 +63,11 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 export const EXT_ID = 'kgjgjjlabbgcnkpjhjigkccigfbappbn';
 export const GECKO_ID = 'ringfence@ringfence.io';
+// Firefox gives each installed extension a random moz-extension:// UUID; the harness pins it (pref
+// extensions.webextensions.uuids) so tests know the extension's origin. (WebDriver BiDi refuses to
+// navigate a tab to moz-extension:// pages, so the options page and popup are Chromium-only here.)
+export const FIREFOX_EXT_UUID = '6f3c1d52-8a1e-4c7b-9b1e-2b7f6a0e5c11';
+export const FIREFOX_EXT_ORIGIN = `moz-extension://${FIREFOX_EXT_UUID}`;
 export const HOSTNAMES = ['chatgpt.com', 'platform.openai.com', 'privacy.openai.com', 'auth.openai.com', 'sora.com', 'sora.chatgpt.com'];
 
 export function requireTools({ firefox = false } = {}) {
@@ -233,6 +238,7 @@ export async function launchFirefox({ sandbox, server, extension = DIST_FIREFOX,
       'network.proxy.no_proxies_on': '',
       'network.proxy.allow_hijacking_localhost': true,
       'extensions.webextensions.restrictedDomains': '',
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXT_UUID }),
       ...prefs,
     },
   });
@@ -395,6 +401,18 @@ export async function contentScriptRan(page) {
 }
 
 export async function elementAtBannerCentre(page) {
+  if (page.browser().ringfenceKind === 'firefox') {
+    const t = await bannerTree(page);
+    const card = t?.host.shadow && find(t.host.shadow.node, (n) => n.name === 'section' && n.attrs.class?.includes('card'));
+    if (!card?.sharedId) return null;
+    // The node reference is a test-tool privilege (like CDP's): the page itself cannot get it.
+    const res = await page.browser().connection.send('script.callFunction', {
+      functionDeclaration: '(el) => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return [hit ? hit.tagName : null, r.width, r.height]; }',
+      arguments: [{ sharedId: card.sharedId }], awaitPromise: false, target: { context: page.mainFrame()._id },
+    });
+    const [tag, width, height] = res.result.result.value.map((v) => v.value);
+    return { tag, width, height };
+  }
   const cdp = await page.createCDPSession();
   try {
     const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
