@@ -7,7 +7,7 @@ VERSION ?= 0.1.0
 LDFLAGS := -s -w -X github.com/ringfence/ringfence/host/version.Version=$(VERSION)
 GOFILES := $(shell find host installer -name '*.go' 2>/dev/null)
 
-.PHONY: all build host extension deps test test-static test-go test-ext test-e2e test-demo bench install demo clean
+.PHONY: all build host extension deps deps-build test test-static test-go test-ext test-e2e test-demo bench install demo clean
 
 all: build
 
@@ -32,7 +32,10 @@ extension: extension/node_modules/.stamp
 # Installs the browsers, keyring and D-Bus the tests need (root with apt), or
 # stops with the exact command to run. Never skips.
 deps:
-	@scripts/ensure-deps.sh
+	@scripts/ensure-deps.sh test
+
+deps-build:
+	@scripts/ensure-deps.sh --build
 
 test: deps build test-static test-go test-ext test-e2e test-demo
 	@echo "make test: all suites passed"
@@ -55,7 +58,7 @@ test-demo: build e2e/node_modules/.stamp
 bench: build e2e/node_modules/.stamp
 	@scripts/bench.sh
 
-install: build
+install: deps-build build
 	@scripts/install.sh
 
 demo: deps build e2e/node_modules/.stamp
