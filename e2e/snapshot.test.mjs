@@ -142,6 +142,8 @@ test('popup snapshot: all artifacts, hashes, redaction, settings, offline DOM', 
   assert.match(dom, /<option selected="">gpt-5<\/option>/);
   assert.ok(dom.includes('FRAME-MARKER'), 'same-origin iframe inlined');
   assert.ok(dom.includes('sk-proj-[REDACTED]'));
+  assert.match(dom, /<a id="js-link" href="#">/, 'javascript: link with a tab neutralised');
+  assert.equal(m.title, 'API keys - OpenAI API', 'title read past <img name="title">');
 
   // It renders offline: open it and count requests other than the file itself.
   const domFile = path.join(outDir, `${id}-dom.html`);
@@ -174,6 +176,7 @@ test('popup snapshot: all artifacts, hashes, redaction, settings, offline DOM', 
   assert.deepEqual(controls['Share usage data for training'], ['switch', false]);
   assert.deepEqual(controls['Default model'], ['select', 'gpt-5']);
   assert.equal(settings.account.email, 'jane.example@example.com');
+  assert.deepEqual(settings.route, { host: 'platform.openai.com', path: '/keys', hash: '#access_token=[REDACTED]' }, 'URL read past <form name="URL">');
   assert.ok(files['text.txt'].bytes.toString('utf8').includes('Save your key'));
 });
 

@@ -97,3 +97,16 @@ export function walkElements(root: Document | Element | ShadowRoot, shadowOf: Sh
 export function normSpace(s: string | null | undefined): string {
   return (s ?? '').replace(/\s+/g, ' ').trim();
 }
+
+type DocProp = 'documentElement' | 'head' | 'body' | 'title' | 'URL' | 'baseURI';
+
+/** Reads a Document property through its prototype getter. Named elements override Document
+ * properties (`<img name="title">` makes `document.title` that image, `<form name="URL">` replaces
+ * `document.URL`), so a page could otherwise break or falsify its own capture. */
+export function docProp<K extends DocProp>(doc: Document, name: K): Document[K] {
+  for (let p = Object.getPrototypeOf(doc); p; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, name);
+    if (d?.get) return d.get.call(doc) as Document[K];
+  }
+  return doc[name];
+}

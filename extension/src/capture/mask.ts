@@ -1,7 +1,7 @@
 // Screenshots are pixels: the text redaction cannot reach them. Before the screenshots, secrets that
 // are visible on the page are covered with opaque boxes drawn in an overlay of our own (the page's
 // nodes are not touched), and the overlay is removed right after.
-import { walkElements, type ShadowAccessor } from './dom';
+import { docProp, walkElements, type ShadowAccessor } from './dom';
 import { redactText, RedactionLog, type RedactOptions } from './redact';
 
 let overlay: HTMLElement | null = null;
@@ -54,7 +54,7 @@ export function maskSecrets(doc: Document, shadowOf: ShadowAccessor, log: Redact
     b.textContent = 'redacted';
     overlay.append(b);
   }
-  doc.documentElement.append(overlay);
+  docProp(doc, 'documentElement').append(overlay);
   return boxes.length;
 }
 

@@ -4,7 +4,7 @@
 // redacted: secrets never leave the page in the clear (the list of removed secrets is returned to
 // the background only in memory, to scrub the browser-made MHTML; it is never stored).
 import { classify, type Classification } from './classify';
-import { defaultShadowAccessor, flatText, isOwnUi, type ShadowAccessor } from './dom';
+import { defaultShadowAccessor, docProp, flatText, isOwnUi, type ShadowAccessor } from './dom';
 import { RedactionLog, redactText, scrubFragments, type RedactionEntry, type RedactOptions } from './redact';
 import { sanitizeDocument, type SanitizeStats } from './sanitize';
 import { extractSettings } from './settings';
@@ -55,8 +55,8 @@ export interface PageApi {
 const KEY = '__ringfenceCapture';
 
 function geometry(): Geometry {
-  const de = document.documentElement;
-  const body = document.body;
+  const de = docProp(document, 'documentElement');
+  const body = docProp(document, 'body');
   return {
     scrollHeight: Math.max(de.scrollHeight, body?.scrollHeight ?? 0),
     scrollWidth: Math.max(de.scrollWidth, body?.scrollWidth ?? 0),
@@ -72,7 +72,9 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   const t0 = performance.now();
   const log = new RedactionLog();
   const { html: rawHtml, stats } = sanitizeDocument(document, { shadowOf, log, redact: o.redact });
-  const rawText = (document.title ? `${document.title}\n\n` : '') + flatText(document.body ?? document.documentElement, shadowOf);
+  const title = docProp(document, 'title');
+  const root = docProp(document, 'body') ?? docProp(document, 'documentElement');
+  const rawText = (title ? `${title}\n\n` : '') + flatText(root, shadowOf);
   const settingsObj = extractSettings(document, { shadowOf, log, redact: o.redact });
   // Patterns first over every artifact (this also learns the secrets), then fragments everywhere.
   let text = redactText(rawText, 'text.txt', log, o.redact);
@@ -86,8 +88,8 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   const g = geometry();
   return {
     url: redactText(location.href, 'meta', log, o.redact),
-    title: redactText(document.title, 'meta', log, o.redact),
-    lang: document.documentElement.getAttribute('lang') ?? '',
+    title: redactText(title, 'meta', log, o.redact),
+    lang: docProp(document, 'documentElement').getAttribute('lang') ?? '',
     language: navigator.language,
     viewport: { width: window.innerWidth, height: window.innerHeight },
     devicePixelRatio: g.devicePixelRatio,
@@ -108,7 +110,8 @@ let restoreScroll: { x: number; y: number } | null = null;
 
 /** Fixed and sticky elements would repeat in every stitched frame: hidden after the first. */
 function hideFixed(): number {
-  const all = document.body ? document.body.getElementsByTagName('*') : [];
+  const body = docProp(document, 'body');
+  const all = body ? body.getElementsByTagName('*') : [];
   for (const el of Array.from(all) as HTMLElement[]) {
     if (isOwnUi(el)) continue;
     const pos = getComputedStyle(el).position;

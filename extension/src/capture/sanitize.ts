@@ -4,7 +4,7 @@
 // closed shadow roots become declarative shadow DOM; same-origin iframes are inlined as srcdoc;
 // readable stylesheets are inlined; every remote reference is moved to a data-ringfence-* attribute
 // so the file renders offline without a single request (a CSP meta tag enforces it).
-import { isOwnUi, type ShadowAccessor } from './dom';
+import { docProp, isOwnUi, type ShadowAccessor } from './dom';
 import { isKeyLikeName, redactFieldValue, type RedactionLog, type RedactOptions } from './redact';
 
 export interface SanitizeOptions {
@@ -92,10 +92,10 @@ class Serializer {
 
   document(doc: Document): string {
     this.out = [];
-    this.base = doc.baseURI || doc.URL;
-    this.hasHead = !!doc.head;
+    this.base = docProp(doc, 'baseURI') || docProp(doc, 'URL');
+    this.hasHead = !!docProp(doc, 'head');
     this.out.push('<!DOCTYPE html>\n');
-    const root = doc.documentElement;
+    const root = docProp(doc, 'documentElement');
     if (root) this.element(root, doc);
     return this.out.join('');
   }
@@ -205,7 +205,9 @@ class Serializer {
         }
       }
       if (NAV_ATTRS.has(an)) {
-        v = /^\s*javascript:/i.test(v) ? '#' : absolute(v, base);
+        // Judged after parsing: the URL parser drops tabs and newlines ("java\tscript:").
+        v = absolute(v, base);
+        if (/^\s*(javascript|vbscript|data):/i.test(v)) v = '#';
       }
       if (an === 'style') v = neutralizeCss(v);
       if (an.startsWith('data-') && isKeyLikeName(an)) {

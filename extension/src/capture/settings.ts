@@ -2,7 +2,7 @@
 // its label and state; labelled account fields; API keys and projects from platform tables. Labels
 // are found the way assistive technology finds them (aria-labelledby, aria-label, <label>), then
 // by the nearest text in the control's row, so the extraction works in any UI language.
-import { normSpace, walkElements, type ShadowAccessor } from './dom';
+import { docProp, normSpace, walkElements, type ShadowAccessor } from './dom';
 import { redactFieldValue, type RedactionLog, type RedactOptions } from './redact';
 
 export interface Control {
@@ -341,7 +341,7 @@ function projects(url: URL, ts: Table[]): Record<string, string>[] | undefined {
 /** Extracts the settings of a document. Values of credential-like fields are redacted here; the
  * caller still runs redactText over the serialized JSON. */
 export function extractSettings(doc: Document, opts: SettingsOptions): Settings {
-  const url = new URL(doc.URL || 'about:blank');
+  const url = new URL(docProp(doc, 'URL') || 'about:blank');
   const controls: Control[] = [];
   const headings: string[] = [];
   const dialogs: { role: string; label: string }[] = [];
@@ -376,7 +376,7 @@ export function extractSettings(doc: Document, opts: SettingsOptions): Settings 
     version: 1,
     url: url.href,
     route: { host: url.hostname, path: url.pathname, hash: url.hash },
-    lang: doc.documentElement?.getAttribute('lang') ?? '',
+    lang: docProp(doc, 'documentElement')?.getAttribute('lang') ?? '',
     headings,
     dialogs,
     controls,

@@ -19,6 +19,7 @@ const HTML = `<!DOCTYPE html><html lang="en"><head>
 </head><body onload="boot()">
 <noscript><img src="https://tracker.example/pixel.gif"></noscript>
 <a href="javascript:alert(1)" onclick="steal()">x</a>
+<a id="tab-js" href="java&#9;script:alert(2)">y</a>
 <a href="/settings">settings</a>
 <img src="https://cdn.example/avatar.png" srcset="https://cdn.example/a2.png 2x" width="32" height="32" alt="avatar">
 <img src="data:image/png;base64,iVBORw0KGgo=" alt="inline">
@@ -68,7 +69,8 @@ test('scripts, handlers, refresh and base are removed', () => {
   const { html } = run();
   assert.ok(!/<script/i.test(html), 'script element left');
   assert.ok(!/\son[a-z]+=/i.test(html), 'event handler left');
-  assert.ok(!html.includes('javascript:'), 'javascript: URL left');
+  assert.ok(!html.includes('javascript:') && !html.includes('script:alert(2)'), 'javascript: URL left');
+  assert.match(html, /<a id="tab-js" href="#">/);
   assert.ok(!html.includes('window.secret'));
   assert.ok(!/http-equiv="refresh"/i.test(html) && !/<base/i.test(html));
   assert.ok(!html.includes('our banner'), 'Ringfence UI must not be captured');
