@@ -423,3 +423,24 @@ test('the options page saves the guard mode the content script then uses', async
     await opts.close();
   }
 });
+
+test('the banner speaks the browser\'s language (_locales de, fr, es, ja)', async () => {
+  const want = {
+    de: ['Damit löschst du dein gesamtes OpenAI-Konto', 'Erst Schnappschuss', 'Schließen'],
+    fr: ['Ceci supprime tout votre compte OpenAI', "D'abord une capture", 'Ignorer'],
+    es: ['Esto elimina toda tu cuenta de OpenAI', 'Capturar primero', 'Descartar'],
+    ja: ['OpenAI アカウント全体を削除します', '先にスナップショット', '閉じる'],
+  };
+  for (const [lang, phrases] of Object.entries(want)) {
+    const own = H.makeSandbox(`lang-${lang}`);
+    const b4 = await H.launchChromium({ sandbox: own, server: srv, lang, register: false });
+    try {
+      const page = await H.openPage(b4, `https://chatgpt.com/?hl=${lang}#settings/Account`);
+      const b = await H.waitForBanner(page, (x) => x?.rule === 'chatgpt.delete-account', { message: `banner (${lang})` });
+      for (const p of phrases) assert.ok(b.text.includes(p), `${lang}: "${p}" not in ${b.text}`);
+    } finally {
+      await b4.close();
+      own.cleanup();
+    }
+  }
+});

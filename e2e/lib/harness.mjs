@@ -15,10 +15,11 @@
 //   registerHost(sb, 'chromium'|'firefox')
 //                                    `bin/ringfence install --browser chromium --user-data-dir <profile>` or
 //                                    `--browser firefox` (HOME inside the sandbox); returns the manifest path
-//   const browser = await launchChromium({ sandbox, server, extension = DIST_CHROME, args })
+//   const browser = await launchChromium({ sandbox, server, extension = DIST_CHROME, args, register, lang })
 //                                    Debian chromium headless with the DESIGN.md flags,
 //                                    --host-resolver-rules mapping every OpenAI host to the server,
-//                                    --ignore-certificate-errors; the host is registered first
+//                                    --ignore-certificate-errors; the host is registered first (register:false
+//                                    to leave it missing); lang: 'de' etc. sets the browser UI language
 //   const worker = await extensionWorker(browser)   the MV3 service worker (puppeteer WebWorker)
 //   const browser = await launchFirefox({ sandbox, server, extension = DIST_FIREFOX })
 //                                    firefox-esr over WebDriver BiDi, extension installed from dist/firefox,
@@ -199,8 +200,11 @@ export function registerHost(sb, browser = 'chromium') {
 
 // ---- browsers ----------------------------------------------------------------------------------
 
-export async function launchChromium({ sandbox, server, extension = DIST_CHROME, args = [], register = true } = {}) {
+export async function launchChromium({ sandbox, server, extension = DIST_CHROME, args = [], register = true, lang } = {}) {
   if (register) registerHost(sandbox, 'chromium');
+  // The UI language (chrome.i18n, so the banner's language) follows --lang and LANGUAGE on Linux.
+  const env = lang ? { ...sandbox.env, LANGUAGE: lang, LANG: `${lang}.UTF-8` } : sandbox.env;
+  if (lang) args = [`--lang=${lang}`, ...args];
   const rules = HOSTNAMES.map((h) => `MAP ${h}:443 127.0.0.1:${server.port}`).join(', ');
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -213,7 +217,7 @@ export async function launchChromium({ sandbox, server, extension = DIST_CHROME,
       `--user-data-dir=${sandbox.profile}`, '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--enable-unsafe-extension-debugging',
       `--host-resolver-rules=${rules}`, '--ignore-certificate-errors', ...args],
-    env: sandbox.env,
+    env,
   });
   browser.ringfenceKind = 'chromium';
   return browser;
