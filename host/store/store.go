@@ -13,9 +13,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -149,7 +151,14 @@ func openDB(ctx context.Context, path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	_ = os.Chmod(path, 0o600)
+	// SQLite creates the WAL and shared-memory files with the umask's mode;
+	// they hold page images, so they get the database's 0600 too.
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) && runtime.GOOS != "windows" {
+			db.Close()
+			return nil, fmt.Errorf("store: restrict %s: %w", f, err)
+		}
+	}
 	return s, nil
 }
 
