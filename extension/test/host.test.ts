@@ -1,0 +1,125 @@
+// The background's native port (host.ts) and event queue (events.ts) against a scripted stand-in
+// for chrome.runtime.connectNative. The real host is exercised by the e2e suites; this pins down
+// envelope matching, progress, reconnection, status classification and the no-loss event queue.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+type Listener = (m: unknown) => void;
+interface FakePort {
+  onMessage: { addListener(fn: Listener): void };
+  onDisconnect: { addListener(fn: (p: unknown) => void): void };
+  postMessage(m: { id: string; type: string; body: Record<string, unknown> }): void;
+  disconnect(): void;
+}
+
+// A scripted host: `behave` decides per request what to send back.
+let behave: (req: { id: string; type: string; body: Record<string, unknown> }, reply: Listener, die: (msg: string) => void) => void;
+let connects = 0;
+let refuse: string | null = null;
+const store: Record<string, unknown> = {};
+let lastError: { message: string } | undefined;
+
+(globalThis as Record<string, unknown>).chrome = {
+  runtime: {
+    get lastError() { return lastError; },
+    connectNative(name: string): FakePort {
+      assert.equal(name, 'io.ringfence.host');
+      connects++;
+      const onMsg: Listener[] = [];
+      const onDisc: ((p: unknown) => void)[] = [];
+      let dead = false;
+      const die = (msg: string): void => {
+        if (dead) return;
+        dead = true;
+        setTimeout(() => { lastError = { message: msg }; for (const f of onDisc) f(port); lastError = undefined; }, 0);
+      };
+      const port: FakePort = {
+        onMessage: { addListener: (f) => onMsg.push(f) },
+        onDisconnect: { addListener: (f) => onDisc.push(f) },
+        postMessage(m) {
+          if (dead) throw new Error('Attempting to use a disconnected port object');
+          if (refuse) { die(refuse); return; }
+          setTimeout(() => behave(m, (r) => { if (!dead) for (const f of onMsg) f(r); }, die), 0);
+        },
+        disconnect() { dead = true; },
+      };
+      return port;
+    },
+  },
+  storage: {
+    local: {
+      async get(k: string) { return k in store ? { [k]: structuredClone(store[k]) } : {}; },
+      async set(o: Record<string, unknown>) { Object.assign(store, structuredClone(o)); },
+    },
+  },
+};
+(globalThis as Record<string, unknown>).__VERSION__ = 'test';
+(globalThis as Record<string, unknown>).__BROWSER__ = 'chrome';
+
+const host = await import('../src/background/host');
+const events = await import('../src/background/events');
+
+test('replies are matched to requests by id, with progress frames in between', async () => {
+  behave = (req, reply) => {
+    if (req.type === 'slow') {
+      reply({ id: req.id, progress: { done: 1, total: 2, stage: 'x' } });
+      setTimeout(() => reply({ id: req.id, ok: true, body: { which: 'slow' } }), 20);
+    } else {
+      reply({ id: req.id, ok: true, body: { which: req.type } });
+    }
+  };
+  const progress: unknown[] = [];
+  const [a, b] = await Promise.all([
+    host.request('slow', {}, { onProgress: (p) => progress.push(p) }),
+    host.request('fast', {}),
+  ]);
+  assert.deepEqual(a, { which: 'slow' });
+  assert.deepEqual(b, { which: 'fast' });
+  assert.deepEqual(progress, [{ done: 1, total: 2, stage: 'x' }]);
+  assert.equal(connects, 1, 'one port for all requests');
+});
+
+test('error replies reject with the stable code', async () => {
+  behave = (req, reply) => reply({ id: req.id, ok: false, error: { code: 'bad_request', message: 'no' } });
+  await assert.rejects(host.request('x'), (e: Error & { code?: string }) => e.code === 'bad_request');
+});
+
+test('hello sets connected; a missing host is "not installed"; the port reopens on demand', async () => {
+  behave = (req, reply) => reply({ id: req.id, ok: true, body: { host_version: '0.1.0' } });
+  assert.equal(await host.hello(), 'connected');
+  assert.equal(host.hostStatus().hostVersion, '0.1.0');
+  // The host goes away mid-request: the caller gets an error, the status says why.
+  behave = (_req, _reply, die) => die('Native host has exited.');
+  await assert.rejects(host.request('x'), (e: Error & { code?: string }) => e.code === 'disconnected');
+  assert.equal(host.hostStatus().state, 'error');
+  refuse = 'Specified native messaging host not found.';
+  await assert.rejects(host.request('x'));
+  assert.equal(host.hostStatus().state, 'not_installed');
+  refuse = null;
+  const before = connects;
+  behave = (req, reply) => reply({ id: req.id, ok: true, body: { host_version: '0.1.0' } });
+  assert.equal(await host.hello(), 'connected');
+  assert.ok(connects > before, 'reconnected');
+});
+
+test('events wait in the queue while the host is missing and are sent in order once it is back', async () => {
+  const got: string[] = [];
+  refuse = 'No such native application io.ringfence.host';
+  await events.logEvent({ type: 'warning.shown', rule_id: 'r1', url: 'https://chatgpt.com/', at: '2026-11-30T00:00:00.000Z', detail: {} });
+  await events.logEvent({ type: 'warning.dismissed', rule_id: 'r1', url: 'https://chatgpt.com/', at: '2026-11-30T00:00:01.000Z', detail: {} });
+  assert.equal(await events.queuedEventCount(), 2);
+  refuse = null;
+  let n = 0;
+  behave = (req, reply, die) => {
+    assert.equal(req.type, 'event.log');
+    // The first attempt dies before acknowledging: the event must stay queued and be resent.
+    if (n++ === 0) { die('Native host has exited.'); return; }
+    got.push(String(req.body.type));
+    reply({ id: req.id, ok: true, body: { seq: n, hash: 'h' } });
+  };
+  await events.flushEvents();
+  assert.equal(await events.queuedEventCount(), 2, 'an unacknowledged event left the queue');
+  await events.flushEvents();
+  assert.deepEqual(got, ['warning.shown', 'warning.dismissed']);
+  assert.equal(await events.queuedEventCount(), 0);
+});
