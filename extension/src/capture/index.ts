@@ -10,6 +10,7 @@ import type { CollectOptions, Geometry, PageApi, PageResult } from './page';
 import { captureVisible, fullPageFirefox, fullPageStitched, hasCaptureTab, type PageControl } from './screenshot';
 import { uploadSnapshot, utf8, type Artifact } from './upload';
 import { loadPrefs } from './prefs';
+import { s } from './strings';
 
 export type SnapshotTrigger = 'button' | 'shortcut' | 'context_menu' | 'banner' | 'auto';
 
@@ -268,6 +269,5 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
 
 async function shortcutHint(): Promise<string> {
   const cmd = (await api.commands.getAll().catch(() => [])).find((c) => c.name === 'snapshot');
-  const key = cmd?.shortcut || 'the Ringfence snapshot shortcut';
-  return `Snapshot stored without screenshots. For a full capture press ${key}, or allow screenshots in Ringfence's options.`;
+  return s('hint', [cmd?.shortcut || 'the Ringfence snapshot shortcut']);
 }

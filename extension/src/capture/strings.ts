@@ -29,6 +29,7 @@ const EN: Record<string, string> = {
   opt_granted: 'Allowed',
   opt_grant: 'Allow',
   opt_revoke: 'Remove',
+  hint: 'Snapshot stored without screenshots. For a full capture press $1, or allow screenshots in Ringfence\'s options.',
 };
 
 export function s(key: string, subs: string[] = []): string {
