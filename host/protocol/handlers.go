@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/ringfence/ringfence/host/nativemsg"
@@ -134,7 +136,7 @@ func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, 
 	if len(s.uploads) >= maxOpenUploads {
 		return nil, errorf(CodeTooLarge, "%d uploads already open on this port; commit or abort one", maxOpenUploads)
 	}
-	u, err := s.store.BeginUpload(req.Meta.snapshot(), req.Artifacts)
+	u, err := s.store.BeginUpload(s.redactMeta(req.Meta.snapshot()), req.Artifacts)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +144,24 @@ func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, 
 	id := fmt.Sprintf("u-%d", s.nextID)
 	s.uploads[id] = u
 	return map[string]any{"upload_id": id, "chunk_size": ChunkSize}, nil
+}
+
+// redactMeta applies the secret rules to the snapshot's URLs and title (the
+// extension already did; this is defence in depth) and logs what it found
+// under the artifact name "meta".
+func (s *Server) redactMeta(sn store.Snapshot) store.Snapshot {
+	counts := map[string]int{}
+	for _, f := range []*string{&sn.URL, &sn.FinalURL, &sn.Title} {
+		var c map[string]int
+		*f, c = s.redactor().String(*f)
+		for rule, n := range c {
+			counts[rule] += n
+		}
+	}
+	for _, rule := range slices.Sorted(maps.Keys(counts)) {
+		sn.Redactions = append(sn.Redactions, store.Redaction{Rule: rule, Artifact: "meta", Count: counts[rule]})
+	}
+	return sn
 }
 
 func (s *Server) upload(id string) (*store.Upload, error) {
@@ -280,7 +300,11 @@ func (s *Server) eventLog(ctx context.Context, body json.RawMessage) (any, error
 	if err := s.needStore(); err != nil {
 		return nil, err
 	}
-	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: req.RuleID, URL: req.URL, At: req.At, Detail: req.Detail})
+	// Event URLs and details are stored verbatim in the evidence log, so a
+	// token in a URL (an OAuth ?code=, a key pasted in a query) stops here.
+	url, _ := s.redactor().String(req.URL)
+	detail, _ := s.redactor().JSON(req.Detail)
+	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: req.RuleID, URL: url, At: req.At, Detail: detail})
 	if err != nil {
 		return nil, err
 	}

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"sync"
 
 	"github.com/ringfence/ringfence/host/keys"
 	"github.com/ringfence/ringfence/host/nativemsg"
+	"github.com/ringfence/ringfence/host/redact"
 	"github.com/ringfence/ringfence/host/store"
 )
 
@@ -47,13 +49,17 @@ type Server struct {
 	uploads  map[string]*store.Upload
 	nextID   int
 	extra    map[string]handler // tests add handlers here (e.g. one that panics)
+	// redactor is the last gate for secrets in strings the extension sends
+	// outside artifacts; compiled on first use to keep host start-up short.
+	redactor func() *redact.Redactor
 }
 
 // NewServer serves st. When st is nil, storeErr says why; hello still
 // answers (so the extension can show the problem) and storage requests fail
 // with storage_error.
 func NewServer(st *store.Store, storeErr error, ks keys.Status) *Server {
-	return &Server{store: st, storeErr: storeErr, keys: ks, uploads: map[string]*store.Upload{}}
+	return &Server{store: st, storeErr: storeErr, keys: ks, uploads: map[string]*store.Upload{},
+		redactor: sync.OnceValue(redact.New)}
 }
 
 type handler func(ctx context.Context, body json.RawMessage) (any, error)
