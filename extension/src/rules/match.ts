@@ -16,15 +16,19 @@ const ROLE_SELECTORS: Record<ControlRole | DialogRole, string[]> = {
 };
 const DIALOG_SCOPE = 'dialog[open],[role="dialog"],[role="alertdialog"]';
 
-// Calls fn once per element matching any selector. Bare tag names use getElementsByTagName (a
-// cached live collection); NodeLists are walked by index (Array.from costs as much as the query);
+// Calls fn once per element matching any selector. A bare tag, or a tag with attribute tests
+// (`input[type="submit"]`, `dialog[open]`), starts from getElementsByTagName (a cached live
+// collection) and filters; NodeLists are walked by index (Array.from costs as much as the query);
 // an element is skipped when an earlier selector already matched it.
 function eachMatch(root: Document | Element, selectors: readonly string[], fn: (el: Element) => void): void {
   for (let i = 0; i < selectors.length; i++) {
     const sel = selectors[i];
-    const list = /^[a-z]+$/.test(sel) ? root.getElementsByTagName(sel) : root.querySelectorAll(sel);
+    const tag = /^([a-z]+)(\[|$)/.exec(sel);
+    const list = tag ? root.getElementsByTagName(tag[1]) : root.querySelectorAll(sel);
+    const filter = tag !== null && tag[2] === '[';
     for (let k = 0; k < list.length; k++) {
       const el = list[k];
+      if (filter && !el.matches(sel)) continue;
       let dup = false;
       for (let j = 0; j < i && !dup; j++) dup = el.matches(selectors[j]);
       if (!dup) fn(el);
