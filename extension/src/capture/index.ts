@@ -109,6 +109,20 @@ function mergeRedactions(a: RedactionEntry[], b: RedactionEntry[]): RedactionEnt
   return [...m.values()];
 }
 
+// The MHTML blob is backed by a temporary file that Chromium may release before a service worker
+// reads it ("A requested file or directory could not be found"): ask again, up to three times.
+async function saveMhtml(tabId: number): Promise<Uint8Array> {
+  const pc = (api as unknown as { pageCapture: { saveAsMHTML(o: { tabId: number }): Promise<Blob> } }).pageCapture;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const blob = await pc.saveAsMHTML({ tabId });
+      return new Uint8Array(await blob.arrayBuffer());
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof DOMException && e.name === 'NotFoundError')) throw e;
+    }
+  }
+}
+
 async function hasPermission(p: chrome.permissions.Permissions): Promise<boolean> {
   try { return await api.permissions.contains(p); } catch { return false; }
 }
@@ -166,12 +180,10 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     if (!(await hasPermission({ permissions: ['pageCapture'] }))) {
       notes.mhtml = 'omitted: the optional "pageCapture" permission is not granted (Ringfence options)';
     } else {
-      try {
-        const blob = await (api as unknown as { pageCapture: { saveAsMHTML(o: { tabId: number }): Promise<Blob> } }).pageCapture.saveAsMHTML({ tabId: opts.tabId });
-        mhtml = new Uint8Array(await blob.arrayBuffer());
-      } catch (e) {
+      mhtml = await saveMhtml(opts.tabId).catch((e) => {
         notes.mhtml = `omitted: ${e instanceof Error ? e.message : String(e)}`;
-      }
+        return null;
+      });
     }
   } else {
     notes.mhtml = 'omitted: MHTML is a Chromium format';
