@@ -108,12 +108,21 @@ try {
     prof.samples.forEach((id, i) => { if (isExt(id)) extUs += prof.timeDeltas[i + 1] ?? 0; });
     return { wall, mutations, extMs: extUs / 1000, taskMs: (m1.TaskDuration - m0.TaskDuration) * 1000, banner: banner?.rule ?? null };
   }
-  const on = await profile('https://chatgpt.com/bench/stream#settings/Account');
-  const off = await profile('https://chatgpt.com/bench/stream');
-  if (on.banner !== 'chatgpt.delete-account' || off.banner !== null) throw new Error(`unexpected banners: ${on.banner} / ${off.banner}`);
+  // Interleaved rounds so machine load hits both sides alike.
+  const sum = (a, b) => ({ wall: a.wall + b.wall, mutations: a.mutations + b.mutations, extMs: a.extMs + b.extMs, taskMs: a.taskMs + b.taskMs, banner: b.banner });
+  let on = null;
+  let off = null;
+  for (let round = 0; round < 2; round++) {
+    const a = await profile('https://chatgpt.com/bench/stream#settings/Account');
+    const b = await profile('https://chatgpt.com/bench/stream');
+    if (a.banner !== 'chatgpt.delete-account' || b.banner !== null) throw new Error(`unexpected banners: ${a.banner} / ${b.banner}`);
+    on = on ? sum(on, a) : a;
+    off = off ? sum(off, b) : b;
+  }
   const share = on.extMs / on.wall;
-  rows.push(['content script on a page mutating 100×/s, matched route', `${(share * 100).toFixed(3)} % of main-thread time (${on.extMs.toFixed(1)} ms in ${(on.wall / 1000).toFixed(1)} s, ${(on.mutations / on.wall * 1000).toFixed(0)} mutations/s)`,
-    `page task time ${(on.taskMs / off.taskMs).toFixed(2)}× the same page outside the route (${on.taskMs.toFixed(0)} vs ${off.taskMs.toFixed(0)} ms)`, '≤ 2 %', share <= 0.02 ? 'ok' : 'OVER BUDGET']);
+  const extra = (on.taskMs - off.taskMs) / on.wall;
+  rows.push(['content script on a page mutating 100×/s, matched route', `${(share * 100).toFixed(3)} % of main-thread time in content-script code (${on.extMs.toFixed(1)} ms in ${(on.wall / 1000).toFixed(1)} s, ${(on.mutations / on.wall * 1000).toFixed(0)} mutations/s)`,
+    `whole page task time ${(on.taskMs / off.taskMs).toFixed(2)}× the same page with the gate closed (${on.taskMs.toFixed(0)} vs ${off.taskMs.toFixed(0)} ms: ${(extra * 100).toFixed(2)} % of wall time, including painting the visible banner)`, '≤ 2 %', share <= 0.02 ? 'ok' : 'OVER BUDGET']);
   rows.push(['content script on the same page, route gate closed', `${(off.extMs / off.wall * 100).toFixed(3)} % (${off.extMs.toFixed(1)} ms)`, 'nothing observed or scanned', '≈ 0', off.extMs / off.wall < 0.001 ? 'ok' : 'OVER BUDGET']);
   if (share > 0.02 || off.extMs / off.wall >= 0.001) failed = true;
 } finally {
