@@ -25,7 +25,6 @@ const shown = new Map<string, string>(); // rule id -> level already reported fo
 const dismissed = new Set<string>(); // rule ids dismissed on this URL (until escalation)
 let identity: IdentitySummary | null | undefined;
 let banner: Banner;
-let bypassNext: Element | null = null;
 
 const t = (key: string, subs?: string[]): string => api.i18n.getMessage(key, subs) || key;
 
@@ -155,7 +154,6 @@ function onClick(e: MouseEvent): void {
   if (!(target instanceof Element)) return;
   const hit = findControl(ruleSet, active, target);
   if (!hit) return;
-  if (bypassNext === hit.el) { bypassNext = null; return; }
   const rule = hit.rules[0].rule;
   if (settings.guardMode === 'warn') {
     logEvent('warning.proceeded', rule.id, { mode: 'warn' });
@@ -167,10 +165,9 @@ function onClick(e: MouseEvent): void {
   void banner.guard(model(m)).then((proceed) => {
     if (!proceed) { logEvent('guard.cancelled', rule.id, { mode: 'confirm' }); return; }
     logEvent('warning.proceeded', rule.id, { mode: 'confirm' });
-    // Replays the user's click on the control; the guard lets exactly this one through.
-    bypassNext = hit.el;
+    // Replays the user's click on the control. The replay is not a trusted event, so the guard
+    // (which only holds trusted clicks) lets it through.
     (hit.el as HTMLElement).click();
-    bypassNext = null;
   });
 }
 
