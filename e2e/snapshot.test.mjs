@@ -104,7 +104,9 @@ test('popup snapshot: all artifacts, hashes, redaction, settings, offline DOM', 
   assert.equal(m.category, 'api_dashboard');
   assert.equal(m.category_source, 'auto');
   assert.ok(m.url.startsWith('https://platform.openai.com/keys#access_token=[REDACTED]'), m.url);
-  assert.match(m.captured_at, /\.\d{3}Z$|\.\d{3}[+-]/);
+  // Milliseconds (the host's JSON may drop trailing zeros: .690 → .69).
+  assert.match(m.captured_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/);
+  assert.ok(Math.abs(Date.now() - Date.parse(m.captured_at)) < 120_000, m.captured_at);
   assert.equal(m.browser, 'Chromium');
   assert.match(m.browser_version, /^\d+\.\d+\.\d+\.\d+$/);
   assert.equal(m.extension_version, '0.1.0');
