@@ -29,15 +29,18 @@
 //   await readBanner(page)           what the closed-shadow banner shows, read from outside the page:
 //                                    CDP DOM.getDocument({pierce:true}) on Chromium, BiDi serialization
 //                                    with includeShadowTree:'all' on Firefox →
-//                                    null | { rule, level, severity, role, text, actions: [..],
-//                                             guard: null | { rule, role, text, proceedDisabled },
-//                                             hostStyle, attached, popoverOpen }
+//                                    null (no banner element) | { attached, shadowMode ('closed'),
+//                                      hostStyle, hostAttrs, rule, level ('control'|'dialog'|'page'),
+//                                      severity, role, text, actions: ['snapshot','export','dismiss'],
+//                                      guard: null | { rule, role, text, proceedDisabled } }
 //   await waitForBanner(page, pred, { timeout })   polls readBanner until pred(banner) is true; resolves
 //                                    with the banner, or { absent: true } when pred accepted "no banner"
 //   await clickBanner(page, action)  a trusted mouse click on [data-action=<action>] inside the shadow root
 //                                    (Chromium: CDP box model + Input events; Firefox: BiDi input.performActions)
-//   const popup = await triggerAction(browser, page)   CDP Extensions.triggerAction on the tab target;
-//                                    resolves with the popup page (Chromium)
+//   const popup = await triggerAction(browser, page)   CDP Extensions.triggerAction on the tab target
+//                                    (puppeteer's page.triggerExtensionAction); resolves with the popup page
+//                                    (Chromium; WebDriver BiDi cannot open moz-extension:// pages)
+//   EXT_ID, GECKO_ID, FIREFOX_EXT_ORIGIN, HOSTNAMES, ROOT, BIN, DIST_CHROME, DIST_FIREFOX, SITES
 //   await contentScriptRan(page)     true when the extension's isolated world exists in the page (Chromium):
 //                                    lets a "no banner" assertion prove the content script was there
 //   await elementAtBannerCentre(page) tag name the PAGE sees at the centre of the banner card:
