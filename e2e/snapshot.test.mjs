@@ -245,6 +245,21 @@ test('automatic capture when the destructive confirm dialog opens: one snapshot,
   assert.ok(dom.includes('confirm-delete-account'), 'the confirm dialog is in the captured DOM');
 });
 
+test('automatic capture of the "deleted or deactivated" sign-in error: one snapshot, category moderation', async () => {
+  const seen = new Set(list().map((s) => s.id));
+  const page = await H.openPage(browser, 'https://auth.openai.com/log-in');
+  await H.waitForBanner(page, (b) => b?.rule === 'auth.account-deleted');
+  const fresh = await newSnapshots(seen, (f) => f.length >= 1, 'the automatic snapshot of the sign-in error');
+  await new Promise((r) => setTimeout(r, 1500));
+  await page.close();
+  assert.equal(list().filter((s) => !seen.has(s.id)).length, 1);
+  const s = show(fresh[0].id);
+  const m = s.snapshot ?? s;
+  assert.equal(m.trigger, 'auto');
+  assert.equal(m.category, 'moderation');
+  assert.ok(artifacts(fresh[0].id).files['text.txt'].bytes.toString('utf8').includes('deleted or deactivated'));
+});
+
 test('a 30 000 px page: stitched full-page tiles, no error', async () => {
   const page = await H.openPage(browser, 'https://platform.openai.com/long');
   const id = await snapshotFromPopup(page, { expectProgress: true });
