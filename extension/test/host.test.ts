@@ -123,3 +123,22 @@ test('events wait in the queue while the host is missing and are sent in order o
   assert.deepEqual(got, ['warning.shown', 'warning.dismissed']);
   assert.equal(await events.queuedEventCount(), 0);
 });
+
+test('an event the host refuses does not block the ones behind it', async () => {
+  const got: string[] = [];
+  const refused: string[] = [];
+  behave = (req, reply) => {
+    if (req.body.type === 'BAD TYPE') { refused.push('BAD TYPE'); reply({ id: req.id, ok: false, error: { code: 'bad_request', message: 'type' } }); return; }
+    got.push(String(req.body.type));
+    reply({ id: req.id, ok: true, body: { seq: 1, hash: 'h' } });
+  };
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    await events.logEvent({ type: 'BAD TYPE', rule_id: 'r', url: 'u', at: 'a', detail: {} });
+    await events.logEvent({ type: 'warning.shown', rule_id: 'r', url: 'u', at: 'a', detail: {} });
+  } finally { console.warn = warn; }
+  assert.deepEqual(refused, ['BAD TYPE']);
+  assert.deepEqual(got, ['warning.shown']);
+  assert.equal(await events.queuedEventCount(), 0);
+});

@@ -1,7 +1,7 @@
 // Warning events for the host's append-only log. Queued in storage.local first so an event is
 // never lost while the host is missing or restarting; removed only after the host acknowledged it.
 import { api } from '../lib/browser';
-import { request } from './host';
+import { HostError, request } from './host';
 
 export interface HostEvent {
   type: string;
@@ -22,7 +22,7 @@ export async function logEvent(ev: HostEvent): Promise<void> {
   await flushEvents();
 }
 
-/** Sends queued events in order; stops at the first failure and keeps the rest for later. */
+/** Sends queued events in order; stops at the first transport failure and keeps the rest for later. */
 export function flushEvents(): Promise<void> {
   if (!flushing) {
     flushing = (async () => {
@@ -32,8 +32,11 @@ export function flushEvents(): Promise<void> {
         if (queue.length === 0) return;
         try {
           await request('event.log', { ...queue[0] });
-        } catch {
-          return;
+        } catch (e) {
+          // A missing or restarting host: keep the event for later. A host that refuses this
+          // event (bad_request …) will refuse it every time: drop it, or it would block the rest.
+          if (!(e instanceof HostError) || e.code === 'disconnected') return;
+          console.warn('ringfence: the host refused an event', e.code, e.message, queue[0]);
         }
         const now = ((await api.storage.local.get(KEY))[KEY] as HostEvent[] | undefined) ?? [];
         await api.storage.local.set({ [KEY]: now.slice(1) });
