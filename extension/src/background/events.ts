@@ -14,6 +14,7 @@ export interface HostEvent {
 const KEY = 'pendingEvents';
 const MAX_QUEUED = 1000;
 let flushing: Promise<void> | null = null;
+const REFUSED = new Set(['bad_request', 'bad_json', 'too_large', 'unknown_type']);
 
 export async function logEvent(ev: HostEvent): Promise<void> {
   const got = await api.storage.local.get(KEY);
@@ -33,9 +34,10 @@ export function flushEvents(): Promise<void> {
         try {
           await request('event.log', { ...queue[0] });
         } catch (e) {
-          // A missing or restarting host: keep the event for later. A host that refuses this
-          // event (bad_request …) will refuse it every time: drop it, or it would block the rest.
-          if (!(e instanceof HostError) || e.code === 'disconnected') return;
+          // A missing or restarting host, or a store error: keep the event for later. A host that
+          // refuses this event as malformed will refuse it every time: drop it, or it would block
+          // every event behind it.
+          if (!(e instanceof HostError) || !REFUSED.has(e.code)) return;
           console.warn('ringfence: the host refused an event', e.code, e.message, queue[0]);
         }
         const now = ((await api.storage.local.get(KEY))[KEY] as HostEvent[] | undefined) ?? [];
