@@ -564,3 +564,30 @@ func TestLargeUploadSpillsAndCommits(t *testing.T) {
 		t.Errorf("%d staging files left after commit", len(ents))
 	}
 }
+
+func TestJSONTimesKeepMilliseconds(t *testing.T) {
+	at := time.Date(2026, 11, 30, 10, 2, 3, 690_000_000, time.FixedZone("CET", 3600))
+	cases := []struct {
+		name string
+		v    any
+		want []string
+	}{
+		{"event", Event{Seq: 1, At: at, Type: "warning.shown"}, []string{`"at":"2026-11-30T09:02:03.690Z"`}},
+		{"snapshot", Snapshot{ID: "x", CapturedAt: at, StoredAt: at.Add(time.Second)},
+			[]string{`"captured_at":"2026-11-30T09:02:03.690Z"`, `"stored_at":"2026-11-30T09:02:04.690Z"`}},
+	}
+	for _, c := range cases {
+		b, err := json.Marshal(c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s: %s lacks %s", c.name, b, w)
+			}
+		}
+		if strings.Count(string(b), `"at"`)+strings.Count(string(b), `"captured_at"`) != 1 {
+			t.Errorf("%s: duplicated time field in %s", c.name, b)
+		}
+	}
+}
