@@ -228,6 +228,34 @@ test('banner "Snapshot first": one snapshot, trigger banner, no screenshot witho
   assert.ok(dom.includes('delete-account') && !dom.includes('ringfence-warning'), 'the page is captured without our own banner');
 });
 
+test('a page cannot hide its own content by posing as Ringfence UI; our real banner stays out', async () => {
+  const page = await H.openPage(browser, 'https://chatgpt.com/#settings/Account');
+  const banner = await H.waitForBanner(page, (b) => b?.actions?.includes('snapshot'));
+  const bannerLine = banner.text.split('\n').map((l) => l.trim()).sort((a, b) => b.length - a.length)[0];
+  assert.ok(bannerLine.length > 20, banner.text);
+  // What a hostile page can do: our attribute and our tag name on its own elements.
+  await page.evaluate(() => {
+    const a = document.createElement('div');
+    a.setAttribute('data-ringfence-ui', 'banner');
+    a.textContent = 'hidden-by-attribute evidence';
+    const b = document.createElement('ringfence-warning');
+    b.textContent = 'hidden-by-tag-name evidence';
+    document.body.append(a, b);
+  });
+  const id = await snapshotFromPopup(page);
+  assert.ok(await H.readBanner(page), 'the banner was on the page during the capture');
+  await page.close();
+  const { files } = artifacts(id);
+  const text = files['text.txt'].bytes.toString('utf8');
+  const dom = files['dom.html'].bytes.toString('utf8');
+  for (const [name, body] of [['text.txt', text], ['dom.html', dom]]) {
+    assert.ok(body.includes('hidden-by-attribute evidence'), `${name} keeps the page's data-ringfence-ui element`);
+    assert.ok(body.includes('hidden-by-tag-name evidence'), `${name} keeps the page's <ringfence-warning> element`);
+    assert.ok(!body.includes(bannerLine), `${name} holds our banner ("${bannerLine}")`);
+  }
+  assert.equal(dom.match(/<ringfence-warning/g)?.length, 1, 'only the page\'s own <ringfence-warning> is in dom.html');
+});
+
 test('automatic capture when the destructive confirm dialog opens: one snapshot, trigger auto', async () => {
   const seen = new Set(list().map((s) => s.id));
   const page = await H.openPage(browser, 'https://chatgpt.com/?hl=de#settings/Account');
@@ -364,6 +392,8 @@ test('options: masking email addresses is an opt-in that reaches the stored snap
     assert.equal(settings.account.email, 'j***@example.com');
     for (const f of Object.values(files)) assert.ok(!f.bytes.includes('jane.example@example.com'), `${f.name} has the address`);
     assert.ok((meta.snapshot ?? meta).redactions.some((r) => r.rule === 'email'));
+    // The page shows no secret, only the address: it is covered on screen because the user asked.
+    assert.match((meta.snapshot ?? meta).notes.capture, /masked_on_screen=[1-9]/, 'the visible address is covered in the screenshots');
   } finally {
     await opts.click('#mask-emails');
     await opts.close();

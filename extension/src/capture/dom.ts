@@ -1,5 +1,6 @@
 // Shared DOM helpers for the capture: shadow-root access (open and closed), our own UI exclusion,
 // and flat-tree text extraction.
+import { isOwnUi } from './own-ui';
 
 /** Returns an element's shadow root, open or closed. Extension content scripts can reach closed
  * roots: Chromium through chrome.dom.openOrClosedShadowRoot, Firefox through
@@ -24,10 +25,6 @@ export function defaultShadowAccessor(): ShadowAccessor {
   };
 }
 
-/** Ringfence's own in-page UI (banner, guard) is not part of the page's evidence. */
-export function isOwnUi(el: Element): boolean {
-  return el.hasAttribute('data-ringfence-ui') || el.localName === 'ringfence-warning';
-}
 
 const BLOCK = new Set(['address', 'article', 'aside', 'blockquote', 'dd', 'details', 'dialog', 'div', 'dl', 'dt',
   'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li',

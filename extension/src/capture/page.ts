@@ -4,7 +4,8 @@
 // redacted: secrets never leave the page in the clear (the list of removed secrets is returned to
 // the background only in memory, to scrub the browser-made MHTML; it is never stored).
 import { classify, type Classification } from './classify';
-import { defaultShadowAccessor, docProp, flatText, isOwnUi, type ShadowAccessor } from './dom';
+import { defaultShadowAccessor, docProp, flatText, type ShadowAccessor } from './dom';
+import { isOwnUi } from './own-ui';
 import { RedactionLog, redactText, scrubFragments, type RedactionEntry, type RedactOptions } from './redact';
 import { sanitizeDocument, type SanitizeStats } from './sanitize';
 import { extractSettings } from './settings';

@@ -4,7 +4,8 @@
 // closed shadow roots become declarative shadow DOM; same-origin iframes are inlined as srcdoc;
 // readable stylesheets are inlined; every remote reference is moved to a data-ringfence-* attribute
 // so the file renders offline without a single request (a CSP meta tag enforces it).
-import { docProp, isOwnUi, type ShadowAccessor } from './dom';
+import { docProp, type ShadowAccessor } from './dom';
+import { isOwnUi } from './own-ui';
 import { isKeyLikeName, redactFieldValue, type RedactionLog, type RedactOptions } from './redact';
 
 export interface SanitizeOptions {

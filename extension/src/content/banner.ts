@@ -4,6 +4,7 @@
 // restyle, hide nor spoof it. Buttons act only on trusted (user) events.
 import type { Level } from '../rules/match';
 import { BANNER_CSS } from './banner-css';
+import { markOwnUi } from '../capture/own-ui';
 
 export type Translate = (key: string, subs?: string[]) => string;
 
@@ -53,6 +54,7 @@ export class Banner {
       return this.root;
     }
     const host = this.doc.createElement('ringfence-warning');
+    markOwnUi(host);
     host.setAttribute('style', HOST_STYLE);
     const root = host.attachShadow({ mode: 'closed' });
     const style = this.doc.createElement('style');

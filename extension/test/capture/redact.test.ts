@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { looksHighEntropy, MARK, redactFieldValue, redactText, RedactionLog, scrubFragments } from '../../src/capture/redact';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { noMask, SECRETS } from './helpers';
 
 test('planted keys and tokens are replaced by a marker keeping only the visible prefix', () => {
@@ -66,4 +68,31 @@ test('fragments of a secret split across nodes are scrubbed', () => {
   const out = scrubFragments(html, 'dom.html', log);
   assert.ok(!out.includes(body.slice(0, 20)) && !out.includes(body.slice(20)), out);
   assert.ok(log.entries().some((e) => e.rule === 'fragment' && e.artifact === 'dom.html'));
+});
+
+test('US phone numbers with the area code in parentheses are masked; short numbers and dates are not', () => {
+  const log = new RedactionLog();
+  const out = redactText('call (415) 555-0100 or 555-0100 before 2026-11-30 or 1234 5678', 'text.txt', log, { maskEmails: false, maskPhones: true });
+  assert.equal(out, 'call ***00 or 555-0100 before 2026-11-30 or 1234 5678');
+});
+
+// docs/snapshot.md states the fragment guarantee as a number; it must be exactly what the code does:
+// every run of that length is scrubbed wherever it sits in the secret, and some shorter run is not.
+test('the fragment guarantee in docs/snapshot.md is exact', () => {
+  const doc = readFileSync(path.join(process.env.RF_EXT_ROOT ?? process.cwd(), '..', 'docs', 'snapshot.md'), 'utf8');
+  const row = doc.split('\n').find((l) => l.startsWith('| `fragment` |'));
+  const n = Number(/run of \*\*≥ (\d+) characters\*\*/.exec(row ?? '')?.[1]);
+  assert.ok(n > 0, `no "run of **≥ N characters**" in the fragment row: ${row}`);
+  const secret = SECRETS.proj.slice('sk-proj-'.length);
+  const survives = (len: number): boolean => {
+    for (let at = 0; at + len <= secret.length; at++) {
+      const log = new RedactionLog();
+      log.secrets.add(secret);
+      const piece = secret.slice(at, at + len);
+      if (scrubFragments(`<b>${piece}</b>`, 'dom.html', log).includes(piece)) return true;
+    }
+    return false;
+  };
+  assert.equal(survives(n), false, `a run of ${n} characters survived`);
+  assert.equal(survives(n - 1), true, `every run of ${n - 1} characters is scrubbed too: the doc understates the guarantee`);
 });

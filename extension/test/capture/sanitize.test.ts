@@ -2,6 +2,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sanitizeDocument, OFFLINE_CSP } from '../../src/capture/sanitize';
 import { redactText, RedactionLog } from '../../src/capture/redact';
+import { flatText } from '../../src/capture/dom';
+import { markOwnUi } from '../../src/capture/own-ui';
 import { attachClosed, closeAll, noMask, page, SECRETS, shadowOf } from './helpers';
 
 after(closeAll);
@@ -41,7 +43,9 @@ const HTML = `<!DOCTYPE html><html lang="en"><head>
 </form>
 <div id="open-host"><span slot="s">light child</span></div>
 <div id="closed-host"></div>
-<div data-ringfence-ui="banner">our banner</div>
+<div data-ringfence-ui="banner">page content posing as ours</div>
+<ringfence-warning>page element named like our banner</ringfence-warning>
+<div id="ours">banner we drew</div>
 <p>key: ${SECRETS.proj}</p>
 </body></html>`;
 
@@ -60,6 +64,7 @@ function run() {
   (open.getElementById('in-shadow') as HTMLInputElement).checked = true;
   const closed = attachClosed(document.getElementById('closed-host')!, '<p>closed shadow text</p><button onclick="x()">Delete account</button>');
   attachClosed(closed.querySelector('p')!, '<b>nested closed</b><slot></slot>');
+  markOwnUi(document.getElementById('ours')!);
   const log = new RedactionLog();
   const { html, stats } = sanitizeDocument(document, { shadowOf, log, redact: noMask });
   return { html: redactText(html, 'dom.html', log, noMask), stats, log, window };
@@ -73,7 +78,16 @@ test('scripts, handlers, refresh and base are removed', () => {
   assert.match(html, /<a id="tab-js" href="#">/);
   assert.ok(!html.includes('window.secret'));
   assert.ok(!/http-equiv="refresh"/i.test(html) && !/<base/i.test(html));
-  assert.ok(!html.includes('our banner'), 'Ringfence UI must not be captured');
+  assert.ok(!html.includes('banner we drew'), 'Ringfence UI must not be captured');
+});
+
+test('only elements the extension created are left out: names and attributes a page can forge are captured', () => {
+  const { html, window } = run();
+  assert.ok(html.includes('page content posing as ours'), 'a page element with data-ringfence-ui is evidence');
+  assert.ok(html.includes('page element named like our banner'), 'a page element named ringfence-warning is evidence');
+  const text = flatText(window.document.body as unknown as Node, shadowOf);
+  assert.ok(text.includes('page content posing as ours') && text.includes('page element named like our banner'), text);
+  assert.ok(!text.includes('banner we drew'), text);
 });
 
 test('form state is written into the markup and passwords are dropped', () => {

@@ -1,0 +1,44 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { maskTargets } from '../../src/capture/mask';
+import { RedactionLog } from '../../src/capture/redact';
+import { attachClosed, closeAll, noMask, page, SECRETS, shadowOf } from './helpers';
+
+after(closeAll);
+
+const HTML = `<main>
+  <p id="key">Key: ${SECRETS.proj}</p>
+  <p id="email">Signed in as jane.example@example.com</p>
+  <p id="phone">Phone +1 415 555 0100</p>
+  <p id="plain">Improve the model for everyone</p>
+  <input id="in-email" value="jane.example@example.com">
+  <input id="in-phone" value="(415) 555-0100">
+  <div id="host"></div>
+</main>`;
+
+function targets(opts: { maskEmails: boolean; maskPhones: boolean }): string[] {
+  const { document } = page(HTML);
+  attachClosed(document.getElementById('host')!, '<span>mail: shadow.user@example.org</span>');
+  return maskTargets(document, shadowOf, new RedactionLog().secrets, opts).map((n) =>
+    n.nodeType === 3 ? `text:${(n.parentNode as Element | ShadowRoot).nodeType === 11 ? 'shadow' : (n.parentNode as Element).id || (n.parentNode as Element).localName}` : `input:${(n as Element).id}`);
+}
+
+test('secrets are always covered on screen; emails and phones are not unless the user masks them', () => {
+  assert.deepEqual(targets(noMask), ['text:key']);
+});
+
+test('"Mask email addresses" covers emails on screen (text, inputs, shadow DOM)', () => {
+  assert.deepEqual(targets({ maskEmails: true, maskPhones: false }).sort(), ['input:in-email', 'text:key', 'text:span', 'text:email'].sort());
+});
+
+test('"Mask phone numbers" covers phone numbers on screen', () => {
+  assert.deepEqual(targets({ maskEmails: false, maskPhones: true }).sort(), ['input:in-phone', 'text:key', 'text:phone'].sort());
+});
+
+test('fragments of a secret found elsewhere are covered', () => {
+  const { document } = page(`<p id="a">${SECRETS.sk.slice(3, 20)}</p><p id="b">nothing here at all</p>`);
+  const log = new RedactionLog();
+  log.secrets.add(SECRETS.sk.slice(3));
+  const got = maskTargets(document, shadowOf, log.secrets, noMask).map((n) => (n.parentNode as Element).id);
+  assert.deepEqual(got, ['a']);
+});
