@@ -88,5 +88,9 @@ test('Firefox: a hostile page cannot remove, restyle or hide the banner', async 
     const at = await H.elementAtBannerCentre(page);
     assert.equal(at.tag, 'RINGFENCE-WARNING', JSON.stringify(at));
     assert.ok(at.width > 100 && at.height > 100, JSON.stringify(at));
+    for (let i = 0; i < 3; i++, await sleep(37)) {
+      const px = await H.bannerPixels(page);
+      assert.ok(px > 500, `only ${px} banner-coloured pixels on screen`);
+    }
   });
 });

@@ -70,6 +70,8 @@ for (const [url, rule, level, phrase] of expected) {
       assert.deepEqual(b.actions, ['snapshot', 'export', 'dismiss']);
       assert.ok(b.text.includes(phrase), b.text);
       assert.equal((await H.elementAtBannerCentre(page)).tag, 'RINGFENCE-WARNING', 'the banner is on top');
+      await sleep(300); // the 180 ms entrance animation
+      assert.ok(await H.bannerPixels(page) > 500, 'the banner is painted');
     });
   });
 }
@@ -172,7 +174,13 @@ test('a hostile page cannot remove, restyle, hide or spoof the banner', async ()
     assert.deepEqual(b.hostAttrs, ['popover', 'style'], 'no attribute the page added survives');
     const at = await H.elementAtBannerCentre(page);
     assert.ok(at.width > 100 && at.height > 100, JSON.stringify(at));
-    assert.equal(at.tag, 'RINGFENCE-WARNING', 'visible and on top despite the page stylesheet');
+    assert.equal(at.tag, 'RINGFENCE-WARNING', 'on top despite the page stylesheet');
+    // Painted, not just present: its accent colour is on the screen (a page that keeps removing the
+    // element must not hold it at a transparent frame).
+    for (let i = 0; i < 3; i++, await sleep(37)) {
+      const px = await H.bannerPixels(page);
+      assert.ok(px > 500, `only ${px} banner-coloured pixels on screen`);
+    }
     // The page can find our element but not into it.
     const seen = await page.evaluate(() => {
       const el = document.querySelector('ringfence-warning');

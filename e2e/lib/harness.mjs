@@ -45,6 +45,8 @@
 //                                    lets a "no banner" assertion prove the content script was there
 //   await elementAtBannerCentre(page) tag name the PAGE sees at the centre of the banner card:
 //                                    'RINGFENCE-WARNING' means the banner is on top and visible
+//   await bannerPixels(page)         screen pixels in the card's box painted in the banner's accent colours
+//                                    (a screenshot, decoded here): > 0 only if the banner is really visible
 //   runCli(sb, args)                 spawns bin/ringfence with the sandbox env → { code, stdout, stderr }
 //   events(sb)                       `ringfence events --json` parsed (JSON Lines) → array
 //   waitFor(fn, { timeout, interval, message })   polls until fn() resolves truthy; returns that value
@@ -53,6 +55,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { inflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -414,11 +417,11 @@ export async function elementAtBannerCentre(page) {
     if (!card?.sharedId) return null;
     // The node reference is a test-tool privilege (like CDP's): the page itself cannot get it.
     const res = await page.browser().connection.send('script.callFunction', {
-      functionDeclaration: '(el) => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return [hit ? hit.tagName : null, r.width, r.height]; }',
+      functionDeclaration: '(el) => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return [hit ? hit.tagName : null, r.width, r.height, r.left, r.top]; }',
       arguments: [{ sharedId: card.sharedId }], awaitPromise: false, target: { context: page.mainFrame()._id },
     });
-    const [tag, width, height] = res.result.result.value.map((v) => v.value);
-    return { tag, width, height };
+    const [tag, width, height, x, y] = res.result.result.value.map((v) => v.value);
+    return { tag, width, height, x, y };
   }
   const cdp = await page.createCDPSession();
   try {
@@ -430,10 +433,67 @@ export async function elementAtBannerCentre(page) {
     const q = model.border;
     const x = (q[0] + q[4]) / 2;
     const y = (q[1] + q[5]) / 2;
-    return { tag: await page.evaluate((px, py) => document.elementFromPoint(px, py)?.tagName ?? null, x, y), width: model.width, height: model.height };
+    return { tag: await page.evaluate((px, py) => document.elementFromPoint(px, py)?.tagName ?? null, x, y),
+      width: model.width, height: model.height, x: q[0], y: q[1] };
   } finally {
     await cdp.detach().catch(() => {});
   }
+}
+
+// A minimal PNG decoder (8-bit RGB/RGBA, not interlaced: what both browsers' screenshots are).
+function decodePng(buf) {
+  let pos = 8;
+  let width = 0, height = 0, channels = 0;
+  const idat = [];
+  while (pos < buf.length) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString('latin1', pos + 4, pos + 8);
+    const data = buf.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0); height = data.readUInt32BE(4);
+      if (data[8] !== 8 || data[12] !== 0) throw new Error('decodePng: only 8-bit non-interlaced PNGs');
+      channels = { 2: 3, 6: 4 }[data[9]];
+      if (!channels) throw new Error(`decodePng: colour type ${data[9]}`);
+    } else if (type === 'IDAT') idat.push(data);
+    pos += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const out = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? out[y * stride + x - channels] : 0;
+      const b = y > 0 ? out[(y - 1) * stride + x] : 0;
+      const c = x >= channels && y > 0 ? out[(y - 1) * stride + x - channels] : 0;
+      const p = a + b - c;
+      const pr = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      out[y * stride + x] = (line[x] + [0, a, b, (a + b) >> 1, pr][f]) & 0xff;
+    }
+  }
+  return { width, height, channels, pixels: out };
+}
+
+// The banner's accent colours (light, escalated, dark): border and primary button.
+const ACCENTS = [[0xc2, 0x41, 0x0c], [0xb9, 0x1c, 0x1c], [0xfb, 0x92, 0x3c], [0xf8, 0x71, 0x71]];
+
+/** How many screen pixels inside the banner card's box show its accent colour: proof it is painted. */
+export async function bannerPixels(page) {
+  const at = await elementAtBannerCentre(page);
+  if (!at) return 0;
+  const png = decodePng(Buffer.from(await page.screenshot({ type: 'png' })));
+  let n = 0;
+  const x0 = Math.max(0, Math.floor(at.x)), y0 = Math.max(0, Math.floor(at.y));
+  const x1 = Math.min(png.width, Math.ceil(at.x + at.width)), y1 = Math.min(png.height, Math.ceil(at.y + at.height));
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * png.width + x) * png.channels;
+      const [r, g, b] = [png.pixels[i], png.pixels[i + 1], png.pixels[i + 2]];
+      if (ACCENTS.some(([R, G, B]) => Math.abs(r - R) + Math.abs(g - G) + Math.abs(b - B) < 40)) n++;
+    }
+  }
+  return n;
 }
 
 export async function triggerAction(browser, page) {

@@ -27,6 +27,7 @@ button:focus-visible, a:focus-visible { outline: 3px solid #2563eb; outline-offs
   width: min(460px, calc(100vw - 24px)); box-shadow: 0 12px 40px rgba(0,0,0,.4); }
 .guard-box h2 { margin: 0 0 8px; font-size: 17px; }
 @keyframes rf-in { from { transform: translateY(-8px); opacity: 0; } to { transform: none; opacity: 1; } }
+.card.settled { animation: none; }
 @media (prefers-reduced-motion: reduce) { .card { animation: none; } }
 @media (prefers-color-scheme: dark) {
   .card { background: #292524; color: #fafaf9; border-color: #fb923c; }

@@ -77,7 +77,12 @@ export class Banner {
   private attach(): void {
     const host = this.host!;
     const parent = this.doc.documentElement;
-    if (host.parentNode !== parent) parent.append(host);
+    if (host.parentNode !== parent) {
+      // Re-inserting restarts CSS animations: a page that keeps removing us would hold the card
+      // at the animation's first (transparent) frame. Put back, it appears without animating.
+      if (host.isConnected === false && this.root) for (const c of Array.from(this.root.querySelectorAll('.card'))) c.classList.add('settled');
+      parent.append(host);
+    }
     if (host.getAttribute('style') !== HOST_STYLE) host.setAttribute('style', HOST_STYLE);
     for (const a of Array.from(host.attributes)) {
       if (a.name !== 'style' && a.name !== 'popover') host.removeAttribute(a.name);
