@@ -128,7 +128,17 @@ test('the confirm screen appears later: the warning escalates next to it', async
       return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('[role=dialog]')?.dataset.testid;
     });
     assert.equal(dialogCentreTag, 'confirm-delete-account');
-    assert.equal((await H.elementAtBannerCentre(page)).tag, 'RINGFENCE-WARNING');
+    const card = await H.elementAtBannerCentre(page);
+    assert.equal(card.tag, 'RINGFENCE-WARNING');
+    const d = await page.evaluate(() => {
+      const r = document.querySelector('[data-testid="confirm-delete-account"]').getBoundingClientRect();
+      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    });
+    const overlapX = Math.min(card.x + card.width, d.right) - Math.max(card.x, d.left);
+    const overlapY = Math.min(card.y + card.height, d.bottom) - Math.max(card.y, d.top);
+    assert.ok(overlapX <= 0 || overlapY <= 0, `the warning covers the dialog: ${JSON.stringify({ card, d })}`);
+    const gap = Math.max(card.x - d.right, d.left - (card.x + card.width), card.y - d.bottom, d.top - (card.y + card.height));
+    assert.ok(gap <= 24, `the warning is not next to the dialog (gap ${gap}px)`);
   });
 });
 

@@ -195,11 +195,11 @@ export class Banner {
     const view = this.doc.defaultView!;
     const vw = view.innerWidth;
     const vh = view.innerHeight;
-    const width = Math.min(400, vw - 16);
+    let width = Math.min(400, vw - 16);
     card.style.width = `${width}px`;
     card.style.right = 'auto';
     card.style.bottom = 'auto';
-    const h = card.offsetHeight || 240;
+    let h = card.offsetHeight || 240;
     const place = (left: number, top: number): void => {
       card.style.left = `${Math.round(left)}px`;
       card.style.top = `${Math.round(top)}px`;
@@ -209,11 +209,25 @@ export class Banner {
       const left = Math.max(8, Math.min(a.left, vw - width - 8));
       if (a.top - h - 8 >= 8) { place(left, a.top - h - 8); return; }
       if (a.bottom + h + 8 <= vh) { place(left, a.bottom + 8); return; }
+      // Beside the dialog, narrower if need be (but still readable).
+      const right = vw - a.right - 16;
+      const leftSpace = a.left - 16;
+      const side = Math.max(right, leftSpace);
+      if (side >= 260) {
+        width = Math.min(400, side);
+        card.style.width = `${width}px`;
+        h = card.offsetHeight || h;
+        const top = Math.max(8, Math.min(a.top, vh - h - 8));
+        place(right >= leftSpace ? a.right + 8 : a.left - width - 8, top);
+        return;
+      }
     }
     const avoid = [...m.avoid, ...(a && a.width > 0 ? [a] : [])];
+    const overlap = (l: number, t: number): number => avoid.reduce((sum, r) =>
+      sum + Math.max(0, Math.min(l + width, r.right) - Math.max(l, r.left)) * Math.max(0, Math.min(t + h, r.bottom) - Math.max(t, r.top)), 0);
     const corners: [number, number][] = [[vw - width - 12, 12], [vw - width - 12, vh - h - 12], [12, 12], [12, vh - h - 12]];
-    const free = corners.find(([l, t]) => !avoid.some((r) => l < r.right && l + width > r.left && t < r.bottom && t + h > r.top));
-    const [l, t] = free ?? corners[0];
+    // The first corner that covers nothing; failing that, the one that covers least.
+    const [l, t] = corners.reduce((best, c) => (overlap(c[0], c[1]) < overlap(best[0], best[1]) ? c : best));
     place(l, t);
   }
 
