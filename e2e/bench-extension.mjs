@@ -54,7 +54,8 @@ try {
       time(() => { found = scan(document, set, active); }, 5);
       const pass = time(() => { found = scan(document, set, active); }, 60);
       const walk = time(() => document.querySelectorAll('*').length, 30);
-      const gate = time(() => rulesForLocation(set, location), 1000);
+      // One gate check is far below the timer's resolution: time 100 000 of them together.
+      const gate = time(() => { for (let i = 0; i < 100_000; i++) rulesForLocation(set, location); }, 5).map((ms) => ms / 100_000);
       return { nodes: document.getElementsByTagName('*').length, buttons: document.getElementsByTagName('button').length, pass, walk, gate, found: found.map((m) => m.rule.id) };
     });
     await page.close();
@@ -70,7 +71,7 @@ try {
     rows.push([`detection pass, 50 000-node DOM, ${what}`, `${passMed.toFixed(2)} ms median, ${pct(r.pass, 0.95).toFixed(2)} ms p95 (${r.nodes} nodes, ${r.buttons} buttons)`,
       `${(passMed / median(r.walk)).toFixed(2)}× one querySelectorAll('*') walk (${median(r.walk).toFixed(2)} ms)`, '≤ 5 ms', passMed <= 5 ? 'ok' : 'OVER BUDGET']);
     if (passMed > 5) failed = true;
-    if (rule === 'chatgpt.delete-account') rows.push(['route gate (URL only, no DOM)', `${(median(r.gate) * 1000).toFixed(1)} µs median`, '', '—', 'ok']);
+    if (rule === 'chatgpt.delete-account') rows.push(['route gate (URL only, no DOM)', `${(median(r.gate) * 1000).toFixed(2)} µs per check`, '', '—', 'ok']);
   }
 
   // 2. Main-thread share on a page mutating 100×/s.
