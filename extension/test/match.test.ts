@@ -164,3 +164,16 @@ test('text inside scripts and styles is not page text', () => {
   const phrase = RULES.rules.find((r) => r.id === 'auth.account-deleted')!.pageText!.en![0];
   assert.deepEqual(summary(detect('https://auth.openai.com/log-in', `<main><h1>Welcome</h1></main><script>const t = "${phrase}";</script>`)), []);
 });
+
+test('an element matching several role selectors is one control', () => {
+  const ms = detect('https://platform.openai.com/api-keys', '<button role="button" aria-label="Revoke key">x</button><input type="submit" value="Revoke key">');
+  assert.equal(ms.length, 1);
+  assert.equal(ms[0].controls.length, 2);
+  assert.deepEqual(ms[0].controls.map((e) => e.tagName).sort(), ['BUTTON', 'INPUT']);
+});
+
+test('nested dialogs: the innermost matching one is the confirmation', () => {
+  const ms = detect('https://platform.openai.com/api-keys',
+    '<div role="dialog" id="outer"><p>Revoke secret key</p><div role="alertdialog" id="inner"><h2>Revoke secret key</h2></div></div>');
+  assert.equal(ms[0].dialog?.id, 'inner');
+});
