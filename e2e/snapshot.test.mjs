@@ -240,7 +240,10 @@ test('a page cannot hide its own content by posing as Ringfence UI; our real ban
     a.textContent = 'hidden-by-attribute evidence';
     const b = document.createElement('ringfence-warning');
     b.textContent = 'hidden-by-tag-name evidence';
-    document.body.append(a, b);
+    // A named element shadows globals of the same name, also in the extension's world.
+    const c = document.createElement('div');
+    c.id = '__ringfenceCapture';
+    document.body.append(a, b, c);
   });
   const id = await snapshotFromPopup(page);
   assert.ok(await H.readBanner(page), 'the banner was on the page during the capture');

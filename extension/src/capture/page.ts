@@ -144,8 +144,10 @@ function restore(): void {
   unmaskSecrets();
 }
 
-const g = globalThis as unknown as Record<string, PageApi | undefined>;
-if (!g[KEY]) {
+// An own property, checked as such: window named properties (`<div id="__ringfenceCapture">` in the
+// page) are visible on the isolated world's global too, and would otherwise pass for the API.
+if (!Object.prototype.hasOwnProperty.call(globalThis, KEY)) {
   const shadowOf = defaultShadowAccessor();
-  g[KEY] = { collect: (o) => collect(o, shadowOf), geometry, scrollTo, hideFixed, restore };
+  const api: PageApi = { collect: (o) => collect(o, shadowOf), geometry, scrollTo, hideFixed, restore };
+  Object.defineProperty(globalThis, KEY, { value: api });
 }
