@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ringfence/ringfence/host/evidence"
+	"github.com/ringfence/ringfence/host/internal/testkeyring"
 	"github.com/ringfence/ringfence/host/keys"
 	"github.com/ringfence/ringfence/host/paths"
 	"github.com/ringfence/ringfence/host/store"
@@ -24,8 +25,8 @@ import (
 // against a real SQLite store whose keys live in a real Secret Service
 // (gnome-keyring on a private D-Bus session).
 func TestExportVerifyRealStore(t *testing.T) {
-	if os.Getenv("RINGFENCE_TEST_SECRET_SERVICE") != "1" {
-		rerunInKeyring(t, "TestExportVerifyRealStore")
+	if os.Getenv(testkeyring.Env) != "1" {
+		testkeyring.Rerun(t, "TestExportVerifyRealStore")
 		return
 	}
 	ctx := context.Background()
@@ -260,32 +261,6 @@ func tamper(t *testing.T, src, dst string, edit func(string, []byte) []byte) {
 	zw.Close()
 	if err := os.WriteFile(dst, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// rerunInKeyring re-runs one test in a child process on a private D-Bus
-// session with an unlocked gnome-keyring, as scripts/test-go.sh does for the
-// whole suite.
-func rerunInKeyring(t *testing.T, name string) {
-	t.Helper()
-	for _, tool := range []string{"dbus-run-session", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is missing: apt-get install -y dbus gnome-keyring", tool)
-		}
-	}
-	home := t.TempDir()
-	cmd := exec.Command("dbus-run-session", "--", "sh", "-c",
-		// Wait for the bus name: a client asking earlier makes D-Bus activate
-		// a second, locked daemon (seen as an intermittent "file" backend).
-		`echo -n pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && `+
-			`i=0; until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus `+
-			`org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; do `+
-			`i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done && exec "$0" "$@"`,
-		os.Args[0], "-test.run=^"+name+"$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), "RINGFENCE_TEST_SECRET_SERVICE=1", "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"))
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+name) {
-		t.Fatalf("child in private keyring: %v\n%s", err, out)
 	}
 }
 

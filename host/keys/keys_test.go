@@ -6,13 +6,13 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ringfence/ringfence/host/internal/testkeyring"
 	"github.com/ringfence/ringfence/host/paths"
 	"github.com/zalando/go-keyring"
 )
@@ -25,8 +25,8 @@ import (
 // it runs in-process on the session bus the script started; otherwise it
 // starts its own private bus and keyring and re-runs itself there.
 func TestSecretServiceRoundTrip(t *testing.T) {
-	if os.Getenv("RINGFENCE_TEST_SECRET_SERVICE") != "1" {
-		runInPrivateKeyring(t, "TestSecretServiceRoundTrip")
+	if os.Getenv(testkeyring.Env) != "1" {
+		testkeyring.Rerun(t, "TestSecretServiceRoundTrip")
 		return
 	}
 	ctx := context.Background()
@@ -111,34 +111,6 @@ func TestFallbackNoKeyring(t *testing.T) {
 		t.Error("the file-backed key changed on reopen")
 	}
 }
-
-// runInPrivateKeyring re-runs test inside dbus-run-session with an unlocked
-// gnome-keyring and a throwaway HOME.
-func runInPrivateKeyring(t *testing.T, test string) {
-	t.Helper()
-	for _, tool := range []string{"dbus-run-session", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is missing; install it with: sudo apt-get install -y dbus gnome-keyring", tool)
-		}
-	}
-	home := t.TempDir()
-	script := StartKeyringScript + ` && exec "$0" "$@"`
-	cmd := exec.Command("dbus-run-session", "--", "sh", "-c", script, os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), "RINGFENCE_TEST_SECRET_SERVICE=1", "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
-		"XDG_RUNTIME_DIR="+home)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
-		t.Fatalf("%s under a private keyring: %v\n%s", test, err, out)
-	}
-}
-
-// StartKeyringScript starts an unlocked gnome-keyring on the current
-// session bus and waits until it owns org.freedesktop.secrets: a client that
-// asks earlier makes D-Bus activate a second, locked daemon.
-const StartKeyringScript = `echo -n test-password | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && ` +
-	`i=0; until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus ` +
-	`org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; do ` +
-	`i=$((i+1)); [ $i -gt 200 ] && echo "gnome-keyring did not register on the bus" >&2 && exit 1; sleep 0.05; done`
 
 // memKeyring is an in-memory Backend; slow Set widens race windows.
 type memKeyring struct {
