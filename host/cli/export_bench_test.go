@@ -32,13 +32,7 @@ import (
 //
 //	RINGFENCE_BIN=$PWD/bin/ringfence go test -run '^$' -bench BenchmarkExportMemory -benchtime 1x ./host/cli
 func BenchmarkExportMemory(b *testing.B) {
-	bin := os.Getenv("RINGFENCE_BIN")
-	if bin == "" {
-		bin, _ = filepath.Abs("../../bin/ringfence")
-	}
-	if _, err := os.Stat(bin); err != nil {
-		b.Fatalf("%s: %v (run make host, or set RINGFENCE_BIN)", bin, err)
-	}
+	bin := hostBinary(b)
 	n := 1000
 	if s := os.Getenv("RINGFENCE_BENCH_SNAPSHOTS"); s != "" {
 		var err error

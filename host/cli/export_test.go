@@ -264,16 +264,24 @@ func tamper(t *testing.T, src, dst string, edit func(string, []byte) []byte) {
 	}
 }
 
-// TestExportProgressOnTerminal runs the real binary under script(1), which
-// gives it a terminal: the progress line appears there, and only there.
-func TestExportProgressOnTerminal(t *testing.T) {
+// hostBinary is the real bin/ringfence: $RINGFENCE_BIN (scripts/test-go.sh
+// sets it) or the one `make host` wrote.
+func hostBinary(tb testing.TB) string {
+	tb.Helper()
 	bin := os.Getenv("RINGFENCE_BIN")
 	if bin == "" {
 		bin, _ = filepath.Abs("../../bin/ringfence")
 	}
 	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("%s: %v (run make host)", bin, err)
+		tb.Fatalf("%s: %v (run make host, or set RINGFENCE_BIN)", bin, err)
 	}
+	return bin
+}
+
+// TestExportProgressOnTerminal runs the real binary under script(1), which
+// gives it a terminal: the progress line appears there, and only there.
+func TestExportProgressOnTerminal(t *testing.T) {
+	bin := hostBinary(t)
 	if _, err := exec.LookPath("script"); err != nil {
 		t.Fatal("script(1) is missing: apt-get install -y bsdutils")
 	}
