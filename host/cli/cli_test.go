@@ -30,6 +30,21 @@ func run(t *testing.T, home string, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
+// openRingStore opens home's store with ring's data key, the way the host
+// does. The caller closes it.
+func openRingStore(tb testing.TB, ctx context.Context, ring *keys.Ring, home string) *store.Store {
+	tb.Helper()
+	key, err := ring.DataKey(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := store.Open(ctx, paths.DB(home), key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}
+
 // seed stores one snapshot and one event the way the host would.
 func seed(t *testing.T, home string) (store.Snapshot, []byte) {
 	t.Helper()
@@ -38,14 +53,7 @@ func seed(t *testing.T, home string) (store.Snapshot, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := ring.DataKey(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, paths.DB(home), key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openRingStore(t, ctx, ring, home)
 	defer st.Close()
 	png := bytes.Repeat([]byte{0x89, 'P', 'N', 'G', 0, 1, 2, 3}, 10_000)
 	snap, err := st.SaveSnapshot(ctx, store.Snapshot{URL: "https://platform.openai.com/api-keys", Title: "API keys",

@@ -151,14 +151,7 @@ func seedBench(b *testing.B, ctx context.Context, home string, n int) int64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dk, err := ring.DataKey(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(ctx, paths.DB(home), dk)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st := openRingStore(b, ctx, ring, home)
 	defer st.Close()
 	rng := rand.New(rand.NewPCG(1, 2))
 	shot := benchPNG(rng, 1280, 800)

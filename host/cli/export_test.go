@@ -168,14 +168,7 @@ func TestExportVerifyRealStore(t *testing.T) {
 
 func seedStore(t *testing.T, ctx context.Context, ring *keys.Ring, home string) {
 	t.Helper()
-	dk, err := ring.DataKey(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, paths.DB(home), dk)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openRingStore(t, ctx, ring, home)
 	defer st.Close()
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	for i, c := range []struct{ url, cat, title string }{
@@ -203,11 +196,8 @@ func seedStore(t *testing.T, ctx context.Context, ring *keys.Ring, home string) 
 }
 
 func firstID(t *testing.T, ctx context.Context, ring *keys.Ring, home string) string {
-	dk, _ := ring.DataKey(ctx)
-	st, err := store.Open(ctx, paths.DB(home), dk)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Helper()
+	st := openRingStore(t, ctx, ring, home)
 	defer st.Close()
 	s, err := st.ListSnapshots(ctx, store.Filter{Categories: []string{"account_status"}})
 	if err != nil || len(s) != 1 {
