@@ -107,6 +107,33 @@ var ErrEmpty = errors.New("no snapshot matches the selection")
 // screenshot for its thumbnail, settings.json for the table).
 const maxTee = 24 << 20
 
+// start is what every export format begins with: the creation time (now
+// unless o.Now is set; UTC, to the millisecond, as written into the files)
+// and a progress callback that is never nil.
+func (o Options) start() (time.Time, Progress) {
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	progress := o.Progress
+	if progress == nil {
+		progress = func(int, int, string) {}
+	}
+	return now.UTC().Truncate(time.Millisecond), progress
+}
+
+// selectSnapshots lists the snapshots f selects; ErrEmpty when there is none.
+func selectSnapshots(ctx context.Context, src Source, f Filter) ([]Snapshot, error) {
+	snaps, err := src.Snapshots(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("list snapshots: %w", err)
+	}
+	if len(snaps) == 0 {
+		return nil, ErrEmpty
+	}
+	return snaps, nil
+}
+
 // WriteKit streams an evidence kit for the snapshots src selects into w.
 // Artifacts are copied straight from src into the zip and hashed on the way;
 // memory stays bounded whatever their total size.
@@ -114,27 +141,16 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	if len(o.SigningKey) != ed25519.PrivateKeySize {
 		return Result{}, errors.New("export: no Ed25519 signing key")
 	}
-	now := o.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	now = now.UTC().Truncate(time.Millisecond)
-	progress := o.Progress
-	if progress == nil {
-		progress = func(int, int, string) {}
-	}
+	now, progress := o.start()
 	pub := o.SigningKey.Public().(ed25519.PublicKey)
 	keyInfo, pubPEM, err := signingKeyInfo(pub)
 	if err != nil {
 		return Result{}, err
 	}
 
-	snaps, err := src.Snapshots(ctx, o.Filter)
+	snaps, err := selectSnapshots(ctx, src, o.Filter)
 	if err != nil {
-		return Result{}, fmt.Errorf("list snapshots: %w", err)
-	}
-	if len(snaps) == 0 {
-		return Result{}, ErrEmpty
+		return Result{}, err
 	}
 	for _, s := range snaps {
 		if err := checkNames(s); err != nil {

@@ -152,21 +152,10 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	if len(o.SigningKey) != ed25519.PrivateKeySize {
 		return Result{}, errors.New("export: no signing key")
 	}
-	now := o.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	now = now.UTC().Truncate(time.Millisecond)
-	progress := o.Progress
-	if progress == nil {
-		progress = func(int, int, string) {}
-	}
-	snaps, err := src.Snapshots(ctx, o.Filter)
+	now, progress := o.start()
+	snaps, err := selectSnapshots(ctx, src, o.Filter)
 	if err != nil {
-		return Result{}, fmt.Errorf("list snapshots: %w", err)
-	}
-	if len(snaps) == 0 {
-		return Result{}, ErrEmpty
+		return Result{}, err
 	}
 
 	tmp, err := tempFile(o.TempDir, "ringfence-warc-*")
