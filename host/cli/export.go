@@ -61,10 +61,10 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 	}
 	f := evidence.Filter{Categories: cats, IDs: ids}
 	var err error
-	if f.Since, err = parseDate(*since); err != nil {
+	if f.Since, err = store.ParseBound(*since); err != nil {
 		return usage("--since: %v", err)
 	}
-	if f.Until, err = parseDate(*until); err != nil {
+	if f.Until, err = store.ParseBound(*until); err != nil {
 		return usage("--until: %v", err)
 	}
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/ringfence/ringfence/host/keys"
 	"github.com/ringfence/ringfence/host/paths"
@@ -55,11 +54,11 @@ func runList(ctx context.Context, e *Env, args []string) int {
 		f.Categories = []string{*category}
 	}
 	var err error
-	if f.Since, err = parseDate(*since); err != nil {
+	if f.Since, err = store.ParseBound(*since); err != nil {
 		fmt.Fprintf(e.Stderr, "ringfence list: --since: %v\n", err)
 		return ExitUsage
 	}
-	if f.Until, err = parseDate(*until); err != nil {
+	if f.Until, err = store.ParseBound(*until); err != nil {
 		fmt.Fprintf(e.Stderr, "ringfence list: --until: %v\n", err)
 		return ExitUsage
 	}
@@ -91,16 +90,6 @@ func runList(ctx context.Context, e *Env, args []string) int {
 	}
 	tw.Flush()
 	return ExitOK
-}
-
-func parseDate(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.RFC3339, s)
 }
 
 func clip(s string, n int) string {

@@ -96,10 +96,10 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 		}
 	}
 	var err error
-	if f.Since, err = parseWhen(req.Since); err != nil {
+	if f.Since, err = store.ParseBound(req.Since); err != nil {
 		return nil, errorf(CodeBadRequest, "since: %v", err)
 	}
-	if f.Until, err = parseWhen(req.Until); err != nil {
+	if f.Until, err = store.ParseBound(req.Until); err != nil {
 		return nil, errorf(CodeBadRequest, "until: %v", err)
 	}
 	dir := req.Dir
@@ -166,16 +166,6 @@ func progressFrames(w io.Writer, id string) evidence.Progress {
 			_ = nativemsg.Write(w, b)
 		}
 	}
-}
-
-func parseWhen(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.RFC3339, s)
 }
 
 // DownloadsDir is the user's Downloads folder: $XDG_DOWNLOAD_DIR on Linux

@@ -404,6 +404,19 @@ type Filter struct {
 	Limit        int // zero = no limit
 }
 
+// ParseBound reads a Since or Until bound as users give it (the CLI's
+// --since/--until, export.start's since/until): YYYY-MM-DD (midnight UTC) or
+// RFC 3339; "" is no bound (the zero time).
+func ParseBound(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
 const snapshotCols = `id, captured_at, tz_offset_minutes, url, final_url, title, trigger, browser,
 	browser_version, extension_version, host_version, viewport_width, viewport_height,
 	device_pixel_ratio, language, category, category_source, redactions, notes, api_key_count, stored_at`
