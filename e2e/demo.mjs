@@ -96,6 +96,9 @@ try {
       expect(!!banner, `the warning banner for ${v.rule} is shown${banner?.text ? `: “${banner.text.slice(0, 70)}…”` : ''}`);
     }
     const png = path.join(outDir, `${v.name}.png`);
+    // Let the banner's 180 ms entrance animation finish (its animations live in a closed shadow
+    // root the page cannot list), so the picture shows what the user reads.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     await page.screenshot({ path: png });
     console.log(`    the page as the user sees it: ${png}`);
     expect(await snapshotViaPopup(browser, page, sb).catch((e) => { console.log(`    ${e.message}`); return false; }),
