@@ -80,14 +80,10 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version}
 	tty := isTerminal(e.Stderr)
 	if tty {
-		var last time.Time
-		opts.Progress = func(done, total int, stage string) {
-			if done < total && time.Since(last) < 100*time.Millisecond {
-				return // redraw at most ten times a second
-			}
-			last = time.Now()
+		// Redraw at most ten times a second.
+		opts.Progress = evidence.Throttle(func(done, total int, stage string) {
 			fmt.Fprintf(e.Stderr, "\rExporting %s: %d/%d snapshots ", stage, done, total)
-		}
+		}, 100*time.Millisecond)
 	}
 	src := evidence.StoreSource{Store: st}
 	path := *out

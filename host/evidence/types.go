@@ -9,6 +9,7 @@ package evidence
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/ringfence/ringfence/host/store"
@@ -44,3 +45,20 @@ type Source interface {
 
 // Progress reports export progress; stage is "artifacts", "events" or "report".
 type Progress func(done, total int, stage string)
+
+// Throttle passes on at most one call to p per interval, plus every call
+// that ends a stage (done == total), so a large export does not flood the
+// terminal or the native-messaging port.
+func Throttle(p Progress, interval time.Duration) Progress {
+	var mu sync.Mutex
+	var last time.Time
+	return func(done, total int, stage string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done < total && time.Since(last) < interval {
+			return
+		}
+		last = time.Now()
+		p(done, total, stage)
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ringfence/ringfence/host/evidence"
@@ -152,20 +151,12 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 // most about ten a second plus the last of each stage, so a large export
 // does not flood the port.
 func progressFrames(w io.Writer, id string) evidence.Progress {
-	var mu sync.Mutex
-	var last time.Time
-	return func(done, total int, stage string) {
-		mu.Lock()
-		defer mu.Unlock()
-		if done < total && time.Since(last) < 100*time.Millisecond {
-			return
-		}
-		last = time.Now()
+	return evidence.Throttle(func(done, total int, stage string) {
 		b, err := json.Marshal(map[string]any{"id": id, "progress": map[string]any{"done": done, "total": total, "stage": stage}})
 		if err == nil {
 			_ = nativemsg.Write(w, b)
 		}
-	}
+	}, 100*time.Millisecond)
 }
 
 // DownloadsDir is the user's Downloads folder: $XDG_DOWNLOAD_DIR on Linux
