@@ -203,18 +203,25 @@ func (s *Server) chunk(req chunkBody) (any, error) {
 	return map[string]int64{"received": n}, nil
 }
 
-func (s *Server) snapshotCommit(ctx context.Context, body json.RawMessage) (any, error) {
+// namedUpload decodes a body that only names an upload ({"upload_id"}) and
+// finds that upload on this port.
+func (s *Server) namedUpload(body json.RawMessage) (string, *store.Upload, error) {
 	var req struct {
 		UploadID string `json:"upload_id"`
 	}
 	if err := decode(body, &req); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	u, err := s.upload(req.UploadID)
+	return req.UploadID, u, err
+}
+
+func (s *Server) snapshotCommit(ctx context.Context, body json.RawMessage) (any, error) {
+	id, u, err := s.namedUpload(body)
 	if err != nil {
 		return nil, err
 	}
-	delete(s.uploads, req.UploadID) // finished whatever the outcome
+	delete(s.uploads, id) // finished whatever the outcome
 	snap, arts, err := u.Commit(ctx)
 	if err != nil {
 		return nil, err
@@ -223,18 +230,12 @@ func (s *Server) snapshotCommit(ctx context.Context, body json.RawMessage) (any,
 }
 
 func (s *Server) snapshotAbort(ctx context.Context, body json.RawMessage) (any, error) {
-	var req struct {
-		UploadID string `json:"upload_id"`
-	}
-	if err := decode(body, &req); err != nil {
-		return nil, err
-	}
-	u, err := s.upload(req.UploadID)
+	id, u, err := s.namedUpload(body)
 	if err != nil {
 		return nil, err
 	}
 	u.Abort()
-	delete(s.uploads, req.UploadID)
+	delete(s.uploads, id)
 	return struct{}{}, nil
 }
 
