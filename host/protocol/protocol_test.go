@@ -64,9 +64,17 @@ func decodeReply(t testing.TB, b []byte) ReplyOf {
 	return r
 }
 
+// begin opens an upload of one settings.json holding data; it returns the
+// upload's id.
 func begin(t *testing.T, s *Server, data []byte) string {
 	t.Helper()
-	r := call(t, s, "snapshot.begin", map[string]any{"meta": metaJSON(), "artifacts": []map[string]any{
+	return beginMeta(t, s, metaJSON(), data)
+}
+
+// beginMeta is begin with the snapshot's meta given.
+func beginMeta(t *testing.T, s *Server, meta map[string]any, data []byte) string {
+	t.Helper()
+	r := call(t, s, "snapshot.begin", map[string]any{"meta": meta, "artifacts": []map[string]any{
 		{"name": "settings.json", "mime": "application/json", "size": len(data), "sha256": sum(data)}}})
 	if !r.OK {
 		t.Fatalf("begin: %+v", r.Error)

@@ -3,7 +3,6 @@ package protocol
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -29,20 +28,12 @@ func TestSecretsOutsideArtifactsAreRedacted(t *testing.T) {
 	meta["url"] = "https://platform.openai.com/api-keys?token=" + code
 	meta["title"] = "Key " + key
 	data := []byte(`{}`)
-	r = call(t, s, "snapshot.begin", map[string]any{"meta": meta, "artifacts": []map[string]any{
-		{"name": "settings.json", "mime": "application/json", "size": len(data), "sha256": sum(data)}}})
-	if !r.OK {
-		t.Fatalf("begin: %+v", r.Error)
-	}
-	var b struct {
-		UploadID string `json:"upload_id"`
-	}
-	json.Unmarshal(r.Body, &b)
-	if r := call(t, s, "snapshot.chunk", map[string]any{"upload_id": b.UploadID, "artifact": "settings.json",
+	id := beginMeta(t, s, meta, data)
+	if r := call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json",
 		"offset": 0, "data": base64.StdEncoding.EncodeToString(data)}); !r.OK {
 		t.Fatalf("chunk: %+v", r.Error)
 	}
-	if r := call(t, s, "snapshot.commit", map[string]any{"upload_id": b.UploadID}); !r.OK {
+	if r := call(t, s, "snapshot.commit", map[string]any{"upload_id": id}); !r.OK {
 		t.Fatalf("commit: %+v", r.Error)
 	}
 
