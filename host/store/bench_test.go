@@ -2,28 +2,15 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
-)
 
-func benchParts() (shot, dom []byte) {
-	shot = make([]byte, 1600<<10)
-	rand.Read(shot)
-	word := make([]byte, 8)
-	var b strings.Builder
-	for b.Len() < 400<<10 {
-		rand.Read(word)
-		fmt.Fprintf(&b, "<div class=\"row\"><label>%x</label><input type=checkbox checked></div>\n", word)
-	}
-	return shot, []byte(b.String())
-}
+	"github.com/ringfence/ringfence/host/internal/benchdata"
+)
 
 // BenchmarkIngest is the upload path: stage in chunks, verify, seal, commit.
 func BenchmarkIngest(b *testing.B) {
@@ -36,7 +23,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.SetBytes(2 << 20)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		shot, dom := benchParts()
+		shot, dom := benchdata.Snapshot()
 		var decls []ArtifactInfo
 		for _, p := range []struct {
 			n string
@@ -71,7 +58,7 @@ func BenchmarkRawInsert(b *testing.B) {
 	b.SetBytes(2 << 20)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		shot, dom := benchParts()
+		shot, dom := benchdata.Snapshot()
 		b.StartTimer()
 		tx, _ := db.Begin()
 		tx.Exec(`INSERT INTO raw (name, data) VALUES (?, ?)`, "shot", shot)

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/ringfence/ringfence/host/caller"
+	"github.com/ringfence/ringfence/host/internal/benchdata"
 	"github.com/ringfence/ringfence/host/nativemsg"
 	"github.com/ringfence/ringfence/host/protocol"
 	"github.com/ringfence/ringfence/host/store"
@@ -301,16 +302,9 @@ func fsyncCost(tmp string, n int) (time.Duration, error) {
 }
 
 func snapshotParts() []protocol.Artifact {
-	shot := make([]byte, 1600<<10)
-	rand.Read(shot)
-	word := make([]byte, 8)
-	var dom strings.Builder
-	for dom.Len() < 400<<10 {
-		rand.Read(word)
-		fmt.Fprintf(&dom, "<div class=\"row\"><label>%x</label><input type=checkbox checked></div>\n", word)
-	}
+	shot, dom := benchdata.Snapshot()
 	return []protocol.Artifact{{Name: "screenshot.png", MIME: "image/png", Data: shot},
-		{Name: "dom.html", MIME: "text/html", Data: []byte(dom.String())}}
+		{Name: "dom.html", MIME: "text/html", Data: dom}}
 }
 
 func meta() map[string]any {
