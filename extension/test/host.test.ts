@@ -48,7 +48,11 @@ let lastError: { message: string } | undefined;
   },
   storage: {
     local: {
-      async get(k: string) { return k in store ? { [k]: structuredClone(store[k]) } : {}; },
+      async get(k: string | string[]) {
+        const out: Record<string, unknown> = {};
+        for (const key of Array.isArray(k) ? k : [k]) if (key in store) out[key] = structuredClone(store[key]);
+        return out;
+      },
       async set(o: Record<string, unknown>) { Object.assign(store, structuredClone(o)); },
     },
   },
@@ -141,4 +145,28 @@ test('an event the host refuses does not block the ones behind it', async () => 
   assert.deepEqual(refused, ['BAD TYPE']);
   assert.deepEqual(got, ['warning.shown']);
   assert.equal(await events.queuedEventCount(), 0);
+});
+
+test('events beyond the queue limit are not lost silently: one events.dropped event reports them', async () => {
+  refuse = 'No such native application io.ringfence.host';
+  for (let i = 0; i < 1003; i++) {
+    await events.logEvent({ type: 'warning.shown', rule_id: 'r', url: 'u', at: `2026-11-30T00:00:${String(i % 60).padStart(2, '0')}.000Z`, detail: { i } });
+  }
+  assert.equal(await events.queuedEventCount(), 1000);
+  refuse = null;
+  const got: { type: string; detail: Record<string, unknown> }[] = [];
+  behave = (req, reply) => {
+    got.push({ type: String(req.body.type), detail: req.body.detail as Record<string, unknown> });
+    reply({ id: req.id, ok: true, body: { seq: got.length, hash: 'h' } });
+  };
+  await events.flushEvents();
+  assert.equal(got.length, 1001);
+  assert.deepEqual(got[0].detail, { i: 3 }, 'the oldest three were dropped');
+  const last = got[got.length - 1];
+  assert.equal(last.type, 'events.dropped');
+  assert.equal(last.detail.count, 3);
+  assert.equal(last.detail.first_at, '2026-11-30T00:00:00.000Z');
+  assert.equal(last.detail.last_at, '2026-11-30T00:00:02.000Z');
+  await events.flushEvents();
+  assert.equal(got.length, 1001, 'reported once');
 });

@@ -167,8 +167,9 @@ const FRAG = 12;
 const STRIDE = 4;
 
 /** Secrets can be split across text nodes (`<span>sk-proj-</span><span>AbC…</span>`), so a
- * pattern seen in the joined text may survive in the markup as fragments. Any run of FRAG+STRIDE
- * or more characters of a known secret is replaced here. */
+ * pattern seen in the joined text may survive in the markup as fragments. Probes of FRAG characters
+ * every STRIDE characters guarantee that any run of FRAG+STRIDE-1 (15) or more characters of a
+ * known secret is replaced here (docs/snapshot.md). */
 export function scrubFragments(text: string, artifact: string, log: RedactionLog): string {
   if (log.secrets.size === 0) return text;
   let out = text;
