@@ -105,22 +105,10 @@ func run(bin, md string, n int) error {
 	var rows []result
 	// 1. Start → hello, interleaved so both see the same machine load.
 	args := []string{"chrome-extension://" + caller.DevChromeID + "/"}
-	if _, err := startHello(bin, args, env); err != nil { // creates keys and database
+	hm, em, err := startVsEcho(bin, echo, args, env, n)
+	if err != nil {
 		return err
 	}
-	var hostT, echoT []time.Duration
-	for i := 0; i < n; i++ {
-		d, err := startHello(bin, args, env)
-		if err != nil {
-			return err
-		}
-		hostT = append(hostT, d)
-		if d, err = startHello(echo, args, env); err != nil {
-			return err
-		}
-		echoT = append(echoT, d)
-	}
-	hm, em := median(hostT), median(echoT)
 	ratio := float64(hm) / float64(em)
 	rows = append(rows, result{"start → hello reply (median), keys in the " + backend(bin, args, env), ms(hm), ms(em) + " (Go echo host)",
 		fmt.Sprintf("%.2f×", ratio), "≤ 2×", verdict(ratio <= 2)})
@@ -129,22 +117,9 @@ func run(bin, md string, n int) error {
 	// is what the OS keyring's IPC costs.
 	fileEnv := append(append([]string(nil), env...), "RINGFENCE_HOME="+filepath.Join(tmp, "filehome"),
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
-	if _, err := startHello(bin, args, fileEnv); err != nil {
+	if hm, em, err = startVsEcho(bin, echo, args, fileEnv, n); err != nil {
 		return err
 	}
-	hostT, echoT = nil, nil
-	for i := 0; i < n; i++ {
-		d, err := startHello(bin, args, fileEnv)
-		if err != nil {
-			return err
-		}
-		hostT = append(hostT, d)
-		if d, err = startHello(echo, args, fileEnv); err != nil {
-			return err
-		}
-		echoT = append(echoT, d)
-	}
-	hm, em = median(hostT), median(echoT)
 	ratio = float64(hm) / float64(em)
 	rows = append(rows, result{"start → hello reply (median), keys in the key file (no keyring)", ms(hm), ms(em) + " (Go echo host)",
 		fmt.Sprintf("%.2f×", ratio), "≤ 2×", verdict(ratio <= 2)})
@@ -220,6 +195,28 @@ func verdict(ok bool) string {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// startVsEcho returns the median start → hello reply of bin and of the echo
+// host over n runs each, interleaved so both see the same machine load. One
+// untimed start first creates the keys and the database.
+func startVsEcho(bin, echo string, args, env []string, n int) (host, echoed time.Duration, err error) {
+	if _, err := startHello(bin, args, env); err != nil {
+		return 0, 0, err
+	}
+	var hostT, echoT []time.Duration
+	for i := 0; i < n; i++ {
+		d, err := startHello(bin, args, env)
+		if err != nil {
+			return 0, 0, err
+		}
+		hostT = append(hostT, d)
+		if d, err = startHello(echo, args, env); err != nil {
+			return 0, 0, err
+		}
+		echoT = append(echoT, d)
+	}
+	return median(hostT), median(echoT), nil
+}
 
 func median(d []time.Duration) time.Duration { return percentile(d, 50) }
 
