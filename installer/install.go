@@ -410,41 +410,33 @@ func (w *writer) copyBinary(dst string) error {
 	if err != nil {
 		return fmt.Errorf("read the ringfence binary %s: %w", w.m.Exe, err)
 	}
-	if err := w.mkdir(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	rf := RecordFile{Path: dst, Kind: "binary", SHA256: bytesSHA256(data)}
-	if sameContent(dst, data) {
-		w.rec.putFile(rf)
-		w.act("unchanged", dst, "host binary")
-		return nil
-	}
-	w.act("write", dst, "host binary (copy of "+w.m.Exe+")")
-	if w.dry {
-		return nil
-	}
-	if err := writeFileAtomic(dst, data, 0o755); err != nil {
-		return err
-	}
-	w.rec.putFile(rf)
-	return nil
+	return w.putFile(RecordFile{Path: dst, Kind: "binary", SHA256: bytesSHA256(data)}, data, 0o755,
+		"host binary", "host binary (copy of "+w.m.Exe+")")
 }
 
 func (w *writer) writeManifest(path string, data []byte, ids []string) error {
-	if err := w.mkdir(filepath.Dir(path), 0o755); err != nil {
+	what := "manifest for " + strings.Join(ids, ", ")
+	return w.putFile(RecordFile{Path: path, Kind: "manifest", SHA256: bytesSHA256(data), Locations: ids}, data, 0o644,
+		what, what)
+}
+
+// putFile makes sure rf.Path (and its folder) holds data, writing only when
+// it differs, and records the file either way. The action's note is
+// unchanged or written, depending.
+func (w *writer) putFile(rf RecordFile, data []byte, perm os.FileMode, unchanged, written string) error {
+	if err := w.mkdir(filepath.Dir(rf.Path), 0o755); err != nil {
 		return err
 	}
-	rf := RecordFile{Path: path, Kind: "manifest", SHA256: bytesSHA256(data), Locations: ids}
-	if sameContent(path, data) {
+	if sameContent(rf.Path, data) {
 		w.rec.putFile(rf)
-		w.act("unchanged", path, "manifest for "+strings.Join(ids, ", "))
+		w.act("unchanged", rf.Path, unchanged)
 		return nil
 	}
-	w.act("write", path, "manifest for "+strings.Join(ids, ", "))
+	w.act("write", rf.Path, written)
 	if w.dry {
 		return nil
 	}
-	if err := writeFileAtomic(path, data, 0o644); err != nil {
+	if err := writeFileAtomic(rf.Path, data, perm); err != nil {
 		return err
 	}
 	w.rec.putFile(rf)
