@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ringfence/ringfence/host/keys"
 )
 
 // hostBin is the real ringfence binary the tests install and spawn:
@@ -96,18 +98,17 @@ func hostEnviron(home, data string) []string {
 	return env
 }
 
-// testKeyNames are host/keys' entry names (host/cli passes the same).
-var testKeyNames = []string{"data-key", "signing-key", "dashboard-token"}
-
 // deleteTestKeys is purge's keyring step in tests: the real DeleteKeyring
 // against the private Secret Service of scripts/test-go.sh, nothing
 // otherwise (a developer's own keyring is never touched; the host then
 // kept its keys in the data dir, which purge deletes).
-func deleteTestKeys(ctx context.Context) (string, error) {
-	if os.Getenv("RINGFENCE_TEST_SECRET_SERVICE") != "1" {
-		return "no private Secret Service in this run", nil
+func deleteTestKeys(home string) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		if os.Getenv("RINGFENCE_TEST_SECRET_SERVICE") != "1" {
+			return "no private Secret Service in this run", nil
+		}
+		return DeleteKeyring(ctx, keys.Service, keys.Accounts(home))
 	}
-	return DeleteKeyring(ctx, "ringfence", testKeyNames)
 }
 
 func mkdirs(t *testing.T, base string, dirs ...string) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ringfence/ringfence/host/caller"
+	"github.com/ringfence/ringfence/host/keys"
 	"github.com/zalando/go-keyring"
 )
 
@@ -113,19 +114,19 @@ func TestInstallDoctorUninstallLeavesTreeUnchanged(t *testing.T) {
 	secretService := os.Getenv("RINGFENCE_TEST_SECRET_SERVICE") == "1"
 	if secretService {
 		// doctor's hello made the host create its keys in the Secret Service.
-		if _, err := keyring.Get("ringfence", "data-key"); err != nil {
+		if _, err := keyring.Get(keys.Service, keys.Account(tm.DataDir, keys.EntryData)); err != nil {
 			t.Fatalf("the host's data key is not in the private Secret Service after hello: %v", err)
 		}
 	}
-	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(string) bool { return true }, DeleteKeys: deleteTestKeys}); err != nil {
+	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(string) bool { return true }, DeleteKeys: deleteTestKeys(tm.DataDir)}); err != nil {
 		t.Fatal(err)
 	}
 	if after := snapshot(t, tm.base); after != before {
 		t.Errorf("uninstall --purge did not restore the tree.\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 	if secretService {
-		for _, n := range testKeyNames {
-			if _, err := keyring.Get("ringfence", n); !errors.Is(err, keyring.ErrNotFound) {
+		for _, n := range keys.Accounts(tm.DataDir) {
+			if _, err := keyring.Get(keys.Service, n); !errors.Is(err, keyring.ErrNotFound) {
 				t.Errorf("keyring entry %s survived --purge: %v", n, err)
 			}
 		}
@@ -250,7 +251,7 @@ func TestUserDataDirProfile(t *testing.T) {
 	if !slices.ContainsFunc(checks, func(c Check) bool { return strings.Contains(c.Name, profile) && strings.HasSuffix(c.Name, "hello") }) {
 		t.Errorf("doctor did not check the profile registration: %+v", checks)
 	}
-	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(string) bool { return true }, DeleteKeys: deleteTestKeys}); err != nil {
+	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(string) bool { return true }, DeleteKeys: deleteTestKeys(tm.DataDir)}); err != nil {
 		t.Fatal(err)
 	}
 	if after := snapshot(t, tm.base); after != before {
@@ -389,7 +390,7 @@ func TestBrowserSelection(t *testing.T) {
 		t.Errorf("--browser chromium-snap must fail: %+v", res.Locations)
 	}
 	var asked string
-	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(q string) bool { asked = q; return true }, DeleteKeys: deleteTestKeys}); err != nil {
+	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(q string) bool { asked = q; return true }, DeleteKeys: deleteTestKeys(tm.DataDir)}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(asked, filepath.Join(fp, "data", "ringfence")) {

@@ -127,7 +127,7 @@ func runUninstall(ctx context.Context, e *Env, args []string) int {
 			a := strings.ToLower(strings.TrimSpace(line))
 			return a == "y" || a == "yes"
 		},
-		DeleteKeys: deleteKeyringEntries,
+		DeleteKeys: func(ctx context.Context) (string, error) { return deleteKeyringEntries(ctx, home) },
 	})
 	if res != nil {
 		if *asJSON {
@@ -142,9 +142,9 @@ func runUninstall(ctx context.Context, e *Env, args []string) int {
 	return ExitOK
 }
 
-// deleteKeyringEntries removes the entries host/keys creates.
-func deleteKeyringEntries(ctx context.Context) (string, error) {
-	return installer.DeleteKeyring(ctx, keys.Service, []string{keys.EntryData, keys.EntrySigning, keys.EntryDashboard})
+// deleteKeyringEntries removes the entries host/keys creates for home.
+func deleteKeyringEntries(ctx context.Context, home string) (string, error) {
+	return installer.DeleteKeyring(ctx, keys.Service, keys.Accounts(home))
 }
 
 func printResult(w io.Writer, r *installer.Result) {

@@ -9,11 +9,14 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -25,7 +28,8 @@ import (
 // Service is the keyring service name every entry is stored under.
 const Service = "ringfence"
 
-// Entry names (the keyring "user" field, and the key file's JSON fields).
+// Entry names (the key file's JSON fields; in the OS keyring, the "user" field
+// is Account(home, name)).
 const (
 	EntryData      = "data-key"
 	EntrySigning   = "signing-key"
@@ -39,6 +43,26 @@ const (
 	BackendWincred       = "wincred"
 	BackendFile          = "file"
 )
+
+// Account is the keyring "user" field of entry name for the data folder home.
+// Entries are per data folder — a second RINGFENCE_HOME, another profile, a
+// test — so two folders never share a key and purging one never strands the
+// data of another. The folder is named by a hash of its absolute path; a
+// folder moved by hand finds no key and the host says so (see get).
+func Account(home, name string) string {
+	abs, err := filepath.Abs(home)
+	if err != nil {
+		abs = home
+	}
+	sum := sha256.Sum256([]byte(filepath.Clean(abs)))
+	return name + "@" + hex.EncodeToString(sum[:8])
+}
+
+// Accounts lists the keyring users of every entry of home: what
+// `uninstall --purge` deletes.
+func Accounts(home string) []string {
+	return []string{Account(home, EntryData), Account(home, EntrySigning), Account(home, EntryDashboard)}
+}
 
 // keyringTimeout bounds each keyring call: a locked keyring can wait forever
 // for a prompt nobody will answer.
@@ -92,7 +116,7 @@ func OpenWith(ctx context.Context, home string, kr Backend) (*Ring, error) {
 			Detail: fmt.Sprintf("keys are in %s (mode 0600), created when the OS keyring was unavailable", paths.KeyFile(home))}
 		return r, nil
 	}
-	enc, err := call(ctx, func() (string, error) { return kr.Get(Service, EntryData) })
+	enc, err := call(ctx, func() (string, error) { return kr.Get(Service, Account(home, EntryData)) })
 	if err == nil || errors.Is(err, keyring.ErrNotFound) {
 		r.kr = kr
 		r.status = Status{Backend: osBackend(), OK: true}
@@ -178,6 +202,13 @@ func (r *Ring) get(ctx context.Context, name string, n int) ([]byte, error) {
 		return nil, fmt.Errorf("keys: %s was created with a key from the OS keyring, which is unavailable now (%s); unlock or start the keyring and try again",
 			paths.DB(r.home), r.status.Detail)
 	}
+	if r.kr != nil && name == EntryData && exists(paths.DB(r.home)) {
+		// The keyring works but holds no key for this folder's database: the
+		// folder was moved or copied by hand, or its entry was deleted. A new
+		// key would seal new blobs the old ones do not share: refuse.
+		return nil, fmt.Errorf("keys: the OS keyring has no data key for %s (entry %s/%s): was the data folder moved or copied? Move it back, or set RINGFENCE_HOME to where it was created",
+			paths.DB(r.home), Service, Account(r.home, name))
+	}
 	v = make([]byte, n)
 	if _, err := rand.Read(v); err != nil {
 		return nil, fmt.Errorf("keys: generate %s: %w", name, err)
@@ -193,7 +224,7 @@ func (r *Ring) load(ctx context.Context, name string, n int) ([]byte, error) {
 	var enc string
 	var err error
 	if r.kr != nil {
-		enc, err = call(ctx, func() (string, error) { return r.kr.Get(Service, name) })
+		enc, err = call(ctx, func() (string, error) { return r.kr.Get(Service, Account(r.home, name)) })
 		if err != nil && !errors.Is(err, keyring.ErrNotFound) {
 			return nil, fmt.Errorf("keys: read %s from the OS keyring: %w", name, err)
 		}
@@ -221,7 +252,7 @@ func (r *Ring) load(ctx context.Context, name string, n int) ([]byte, error) {
 func (r *Ring) store(ctx context.Context, name string, v []byte) error {
 	enc := base64.StdEncoding.EncodeToString(v)
 	if r.kr != nil {
-		if _, err := call(ctx, func() (string, error) { return "", r.kr.Set(Service, name, enc) }); err != nil {
+		if _, err := call(ctx, func() (string, error) { return "", r.kr.Set(Service, Account(r.home, name), enc) }); err != nil {
 			return fmt.Errorf("keys: save %s in the OS keyring: %w", name, err)
 		}
 		return nil

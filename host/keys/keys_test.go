@@ -51,7 +51,7 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 		t.Fatalf("token %q, %v", tok, err)
 	}
 	// The secrets are in the keyring itself, not in a file.
-	stored, err := keyring.Get(Service, EntryData)
+	stored, err := keyring.Get(Service, Account(home, EntryData))
 	if err != nil || stored == "" {
 		t.Fatalf("keyring.Get: %q, %v", stored, err)
 	}
@@ -59,12 +59,17 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 		t.Errorf("a key file exists with the keyring available: %v", err)
 	}
 	// A second process-like Ring (fresh cache) reads the same keys back.
-	r2, _ := Open(ctx, t.TempDir())
+	r2, _ := Open(ctx, home)
 	key2, _ := r2.DataKey(ctx)
 	sk2, _ := r2.SigningKey(ctx)
 	tok2, _ := r2.DashboardToken(ctx)
 	if !bytes.Equal(key, key2) || !sk.Equal(sk2) || tok != tok2 {
 		t.Error("keys differ after reopening")
+	}
+	// Another data folder has keys of its own: purging one never strands another.
+	other, _ := Open(ctx, t.TempDir())
+	if key3, _ := other.DataKey(ctx); bytes.Equal(key, key3) {
+		t.Error("two data folders share one data key")
 	}
 }
 
@@ -199,8 +204,9 @@ func TestKeyFileWinsOnceCreated(t *testing.T) {
 
 func TestMalformedEntryIsAnError(t *testing.T) {
 	ctx := context.Background()
-	kr := &memKeyring{m: map[string]string{Service + "/" + EntryData: "not base64!"}}
-	r, _ := OpenWith(ctx, t.TempDir(), kr)
+	home := t.TempDir()
+	kr := &memKeyring{m: map[string]string{Service + "/" + Account(home, EntryData): "not base64!"}}
+	r, _ := OpenWith(ctx, home, kr)
 	if _, err := r.DataKey(ctx); err == nil {
 		t.Error("a malformed keyring entry was accepted")
 	}
@@ -231,5 +237,43 @@ func TestNoNewKeyFileForAKeyringDatabase(t *testing.T) {
 	r3, _ := OpenWith(ctx, home, up)
 	if _, err := r3.DataKey(ctx); err != nil || r3.Status().Backend == BackendFile {
 		t.Errorf("after the keyring is back: %v %+v", err, r3.Status())
+	}
+}
+
+func TestAccountIsPerFolder(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	cases := []struct {
+		name   string
+		x, y   string
+		shared bool
+	}{
+		{"same folder", Account(a, EntryData), Account(a, EntryData), true},
+		{"same folder, unclean path", Account(a, EntryData), Account(a+"/./", EntryData), true},
+		{"two folders", Account(a, EntryData), Account(b, EntryData), false},
+		{"two entries", Account(a, EntryData), Account(a, EntrySigning), false},
+	}
+	for _, c := range cases {
+		if (c.x == c.y) != c.shared {
+			t.Errorf("%s: %q vs %q", c.name, c.x, c.y)
+		}
+	}
+	if got := Accounts(a); len(got) != 3 || got[0] != Account(a, EntryData) {
+		t.Errorf("Accounts = %v", got)
+	}
+}
+
+func TestMovedFolderIsRefusedNotRekeyed(t *testing.T) {
+	ctx := context.Background()
+	home := t.TempDir()
+	kr := &memKeyring{m: map[string]string{}}
+	if err := os.WriteFile(paths.DB(home), []byte("sealed with a key this keyring lacks"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := OpenWith(ctx, home, kr)
+	if _, err := r.DataKey(ctx); err == nil || !strings.Contains(err.Error(), "moved") {
+		t.Fatalf("DataKey for a database with no key in a working keyring: %v", err)
+	}
+	if len(kr.m) != 0 {
+		t.Errorf("a new key was created: %v", kr.m)
 	}
 }
