@@ -98,6 +98,8 @@ func TestTopLevel(t *testing.T) {
 		{[]string{"show", "a", "b"}, ExitUsage, ""},
 		{[]string{"show", "x", "--artifact", "a"}, ExitUsage, ""},
 		{[]string{"list", "--since", "last tuesday"}, ExitUsage, ""},
+		{[]string{"list", "--category", "api-dashboard"}, ExitUsage, ""},
+		{[]string{"list", "--limit", "-1"}, ExitUsage, ""},
 	}
 	for _, tt := range tests {
 		out, _, code := run(t, home, tt.args...)
@@ -124,6 +126,9 @@ func TestReadVerbs(t *testing.T) {
 	}
 	if out, _, _ := run(t, home, "list", "--since", "2026-12-01", "--json"); strings.TrimSpace(out) != "[]" {
 		t.Errorf("list --since: %s", out)
+	}
+	if out, _, _ := run(t, home, "list", "--category", "moderation"); strings.TrimSpace(out) != "No snapshot matches." {
+		t.Errorf("list with a filter matching nothing: %q", out)
 	}
 
 	out, _, code = run(t, home, "show", snap.ID, "--json")

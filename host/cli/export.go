@@ -34,7 +34,8 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 		"Write an evidence kit: one zip with every selected snapshot's artifacts, an offline report\n"+
 			"(index.html), the hash-chained event log, manifest.json, SHA256SUMS and an Ed25519 signature.\n"+
 			"--format wacz writes a WACZ 1.1.1 web archive instead. Without --out the file is\n"+
-			"ringfence-evidence-YYYY-MM-DD.zip in the current folder. DATE is YYYY-MM-DD or RFC 3339.\n"+
+			"ringfence-evidence-YYYY-MM-DD.zip (or .wacz) in the current folder, -2, -3, ... when\n"+
+			"that name is taken (never replaced). DATE is YYYY-MM-DD or RFC 3339.\n"+
 			"Check a kit with 'ringfence verify FILE'; docs/evidence-kit.md explains the format.")
 	out := c.fs.String("out", "", "write the kit to `FILE`")
 	since := c.fs.String("since", "", "only snapshots captured at or after `DATE`")

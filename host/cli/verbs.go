@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -49,8 +50,16 @@ func runList(ctx context.Context, e *Env, args []string) int {
 	if _, code, ok := c.parse(e, args, 0, 0); !ok {
 		return code
 	}
+	if *limit < 0 {
+		fmt.Fprintln(e.Stderr, "ringfence list: --limit must be 0 (all) or more")
+		return ExitUsage
+	}
 	f := store.Filter{Limit: *limit}
 	if *category != "" {
+		if !slices.Contains(store.Categories, *category) {
+			fmt.Fprintf(e.Stderr, "ringfence list: --category %q is not one of %s\n", *category, strings.Join(store.Categories, ", "))
+			return ExitUsage
+		}
 		f.Categories = []string{*category}
 	}
 	var err error
@@ -79,7 +88,11 @@ func runList(ctx context.Context, e *Env, args []string) int {
 		return ExitOK
 	}
 	if len(snaps) == 0 {
-		fmt.Fprintln(e.Stdout, "No snapshots yet.")
+		if *category != "" || *since != "" || *until != "" {
+			fmt.Fprintln(e.Stdout, "No snapshot matches.")
+		} else {
+			fmt.Fprintln(e.Stdout, "No snapshots yet.")
+		}
 		return ExitOK
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)

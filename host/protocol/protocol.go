@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"github.com/ringfence/ringfence/host/keys"
@@ -81,10 +83,10 @@ func (s *Server) handlers() map[string]handler {
 	return m
 }
 
-// Types lists the message types the host understands.
-func Types() []string {
-	return []string{"hello", "snapshot.begin", "snapshot.chunk", "snapshot.commit", "snapshot.abort",
-		"snapshot.list", "event.log", "identity.summary"}
+// Types lists, sorted, the message types s answers (export only once
+// EnableExport registered it).
+func (s *Server) Types() []string {
+	return slices.Sorted(maps.Keys(s.handlers()))
 }
 
 // Handle answers one frame and returns the encoded reply, never longer than

@@ -405,7 +405,7 @@ type Filter struct {
 }
 
 // ParseBound reads a Since or Until bound as users give it (the CLI's
-// --since/--until, export.start's since/until): YYYY-MM-DD (midnight UTC) or
+// --since/--until, the export message's since/until): YYYY-MM-DD (midnight UTC) or
 // RFC 3339; "" is no bound (the zero time).
 func ParseBound(s string) (time.Time, error) {
 	if s == "" {
