@@ -1,5 +1,5 @@
 // Package keys holds Ringfence's secrets: the data key that seals blobs, the
-// Ed25519 signing key for evidence kits, and the dashboard token. They live
+// Ed25519 signing key for evidence kits. They live
 // in the OS keyring (go-keyring, service "ringfence"); when no keyring is
 // reachable they live in a 0600 key file under RINGFENCE_HOME instead, and
 // Status says so.
@@ -31,9 +31,8 @@ const Service = "ringfence"
 // Entry names (the key file's JSON fields; in the OS keyring, the "user" field
 // is Account(home, name)).
 const (
-	EntryData      = "data-key"
-	EntrySigning   = "signing-key"
-	EntryDashboard = "dashboard-token"
+	EntryData    = "data-key"
+	EntrySigning = "signing-key"
 )
 
 // Backends Status.Backend can report.
@@ -61,7 +60,7 @@ func Account(home, name string) string {
 // Accounts lists the keyring users of every entry of home: what
 // `uninstall --purge` deletes.
 func Accounts(home string) []string {
-	return []string{Account(home, EntryData), Account(home, EntrySigning), Account(home, EntryDashboard)}
+	return []string{Account(home, EntryData), Account(home, EntrySigning)}
 }
 
 // keyringTimeout bounds each keyring call: a locked keyring can wait forever
@@ -155,15 +154,6 @@ func (r *Ring) SigningKey(ctx context.Context) (ed25519.PrivateKey, error) {
 		return nil, err
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
-}
-
-// DashboardToken is the bearer token of `ringfence serve`, base64url.
-func (r *Ring) DashboardToken(ctx context.Context) (string, error) {
-	b, err := r.get(ctx, EntryDashboard, 32)
-	if err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // get returns entry name, creating n random bytes on first use. Creation
