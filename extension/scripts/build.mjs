@@ -16,7 +16,7 @@ const entries = {
   options: 'src/options/options.ts',
   'capture-page': 'src/capture/page.ts',
 };
-const targets = { chrome: ['chrome116'], firefox: ['firefox128'] };
+const targets = { chrome: ['chrome116'], firefox: ['firefox140'] };
 
 // Overlays replace scalars and arrays and merge objects, so an overlay stays a thin diff.
 function merge(base, over) {
