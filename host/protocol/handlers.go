@@ -32,11 +32,9 @@ func (s *Server) needStore() error {
 	return nil
 }
 
-// Capabilities lists the features hello advertises.
-var Capabilities = []string{"snapshot", "events", "identity.summary"}
-
+// capabilities lists the features hello advertises.
 func (s *Server) capabilities() []string {
-	caps := append([]string(nil), Capabilities...)
+	caps := []string{"snapshot", "events", "identity.summary"}
 	if _, ok := s.extra["export"]; ok {
 		caps = append(caps, "export")
 	}
