@@ -100,7 +100,9 @@ func writeTemp(ctx context.Context, src Source, dir, base, format string, o Opti
 	if err != nil {
 		return "", Result{}, err
 	}
-	for _, step := range []func() error{bw.Flush, tmp.Sync, tmp.Close, func() error { return os.Chmod(tmp.Name(), 0o644) }} {
+	// The kit holds decrypted screenshots, page text and account details: it
+	// stays readable by its owner only (CreateTemp's 0600) until they share it.
+	for _, step := range []func() error{bw.Flush, tmp.Sync, tmp.Close} {
 		if err := step(); err != nil {
 			return "", Result{}, fmt.Errorf("write %s: %w", tmp.Name(), err)
 		}

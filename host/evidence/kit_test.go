@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -424,6 +425,10 @@ func TestExportNewNeverReplaces(t *testing.T) {
 		b, _ := os.ReadFile(p)
 		if v := verifyBytes(t, b); !v.OK() {
 			t.Errorf("%s: %v", p, v.Problems)
+		}
+		// Decrypted evidence stays private to its owner until they share it.
+		if st, err := os.Stat(p); err == nil && runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %o, want 600", p, st.Mode().Perm())
 		}
 	}
 	if b, _ := os.ReadFile(keep); string(b) != "an earlier kit" {
