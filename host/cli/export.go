@@ -128,12 +128,15 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 }
 
 func runVerify(ctx context.Context, e *Env, args []string) int {
-	c := newCommand(e, "verify FILE [--json]",
+	c := newCommand(e, "verify FILE [--expect-fingerprint SHA256:...] [--json]",
 		"Check an evidence kit (or a WACZ): every file's SHA-256 against manifest.json and SHA256SUMS,\n"+
 			"the Ed25519 signature, each snapshot against the hashes recorded at capture, the event\n"+
 			"chain, and that no file is missing or extra. Prints one line per problem, naming the file.\n"+
+			"A kit carries its own public key: a good signature proves nothing changed after signing;\n"+
+			"--expect-fingerprint also proves who signed it (the fingerprint ringfence export printed).\n"+
 			"Exit status 0 only when the kit is intact, 1 when anything is wrong.")
 	asJSON := c.fs.Bool("json", false, "print the result as JSON")
+	expect := c.fs.String("expect-fingerprint", "", "fail unless the kit is signed by the key with this `FINGERPRINT` (SHA256:…)")
 	pos, code, ok := c.parse(e, args, 1, 1)
 	if !ok {
 		return code
@@ -142,6 +145,9 @@ func runVerify(ctx context.Context, e *Env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "ringfence verify: %s: %v\n", pos[0], err)
 		return ExitFailure
+	}
+	if *expect != "" {
+		v.ExpectSigner(*expect)
 	}
 	if *asJSON {
 		if v.Problems == nil {
@@ -154,6 +160,9 @@ func runVerify(ctx context.Context, e *Env, args []string) int {
 		} else {
 			fmt.Fprintf(e.Stdout, "OK: %s is intact: %d files, %d snapshots, %d events (chain head %s), signed by %s\n",
 				pos[0], v.Files, v.Snapshots, v.Events, v.ChainHead, v.Fingerprint)
+			if *expect == "" {
+				fmt.Fprintln(e.Stdout, "  (the signer is the key inside the kit: compare its fingerprint with the one the kit's author gave you, or pass --expect-fingerprint)")
+			}
 		}
 	} else {
 		for _, p := range v.Problems {

@@ -72,6 +72,14 @@ func TestExportVerifyRealStore(t *testing.T) {
 	if code != ExitOK || !strings.HasPrefix(out, "OK: ") {
 		t.Fatalf("verify: %d\n%s", code, out)
 	}
+	// Who signed it: the keyring's key passes, any other fingerprint fails.
+	fp := evidence.Fingerprint(sk.Public().(ed25519.PublicKey))
+	if code, out, _ := run("verify", "--expect-fingerprint", fp, kit); code != ExitOK {
+		t.Errorf("verify --expect-fingerprint (right key): %d\n%s", code, out)
+	}
+	if code, out, _ := run("verify", "--expect-fingerprint", "SHA256:00", kit); code != ExitFailure || !strings.Contains(out, "manifest.json.sig: signed by "+fp) {
+		t.Errorf("verify --expect-fingerprint (wrong key): %d\n%s", code, out)
+	}
 	// The kit is signed by the keyring's key, and holds the decrypted bytes.
 	files := unzipAll(t, kit)
 	pub, err := evidence.ParsePublicKeyPEM(files["public-key.pem"])

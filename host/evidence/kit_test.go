@@ -438,3 +438,39 @@ func TestExportNewNeverReplaces(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// A kit re-made and re-signed with another key is self-consistent, so it
+// verifies; only the expected signer's fingerprint tells it apart.
+func TestExpectSignerCatchesAResignedKit(t *testing.T) {
+	src := demoSource(t)
+	var honest, forged bytes.Buffer
+	if _, err := WriteKit(context.Background(), src, &honest, Options{SigningKey: testKey, Now: kitTime}); err != nil {
+		t.Fatal(err)
+	}
+	otherKey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
+	if _, err := WriteKit(context.Background(), src, &forged, Options{SigningKey: otherKey, Now: kitTime}); err != nil {
+		t.Fatal(err)
+	}
+	want := Fingerprint(testKey.Public().(ed25519.PublicKey))
+	cases := []struct {
+		name string
+		kit  []byte
+		ok   bool
+	}{
+		{"signed by the expected key", honest.Bytes(), true},
+		{"re-signed with another key", forged.Bytes(), false},
+	}
+	for _, c := range cases {
+		v := verifyBytes(t, c.kit)
+		if !v.OK() {
+			t.Fatalf("%s: not self-consistent: %v", c.name, v.Problems)
+		}
+		v.ExpectSigner(want)
+		if v.OK() != c.ok {
+			t.Errorf("%s: ExpectSigner gave %v", c.name, v.Problems)
+		}
+		if !c.ok && (len(v.Problems) != 1 || v.Problems[0].File != FileSignature) {
+			t.Errorf("%s: problems %v, want one naming %s", c.name, v.Problems, FileSignature)
+		}
+	}
+}

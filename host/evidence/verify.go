@@ -41,6 +41,23 @@ type Verification struct {
 // OK reports whether the kit is intact.
 func (v *Verification) OK() bool { return len(v.Problems) == 0 }
 
+// ExpectSigner records a problem unless the kit was signed by the key with
+// fingerprint fp. A kit carries its own public key, so on its own a good
+// signature proves only that nothing changed after signing; who signed it is
+// known by comparing the fingerprint with one obtained from its author.
+func (v *Verification) ExpectSigner(fp string) {
+	if v.Fingerprint != fp {
+		v.add(FileSignature, "signed by %s, not by the expected key %s", orNone(v.Fingerprint), fp)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no valid key"
+	}
+	return s
+}
+
 func (v *Verification) add(file, format string, a ...any) {
 	v.Problems = append(v.Problems, Problem{File: file, Message: fmt.Sprintf(format, a...)})
 }
