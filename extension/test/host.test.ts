@@ -114,8 +114,10 @@ test('events wait in the queue while the host is missing and are sent in order o
   assert.equal(await events.queuedEventCount(), 2);
   refuse = null;
   let n = 0;
+  const ids: unknown[] = [];
   behave = (req, reply, die) => {
     assert.equal(req.type, 'event.log');
+    ids.push(req.body.event_id);
     // The first attempt dies before acknowledging: the event must stay queued and be resent.
     if (n++ === 0) { die('Native host has exited.'); return; }
     got.push(String(req.body.type));
@@ -125,6 +127,31 @@ test('events wait in the queue while the host is missing and are sent in order o
   assert.equal(await events.queuedEventCount(), 2, 'an unacknowledged event left the queue');
   await events.flushEvents();
   assert.deepEqual(got, ['warning.shown', 'warning.dismissed']);
+  assert.equal(await events.queuedEventCount(), 0);
+  // The resend carries the id of the first attempt, so a host that did store it can tell.
+  assert.equal(ids.length, 3);
+  assert.match(String(ids[0]), /^[0-9a-f-]{36}$/);
+  assert.equal(ids[1], ids[0]);
+  assert.notEqual(ids[2], ids[0]);
+});
+
+test('events logged while a flush runs reach the host exactly once and in order', async () => {
+  const got: { id: string; i: number }[] = [];
+  behave = (req, reply) => {
+    got.push({ id: String(req.body.event_id), i: (req.body.detail as { i: number }).i });
+    // The acknowledgement takes a few ticks, so new events are logged while each one is in flight.
+    setTimeout(() => reply({ id: req.id, ok: true, body: { seq: got.length, hash: 'h' } }), 1 + (got.length % 3));
+  };
+  const logged: Promise<void>[] = [];
+  for (let i = 0; i < 60; i++) {
+    logged.push(events.logEvent({ type: 'warning.shown', rule_id: 'r', url: 'u', at: 'a', detail: { i } }));
+    if (i % 4 === 0) void events.flushEvents();
+    if (i % 3 === 0) await new Promise((r) => setTimeout(r, i % 2));
+  }
+  await Promise.all(logged);
+  await events.flushEvents();
+  assert.deepEqual(got.map((g) => g.i), Array.from({ length: 60 }, (_, i) => i), 'each event once, in order');
+  assert.equal(new Set(got.map((g) => g.id)).size, 60, 'one id per event');
   assert.equal(await events.queuedEventCount(), 0);
 });
 

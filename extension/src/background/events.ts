@@ -1,5 +1,7 @@
 // Warning events for the host's append-only log. Queued in storage.local first so an event is
 // never lost while the host is missing or restarting; removed only after the host acknowledged it.
+// Every read-modify-write of the queue runs on one promise chain: a logEvent during a flush can
+// neither overwrite the flush's removal nor be removed in its place.
 import { api } from '../lib/browser';
 import { HostError, request } from './host';
 
@@ -11,6 +13,10 @@ export interface HostEvent {
   detail: Record<string, unknown>;
 }
 
+/** A queued event: its id goes to the host, which answers a repeated id with the original row, so a
+ * resend after an acknowledgement that got lost (worker restart) is not logged twice. */
+interface QueuedEvent extends HostEvent { event_id: string }
+
 const KEY = 'pendingEvents';
 const DROPPED_KEY = 'droppedEvents';
 const MAX_QUEUED = 1000;
@@ -18,67 +24,98 @@ const MAX_QUEUED = 1000;
 /** What overflowed the queue while the host was unreachable: reported as one `events.dropped`
  * event once the backlog has reached the host, so the log shows the gap instead of hiding it. */
 interface Dropped { count: number; first_at: string; last_at: string }
-let flushing: Promise<void> | null = null;
+const NO_DROPS: Dropped = { count: 0, first_at: '', last_at: '' };
 const REFUSED = new Set(['bad_request', 'bad_json', 'too_large', 'unknown_type']);
 
-export async function logEvent(ev: HostEvent): Promise<void> {
-  const got = await api.storage.local.get([KEY, DROPPED_KEY]);
-  const queue = ((got[KEY] as HostEvent[] | undefined) ?? []).concat(ev);
-  const lost = queue.splice(0, Math.max(0, queue.length - MAX_QUEUED));
-  const update: Record<string, unknown> = { [KEY]: queue };
-  if (lost.length > 0) {
-    const prev = got[DROPPED_KEY] as Dropped | undefined;
-    update[DROPPED_KEY] = {
-      count: (prev?.count ?? 0) + lost.length,
-      first_at: prev?.first_at ?? lost[0].at,
-      last_at: lost[lost.length - 1].at,
-    } satisfies Dropped;
-  }
-  await api.storage.local.set(update);
-  await flushEvents();
+let chain: Promise<unknown> = Promise.resolve();
+let flushing: Promise<void> | null = null;
+
+/** Runs fn after every queue mutation started before it; a failure does not break the chain. */
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+  const p = chain.then(fn);
+  chain = p.catch(() => undefined);
+  return p;
+}
+
+/** The stored queue; `named` is true when events queued by an older version got their id here. */
+async function readQueue(): Promise<{ queue: QueuedEvent[]; named: boolean }> {
+  const stored = ((await api.storage.local.get(KEY))[KEY] as Partial<QueuedEvent>[] | undefined) ?? [];
+  let named = false;
+  const queue = stored.map((e) => {
+    if (e.event_id) return e as QueuedEvent;
+    named = true;
+    return { ...e, event_id: crypto.randomUUID() } as QueuedEvent;
+  });
+  return { queue, named };
+}
+
+export function logEvent(ev: HostEvent): Promise<void> {
+  return serial(async () => {
+    const got = await api.storage.local.get(DROPPED_KEY);
+    const queue = (await readQueue()).queue.concat({ ...ev, event_id: crypto.randomUUID() });
+    const lost = queue.splice(0, Math.max(0, queue.length - MAX_QUEUED));
+    const update: Record<string, unknown> = { [KEY]: queue };
+    if (lost.length > 0) {
+      const d = { ...((got[DROPPED_KEY] as Dropped | undefined) ?? NO_DROPS) };
+      for (const e of lost) {
+        // A lost drop report still counts what it reported.
+        const n = e.type === 'events.dropped' && typeof e.detail.count === 'number' ? e.detail.count : 1;
+        const first = e.type === 'events.dropped' && typeof e.detail.first_at === 'string' ? e.detail.first_at : e.at;
+        d.count += n;
+        if (!d.first_at) d.first_at = first;
+        d.last_at = e.at;
+      }
+      update[DROPPED_KEY] = d;
+    }
+    await api.storage.local.set(update);
+  }).then(flushEvents);
+}
+
+/** The oldest queued event; when the queue is empty, the pending drop report becomes one. */
+function head(): Promise<QueuedEvent | undefined> {
+  return serial(async () => {
+    const { queue, named } = await readQueue();
+    if (queue.length > 0) {
+      // The id is stored before the first send, so a resend carries the same one.
+      if (named) await api.storage.local.set({ [KEY]: queue });
+      return queue[0];
+    }
+    const dropped = (await api.storage.local.get(DROPPED_KEY))[DROPPED_KEY] as Dropped | undefined;
+    if (!dropped?.count) return undefined;
+    const report: QueuedEvent = { type: 'events.dropped', rule_id: '', url: '', at: new Date().toISOString(), detail: { ...dropped }, event_id: crypto.randomUUID() };
+    await api.storage.local.set({ [KEY]: [report], [DROPPED_KEY]: NO_DROPS });
+    return report;
+  });
+}
+
+function remove(id: string): Promise<void> {
+  return serial(async () => {
+    const { queue } = await readQueue();
+    await api.storage.local.set({ [KEY]: queue.filter((e) => e.event_id !== id) });
+  });
 }
 
 /** Sends queued events in order; stops at the first transport failure and keeps the rest for later. */
 export function flushEvents(): Promise<void> {
-  if (!flushing) {
-    flushing = (async () => {
-      for (;;) {
-        const got = await api.storage.local.get(KEY);
-        const queue = (got[KEY] as HostEvent[] | undefined) ?? [];
-        if (queue.length === 0) {
-          await reportDropped();
-          return;
-        }
-        try {
-          await request('event.log', { ...queue[0] });
-        } catch (e) {
-          // A missing or restarting host, or a store error: keep the event for later. A host that
-          // refuses this event as malformed will refuse it every time: drop it, or it would block
-          // every event behind it.
-          if (!(e instanceof HostError) || !REFUSED.has(e.code)) return;
-          console.warn('ringfence: the host refused an event', e.code, e.message, queue[0]);
-        }
-        const now = ((await api.storage.local.get(KEY))[KEY] as HostEvent[] | undefined) ?? [];
-        await api.storage.local.set({ [KEY]: now.slice(1) });
+  flushing ??= (async () => {
+    for (;;) {
+      const ev = await head();
+      if (!ev) return;
+      try {
+        await request('event.log', { ...ev });
+      } catch (e) {
+        // A missing or restarting host, or a store error: keep the event for later. A host that
+        // refuses this event as malformed will refuse it every time: drop it, or it would block
+        // every event behind it.
+        if (!(e instanceof HostError) || !REFUSED.has(e.code)) return;
+        console.warn('ringfence: the host refused an event', e.code, e.message, ev);
       }
-    })().finally(() => { flushing = null; });
-  }
+      await remove(ev.event_id);
+    }
+  })().finally(() => { flushing = null; });
   return flushing;
 }
 
-/** Logs how many events the full queue had to drop, once the queue is empty; kept until acknowledged. */
-async function reportDropped(): Promise<void> {
-  const dropped = (await api.storage.local.get(DROPPED_KEY))[DROPPED_KEY] as Dropped | undefined;
-  if (!dropped?.count) return;
-  try {
-    await request('event.log', { type: 'events.dropped', rule_id: '', url: '', at: new Date().toISOString(), detail: { ...dropped } });
-  } catch {
-    return; // the host went away again: report it on the next flush
-  }
-  await api.storage.local.set({ [DROPPED_KEY]: { count: 0, first_at: '', last_at: '' } satisfies Dropped });
-}
-
-export async function queuedEventCount(): Promise<number> {
-  const got = await api.storage.local.get(KEY);
-  return ((got[KEY] as HostEvent[] | undefined) ?? []).length;
+export function queuedEventCount(): Promise<number> {
+  return serial(async () => (await readQueue()).queue.length);
 }
