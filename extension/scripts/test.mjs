@@ -9,15 +9,24 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `npm test -- match rules` runs only the test files whose path contains one of the words.
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const tests = (await readdir(path.join(root, 'test'), { recursive: true }))
-  .filter((f) => f.endsWith('.test.ts') && (!only.length || only.some((w) => f.includes(w))));
+const testDir = path.join(root, 'test');
+const all = (await readdir(testDir, { recursive: true })).filter((f) => f.endsWith('.test.ts'));
+const tests = all.filter((f) => !only.length || only.some((w) => f.includes(w)));
+// With no files node --test would look for tests on its own (and find this script): a typo in a
+// filter or an emptied folder would pass with nothing run.
+if (tests.length === 0) {
+  console.error(all.length === 0
+    ? `ringfence: no *.test.ts files in ${testDir}`
+    : `ringfence: no test file matches ${only.map((w) => JSON.stringify(w)).join(', ')} (files: ${all.join(', ')})`);
+  process.exit(1);
+}
 // Inside node_modules so the bundles resolve happy-dom like the sources do.
 const out = path.join(root, 'node_modules', '.cache', 'rf-unit');
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 try {
   await build({
-    entryPoints: tests.map((f) => path.join(root, 'test', f)), outdir: out, bundle: true,
+    entryPoints: tests.map((f) => path.join(testDir, f)), outdir: out, bundle: true,
     platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
     outExtension: { '.js': '.mjs' },
     define: { __BROWSER__: '"chrome"', __VERSION__: '"test"' },
