@@ -432,6 +432,13 @@ func (w *writer) putFile(rf RecordFile, data []byte, perm os.FileMode, unchanged
 		w.act("unchanged", rf.Path, unchanged)
 		return nil
 	}
+	if prev, err := os.ReadFile(rf.Path); err == nil && !w.rec.hasFile(rf.Path) && rf.Kind == "manifest" {
+		// A manifest of the same name that we did not write: keep it, so
+		// uninstall restores it rather than deleting someone else's file.
+		orig := string(prev)
+		rf.Original = &orig
+		written += " (replacing an existing file, kept in the install record)"
+	}
 	w.act("write", rf.Path, written)
 	if w.dry {
 		return nil

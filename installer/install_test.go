@@ -502,3 +502,71 @@ func TestFailedInstallIsStillUndone(t *testing.T) {
 		t.Errorf("tree not restored after a failed install:\n%s\n---\n%s", before, after)
 	}
 }
+
+// Uninstall removes only what install wrote: a manifest of the same name
+// that was there before comes back byte for byte, and a manifest someone
+// changed after install is left alone.
+func TestUninstallRestoresOrKeepsFilesItDidNotWrite(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name      string
+		before    string // manifest content before install ("" = none)
+		changeTo  string // content written after install ("" = untouched)
+		wantAfter string // content after uninstall ("" = file gone)
+	}{
+		{"ours, untouched", "", "", ""},
+		{"someone else's, replaced by install", `{"name":"io.ringfence.host","path":"/opt/other"}`, "", `{"name":"io.ringfence.host","path":"/opt/other"}`},
+		{"ours, changed after install", "", `{"edited":true}`, `{"edited":true}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tm := newTestMachine(t)
+			profile := filepath.Join(tm.base, "profile")
+			manifest := filepath.Join(profile, "NativeMessagingHosts", HostName+".json")
+			if c.before != "" {
+				writeFile(t, manifest, c.before, 0o644)
+			}
+			if _, err := Install(ctx, tm.Machine, Options{Browsers: []string{"chromium"}, UserDataDir: profile}); err != nil {
+				t.Fatal(err)
+			}
+			if c.changeTo != "" {
+				writeFile(t, manifest, c.changeTo, 0o644)
+			}
+			if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(manifest)
+			switch {
+			case c.wantAfter == "" && err == nil:
+				t.Errorf("manifest still there: %s", got)
+			case c.wantAfter != "" && string(got) != c.wantAfter:
+				t.Errorf("manifest after uninstall = %q (%v), want %q", got, err, c.wantAfter)
+			}
+		})
+	}
+}
+
+// --purge deletes Ringfence's own files from the data folder; a folder that
+// RINGFENCE_HOME pointed at and that holds the user's files too is kept.
+func TestPurgeKeepsFilesThatAreNotOurs(t *testing.T) {
+	ctx := context.Background()
+	tm := newTestMachine(t)
+	if _, err := Install(ctx, tm.Machine, Options{Browsers: []string{"chromium"}}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(tm.DataDir, "ringfence.db"), "store", 0o600)
+	writeFile(t, filepath.Join(tm.DataDir, "uploads", "u-1.part"), "staged", 0o600)
+	mine := filepath.Join(tm.DataDir, "my-notes.txt")
+	writeFile(t, mine, "the user's own file", 0o600)
+	if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{Purge: true, Confirm: func(string) bool { return true }, DeleteKeys: deleteTestKeys(tm.DataDir)}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(mine); err != nil || string(b) != "the user's own file" {
+		t.Errorf("purge removed the user's file: %v", err)
+	}
+	for _, gone := range []string{"ringfence.db", "uploads", "bin"} {
+		if exists(filepath.Join(tm.DataDir, gone)) {
+			t.Errorf("%s survived --purge", gone)
+		}
+	}
+}

@@ -40,6 +40,10 @@ type RecordFile struct {
 	Kind      string   `json:"kind"` // "manifest" or "binary"
 	SHA256    string   `json:"sha256"`
 	Locations []string `json:"locations,omitempty"` // location ids served
+	// Original is the file as it was before install first replaced it
+	// (someone else's manifest of the same name): uninstall puts it back
+	// instead of deleting the path.
+	Original *string `json:"original,omitempty"`
 }
 
 // RecordReg is one registry key install set.
@@ -94,12 +98,19 @@ func (r *Record) putFile(f RecordFile) {
 				}
 			}
 			slices.Sort(f.Locations)
+			if f.Original == nil {
+				f.Original = r.Files[i].Original // what was there before the first install
+			}
 			r.Files[i] = f
 			return
 		}
 	}
 	slices.Sort(f.Locations)
 	r.Files = append(r.Files, f)
+}
+
+func (r *Record) hasFile(path string) bool {
+	return slices.ContainsFunc(r.Files, func(f RecordFile) bool { return f.Path == path })
 }
 
 func (r *Record) putReg(k RegKey, v string) {

@@ -75,6 +75,21 @@ func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, err
 		if _, err := os.Lstat(f.Path); isNotExist(err) {
 			continue
 		}
+		if sum, err := fileSHA256(f.Path); err != nil || sum != f.SHA256 {
+			// Changed since install wrote it (another installer, the user):
+			// not ours to delete any more.
+			act("keep", f.Path, "changed since install wrote it")
+			continue
+		}
+		if f.Original != nil {
+			act("restore", f.Path, "the "+f.Kind+" that was there before install")
+			if !o.DryRun {
+				if err := writeFileAtomic(f.Path, []byte(*f.Original), 0o644); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			continue
+		}
 		act("remove", f.Path, f.Kind)
 		if !o.DryRun {
 			if err := os.Remove(f.Path); err != nil && !isNotExist(err) {
@@ -199,12 +214,51 @@ func purge(ctx context.Context, o UninstallOptions, dirs []string, act func(op, 
 		if _, err := os.Stat(d); err != nil {
 			continue
 		}
-		act("remove", d, "data dir")
-		if !o.DryRun {
-			if err := os.RemoveAll(d); err != nil {
+		errs = append(errs, purgeDataDir(d, o.DryRun, act))
+	}
+	return errors.Join(errs...)
+}
+
+// dataEntries are the names Ringfence itself keeps in a data folder.
+var dataEntries = []string{"ringfence.db", "ringfence.db-wal", "ringfence.db-shm", "ringfence.db-journal",
+	"keys.json", "keys.lock", "config.json", RecordName, "uploads", "bin"}
+
+// purgeDataDir deletes Ringfence's own entries of d, then d itself when
+// nothing else is left: RINGFENCE_HOME may name a folder that also holds
+// files of the user's, and those are not ours to delete.
+func purgeDataDir(d string, dry bool, act func(op, path, note string)) error {
+	var errs []error
+	for _, name := range dataEntries {
+		p := filepath.Join(d, name)
+		if _, err := os.Lstat(p); err != nil {
+			continue
+		}
+		act("remove", p, "data")
+		if !dry {
+			if err := os.RemoveAll(p); err != nil {
 				errs = append(errs, err)
 			}
 		}
+	}
+	entries, err := os.ReadDir(d)
+	var foreign []string
+	for _, e := range entries {
+		if !slices.Contains(dataEntries, e.Name()) {
+			foreign = append(foreign, e.Name())
+		}
+	}
+	switch {
+	case err != nil:
+		errs = append(errs, err)
+	case len(foreign) == 0:
+		act("remove", d, "data dir")
+		if !dry {
+			if err := os.Remove(d); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	default:
+		act("keep", d, fmt.Sprintf("holds %d entries that are not Ringfence's (first: %s)", len(foreign), foreign[0]))
 	}
 	return errors.Join(errs...)
 }
