@@ -297,24 +297,29 @@ func TestStartedByHandPrintsHelp(t *testing.T) {
 	}
 }
 
-func TestSIGTERMMidSession(t *testing.T) {
-	home := t.TempDir()
-	h := startHost(t, home, chromeArgs()...)
-	if err := h.Must("hello", nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- h.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit after SIGINT while idle: %v\n%s", err, h.stderr)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the host did not exit on SIGINT")
+// While idle, SIGTERM (how a browser or the OS stops the host) and SIGINT
+// (Ctrl-C on a terminal) each end the host at once with status 0.
+func TestSignalWhileIdle(t *testing.T) {
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		t.Run(sig.String(), func(t *testing.T) {
+			h := startHost(t, t.TempDir(), chromeArgs()...)
+			if err := h.Must("hello", nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- h.cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("exit after %v while idle: %v\n%s", sig, err, h.stderr)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("the host did not exit on %v", sig)
+			}
+		})
 	}
 }
 
@@ -345,7 +350,10 @@ func TestSIGTERMDuringCommit(t *testing.T) {
 		if err := nativemsgWrite(h.stdin, frame); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(round) * 3 * time.Millisecond)
+		// SIGTERM once the host has read the whole commit (so it is in flight),
+		// at a slightly later point of its work each round.
+		waitPipeDrained(t, h.stdin)
+		time.Sleep(time.Duration(round) * 2 * time.Millisecond)
 		h.cmd.Process.Signal(syscall.SIGTERM)
 		rep, replyErr := protocol.NewClient(io.Discard, h.stdout).ReadReply()
 		err := h.cmd.Wait()
@@ -359,13 +367,13 @@ func TestSIGTERMDuringCommit(t *testing.T) {
 			stored = stored || s.Title == title
 		}
 		st.Close()
-		if replyErr == nil && rep.OK {
-			answered++
-			if !stored {
-				t.Errorf("round %d: commit answered but the snapshot is missing", round)
-			}
-		} else if stored {
-			t.Errorf("round %d: snapshot stored but the commit was not answered (%v)", round, replyErr)
+		if replyErr != nil || !rep.OK {
+			t.Errorf("round %d: the commit in flight at SIGTERM was not answered (%v %+v)\n%s", round, replyErr, rep.Error, h.stderr)
+			continue
+		}
+		answered++
+		if !stored {
+			t.Errorf("round %d: commit answered but the snapshot is missing", round)
 		}
 	}
 	t.Logf("%d of 5 commits were in flight when SIGTERM arrived and were finished", answered)
