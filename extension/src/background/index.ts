@@ -28,11 +28,12 @@ async function activeTab(): Promise<chrome.tabs.Tab | undefined> {
   return tab;
 }
 
-async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined, category?: string): Promise<{ snapshotId?: string; error?: string }> {
+async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined, category?: string,
+  reason?: string): Promise<{ snapshotId?: string; error?: string }> {
   if (!tab || tab.id === undefined) return { error: 'no tab to snapshot' };
   try {
     return await captureSnapshot({ tabId: tab.id, windowId: tab.windowId, url: tab.url ?? '', trigger,
-      category: isCategory(category) ? category : undefined });
+      category: isCategory(category) ? category : undefined, reason });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     void logEvent({ type: 'snapshot.failed', rule_id: '', url: tab.url ?? '', at: new Date().toISOString(), detail: { trigger, error: message } });
@@ -50,7 +51,7 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
     case 'snapshot': {
       const tab = msg.tabId !== undefined ? await api.tabs.get(msg.tabId)
         : sender.tab ?? await activeTab();
-      return snapshot(msg.trigger, tab, msg.category);
+      return snapshot(msg.trigger, tab, msg.category, msg.reason);
     }
     case 'snapshots':
       try { return await request('snapshot.list', { limit: 10 }); } catch (e) {

@@ -10,6 +10,7 @@ import type { CollectOptions, Geometry, PageApi, PageResult } from './page';
 import { captureVisible, fullPageFirefox, fullPageStitched, hasCaptureTab, type PageControl } from './screenshot';
 import { uploadSnapshot, utf8, type Artifact } from './upload';
 import { loadPrefs } from './prefs';
+import { AutoDedupe } from './dedupe';
 import { s } from './strings';
 
 export type SnapshotTrigger = 'button' | 'shortcut' | 'context_menu' | 'banner' | 'auto';
@@ -21,6 +22,8 @@ export interface CaptureOptions {
   trigger: SnapshotTrigger;
   /** Category chosen by the user in the popup; classified automatically when absent. */
   category?: Category;
+  /** For automatic captures: the rule that asked for it. */
+  reason?: string;
 }
 
 export interface SnapshotProgress {
@@ -35,11 +38,8 @@ export interface SnapshotProgress {
 
 /** Triggers that come from a user gesture on browser UI, which grants activeTab. */
 const GESTURE: SnapshotTrigger[] = ['button', 'shortcut', 'context_menu'];
-/** An automatic capture of the same page within this window is the same evidence. */
-const AUTO_DEDUPE_MS = 60_000;
-
 const inFlight = new Map<number, Promise<{ snapshotId: string; hint?: string }>>();
-const recentAuto = new Map<string, { at: number; snapshotId: string }>();
+const recentAuto = new AutoDedupe();
 let progress: SnapshotProgress | null = null;
 
 export function currentProgress(): SnapshotProgress | null {
@@ -132,13 +132,13 @@ export async function captureSnapshot(opts: CaptureOptions): Promise<{ snapshotI
   const running = inFlight.get(opts.tabId);
   if (running) return running;
   if (opts.trigger === 'auto') {
-    const prev = recentAuto.get(`${opts.tabId} ${opts.url}`);
-    if (prev && Date.now() - prev.at < AUTO_DEDUPE_MS) return { snapshotId: prev.snapshotId };
+    const prev = recentAuto.get(opts.tabId, opts.reason ?? '');
+    if (prev) return { snapshotId: prev };
   }
   const p = run(opts).finally(() => inFlight.delete(opts.tabId));
   inFlight.set(opts.tabId, p);
   const res = await p;
-  if (opts.trigger === 'auto') recentAuto.set(`${opts.tabId} ${opts.url}`, { at: Date.now(), snapshotId: res.snapshotId });
+  if (opts.trigger === 'auto') recentAuto.remember(opts.tabId, opts.reason ?? '', res.snapshotId);
   return res;
 }
 

@@ -8,6 +8,7 @@ import rulesFile from '../rules/rules.json';
 import type { RuleFile } from '../rules/types';
 import { compileRules, findControl, rulesForLocation, scan, type CompiledRule, type Match, type RuleSet } from '../rules/match';
 import { Banner, type BannerModel } from './banner';
+import { EscalationLimit } from './escalation';
 import { personalLine, type IdentitySummary } from './personal';
 
 const PASS_INTERVAL_MS = 250;
@@ -23,6 +24,8 @@ let lastPass = 0;
 let matches: Match[] = [];
 const shown = new Map<string, string>(); // rule id -> level already reported for this URL
 const dismissed = new Set<string>(); // rule ids dismissed on this URL (until escalation)
+// Not cleared on SPA navigation: a hash change must not make an escalation new again.
+const escalations = new EscalationLimit();
 let identity: IdentitySummary | null | undefined;
 let banner: Banner;
 
@@ -103,14 +106,15 @@ function update(): void {
     const prev = shown.get(m.rule.id);
     if (!prev) {
       shown.set(m.rule.id, m.level);
-      logEvent(m.level === 'dialog' ? 'warning.escalated' : 'warning.shown', m.rule.id,
-        { level: m.level, severity: m.rule.severity, confirm: m.confirm });
-      if (m.rule.autoCapture || m.level === 'dialog') autoCapture(m);
+      if (m.level === 'dialog') escalate(m);
+      else {
+        logEvent('warning.shown', m.rule.id, { level: m.level, severity: m.rule.severity, confirm: m.confirm });
+        if (m.rule.autoCapture) autoCapture(m);
+      }
     } else if (m.level === 'dialog' && prev !== 'dialog') {
       shown.set(m.rule.id, 'dialog');
       dismissed.delete(m.rule.id);
-      logEvent('warning.escalated', m.rule.id, { level: m.level, severity: m.rule.severity, confirm: m.confirm });
-      autoCapture(m);
+      escalate(m);
     } else if (m.level !== 'dialog' && prev === 'dialog') {
       shown.set(m.rule.id, m.level);
     }
@@ -119,6 +123,13 @@ function update(): void {
   if (best && identity === undefined) void loadIdentity();
   banner.render(best ? model(best) : null);
   report();
+}
+
+/** Logs the escalation and captures, unless this rule already escalated recently (EscalationLimit). */
+function escalate(m: Match): void {
+  if (!escalations.take(m.rule.id)) return;
+  logEvent('warning.escalated', m.rule.id, { level: m.level, severity: m.rule.severity, confirm: m.confirm });
+  autoCapture(m);
 }
 
 let reported = '';
@@ -156,6 +167,7 @@ function onClick(e: MouseEvent): void {
   if (!hit) return;
   const rule = hit.rules[0].rule;
   if (settings.guardMode === 'warn') {
+    escalations.reset(rule.id);
     logEvent('warning.proceeded', rule.id, { mode: 'warn' });
     return;
   }
@@ -164,6 +176,7 @@ function onClick(e: MouseEvent): void {
   const m = matches.find((x) => x.rule.id === rule.id) ?? { rule, level: 'control' as const, controls: [hit.el], dialog: null, confirm: [] };
   void banner.guard(model(m)).then((proceed) => {
     if (!proceed) { logEvent('guard.cancelled', rule.id, { mode: 'confirm' }); return; }
+    escalations.reset(rule.id);
     logEvent('warning.proceeded', rule.id, { mode: 'confirm' });
     // Replays the user's click on the control. The replay is not a trusted event, so the guard
     // (which only holds trusted clicks) lets it through.
@@ -181,6 +194,7 @@ async function main(): Promise<void> {
     }); },
     onDismiss: (ruleId) => {
       dismissed.add(ruleId);
+      escalations.reset(ruleId);
       logEvent('warning.dismissed', ruleId, {});
       const best = bestMatch();
       banner.render(best ? model(best) : null);
