@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ringfence/ringfence/host/nativemsg"
 	"github.com/ringfence/ringfence/host/store"
@@ -104,6 +105,7 @@ type Meta struct {
 	CategorySource   string                      `json:"category_source"`
 	Redactions       []store.Redaction           `json:"redactions"`
 	Notes            map[string]string           `json:"notes"`
+	CaptureID        string                      `json:"capture_id"`
 }
 
 func (m Meta) snapshot() store.Snapshot {
@@ -113,7 +115,7 @@ func (m Meta) snapshot() store.Snapshot {
 		BrowserVersion: m.BrowserVersion, ExtensionVersion: m.ExtensionVersion, HostVersion: version.Version,
 		ViewportWidth: m.Viewport.Width, ViewportHeight: m.Viewport.Height, DevicePixelRatio: m.DevicePixelRatio,
 		Language: m.Language, Category: m.Category, CategorySource: m.CategorySource,
-		Redactions: m.Redactions, Notes: m.Notes,
+		Redactions: m.Redactions, Notes: m.Notes, CaptureID: m.CaptureID,
 	}
 }
 
@@ -224,6 +226,9 @@ func (s *Server) snapshotCommit(ctx context.Context, body json.RawMessage) (any,
 	if err != nil {
 		return nil, err
 	}
+	if snap.Duplicate {
+		return map[string]any{"snapshot_id": snap.ID, "artifacts": arts, "duplicate": true}, nil
+	}
 	return map[string]any{"snapshot_id": snap.ID, "artifacts": arts}, nil
 }
 
@@ -249,8 +254,28 @@ type SnapshotSummary struct {
 	Bytes         int64     `json:"bytes"`
 }
 
-// maxListLimit keeps snapshot.list replies well under 1 MB.
-const maxListLimit = 200
+// maxListLimit keeps snapshot.list replies well under 1 MB; so do the
+// summary caps, whatever rows older hosts stored before the field caps
+// (200 × (512 + 2048) bytes, escaped, stays far below it).
+const (
+	maxListLimit    = 200
+	maxSummaryTitle = 512
+	maxSummaryURL   = 2048
+)
+
+// truncate cuts s to at most n bytes on a UTF-8 boundary, marking the cut
+// with "…" (counted in n).
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ell = "…"
+	cut := n - len(ell)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ell
+}
 
 func (s *Server) snapshotList(ctx context.Context, body json.RawMessage) (any, error) {
 	var req struct {
@@ -279,7 +304,8 @@ func (s *Server) snapshotList(ctx context.Context, body json.RawMessage) (any, e
 	}
 	out := make([]SnapshotSummary, 0, len(snaps))
 	for _, sn := range snaps {
-		out = append(out, SnapshotSummary{ID: sn.ID, CapturedAt: sn.CapturedAt, Title: sn.Title, URL: sn.URL,
+		out = append(out, SnapshotSummary{ID: sn.ID, CapturedAt: sn.CapturedAt,
+			Title: truncate(sn.Title, maxSummaryTitle), URL: truncate(sn.URL, maxSummaryURL),
 			Category: sn.Category, Trigger: sn.Trigger, ArtifactCount: len(sn.Artifacts), Bytes: sn.Bytes()})
 	}
 	return map[string]any{"snapshots": out}, nil
@@ -287,11 +313,12 @@ func (s *Server) snapshotList(ctx context.Context, body json.RawMessage) (any, e
 
 func (s *Server) eventLog(ctx context.Context, body json.RawMessage) (any, error) {
 	var req struct {
-		Type   string          `json:"type"`
-		RuleID string          `json:"rule_id"`
-		URL    string          `json:"url"`
-		At     time.Time       `json:"at"`
-		Detail json.RawMessage `json:"detail"`
+		Type    string          `json:"type"`
+		RuleID  string          `json:"rule_id"`
+		URL     string          `json:"url"`
+		At      time.Time       `json:"at"`
+		Detail  json.RawMessage `json:"detail"`
+		EventID string          `json:"event_id"`
 	}
 	if err := decode(body, &req); err != nil {
 		return nil, err
@@ -303,9 +330,13 @@ func (s *Server) eventLog(ctx context.Context, body json.RawMessage) (any, error
 	// token in a URL (an OAuth ?code=, a key pasted in a query) stops here.
 	url, _ := s.redactor().String(req.URL)
 	detail, _ := s.redactor().JSON(req.Detail)
-	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: req.RuleID, URL: url, At: req.At, Detail: detail})
+	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: req.RuleID, URL: url, At: req.At,
+		Detail: detail, EventID: req.EventID})
 	if err != nil {
 		return nil, err
+	}
+	if e.Duplicate {
+		return map[string]any{"seq": e.Seq, "hash": e.Hash, "duplicate": true}, nil
 	}
 	return map[string]any{"seq": e.Seq, "hash": e.Hash}, nil
 }

@@ -24,6 +24,11 @@ type Event struct {
 	Detail   json.RawMessage `json:"detail"`
 	PrevHash string          `json:"prev_hash"`
 	Hash     string          `json:"hash"`
+	// EventID is the client's idempotency key (optional, not hashed, not
+	// exported): appending an EventID already in the log appends nothing and
+	// returns the stored row with Duplicate set.
+	EventID   string `json:"-"`
+	Duplicate bool   `json:"-"`
 }
 
 // GenesisHash is the PrevHash of the first event.
@@ -92,6 +97,9 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 	if len(e.RuleID) > 256 || len(e.URL) > 8192 {
 		return Event{}, fmt.Errorf("store: %w", invalid("event rule_id or url too long"))
 	}
+	if e.EventID != "" && !ValidIdempotencyKey(e.EventID) {
+		return Event{}, fmt.Errorf("store: %w", invalid("event_id must be 8..64 characters of [A-Za-z0-9-]"))
+	}
 	detail, err := canonicalDetail(e.Detail)
 	if err != nil {
 		return Event{}, fmt.Errorf("store: %w", err)
@@ -101,7 +109,27 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 		e.At = time.Now()
 	}
 	e.At = e.At.UTC().Truncate(time.Millisecond)
+	var eventID any // NULL unless the client sent a key
+	if e.EventID != "" {
+		eventID = e.EventID
+	}
+	var dup *Event
 	err = s.write(ctx, func(tx *sql.Tx) error {
+		dup = nil
+		if eventID != nil {
+			var d Event
+			var at, detail string
+			err := tx.QueryRowContext(ctx, `SELECT seq, at, type, rule_id, url, detail, prev_hash, hash FROM events
+				WHERE event_id = ?`, eventID).Scan(&d.Seq, &at, &d.Type, &d.RuleID, &d.URL, &detail, &d.PrevHash, &d.Hash)
+			if err == nil {
+				d.At, d.Detail, d.EventID, d.Duplicate = parseTime(at), json.RawMessage(detail), e.EventID, true
+				dup = &d
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("look up event_id: %w", err)
+			}
+		}
 		e.Seq, e.PrevHash = 1, GenesisHash
 		var last int64
 		var prev string
@@ -113,12 +141,15 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 			return fmt.Errorf("read chain head: %w", err)
 		}
 		e.Hash = ChainHash(e.PrevHash, e)
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (seq, at, type, rule_id, url, detail, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, fmtTime(e.At), e.Type, e.RuleID, e.URL, string(e.Detail), e.PrevHash, e.Hash)
+		_, err = tx.ExecContext(ctx, `INSERT INTO events (seq, at, type, rule_id, url, detail, prev_hash, hash, event_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, fmtTime(e.At), e.Type, e.RuleID, e.URL, string(e.Detail), e.PrevHash, e.Hash, eventID)
 		return err
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("store: append event: %w", err)
+	}
+	if dup != nil {
+		return *dup, nil
 	}
 	return e, nil
 }

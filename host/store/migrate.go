@@ -75,6 +75,13 @@ var migrations = []string{
 		BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 	CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 		BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;`,
+	// 2: idempotency keys. A client retrying snapshot.commit or event.log
+	// after a lost reply sends the same key again and gets the first row
+	// back instead of a second one. NULL (older clients) is never unique.
+	`ALTER TABLE snapshots ADD COLUMN capture_id TEXT;
+	CREATE UNIQUE INDEX snapshots_capture_id ON snapshots (capture_id) WHERE capture_id IS NOT NULL;
+	ALTER TABLE events ADD COLUMN event_id TEXT;
+	CREATE UNIQUE INDEX events_event_id ON events (event_id) WHERE event_id IS NOT NULL;`,
 }
 
 // migrate applies pending migrations. The version check happens inside the

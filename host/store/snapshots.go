@@ -56,6 +56,11 @@ type Snapshot struct {
 	APIKeyCount *int           `json:"api_key_count"`
 	StoredAt    time.Time      `json:"stored_at"`
 	Artifacts   []ArtifactInfo `json:"artifacts"`
+	// CaptureID is the client's idempotency key (optional): a commit whose
+	// CaptureID is already stored stores nothing and returns that snapshot
+	// with Duplicate set. Neither is part of exports.
+	CaptureID string `json:"-"`
+	Duplicate bool   `json:"-"`
 }
 
 // Bytes is the sum of the artifacts' plaintext sizes.
@@ -82,6 +87,23 @@ func validArtifactName(s string) bool {
 		return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
 	})
 }
+
+// ValidIdempotencyKey: 8..64 of [A-Za-z0-9-] (a UUID fits), the shape of
+// capture_id and event_id.
+func ValidIdempotencyKey(s string) bool {
+	return len(s) >= 8 && len(s) <= 64 && allIn(s, func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
+	})
+}
+
+// Caps on snapshot metadata: one row must never make a snapshot.list reply
+// (or an export line) too large.
+const (
+	MaxURL       = 8192
+	MaxTitle     = 2048
+	MaxNotes     = 64
+	MaxNoteBytes = 4096
+)
 
 // validSHA256: 64 lowercase hex digits.
 func validSHA256(s string) bool {
@@ -118,6 +140,26 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	}
 	if meta.FinalURL == "" {
 		meta.FinalURL = meta.URL
+	}
+	if len(meta.URL) > MaxURL {
+		return invalid("meta.url is %d bytes, at most %d", len(meta.URL), MaxURL)
+	}
+	if len(meta.FinalURL) > MaxURL {
+		return invalid("meta.final_url is %d bytes, at most %d", len(meta.FinalURL), MaxURL)
+	}
+	if len(meta.Title) > MaxTitle {
+		return invalid("meta.title is %d bytes, at most %d", len(meta.Title), MaxTitle)
+	}
+	if len(meta.Notes) > MaxNotes {
+		return invalid("meta.notes has %d entries, at most %d", len(meta.Notes), MaxNotes)
+	}
+	for k, v := range meta.Notes {
+		if len(k) > MaxNoteBytes || len(v) > MaxNoteBytes {
+			return invalid("meta.notes entry %.40q is longer than %d bytes", k, MaxNoteBytes)
+		}
+	}
+	if meta.CaptureID != "" && !ValidIdempotencyKey(meta.CaptureID) {
+		return invalid("meta.capture_id must be 8..64 characters of [A-Za-z0-9-]")
 	}
 	if meta.CapturedAt.IsZero() {
 		return invalid("meta.captured_at is required")
@@ -310,7 +352,25 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		return Snapshot{}, nil, firstErr
 	}
 	now := fmtTime(meta.StoredAt)
+	var captureID, dupID any // NULL unless the client sent a key
+	if meta.CaptureID != "" {
+		captureID = meta.CaptureID
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
+		dupID = nil
+		if captureID != nil {
+			// Checked inside the write transaction: two processes committing
+			// the same capture at once are serialised by the write lock.
+			var id string
+			err := tx.QueryRowContext(ctx, `SELECT id FROM snapshots WHERE capture_id = ?`, captureID).Scan(&id)
+			if err == nil {
+				dupID = id
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("look up capture_id: %w", err)
+			}
+		}
 		for _, b := range blobs {
 			if b == nil {
 				continue
@@ -326,11 +386,11 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, captured_at, tz_offset_minutes, url, final_url,
 			title, trigger, browser, browser_version, extension_version, host_version, viewport_width,
 			viewport_height, device_pixel_ratio, language, category, category_source, redactions, notes,
-			api_key_count, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			api_key_count, stored_at, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			meta.ID, fmtTime(meta.CapturedAt), meta.TZOffsetMinutes, meta.URL, meta.FinalURL, meta.Title,
 			meta.Trigger, meta.Browser, meta.BrowserVersion, meta.ExtensionVersion, meta.HostVersion,
 			meta.ViewportWidth, meta.ViewportHeight, meta.DevicePixelRatio, meta.Language, meta.Category,
-			meta.CategorySource, string(redactions), string(notes), meta.APIKeyCount, now); err != nil {
+			meta.CategorySource, string(redactions), string(notes), meta.APIKeyCount, now, captureID); err != nil {
 			return fmt.Errorf("insert snapshot: %w", err)
 		}
 		for _, a := range arts {
@@ -344,7 +404,25 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 	if err != nil {
 		return Snapshot{}, nil, fmt.Errorf("store: commit snapshot: %w", err)
 	}
+	if id, ok := dupID.(string); ok {
+		return s.duplicate(ctx, id, meta.CaptureID)
+	}
 	return meta, results, nil
+}
+
+// duplicate answers a commit whose capture_id is already stored: the stored
+// snapshot, every artifact reported as deduplicated.
+func (s *Store) duplicate(ctx context.Context, id, captureID string) (Snapshot, []Committed, error) {
+	snap, err := s.GetSnapshot(ctx, id)
+	if err != nil {
+		return Snapshot{}, nil, fmt.Errorf("store: capture %s: %w", captureID, err)
+	}
+	snap.CaptureID, snap.Duplicate = captureID, true
+	results := make([]Committed, len(snap.Artifacts))
+	for i, a := range snap.Artifacts {
+		results[i] = Committed{ArtifactInfo: a, Deduplicated: true}
+	}
+	return snap, results, nil
 }
 
 // SaveSnapshot stores a snapshot whose artifacts are all at hand (tests,

@@ -137,7 +137,8 @@ func openDB(ctx context.Context, path string, opt Options) (*Store, error) {
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate") // writers take the lock up front: no deadlock-on-upgrade
 	if opt.MaxBytes > 0 {
-		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", max(opt.MaxBytes/pageSize, 16)))
+		// The empty schema alone takes 18 pages; 32 leaves room for migrations.
+		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", max(opt.MaxBytes/pageSize, 32)))
 	}
 	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)

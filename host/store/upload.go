@@ -2,12 +2,17 @@ package store
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"hash"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,6 +27,10 @@ type Upload struct {
 	parts  []*part
 	done   bool
 	memory int64 // bytes staged in memory so far
+	// spillKey encrypts staged files (AES-CTR): it lives only in this
+	// process's memory, so a spill file left by a killed host is noise.
+	// The bytes are re-hashed on the way in, so CTR needs no MAC here.
+	spillKey cipher.Block
 }
 
 // memStage bounds the bytes one upload keeps in memory: a typical snapshot
@@ -30,8 +39,11 @@ const memStage = 16 << 20
 
 type part struct {
 	info ArtifactInfo
-	buf  []byte   // staged bytes while in memory
-	f    *os.File // staged bytes once spilled
+	buf  []byte        // staged bytes while in memory
+	f    *os.File      // staged bytes once spilled, encrypted
+	key  cipher.Block  // the upload's spill key
+	iv   []byte        // this file's CTR start
+	enc  cipher.Stream // encrypts the next appended bytes
 	h    hash.Hash
 	n    int64
 	ok   bool            // complete and its hash matches
@@ -51,16 +63,42 @@ func (s *Store) BeginUpload(meta Snapshot, decls []ArtifactInfo) (*Upload, error
 	return u, nil
 }
 
-// spill moves p's staged bytes to a temp file.
+// spillPrefix starts every staging file name; the writer's PID follows, so
+// a later open can tell a dead writer's leftovers from a live upload.
+const spillPrefix = "u-"
+
+// spill moves p's staged bytes to a temp file (0600, in a 0700 folder),
+// encrypted under the upload's in-memory key.
 func (u *Upload) spill(p *part) error {
 	if err := os.MkdirAll(u.s.uploads, 0o700); err != nil {
 		return fmt.Errorf("store: staging folder: %w", classify(err))
 	}
-	f, err := os.CreateTemp(u.s.uploads, "u-*.part")
+	if err := os.Chmod(u.s.uploads, 0o700); err != nil && runtime.GOOS != "windows" {
+		return fmt.Errorf("store: staging folder: %w", classify(err))
+	}
+	if u.spillKey == nil {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return fmt.Errorf("store: staging key: %w", err)
+		}
+		b, err := aes.NewCipher(key)
+		if err != nil {
+			return fmt.Errorf("store: staging key: %w", err)
+		}
+		u.spillKey = b
+	}
+	p.iv = make([]byte, aes.BlockSize)
+	if _, err := rand.Read(p.iv); err != nil {
+		return fmt.Errorf("store: staging iv: %w", err)
+	}
+	p.key = u.spillKey
+	p.enc = cipher.NewCTR(p.key, p.iv)
+	// CreateTemp makes the file 0600.
+	f, err := os.CreateTemp(u.s.uploads, fmt.Sprintf("%s%d-*.part", spillPrefix, os.Getpid()))
 	if err != nil {
 		return fmt.Errorf("store: stage %q: %w", p.info.Name, classify(err))
 	}
-	if _, err := f.Write(p.buf); err != nil {
+	if _, err := f.Write(p.seal(p.buf)); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return fmt.Errorf("store: stage %q: %w", p.info.Name, classify(err))
@@ -92,7 +130,7 @@ func (u *Upload) Write(name string, offset int64, data []byte) (int64, error) {
 		}
 	}
 	if p.f != nil {
-		if _, err := p.f.Write(data); err != nil {
+		if _, err := p.f.Write(p.seal(data)); err != nil {
 			return p.n, fmt.Errorf("store: stage %q: %w", name, classify(err))
 		}
 	} else {
@@ -120,7 +158,14 @@ func (u *Upload) complete(p *part) {
 	p.prep = u.s.prepareAsync(context.Background(), p.info, p.plainBytes)
 }
 
-// plain returns the staged bytes of a complete part.
+// seal encrypts the next bytes of a spilled part into a new slice.
+func (p *part) seal(data []byte) []byte {
+	out := make([]byte, len(data))
+	p.enc.XORKeyStream(out, data)
+	return out
+}
+
+// plainBytes returns the staged bytes of a complete part.
 func (p *part) plainBytes() ([]byte, error) {
 	if p.f == nil {
 		if p.buf == nil {
@@ -132,6 +177,7 @@ func (p *part) plainBytes() ([]byte, error) {
 	if _, err := p.f.ReadAt(plain, 0); err != nil && p.n > 0 {
 		return nil, fmt.Errorf("read staged %q: %w", p.info.Name, err)
 	}
+	cipher.NewCTR(p.key, p.iv).XORKeyStream(plain, plain)
 	return plain, nil
 }
 
@@ -187,8 +233,10 @@ func (u *Upload) drain() {
 	}
 }
 
-// Abort drops the staged bytes. Safe to call more than once.
+// Abort drops the staged bytes. Safe to call more than once. It first waits
+// for background sealing, which may still be reading the staged bytes.
 func (u *Upload) Abort() {
+	u.drain()
 	u.done = true
 	for _, p := range u.parts {
 		if p.f != nil {
@@ -201,19 +249,43 @@ func (u *Upload) Abort() {
 	u.memory = 0
 }
 
-// sweepUploads removes staging files left by killed processes. Live uploads
-// of other processes are younger than maxAge (an upload takes seconds).
+// sweepUploads removes staging files left by processes that are gone: at
+// once when the PID in the name no longer runs (where the OS can tell), and
+// in any case once older than maxAge (an upload takes seconds), which also
+// covers a PID reused by an unrelated process.
 func (s *Store) sweepUploads(maxAge time.Duration) {
 	entries, err := os.ReadDir(s.uploads)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), "u-") {
+		name := e.Name()
+		if !strings.HasPrefix(name, spillPrefix) {
 			continue
 		}
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > maxAge {
-			os.Remove(filepath.Join(s.uploads, e.Name()))
+		dead := false
+		if pid, ok := spillPID(name); ok && pid != os.Getpid() {
+			if alive, known := processAlive(pid); known && !alive {
+				dead = true
+			}
+		}
+		if !dead {
+			info, err := e.Info()
+			dead = err == nil && time.Since(info.ModTime()) > maxAge
+		}
+		if dead {
+			os.Remove(filepath.Join(s.uploads, name))
 		}
 	}
+}
+
+// spillPID reads the writer's PID from "u-<pid>-<random>.part".
+func spillPID(name string) (int, bool) {
+	rest := strings.TrimPrefix(name, spillPrefix)
+	i := strings.IndexByte(rest, '-')
+	if i <= 0 {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(rest[:i])
+	return pid, err == nil && pid > 0
 }

@@ -1,7 +1,9 @@
 // Chunked upload of one snapshot over the native port (docs/protocol.md): snapshot.begin with the
 // metadata and every artifact's size and SHA-256, base64 chunks of the size the host asks for, then
 // snapshot.commit, which the host acknowledges only after its transaction committed. A dropped port
-// loses the open upload on the host side, so a retry starts again from begin.
+// loses the open upload on the host side, so a retry starts again from begin. Every attempt carries
+// the same capture_id: when the port dropped after the host committed, the retried commit gets the
+// stored snapshot back (duplicate: true) instead of storing a second one.
 
 export interface Artifact {
   name: string;
@@ -29,6 +31,8 @@ export interface UploadResult {
   snapshotId: string;
   artifacts: { name: string; size: number; sha256: string; deduplicated?: boolean }[];
   attempts: number;
+  /** The host already had this capture (an earlier attempt committed before the port dropped). */
+  duplicate: boolean;
 }
 
 export const DEFAULT_CHUNK = 512 * 1024;
@@ -67,12 +71,14 @@ export async function uploadSnapshot(request: RequestFn, meta: Record<string, un
   const infos = await Promise.all(artifacts.map(describe));
   const total = artifacts.reduce((n, a) => n + a.bytes.length, 0);
   const retries = opts.retries ?? 2;
+  // One id per capture, reused by every attempt: the host's idempotency key.
+  const base = { ...meta, capture_id: crypto.randomUUID() };
   let attempt = 0;
   for (;;) {
     attempt++;
     try {
       // A retried upload says so in its notes: the record shows the port dropped once.
-      const m = attempt > 1 ? { ...meta, notes: { ...(meta.notes as Record<string, string> | undefined), upload_attempt: String(attempt) } } : meta;
+      const m = attempt > 1 ? { ...base, notes: { ...(meta.notes as Record<string, string> | undefined), upload_attempt: String(attempt) } } : base;
       return { ...(await once(request, m, artifacts, infos, total, opts)), attempts: attempt };
     } catch (e) {
       if (!isRetryable(e) || attempt > retries) throw e;
@@ -103,6 +109,7 @@ async function once(request: RequestFn, meta: Record<string, unknown>, artifacts
     return {
       snapshotId: String(done.snapshot_id ?? ''),
       artifacts: (done.artifacts as UploadResult['artifacts'] | undefined) ?? [],
+      duplicate: done.duplicate === true,
     };
   } catch (e) {
     // Free the host's buffers when the port is still up; a dropped port already discarded them.

@@ -4,17 +4,21 @@ import { createHash } from 'node:crypto';
 import { sha256Hex, toBase64, uploadSnapshot, utf8, type Artifact } from '../../src/capture/upload';
 
 // An in-memory host that checks what protocol.md says the real one checks (order, size, hash).
-function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number }) {
+function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfterCommit?: boolean }) {
   const calls: string[] = [];
+  const captureIds: unknown[] = [];
+  const byCapture = new Map<string, string>();
   let uploads = 0;
-  let open: { id: string; arts: Map<string, { size: number; sha256: string; got: Buffer[] }> } | null = null;
+  let open: { id: string; captureId?: string; arts: Map<string, { size: number; sha256: string; got: Buffer[] }> } | null = null;
   let chunksSeen = 0;
   let dropped = false;
   const stored: Record<string, Buffer>[] = [];
   const request = async (type: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
     calls.push(type);
     if (type === 'snapshot.begin') {
-      open = { id: `u-${++uploads}`, arts: new Map() };
+      captureIds.push((body.meta as Record<string, unknown>).capture_id);
+      const cid = (body.meta as Record<string, unknown>).capture_id;
+      open = { id: `u-${++uploads}`, arts: new Map(), captureId: typeof cid === 'string' ? cid : undefined };
       for (const a of body.artifacts as { name: string; size: number; sha256: string }[]) open.arts.set(a.name, { ...a, got: [] });
       return { upload_id: open.id, chunk_size: opts.chunkSize };
     }
@@ -42,12 +46,21 @@ function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number }) {
         if (createHash('sha256').update(buf).digest('hex') !== a.sha256) throw Object.assign(new Error(name), { code: 'checksum_mismatch' });
         out[name] = buf;
       }
+      // What the real host does with capture_id (docs/protocol.md): a repeat stores nothing.
+      const had = open.captureId === undefined ? undefined : byCapture.get(open.captureId);
+      if (had) return { snapshot_id: had, artifacts: [], duplicate: true };
       stored.push(out);
+      if (open.captureId !== undefined) byCapture.set(open.captureId, `snap-${stored.length}`);
+      if (opts.dropAfterCommit && !dropped) {
+        dropped = true;
+        open = null;
+        throw Object.assign(new Error('port closed before the reply'), { code: 'disconnected' });
+      }
       return { snapshot_id: `snap-${stored.length}`, artifacts: [] };
     }
     return {};
   };
-  return { request, calls, stored };
+  return { request, calls, stored, captureIds };
 }
 
 function artifacts(): Artifact[] {
@@ -95,4 +108,26 @@ test('a checksum error is not retried', async () => {
   await assert.rejects(uploadSnapshot(bad, {}, arts, { backoffMs: 1 }), (e: { code?: string }) => e.code === 'size_mismatch' || e.code === 'checksum_mismatch');
   assert.equal(host.calls.filter((c) => c === 'snapshot.begin').length, 1);
   assert.equal(host.calls.at(-1), 'snapshot.abort');
+});
+
+test('a retry after the host committed but the reply was lost reuses the capture_id and stores once', async () => {
+  const host = fakeHost({ chunkSize: 100_000, dropAfterCommit: true });
+  const res = await uploadSnapshot(host.request, { trigger: 'button' }, artifacts(), { backoffMs: 1 });
+  assert.equal(res.attempts, 2);
+  assert.equal(host.captureIds.length, 2);
+  assert.equal(typeof host.captureIds[0], 'string');
+  assert.match(String(host.captureIds[0]), /^[A-Za-z0-9-]{8,64}$/);
+  assert.equal(host.captureIds[1], host.captureIds[0]);
+  assert.equal(host.stored.length, 1);
+  assert.equal(res.snapshotId, 'snap-1');
+  assert.equal(res.duplicate, true);
+});
+
+test('each capture gets its own capture_id', async () => {
+  const host = fakeHost({ chunkSize: 100_000 });
+  await uploadSnapshot(host.request, {}, artifacts());
+  await uploadSnapshot(host.request, {}, artifacts());
+  assert.equal(host.captureIds.length, 2);
+  assert.notEqual(host.captureIds[0], host.captureIds[1]);
+  assert.equal(host.stored.length, 2);
 });
