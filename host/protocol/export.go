@@ -35,10 +35,7 @@ type ExportConfig struct {
 
 // EnableExport registers the `export` message type (docs/protocol.md).
 func (s *Server) EnableExport(cfg ExportConfig) {
-	if s.extra == nil {
-		s.extra = map[string]handler{}
-	}
-	s.extra["export"] = func(ctx context.Context, body json.RawMessage) (any, error) {
+	s.routes["export"] = func(ctx context.Context, body json.RawMessage) (any, error) {
 		return s.export(ctx, cfg, body)
 	}
 }

@@ -50,7 +50,7 @@ type Server struct {
 	keys     keys.Status
 	uploads  map[string]*store.Upload
 	nextID   int
-	extra    map[string]handler // tests add handlers here (e.g. one that panics)
+	routes   map[string]handler // message type → handler; EnableExport and tests add to it
 	// redactor is the last gate for secrets in strings the extension sends
 	// outside artifacts; compiled on first use to keep host start-up short.
 	redactor func() *redact.Redactor
@@ -60,14 +60,9 @@ type Server struct {
 // answers (so the extension can show the problem) and storage requests fail
 // with storage_error.
 func NewServer(st *store.Store, storeErr error, ks keys.Status) *Server {
-	return &Server{store: st, storeErr: storeErr, keys: ks, uploads: map[string]*store.Upload{},
+	s := &Server{store: st, storeErr: storeErr, keys: ks, uploads: map[string]*store.Upload{},
 		redactor: sync.OnceValue(redact.New)}
-}
-
-type handler func(ctx context.Context, body json.RawMessage) (any, error)
-
-func (s *Server) handlers() map[string]handler {
-	m := map[string]handler{
+	s.routes = map[string]handler{
 		"hello":            s.hello,
 		"snapshot.begin":   s.snapshotBegin,
 		"snapshot.chunk":   s.snapshotChunk,
@@ -77,16 +72,15 @@ func (s *Server) handlers() map[string]handler {
 		"event.log":        s.eventLog,
 		"identity.summary": s.identitySummary,
 	}
-	for k, v := range s.extra {
-		m[k] = v
-	}
-	return m
+	return s
 }
+
+type handler func(ctx context.Context, body json.RawMessage) (any, error)
 
 // Types lists, sorted, the message types s answers (export only once
 // EnableExport registered it).
 func (s *Server) Types() []string {
-	return slices.Sorted(maps.Keys(s.handlers()))
+	return slices.Sorted(maps.Keys(s.routes))
 }
 
 // Handle answers one frame and returns the encoded reply, never longer than
@@ -106,7 +100,7 @@ func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
 		return encode(Reply{Error: errorf(CodeBadJSON, "not a JSON envelope: %v", err)})
 	}
 	rep := Reply{ID: req.ID}
-	h, ok := s.handlers()[req.Type]
+	h, ok := s.routes[req.Type]
 	if req.Type == "" {
 		rep.Error = errorf(CodeBadJSON, "the envelope has no type")
 	} else if !ok {

@@ -236,9 +236,9 @@ func TestEveryErrorCode(t *testing.T) {
 			// No built-in reply can reach the limit any more (field caps,
 			// list summaries cut), so a test handler answers too much.
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
-			s.extra = map[string]handler{"big": func(context.Context, json.RawMessage) (any, error) {
+			s.routes["big"] = func(context.Context, json.RawMessage) (any, error) {
 				return strings.Repeat("t", nativemsg.MaxOutgoing), nil
-			}}
+			}
 			return call(t, s, "big", nil)
 		}},
 		{CodeForbiddenCaller, func(t *testing.T) ReplyOf { return decodeReply(t, Forbidden("evil@example.com")) }},
@@ -280,7 +280,7 @@ func TestEveryErrorCode(t *testing.T) {
 		}},
 		{CodeInternal, func(t *testing.T) ReplyOf {
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
-			s.extra = map[string]handler{"boom": func(context.Context, json.RawMessage) (any, error) { panic("boom") }}
+			s.routes["boom"] = func(context.Context, json.RawMessage) (any, error) { panic("boom") }
 			return call(t, s, "boom", nil)
 		}},
 	}
@@ -401,14 +401,14 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 	st := newStore(t, store.Options{})
 	s := NewServer(st, nil, testKeys)
 	started, release := make(chan struct{}), make(chan struct{})
-	s.extra = map[string]handler{"slow": func(ctx context.Context, _ json.RawMessage) (any, error) {
+	s.routes["slow"] = func(ctx context.Context, _ json.RawMessage) (any, error) {
 		close(started)
 		<-release
 		if ctx.Err() != nil {
 			return nil, errors.New("the handler's context was cancelled")
 		}
 		return map[string]bool{"finished": true}, nil
-	}}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
