@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ringfence/ringfence/host/ospath"
 	"github.com/ringfence/ringfence/host/paths"
 )
 
@@ -112,8 +113,8 @@ func TestJoin(t *testing.T) {
 		{"windows", []string{`C:\Users\a\`, `\x`}, `C:\Users\a\x`},
 	}
 	for _, c := range cases {
-		if got := join(c.goos, c.parts...); got != c.want {
-			t.Errorf("join(%s, %q) = %q, want %q", c.goos, c.parts, got, c.want)
+		if got := ospath.Join(c.goos, c.parts...); got != c.want {
+			t.Errorf("ospath.Join(%s, %q) = %q, want %q", c.goos, c.parts, got, c.want)
 		}
 	}
 }

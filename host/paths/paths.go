@@ -6,7 +6,8 @@ package paths
 import (
 	"errors"
 	"path/filepath"
-	"strings"
+
+	"github.com/ringfence/ringfence/host/ospath"
 )
 
 // EnvHome overrides the data directory on every OS.
@@ -22,23 +23,23 @@ func Home(getenv func(string) string, goos string) (string, error) {
 	switch goos {
 	case "windows":
 		if d := getenv("LOCALAPPDATA"); d != "" {
-			return join(goos, d, "Ringfence"), nil
+			return ospath.Join(goos, d, "Ringfence"), nil
 		}
 		if d := getenv("USERPROFILE"); d != "" {
-			return join(goos, d, "AppData", "Local", "Ringfence"), nil
+			return ospath.Join(goos, d, "AppData", "Local", "Ringfence"), nil
 		}
 		return "", errors.New("cannot find the data folder: neither LOCALAPPDATA nor USERPROFILE is set (set RINGFENCE_HOME)")
 	case "darwin":
 		if h := getenv("HOME"); h != "" {
-			return join(goos, h, "Library", "Application Support", "Ringfence"), nil
+			return ospath.Join(goos, h, "Library", "Application Support", "Ringfence"), nil
 		}
 		return "", errors.New("cannot find the data folder: HOME is not set (set RINGFENCE_HOME)")
 	default:
-		if d := getenv("XDG_DATA_HOME"); d != "" && isAbs(goos, d) {
-			return join(goos, d, "ringfence"), nil
+		if d := getenv("XDG_DATA_HOME"); d != "" && ospath.IsAbs(goos, d) {
+			return ospath.Join(goos, d, "ringfence"), nil
 		}
 		if h := getenv("HOME"); h != "" {
-			return join(goos, h, ".local", "share", "ringfence"), nil
+			return ospath.Join(goos, h, ".local", "share", "ringfence"), nil
 		}
 		return "", errors.New("cannot find the data folder: HOME is not set (set RINGFENCE_HOME)")
 	}
@@ -56,34 +57,9 @@ func KeyFile(home string) string { return filepath.Join(home, "keys.json") }
 // KeyLock serialises key creation between host processes.
 func KeyLock(home string) string { return filepath.Join(home, "keys.lock") }
 
-// The helpers below use the target OS's separator, not the running one's, so
-// tests of the Windows rule give Windows paths on Linux.
-func sep(goos string) string {
-	if goos == "windows" {
-		return `\`
-	}
-	return "/"
-}
-
-func join(goos string, parts ...string) string {
-	s := sep(goos)
-	out := strings.TrimRight(parts[0], `/\`)
-	for _, p := range parts[1:] {
-		out += s + p
-	}
-	return out
-}
-
 func clean(goos, p string) string {
 	if goos == "windows" {
 		return p
 	}
 	return filepath.Clean(p)
-}
-
-func isAbs(goos, p string) bool {
-	if goos == "windows" {
-		return len(p) > 2 && p[1] == ':'
-	}
-	return strings.HasPrefix(p, "/")
 }

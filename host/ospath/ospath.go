@@ -1,22 +1,23 @@
-package installer
+// Package ospath builds and inspects paths with a target OS's rules rather
+// than the running one's, so Windows and macOS locations can be produced and
+// golden-tested on Linux (the installer's table, the data folder).
+package ospath
 
 import "strings"
 
-// The helpers below build paths with the target OS's rules, not the running
-// one's, so the Windows table can be produced (and golden-tested) on Linux.
-
-func sep(goos string) string {
+// Sep is goos's path separator.
+func Sep(goos string) string {
 	if goos == "windows" {
 		return `\`
 	}
 	return "/"
 }
 
-// join joins path elements with goos's separator. Elements may themselves
+// Join joins path elements with goos's separator. Elements may themselves
 // contain "/" (written that way in the table for readability); on Windows
 // those become backslashes.
-func join(goos string, parts ...string) string {
-	s := sep(goos)
+func Join(goos string, parts ...string) string {
+	s := Sep(goos)
 	var b strings.Builder
 	for i, p := range parts {
 		if goos == "windows" {
@@ -39,20 +40,20 @@ func join(goos string, parts ...string) string {
 	return b.String()
 }
 
-// dir is filepath.Dir for goos.
-func dir(goos, p string) string {
-	i := strings.LastIndex(p, sep(goos))
+// Dir is filepath.Dir for goos.
+func Dir(goos, p string) string {
+	i := strings.LastIndex(p, Sep(goos))
 	switch {
 	case i < 0:
 		return "."
 	case i == 0:
-		return sep(goos)
+		return Sep(goos)
 	}
 	return p[:i]
 }
 
-// isAbs reports whether p is absolute under goos's rules.
-func isAbs(goos, p string) bool {
+// IsAbs reports whether p is absolute under goos's rules.
+func IsAbs(goos, p string) bool {
 	if goos == "windows" {
 		return len(p) > 2 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') || strings.HasPrefix(p, `\\`)
 	}
