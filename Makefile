@@ -4,8 +4,8 @@ GO    ?= go
 NPM   ?= npm
 BIN   := bin/ringfence
 VERSION ?= 0.1.0
-LDFLAGS := -s -w -X github.com/ringfence/ringfence/host/version.Version=$(VERSION)
-GOFILES := $(shell find host installer -name '*.go' 2>/dev/null)
+LDFLAGS := -s -w -X github.com/ringfence/ringfence/internal/version.Version=$(VERSION)
+GOFILES := $(shell find host internal installer -name '*.go' 2>/dev/null)
 
 .PHONY: all build host extension deps deps-build test test-static test-go test-ext test-e2e test-demo bench install demo clean
 
@@ -15,7 +15,7 @@ build: host extension
 
 host: $(BIN)
 $(BIN): go.mod go.sum $(GOFILES)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./host
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./host/cmd/ringfence
 
 extension/node_modules/.stamp: extension/package.json extension/package-lock.json
 	cd extension && $(NPM) ci --no-audit --no-fund --loglevel=error

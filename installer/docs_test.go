@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ringfence/ringfence/host/ospath"
+	"github.com/ringfence/ringfence/internal/platform"
 )
 
 // docs/install.md must list every folder and registry key the code writes,
@@ -34,10 +34,10 @@ func TestDocsListEveryLocation(t *testing.T) {
 				case "windows":
 					want = "`" + l.Reg[0].Path + "`"
 				case "darwin":
-					want = ospath.Dir(goos, l.Manifest) + "/"
+					want = platform.Dir(goos, l.Manifest) + "/"
 					want = strings.Replace(want, e.Home+"/Library/Application Support", "~/L/AS", 1)
 				default:
-					want = strings.Replace(ospath.Dir(goos, l.Manifest)+"/", e.Home, "~", 1)
+					want = strings.Replace(platform.Dir(goos, l.Manifest)+"/", e.Home, "~", 1)
 				}
 				if !strings.Contains(doc, want) {
 					t.Errorf("docs/install.md does not list %s %s (system=%v): %s", goos, l.ID, system, want)

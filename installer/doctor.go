@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ringfence/ringfence/host/ospath"
 	"github.com/ringfence/ringfence/installer/probe"
+	"github.com/ringfence/ringfence/internal/platform"
 )
 
 // HelloTimeout is how long doctor waits for the host's hello reply.
@@ -195,7 +195,7 @@ func checkBrowser(ctx context.Context, m Machine, label string, cands []Location
 	}
 
 	hostPath := mf.Path
-	if !ospath.IsAbs(m.GOOS, hostPath) {
+	if !platform.IsAbs(m.GOOS, hostPath) {
 		// Only Windows allows a path relative to the manifest's folder.
 		if m.GOOS != "windows" {
 			add("host path", false, fmt.Sprintf("path %q is not absolute (Linux and macOS require an absolute path)", hostPath), fix)

@@ -6,8 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ringfence/ringfence/host/ospath"
-	"github.com/ringfence/ringfence/host/paths"
+	"github.com/ringfence/ringfence/internal/platform"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -21,7 +20,7 @@ func fixedEnv(t *testing.T, goos string) Env {
 		"windows": {"USERPROFILE": `C:\Users\alice`, "LOCALAPPDATA": `C:\Users\alice\AppData\Local`, "APPDATA": `C:\Users\alice\AppData\Roaming`, "ProgramFiles": `C:\Program Files`, "ProgramFiles(x86)": `C:\Program Files (x86)`},
 	}[goos]
 	getenv := func(k string) string { return vars[k] }
-	data, err := paths.Home(getenv, goos)
+	data, err := platform.Home(getenv, goos)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +112,8 @@ func TestJoin(t *testing.T) {
 		{"windows", []string{`C:\Users\a\`, `\x`}, `C:\Users\a\x`},
 	}
 	for _, c := range cases {
-		if got := ospath.Join(c.goos, c.parts...); got != c.want {
-			t.Errorf("ospath.Join(%s, %q) = %q, want %q", c.goos, c.parts, got, c.want)
+		if got := platform.Join(c.goos, c.parts...); got != c.want {
+			t.Errorf("platform.Join(%s, %q) = %q, want %q", c.goos, c.parts, got, c.want)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ringfence/ringfence/host/keys"
+	"github.com/ringfence/ringfence/internal/keys"
 )
 
 // hostBin is the real ringfence binary the tests install and spawn:
@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 			}
 			defer os.RemoveAll(dir)
 			hostBin = filepath.Join(dir, "ringfence")
-			cmd := exec.Command("go", "build", "-o", hostBin, "github.com/ringfence/ringfence/host")
+			cmd := exec.Command("go", "build", "-o", hostBin, "github.com/ringfence/ringfence/host/cmd/ringfence")
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				fmt.Fprintf(os.Stderr, "building the host for the installer tests failed (run `make host` and set RINGFENCE_BIN=$PWD/bin/ringfence): %v\n%s", err, out)

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ringfence/ringfence/host/caller"
-	"github.com/ringfence/ringfence/host/keys"
+	"github.com/ringfence/ringfence/internal/caller"
+	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/zalando/go-keyring"
 )
 

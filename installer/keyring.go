@@ -17,7 +17,7 @@ const keyringTimeout = 5 * time.Second
 // DeleteKeyring removes service's entries names from the OS keyring (for
 // `uninstall --purge`) and says what it did. Entries that are not there are
 // fine. When the keyring is not reachable at all the host kept its keys in
-// the data folder's key file instead (host/keys), which the purge deletes, so
+// the data folder's key file instead (internal/keys), which the purge deletes, so
 // that is reported, not an error.
 func DeleteKeyring(ctx context.Context, service string, names []string) (string, error) {
 	var deleted []string

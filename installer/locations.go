@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ringfence/ringfence/host/ospath"
+	"github.com/ringfence/ringfence/internal/platform"
 )
 
 // HostName is the native messaging host name the extension connects to.
@@ -31,7 +31,7 @@ type Env struct {
 	GOOS    string
 	Home    string              // the user's home directory
 	Getenv  func(string) string // environment (XDG_CONFIG_HOME, LOCALAPPDATA, …)
-	DataDir string              // Ringfence's data dir (host/paths.Home)
+	DataDir string              // Ringfence's data dir (platform.Home)
 	// Root prefixes every system-wide path (/etc, /usr, /Library, /snap,
 	// Program Files). Empty in production; tests point it at a temp dir.
 	Root string
@@ -162,9 +162,9 @@ func (e Env) env(k string) string {
 // sys prefixes a system path with e.Root.
 func (e Env) sys(p string) string {
 	if e.Root == "" {
-		return ospath.Join(e.GOOS, p)
+		return platform.Join(e.GOOS, p)
 	}
-	return ospath.Join(e.GOOS, e.Root, p)
+	return platform.Join(e.GOOS, e.Root, p)
 }
 
 func (e Env) exe() string {
@@ -176,7 +176,7 @@ func (e Env) exe() string {
 
 // UserBinary is the stable copy of the host for per-user installs: under the
 // data dir, so `make clean` or moving the checkout cannot break a browser.
-func (e Env) UserBinary() string { return ospath.Join(e.GOOS, e.DataDir, "bin", e.exe()) }
+func (e Env) UserBinary() string { return platform.Join(e.GOOS, e.DataDir, "bin", e.exe()) }
 
 // SystemDir holds the system-wide copy of the host, its Windows manifests and
 // the system install record.
@@ -188,9 +188,9 @@ func (e Env) SystemDir() string {
 			pf = `C:\Program Files`
 		}
 		if e.Root != "" {
-			return ospath.Join(e.GOOS, e.Root, "Program Files", "Ringfence")
+			return platform.Join(e.GOOS, e.Root, "Program Files", "Ringfence")
 		}
-		return ospath.Join(e.GOOS, pf, "Ringfence")
+		return platform.Join(e.GOOS, pf, "Ringfence")
 	case "darwin":
 		return e.sys("/Library/Application Support/Ringfence")
 	}
@@ -198,7 +198,7 @@ func (e Env) SystemDir() string {
 }
 
 // SystemBinary is the host copy used by system-wide registrations.
-func (e Env) SystemBinary() string { return ospath.Join(e.GOOS, e.SystemDir(), "bin", e.exe()) }
+func (e Env) SystemBinary() string { return platform.Join(e.GOOS, e.SystemDir(), "bin", e.exe()) }
 
 func (e Env) binary(system bool) string {
 	if system {
@@ -213,12 +213,12 @@ func linuxLocations(e Env, b browserDef, system bool) []Location {
 	g := e.GOOS
 	home := e.Home
 	cfg := e.env("XDG_CONFIG_HOME")
-	if cfg == "" || !ospath.IsAbs(g, cfg) {
-		cfg = ospath.Join(g, home, ".config")
+	if cfg == "" || !platform.IsAbs(g, cfg) {
+		cfg = platform.Join(g, home, ".config")
 	}
 	base := Location{ID: b.id, Browser: b.id, Name: b.name, Family: b.family, System: system, Binary: e.binary(system)}
 	nm := func(l Location, folder string, detect ...string) Location {
-		l.Manifest = ospath.Join(g, folder, manifestName())
+		l.Manifest = platform.Join(g, folder, manifestName())
 		l.Detect = detect
 		return l
 	}
@@ -261,45 +261,45 @@ func linuxLocations(e Env, b browserDef, system bool) []Location {
 	var l Location
 	switch b.id {
 	case "chrome":
-		l = nm(base, ospath.Join(g, cfg, "google-chrome", "NativeMessagingHosts"), ospath.Join(g, cfg, "google-chrome"))
+		l = nm(base, platform.Join(g, cfg, "google-chrome", "NativeMessagingHosts"), platform.Join(g, cfg, "google-chrome"))
 		l.Source = srcChrome
 	case "chromium":
-		l = nm(base, ospath.Join(g, cfg, "chromium", "NativeMessagingHosts"), ospath.Join(g, cfg, "chromium"))
+		l = nm(base, platform.Join(g, cfg, "chromium", "NativeMessagingHosts"), platform.Join(g, cfg, "chromium"))
 		l.Source = srcChrome
 	case "edge":
-		l = nm(base, ospath.Join(g, cfg, "microsoft-edge", "NativeMessagingHosts"), ospath.Join(g, cfg, "microsoft-edge"))
+		l = nm(base, platform.Join(g, cfg, "microsoft-edge", "NativeMessagingHosts"), platform.Join(g, cfg, "microsoft-edge"))
 		l.Source = srcEdge
 	case "brave":
-		l = nm(base, ospath.Join(g, cfg, "BraveSoftware/Brave-Browser/NativeMessagingHosts"), ospath.Join(g, cfg, "BraveSoftware/Brave-Browser"))
+		l = nm(base, platform.Join(g, cfg, "BraveSoftware/Brave-Browser/NativeMessagingHosts"), platform.Join(g, cfg, "BraveSoftware/Brave-Browser"))
 		l.Source = srcBrowserps
 	case "vivaldi":
-		l = nm(base, ospath.Join(g, cfg, "vivaldi", "NativeMessagingHosts"), ospath.Join(g, cfg, "vivaldi"))
+		l = nm(base, platform.Join(g, cfg, "vivaldi", "NativeMessagingHosts"), platform.Join(g, cfg, "vivaldi"))
 		l.Source = srcBrowserps
 	case "opera":
-		l = nm(base, ospath.Join(g, cfg, "opera", "NativeMessagingHosts"), ospath.Join(g, cfg, "opera"))
+		l = nm(base, platform.Join(g, cfg, "opera", "NativeMessagingHosts"), platform.Join(g, cfg, "opera"))
 		l.Source = srcOperaComm
 	case "firefox":
-		l = nm(base, ospath.Join(g, home, ".mozilla", "native-messaging-hosts"), ospath.Join(g, home, ".mozilla"))
+		l = nm(base, platform.Join(g, home, ".mozilla", "native-messaging-hosts"), platform.Join(g, home, ".mozilla"))
 		l.Source = srcMDN
 	case "librewolf":
-		l = nm(base, ospath.Join(g, home, ".librewolf", "native-messaging-hosts"), ospath.Join(g, home, ".librewolf"))
+		l = nm(base, platform.Join(g, home, ".librewolf", "native-messaging-hosts"), platform.Join(g, home, ".librewolf"))
 		l.Source = srcKeePassXC
 	case "waterfox":
-		l = nm(base, ospath.Join(g, home, ".waterfox", "native-messaging-hosts"), ospath.Join(g, home, ".waterfox"))
+		l = nm(base, platform.Join(g, home, ".waterfox", "native-messaging-hosts"), platform.Join(g, home, ".waterfox"))
 		l.Source = srcWaterfox
 	}
 	out := []Location{l}
 
 	// Flatpak: the browser runs the host inside its sandbox, so both the
 	// manifest and a copy of the (static) binary live under ~/.var/app/<id>.
-	app := ospath.Join(g, home, ".var", "app", b.flatpakID)
+	app := platform.Join(g, home, ".var", "app", b.flatpakID)
 	fp := base
 	fp.ID = b.id + "-flatpak"
 	fp.Name = b.name + " (Flatpak)"
-	fp.Manifest = ospath.Join(g, app, b.flatpakNM, manifestName())
+	fp.Manifest = platform.Join(g, app, b.flatpakNM, manifestName())
 	fp.Detect = []string{app}
-	fp.Binary = ospath.Join(g, app, "data", "ringfence", "bin", e.exe())
-	fp.Note = "the host runs inside the Flatpak sandbox and keeps its data in " + ospath.Join(g, app, "data", "ringfence") + " unless RINGFENCE_HOME is set there"
+	fp.Binary = platform.Join(g, app, "data", "ringfence", "bin", e.exe())
+	fp.Note = "the host runs inside the Flatpak sandbox and keeps its data in " + platform.Join(g, app, "data", "ringfence") + " unless RINGFENCE_HOME is set there"
 	fp.Source = srcFlatpak
 	out = append(out, fp)
 
@@ -311,8 +311,8 @@ func linuxLocations(e Env, b browserDef, system bool) []Location {
 		sn.ID = b.id + "-snap"
 		sn.Name = b.name + " (Snap)"
 		snapName := b.id
-		sn.Manifest = ospath.Join(g, home, "snap", snapName, "common", b.id, "NativeMessagingHosts", manifestName())
-		sn.Detect = []string{ospath.Join(g, home, "snap", snapName), e.sys("/snap/" + snapName)}
+		sn.Manifest = platform.Join(g, home, "snap", snapName, "common", b.id, "NativeMessagingHosts", manifestName())
+		sn.Detect = []string{platform.Join(g, home, "snap", snapName), e.sys("/snap/" + snapName)}
 		sn.Blocked = "the " + b.name + " Snap cannot start native messaging hosts outside its sandbox; install " + b.name + " from a .deb or Flatpak, or use Firefox"
 		sn.Source = srcSnapBlock
 		out = append(out, sn)
@@ -320,7 +320,7 @@ func linuxLocations(e Env, b browserDef, system bool) []Location {
 		sn := l
 		sn.ID = "firefox-snap"
 		sn.Name = "Firefox (Snap)"
-		sn.Detect = []string{ospath.Join(g, home, "snap", "firefox"), e.sys("/snap/firefox")}
+		sn.Detect = []string{platform.Join(g, home, "snap", "firefox"), e.sys("/snap/firefox")}
 		sn.Note = "the Firefox snap reads " + l.Manifest + " (the real home, not ~/snap/firefox) through the WebExtensions portal and asks you once to allow it"
 		sn.Source = srcSnapFx
 		out = append(out, sn)
@@ -330,7 +330,7 @@ func linuxLocations(e Env, b browserDef, system bool) []Location {
 
 func darwinLocations(e Env, b browserDef, system bool) []Location {
 	g := e.GOOS
-	as := ospath.Join(g, e.Home, "Library", "Application Support")
+	as := platform.Join(g, e.Home, "Library", "Application Support")
 	base := Location{ID: b.id, Browser: b.id, Name: b.name, Family: b.family, System: system, Binary: e.binary(system)}
 	l := base
 	if system {
@@ -359,26 +359,26 @@ func darwinLocations(e Env, b browserDef, system bool) []Location {
 	} else {
 		switch b.id {
 		case "chrome":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "Google/Chrome/NativeMessagingHosts"), []string{ospath.Join(g, as, "Google/Chrome")}, srcChrome
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Google/Chrome/NativeMessagingHosts"), []string{platform.Join(g, as, "Google/Chrome")}, srcChrome
 		case "chromium":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "Chromium/NativeMessagingHosts"), []string{ospath.Join(g, as, "Chromium")}, srcChrome
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Chromium/NativeMessagingHosts"), []string{platform.Join(g, as, "Chromium")}, srcChrome
 		case "edge":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "Microsoft Edge/NativeMessagingHosts"), []string{ospath.Join(g, as, "Microsoft Edge")}, srcEdge
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Microsoft Edge/NativeMessagingHosts"), []string{platform.Join(g, as, "Microsoft Edge")}, srcEdge
 		case "brave":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "BraveSoftware/Brave-Browser/NativeMessagingHosts"), []string{ospath.Join(g, as, "BraveSoftware/Brave-Browser")}, srcBrowserps
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "BraveSoftware/Brave-Browser/NativeMessagingHosts"), []string{platform.Join(g, as, "BraveSoftware/Brave-Browser")}, srcBrowserps
 		case "vivaldi":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "Vivaldi/NativeMessagingHosts"), []string{ospath.Join(g, as, "Vivaldi")}, srcKeePassXC
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Vivaldi/NativeMessagingHosts"), []string{platform.Join(g, as, "Vivaldi")}, srcKeePassXC
 		case "opera":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "com.operasoftware.Opera/NativeMessagingHosts"), []string{ospath.Join(g, as, "com.operasoftware.Opera")}, srcOperaComm
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "com.operasoftware.Opera/NativeMessagingHosts"), []string{platform.Join(g, as, "com.operasoftware.Opera")}, srcOperaComm
 		case "firefox":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "Mozilla/NativeMessagingHosts"), []string{ospath.Join(g, as, "Firefox")}, srcMDN
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Mozilla/NativeMessagingHosts"), []string{platform.Join(g, as, "Firefox")}, srcMDN
 		case "librewolf":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "LibreWolf/NativeMessagingHosts"), []string{ospath.Join(g, as, "librewolf"), ospath.Join(g, as, "LibreWolf")}, srcKeePassXC
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "LibreWolf/NativeMessagingHosts"), []string{platform.Join(g, as, "librewolf"), platform.Join(g, as, "LibreWolf")}, srcKeePassXC
 		case "waterfox":
-			l.Manifest, l.Detect, l.Source = ospath.Join(g, as, "Mozilla/NativeMessagingHosts"), []string{ospath.Join(g, as, "Waterfox")}, srcWaterfox
+			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Mozilla/NativeMessagingHosts"), []string{platform.Join(g, as, "Waterfox")}, srcWaterfox
 		}
 	}
-	l.Manifest = ospath.Join(g, l.Manifest, manifestName())
+	l.Manifest = platform.Join(g, l.Manifest, manifestName())
 	return []Location{l}
 }
 
@@ -386,11 +386,11 @@ func windowsLocations(e Env, b browserDef, system bool) []Location {
 	g := e.GOOS
 	local := e.env("LOCALAPPDATA")
 	if local == "" {
-		local = ospath.Join(g, e.Home, "AppData", "Local")
+		local = platform.Join(g, e.Home, "AppData", "Local")
 	}
 	roaming := e.env("APPDATA")
 	if roaming == "" {
-		roaming = ospath.Join(g, e.Home, "AppData", "Roaming")
+		roaming = platform.Join(g, e.Home, "AppData", "Roaming")
 	}
 	// Brave, Vivaldi and Opera read Chrome's key; LibreWolf and Waterfox read
 	// Mozilla's. The manifest file is named after the key's owner so browsers
@@ -417,17 +417,17 @@ func windowsLocations(e Env, b browserDef, system bool) []Location {
 	key := keyBase + `\NativeMessagingHosts\` + HostName
 	l := Location{ID: b.id, Browser: b.id, Name: b.name, Family: b.family, System: system, Binary: e.binary(system), Source: src}
 	if system {
-		l.Manifest = ospath.Join(g, e.SystemDir(), "manifests", owner, manifestName())
+		l.Manifest = platform.Join(g, e.SystemDir(), "manifests", owner, manifestName())
 		// 32-bit browsers on 64-bit Windows see the WOW64 view of HKLM, so
 		// write both; HKCU\Software is shared between the views.
 		l.Reg = []RegKey{{Root: "HKLM", Path: key, View: "64"}, {Root: "HKLM", Path: key, View: "32"}}
 		pf := e.env("ProgramFiles")
 		if pf == "" || e.Root != "" {
-			pf = ospath.Join(g, e.Root, "Program Files")
+			pf = platform.Join(g, e.Root, "Program Files")
 		}
 		pf86 := e.env("ProgramFiles(x86)")
 		if pf86 == "" || e.Root != "" {
-			pf86 = ospath.Join(g, e.Root, "Program Files (x86)")
+			pf86 = platform.Join(g, e.Root, "Program Files (x86)")
 		}
 		var rel string
 		switch b.id {
@@ -450,29 +450,29 @@ func windowsLocations(e Env, b browserDef, system bool) []Location {
 		case "waterfox":
 			rel = `Waterfox`
 		}
-		l.Detect = []string{ospath.Join(g, pf, rel), ospath.Join(g, pf86, rel)}
+		l.Detect = []string{platform.Join(g, pf, rel), platform.Join(g, pf86, rel)}
 	} else {
-		l.Manifest = ospath.Join(g, e.DataDir, "manifests", owner, manifestName())
+		l.Manifest = platform.Join(g, e.DataDir, "manifests", owner, manifestName())
 		l.Reg = []RegKey{{Root: "HKCU", Path: key}}
 		switch b.id {
 		case "chrome":
-			l.Detect = []string{ospath.Join(g, local, `Google\Chrome\User Data`)}
+			l.Detect = []string{platform.Join(g, local, `Google\Chrome\User Data`)}
 		case "chromium":
-			l.Detect = []string{ospath.Join(g, local, `Chromium\User Data`)}
+			l.Detect = []string{platform.Join(g, local, `Chromium\User Data`)}
 		case "edge":
-			l.Detect = []string{ospath.Join(g, local, `Microsoft\Edge\User Data`)}
+			l.Detect = []string{platform.Join(g, local, `Microsoft\Edge\User Data`)}
 		case "brave":
-			l.Detect = []string{ospath.Join(g, local, `BraveSoftware\Brave-Browser\User Data`)}
+			l.Detect = []string{platform.Join(g, local, `BraveSoftware\Brave-Browser\User Data`)}
 		case "vivaldi":
-			l.Detect = []string{ospath.Join(g, local, `Vivaldi\User Data`)}
+			l.Detect = []string{platform.Join(g, local, `Vivaldi\User Data`)}
 		case "opera":
-			l.Detect = []string{ospath.Join(g, roaming, `Opera Software\Opera Stable`)}
+			l.Detect = []string{platform.Join(g, roaming, `Opera Software\Opera Stable`)}
 		case "firefox":
-			l.Detect = []string{ospath.Join(g, roaming, `Mozilla\Firefox`)}
+			l.Detect = []string{platform.Join(g, roaming, `Mozilla\Firefox`)}
 		case "librewolf":
-			l.Detect = []string{ospath.Join(g, roaming, `librewolf`)}
+			l.Detect = []string{platform.Join(g, roaming, `librewolf`)}
 		case "waterfox":
-			l.Detect = []string{ospath.Join(g, roaming, `Waterfox`)}
+			l.Detect = []string{platform.Join(g, roaming, `Waterfox`)}
 		}
 	}
 	return []Location{l}
@@ -495,12 +495,12 @@ func ProfileLocation(e Env, browser, userDataDir string) (Location, error) {
 	if e.GOOS == "windows" {
 		return Location{}, fmt.Errorf("--user-data-dir does not work on Windows: Chromium-family browsers there find hosts only through the registry")
 	}
-	if !ospath.IsAbs(e.GOOS, userDataDir) {
+	if !platform.IsAbs(e.GOOS, userDataDir) {
 		return Location{}, fmt.Errorf("--user-data-dir must be an absolute path, got %q", userDataDir)
 	}
 	return Location{
 		ID: b.id + "-profile", Browser: b.id, Name: b.name + " (profile " + userDataDir + ")", Family: b.family,
-		Manifest: ospath.Join(e.GOOS, userDataDir, "NativeMessagingHosts", manifestName()),
+		Manifest: platform.Join(e.GOOS, userDataDir, "NativeMessagingHosts", manifestName()),
 		Detect:   []string{userDataDir},
 		Binary:   e.UserBinary(),
 		Source:   srcChrome + " (user-level hosts live in the user data directory)",

@@ -22,7 +22,7 @@ HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/.local/share" dbus-run-session -- sh -
     i=$((i+1)); [ $i -gt 200 ] && { echo "gnome-keyring did not register on the bus" >&2; exit 1; }
     sleep 0.05
   done
-  exec go run ./host/internal/bench -bin "$0" -md "$1" -n 40' "$root/bin/ringfence" "$root/docs/benchmarks.md"
+  exec go run ./internal/bench -bin "$0" -md "$1" -n 40' "$root/bin/ringfence" "$root/docs/benchmarks.md"
 
 # --- Evidence export (issue 6): a real store with RINGFENCE_BENCH_SNAPSHOTS
 # (default 1 000) generated snapshots of ~1.15 MB each; the peak RSS of the
@@ -30,7 +30,7 @@ HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/.local/share" dbus-run-session -- sh -
 # (DESIGN.md) and against the same binary's `ringfence list` on that store.
 # The benchmark itself fails over budget.
 export_out=$(RINGFENCE_BIN="$root/bin/ringfence" HOME="$tmp/home" DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent \
-  go test -count=1 -run '^$' -bench '^BenchmarkExportMemory$' -benchtime 1x -timeout 30m ./host/cli)
+  go test -count=1 -run '^$' -bench '^BenchmarkExportMemory$' -benchtime 1x -timeout 30m ./internal/cli)
 echo "$export_out"
 line=$(grep '^BenchmarkExportMemory' <<<"$export_out")
 metric() { awk -v m="$1" '{for (i = 2; i <= NF; i++) if ($i == m) print $(i-1)}' <<<"$line"; }

@@ -2,7 +2,7 @@
 # Formatting, vet, and cross-compilation so per-OS code stays honest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-unformatted=$(gofmt -l host installer e2e 2>/dev/null || true)
+unformatted=$(gofmt -l host internal installer 2>/dev/null || true)
 if [ -n "$unformatted" ]; then echo "gofmt needed on:"; echo "$unformatted"; exit 1; fi
 go vet ./...
 for target in windows/amd64 darwin/arm64; do

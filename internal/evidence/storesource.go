@@ -1,0 +1,26 @@
+package evidence
+
+import (
+	"context"
+	"io"
+
+	"github.com/ringfence/ringfence/internal/store"
+)
+
+// StoreSource reads a kit's content from the real store.
+type StoreSource struct{ Store *store.Store }
+
+// Snapshots lists the selected snapshots, newest first.
+func (s StoreSource) Snapshots(ctx context.Context, f Filter) ([]Snapshot, error) {
+	return s.Store.ListSnapshots(ctx, store.Filter{Since: f.Since, Until: f.Until, Categories: f.Categories, IDs: f.IDs})
+}
+
+// OpenArtifact streams one decrypted artifact.
+func (s StoreSource) OpenArtifact(ctx context.Context, id, name string) (io.ReadCloser, error) {
+	return s.Store.OpenArtifact(ctx, id, name)
+}
+
+// Events walks the event log in sequence order.
+func (s StoreSource) Events(ctx context.Context, fn func(Event) error) error {
+	return s.Store.Events(ctx, fn)
+}

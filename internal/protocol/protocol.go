@@ -1,0 +1,213 @@
+// Package protocol is the message layer of the native host: the request and
+// reply envelopes, the dispatcher from message type to handler, and the
+// handlers themselves. docs/protocol.md is its contract.
+package protocol
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"runtime/debug"
+	"slices"
+	"sync"
+
+	"github.com/ringfence/ringfence/internal/keys"
+	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/redact"
+	"github.com/ringfence/ringfence/internal/store"
+)
+
+// Request is the envelope the extension sends.
+type Request struct {
+	ID   string          `json:"id"`
+	Type string          `json:"type"`
+	Body json.RawMessage `json:"body"`
+}
+
+// Reply is the envelope the host sends back: Body on success, Error otherwise.
+type Reply struct {
+	ID    string `json:"id"`
+	OK    bool   `json:"ok"`
+	Body  any    `json:"body,omitempty"`
+	Error *Error `json:"error,omitempty"`
+}
+
+// ChunkSize is the chunk size the host suggests for uploads (raw bytes
+// before base64), small enough to keep the worker's memory flat.
+const ChunkSize = 512 << 10
+
+// maxOpenUploads bounds the uploads one port may hold open at once.
+const maxOpenUploads = 8
+
+// Server answers one port. It is not safe for concurrent use: a port's
+// requests are handled one at a time, in order.
+type Server struct {
+	store    *store.Store // nil when the store could not be opened
+	storeErr error
+	keys     keys.Status
+	uploads  map[string]*store.Upload
+	nextID   int
+	routes   map[string]handler // message type → handler; EnableExport and tests add to it
+	// redactor is the last gate for secrets in strings the extension sends
+	// outside artifacts; compiled on first use to keep host start-up short.
+	redactor func() *redact.Redactor
+}
+
+// NewServer serves st. When st is nil, storeErr says why; hello still
+// answers (so the extension can show the problem) and storage requests fail
+// with storage_error.
+func NewServer(st *store.Store, storeErr error, ks keys.Status) *Server {
+	s := &Server{store: st, storeErr: storeErr, keys: ks, uploads: map[string]*store.Upload{},
+		redactor: sync.OnceValue(redact.New)}
+	s.routes = map[string]handler{
+		"hello":            s.hello,
+		"snapshot.begin":   s.snapshotBegin,
+		"snapshot.chunk":   s.snapshotChunk,
+		"snapshot.commit":  s.snapshotCommit,
+		"snapshot.abort":   s.snapshotAbort,
+		"snapshot.list":    s.snapshotList,
+		"event.log":        s.eventLog,
+		"identity.summary": s.identitySummary,
+	}
+	return s
+}
+
+type handler func(ctx context.Context, body json.RawMessage) (any, error)
+
+// Types lists, sorted, the message types s answers (export only once
+// EnableExport registered it).
+func (s *Server) Types() []string {
+	return slices.Sorted(maps.Keys(s.routes))
+}
+
+// Handle answers one frame and returns the encoded reply, never longer than
+// nativemsg.MaxOutgoing.
+func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
+	if req, chunk, ok := fastChunk(frame); ok {
+		rep := Reply{ID: req.ID}
+		if body, err := s.call(ctx, func(context.Context, json.RawMessage) (any, error) { return s.chunk(chunk) }, nil); err != nil {
+			rep.Error = toError(err)
+		} else {
+			rep.OK, rep.Body = true, body
+		}
+		return encode(rep)
+	}
+	var req Request
+	if err := json.Unmarshal(frame, &req); err != nil {
+		return encode(Reply{Error: errorf(CodeBadJSON, "not a JSON envelope: %v", err)})
+	}
+	rep := Reply{ID: req.ID}
+	h, ok := s.routes[req.Type]
+	if req.Type == "" {
+		rep.Error = errorf(CodeBadJSON, "the envelope has no type")
+	} else if !ok {
+		rep.Error = errorf(CodeUnknownType, "no message type %q", req.Type)
+	} else if body, err := s.call(withRequestID(ctx, req.ID), h, req.Body); err != nil {
+		rep.Error = toError(err)
+	} else {
+		rep.OK, rep.Body = true, body
+	}
+	return encode(rep)
+}
+
+// call runs a handler, turning a panic into an internal error so one bad
+// message cannot take down the port.
+func (s *Server) call(ctx context.Context, h handler, body json.RawMessage) (out any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, errorf(CodeInternal, "handler panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return h(ctx, body)
+}
+
+func encode(r Reply) []byte {
+	b, err := json.Marshal(r)
+	if err != nil {
+		b, _ = json.Marshal(Reply{ID: r.ID, Error: errorf(CodeInternal, "encode reply: %v", err)})
+	}
+	if len(b) > nativemsg.MaxOutgoing {
+		b, _ = json.Marshal(Reply{ID: r.ID, Error: errorf(CodeReplyTooLarge,
+			"the reply would be %d bytes, over the %d-byte limit; ask for less (e.g. a smaller limit)", len(b), nativemsg.MaxOutgoing)})
+	}
+	return b
+}
+
+// Close drops every upload this port left open.
+func (s *Server) Close() {
+	for id, u := range s.uploads {
+		u.Abort()
+		delete(s.uploads, id)
+	}
+}
+
+// Serve reads frames from r and writes replies to w until the browser closes
+// the port (clean EOF: nil) or the stream breaks. When ctx is cancelled
+// (SIGTERM) the request in flight still completes and is answered; then
+// Serve returns nil. A frame whose declared length is over the limit gets a
+// too_large reply and ends the session, since the stream cannot be
+// resynchronised.
+func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
+	defer s.Close()
+	type frame struct {
+		b   []byte
+		err error
+	}
+	frames := make(chan frame, 1) // buffered: the reader never blocks after Serve returns
+	next := make(chan struct{})
+	go func() {
+		for range next {
+			b, err := nativemsg.Read(r)
+			frames <- frame{b, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer close(next)
+	work := context.WithoutCancel(ctx) // a started commit finishes
+	for {
+		select {
+		case next <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		var f frame
+		select {
+		case f = <-frames:
+		case <-ctx.Done():
+			// A request that has fully arrived is in flight for the
+			// browser: answer it, then stop.
+			select {
+			case f = <-frames:
+				if f.err == nil {
+					_ = nativemsg.Write(w, s.Handle(work, f.b))
+				}
+			default:
+			}
+			return nil
+		}
+		if errors.Is(f.err, io.EOF) {
+			return nil
+		}
+		if errors.Is(f.err, nativemsg.ErrTooLarge) {
+			_ = nativemsg.Write(w, encode(Reply{Error: errorf(CodeTooLarge, "%v", f.err)}))
+			return f.err
+		}
+		if f.err != nil {
+			return fmt.Errorf("read request: %w", f.err)
+		}
+		if err := nativemsg.Write(w, s.Handle(work, f.b)); err != nil {
+			return err
+		}
+	}
+}
+
+// Forbidden is the one reply a refused caller gets.
+func Forbidden(extensionID string) []byte {
+	return encode(Reply{Error: errorf(CodeForbiddenCaller,
+		"extension %q is not allowed to use this host; add it to allowed_extension_ids in config.json", extensionID)})
+}

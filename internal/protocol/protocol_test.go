@@ -1,0 +1,578 @@
+package protocol
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/ringfence/ringfence/internal/keys"
+	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/store"
+)
+
+func newStore(t testing.TB, opt store.Options) *store.Store {
+	t.Helper()
+	st, err := store.OpenWith(context.Background(), filepath.Join(t.TempDir(), "ringfence.db"), bytes.Repeat([]byte{7}, 32), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+var testKeys = keys.Status{Backend: "secret-service", OK: true}
+
+func sum(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+
+func metaJSON() map[string]any {
+	return map[string]any{"url": "https://platform.openai.com/api-keys", "captured_at": "2026-11-30T10:02:03.456Z",
+		"tz_offset_minutes": 60, "trigger": "button", "browser": "Chromium", "browser_version": "156.0",
+		"extension_version": "0.1.0", "viewport": map[string]int{"width": 1280, "height": 800},
+		"device_pixel_ratio": 1, "language": "en-US", "category": "api_dashboard", "title": "API keys",
+		"redactions": []map[string]any{{"rule": "openai_key", "artifact": "dom.html", "count": 2}}}
+}
+
+// call sends one request through Handle and decodes the reply.
+func call(t *testing.T, s *Server, typ string, body any) ReplyOf {
+	t.Helper()
+	frame, _ := json.Marshal(map[string]any{"id": "t1", "type": typ, "body": body})
+	return decodeReply(t, s.Handle(context.Background(), frame))
+}
+
+func decodeReply(t testing.TB, b []byte) ReplyOf {
+	t.Helper()
+	if len(b) > nativemsg.MaxOutgoing {
+		t.Fatalf("reply of %d bytes", len(b))
+	}
+	var r ReplyOf
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("reply is not JSON: %v: %s", err, b)
+	}
+	return r
+}
+
+// begin opens an upload of one settings.json holding data; it returns the
+// upload's id.
+func begin(t *testing.T, s *Server, data []byte) string {
+	t.Helper()
+	return beginMeta(t, s, metaJSON(), data)
+}
+
+// beginMeta is begin with the snapshot's meta given.
+func beginMeta(t *testing.T, s *Server, meta map[string]any, data []byte) string {
+	t.Helper()
+	r := call(t, s, "snapshot.begin", map[string]any{"meta": meta, "artifacts": []map[string]any{
+		{"name": "settings.json", "mime": "application/json", "size": len(data), "sha256": sum(data)}}})
+	if !r.OK {
+		t.Fatalf("begin: %+v", r.Error)
+	}
+	var b struct {
+		UploadID string `json:"upload_id"`
+	}
+	json.Unmarshal(r.Body, &b)
+	return b.UploadID
+}
+
+// TestEveryType exercises each message type's success path.
+func TestEveryType(t *testing.T) {
+	s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+	settings := []byte(`{"api_keys":[{"name":"prod"},{"name":"ci"}],"toggles":[]}`)
+	var uploadID string
+	tests := []struct {
+		typ   string
+		body  func() any
+		check func(t *testing.T, body json.RawMessage)
+	}{
+		{"hello", func() any { return map[string]any{"extension_version": "0.1.0"} }, func(t *testing.T, b json.RawMessage) {
+			var h struct {
+				HostVersion     string      `json:"host_version"`
+				ProtocolVersion int         `json:"protocol_version"`
+				Capabilities    []string    `json:"capabilities"`
+				Keyring         keys.Status `json:"keyring"`
+				Store           struct {
+					Snapshots int    `json:"snapshots"`
+					Path      string `json:"path"`
+				} `json:"store"`
+				Limits struct {
+					MaxReply int `json:"max_reply"`
+				} `json:"limits"`
+			}
+			json.Unmarshal(b, &h)
+			if h.ProtocolVersion != 1 || h.HostVersion == "" || len(h.Capabilities) == 0 || h.Keyring.Backend != "secret-service" ||
+				h.Store.Path == "" || h.Limits.MaxReply != nativemsg.MaxOutgoing {
+				t.Errorf("hello: %s", b)
+			}
+		}},
+		{"snapshot.begin", func() any {
+			return map[string]any{"meta": metaJSON(), "artifacts": []map[string]any{
+				{"name": "settings.json", "mime": "application/json", "size": len(settings), "sha256": sum(settings)}}}
+		}, func(t *testing.T, b json.RawMessage) {
+			var r struct {
+				UploadID  string `json:"upload_id"`
+				ChunkSize int    `json:"chunk_size"`
+			}
+			json.Unmarshal(b, &r)
+			if r.UploadID == "" || r.ChunkSize != ChunkSize {
+				t.Errorf("begin: %s", b)
+			}
+			uploadID = r.UploadID
+		}},
+		{"snapshot.chunk", func() any {
+			return map[string]any{"upload_id": uploadID, "artifact": "settings.json", "offset": 0, "data": settings}
+		}, func(t *testing.T, b json.RawMessage) {
+			if string(b) != fmt.Sprintf(`{"received":%d}`, len(settings)) {
+				t.Errorf("chunk: %s", b)
+			}
+		}},
+		{"snapshot.commit", func() any { return map[string]any{"upload_id": uploadID} }, func(t *testing.T, b json.RawMessage) {
+			var r CommitResult
+			json.Unmarshal(b, &r)
+			if !strings.HasPrefix(r.SnapshotID, "20261130T100203Z-") || len(r.Artifacts) != 1 || r.Artifacts[0].SHA256 != sum(settings) {
+				t.Errorf("commit: %s", b)
+			}
+		}},
+		{"snapshot.abort", func() any {
+			return map[string]any{"upload_id": begin(t, s, settings)}
+		}, func(t *testing.T, b json.RawMessage) {
+			if string(b) != `{}` {
+				t.Errorf("abort: %s", b)
+			}
+		}},
+		{"snapshot.list", func() any { return map[string]any{"limit": 5} }, func(t *testing.T, b json.RawMessage) {
+			var r struct{ Snapshots []SnapshotSummary }
+			json.Unmarshal(b, &r)
+			if len(r.Snapshots) != 1 || r.Snapshots[0].Title != "API keys" || r.Snapshots[0].Bytes != int64(len(settings)) {
+				t.Errorf("list: %s", b)
+			}
+		}},
+		{"event.log", func() any {
+			return map[string]any{"type": "warning.shown", "rule_id": "platform.revoke-key", "url": "https://platform.openai.com/api-keys",
+				"at": "2026-11-30T10:02:04.000Z", "detail": map[string]any{"lang": "en"}}
+		}, func(t *testing.T, b json.RawMessage) {
+			var r struct {
+				Seq  int64  `json:"seq"`
+				Hash string `json:"hash"`
+			}
+			json.Unmarshal(b, &r)
+			if r.Seq != 1 || len(r.Hash) != 64 {
+				t.Errorf("event.log: %s", b)
+			}
+		}},
+		{"identity.summary", func() any { return map[string]any{} }, func(t *testing.T, b json.RawMessage) {
+			var r store.Identity
+			json.Unmarshal(b, &r)
+			if r.Snapshots != 1 || r.APIKeys == nil || r.APIKeys.Count != 2 || r.Categories["api_dashboard"].SnapshotID == "" {
+				t.Errorf("identity.summary: %s", b)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ, func(t *testing.T) {
+			r := call(t, s, tt.typ, tt.body())
+			if !r.OK || r.ID != "t1" || r.Error != nil {
+				t.Fatalf("%s: %+v", tt.typ, r.Error)
+			}
+			tt.check(t, r.Body)
+		})
+	}
+	// Every type has a row above (export has its own tests, export_test.go).
+	var tested []string
+	for _, tt := range tests {
+		tested = append(tested, tt.typ)
+	}
+	slices.Sort(tested)
+	tested = slices.Compact(tested)
+	if !slices.Equal(tested, s.Types()) {
+		t.Errorf("types tested %v, types served %v", tested, s.Types())
+	}
+	s.EnableExport(ExportConfig{})
+	if !slices.Contains(s.Types(), "export") {
+		t.Errorf("EnableExport did not add export: %v", s.Types())
+	}
+}
+
+// TestEveryErrorCode provokes each stable code through the dispatcher.
+func TestEveryErrorCode(t *testing.T) {
+	data := []byte(`{"api_keys":[]}`)
+	tests := []struct {
+		code string
+		run  func(t *testing.T) ReplyOf
+	}{
+		{CodeBadJSON, func(t *testing.T) ReplyOf {
+			return decodeReply(t, NewServer(newStore(t, store.Options{}), nil, testKeys).Handle(context.Background(), []byte("\xff{not json")))
+		}},
+		{CodeBadRequest, func(t *testing.T) ReplyOf {
+			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.begin", map[string]any{"artifacts": []any{}})
+		}},
+		{CodeUnknownType, func(t *testing.T) ReplyOf {
+			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.delete", nil)
+		}},
+		{CodeTooLarge, func(t *testing.T) ReplyOf {
+			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.begin", map[string]any{"meta": metaJSON(),
+				"artifacts": []map[string]any{{"name": "huge.bin", "mime": "x/y", "size": store.MaxArtifactSize + 1, "sha256": sum(nil)}}})
+		}},
+		{CodeTooLarge, func(t *testing.T) ReplyOf { // too many open uploads on one port
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			for i := 0; i < maxOpenUploads; i++ {
+				begin(t, s, data)
+			}
+			return call(t, s, "snapshot.begin", map[string]any{"meta": metaJSON(), "artifacts": []any{}})
+		}},
+		{CodeReplyTooLarge, func(t *testing.T) ReplyOf {
+			// No built-in reply can reach the limit any more (field caps,
+			// list summaries cut), so a test handler answers too much.
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			s.routes["big"] = func(context.Context, json.RawMessage) (any, error) {
+				return strings.Repeat("t", nativemsg.MaxOutgoing), nil
+			}
+			return call(t, s, "big", nil)
+		}},
+		{CodeForbiddenCaller, func(t *testing.T) ReplyOf { return decodeReply(t, Forbidden("evil@example.com")) }},
+		{CodeUnknownUpload, func(t *testing.T) ReplyOf {
+			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.chunk",
+				map[string]any{"upload_id": "u-99", "artifact": "a", "offset": 0, "data": ""})
+		}},
+		{CodeOutOfOrder, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			id := begin(t, s, data)
+			return call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json", "offset": 4, "data": data})
+		}},
+		{CodeSizeMismatch, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			id := begin(t, s, data)
+			call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json", "offset": 0, "data": data[:3]})
+			return call(t, s, "snapshot.commit", map[string]any{"upload_id": id})
+		}},
+		{CodeChecksumMismatch, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			id := begin(t, s, data)
+			call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json", "offset": 0, "data": bytes.ToUpper(data)})
+			return call(t, s, "snapshot.commit", map[string]any{"upload_id": id})
+		}},
+		{CodeStorageFull, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{MaxBytes: 256 << 10}), nil, testKeys)
+			big := make([]byte, 1<<20)
+			rand.Read(big)
+			big = []byte(hex.EncodeToString(big)) // 2 MiB that deflates to ~1 MiB, over the 256 KiB cap
+			id := begin(t, s, big)
+			for off := 0; off < len(big); off += ChunkSize {
+				end := min(off+ChunkSize, len(big))
+				call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json", "offset": off, "data": big[off:end]})
+			}
+			return call(t, s, "snapshot.commit", map[string]any{"upload_id": id})
+		}},
+		{CodeStorageError, func(t *testing.T) ReplyOf {
+			return call(t, NewServer(nil, errors.New("disk unplugged"), testKeys), "snapshot.list", nil)
+		}},
+		{CodeInternal, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			s.routes["boom"] = func(context.Context, json.RawMessage) (any, error) { panic("boom") }
+			return call(t, s, "boom", nil)
+		}},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		seen[tt.code] = true
+		t.Run(tt.code, func(t *testing.T) {
+			r := tt.run(t)
+			if r.OK || r.Error == nil || r.Error.Code != tt.code || r.Error.Message == "" {
+				t.Fatalf("got ok=%v error=%+v, want code %s", r.OK, r.Error, tt.code)
+			}
+		})
+	}
+	for _, c := range Codes {
+		if !seen[c] {
+			t.Errorf("no test provokes %s", c)
+		}
+	}
+}
+
+func TestBadRequestBodies(t *testing.T) {
+	s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+	tests := []struct {
+		typ  string
+		body any
+	}{
+		{"hello", "a string"},
+		{"snapshot.begin", map[string]any{"meta": map[string]any{"url": "x", "captured_at": "yesterday"}}},
+		{"snapshot.begin", map[string]any{"meta": metaJSON(), "artifacts": []map[string]any{{"name": "../x", "mime": "a/b", "size": 1, "sha256": sum(nil)}}}},
+		{"snapshot.chunk", map[string]any{"upload_id": begin(t, s, []byte("x")), "artifact": "settings.json", "data": "eA=="}}, // no offset
+		{"snapshot.chunk", map[string]any{"upload_id": begin(t, s, []byte("x")), "artifact": "settings.json", "offset": 0, "data": "!!"}},
+		{"snapshot.list", map[string]any{"limit": 100000}},
+		{"event.log", map[string]any{"type": "DROP TABLE"}},
+		{"identity.summary", []int{1}},
+	}
+	for _, tt := range tests {
+		r := call(t, s, tt.typ, tt.body)
+		if r.OK || r.Error.Code != CodeBadRequest {
+			t.Errorf("%s %v: %+v", tt.typ, tt.body, r.Error)
+		}
+	}
+}
+
+// session feeds frames to Serve through a pipe that moves one byte per
+// Read, and collects the replies.
+func TestServeOverPipeOneByteAtATime(t *testing.T) {
+	st := newStore(t, store.Options{})
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- NewServer(st, nil, testKeys).Serve(context.Background(), iotest.OneByteReader(inR), outW)
+	}()
+	c := NewClient(inW, iotest.OneByteReader(outR))
+	if err := c.Must("hello", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("0123456789abcdef"), 100_000) // 1.6 MB in several chunks
+	res, err := c.UploadSnapshot(context.Background(), metaJSON(), []Artifact{{"dom.html", "text/html", big}, {"settings.json", "application/json", []byte(`{}`)}}, 300_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inW.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve after clean EOF: %v", err)
+	}
+	r, err := st.OpenArtifact(context.Background(), res.SnapshotID, "dom.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(r)
+	if !bytes.Equal(got, big) {
+		t.Error("dom.html is not byte-identical")
+	}
+}
+
+func TestServeFramingErrors(t *testing.T) {
+	hdr := func(n uint32) []byte { return []byte{byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24)} }
+	tests := []struct {
+		name      string
+		input     []byte
+		wantErr   bool
+		wantReply string // error code of the one reply, "" for none
+	}{
+		{"clean EOF", nil, false, ""},
+		{"oversize", hdr(nativemsg.MaxIncoming + 1), true, CodeTooLarge},
+		{"zero", hdr(0), true, ""},
+		{"truncated", append(hdr(100), "{}"...), true, ""},
+		{"garbage", append(hdr(4), "\x00\x01\x02\x03"...), false, CodeBadJSON},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := NewServer(newStore(t, store.Options{}), nil, testKeys).Serve(context.Background(), bytes.NewReader(tt.input), &out)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Serve: %v", err)
+			}
+			if tt.wantReply == "" {
+				if out.Len() != 0 {
+					t.Fatalf("unexpected reply %q", out.Bytes())
+				}
+				return
+			}
+			frame, err := nativemsg.Read(&out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := decodeReply(t, frame); r.Error == nil || r.Error.Code != tt.wantReply {
+				t.Fatalf("reply %s", frame)
+			}
+		})
+	}
+}
+
+// TestShutdownFinishesInFlight: a SIGTERM (ctx cancel) during a request
+// still answers it, then Serve returns nil; an idle Serve returns at once.
+func TestShutdownFinishesInFlight(t *testing.T) {
+	st := newStore(t, store.Options{})
+	s := NewServer(st, nil, testKeys)
+	started, release := make(chan struct{}), make(chan struct{})
+	s.routes["slow"] = func(ctx context.Context, _ json.RawMessage) (any, error) {
+		close(started)
+		<-release
+		if ctx.Err() != nil {
+			return nil, errors.New("the handler's context was cancelled")
+		}
+		return map[string]bool{"finished": true}, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, inR, outW) }()
+	frame, _ := json.Marshal(Request{ID: "x", Type: "slow"})
+	go nativemsg.Write(inW, frame)
+	<-started
+	cancel()
+	close(release)
+	reply, err := nativemsg.Read(outR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := decodeReply(t, reply); !r.OK || string(r.Body) != `{"finished":true}` {
+		t.Fatalf("in-flight reply: %s", reply)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after cancel")
+	}
+}
+
+// TestAbandonedUploadLeavesNothing: the port closes mid-upload.
+func TestAbandonedUploadLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "ringfence.db"), bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var in bytes.Buffer
+	data := bytes.Repeat([]byte("x"), 1000)
+	for _, req := range []Request{
+		{ID: "1", Type: "snapshot.begin", Body: mustJSON(map[string]any{"meta": metaJSON(), "artifacts": []map[string]any{
+			{"name": "page.txt", "mime": "text/plain", "size": len(data), "sha256": sum(data)}}})},
+		{ID: "2", Type: "snapshot.chunk", Body: mustJSON(map[string]any{"upload_id": "u-1", "artifact": "page.txt", "offset": 0, "data": data[:500]})},
+	} {
+		nativemsg.Write(&in, mustJSON(req))
+	}
+	var out bytes.Buffer
+	if err := NewServer(st, nil, testKeys).Serve(context.Background(), &in, &out); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		frame, _ := nativemsg.Read(&out)
+		if r := decodeReply(t, frame); !r.OK {
+			t.Fatalf("reply %d: %s", i, frame)
+		}
+	}
+	if list, _ := st.ListSnapshots(context.Background(), store.Filter{}); len(list) != 0 {
+		t.Errorf("%d snapshots visible after an abandoned upload", len(list))
+	}
+	if ents, _ := os.ReadDir(filepath.Join(dir, "uploads")); len(ents) != 0 {
+		t.Errorf("staging files left: %d", len(ents))
+	}
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// FuzzHandle: whatever arrives, the dispatcher answers with one valid
+// envelope under 1 MB carrying a documented code, and never panics.
+func FuzzHandle(f *testing.F) {
+	f.Add([]byte(`{"id":"1","type":"hello"}`))
+	f.Add([]byte(`{"id":"1","type":"snapshot.begin","body":{"meta":{"url":"u","captured_at":"2026-01-01T00:00:00Z","trigger":"auto"},"artifacts":[{"name":"a","mime":"b/c","size":1,"sha256":"` + strings.Repeat("0", 64) + `"}]}}`))
+	f.Add([]byte(`{"id":"1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"AA=="}}`))
+	f.Add([]byte(`{"id":"1","type":"snapshot.commit","body":{"upload_id":"u-1"}}`))
+	f.Add([]byte(`{"id":"1","type":"event.log","body":{"type":"warning.shown","detail":{"a":[1,2]}}}`))
+	f.Add([]byte(`{"id":"1","type":"snapshot.list","body":{"limit":3}}`))
+	f.Add([]byte(`{"id":"1","type":"identity.summary"}`))
+	f.Add([]byte(`[]`))
+	s := NewServer(newStore(f, store.Options{}), nil, testKeys)
+	codes := map[string]bool{}
+	for _, c := range Codes {
+		codes[c] = true
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		r := decodeReply(t, s.Handle(context.Background(), frame))
+		if r.OK == (r.Error != nil) {
+			t.Fatalf("ok=%v with error %+v", r.OK, r.Error)
+		}
+		if r.Error != nil && (!codes[r.Error.Code] || r.Error.Code == CodeInternal) {
+			t.Fatalf("code %q: %s", r.Error.Code, r.Error.Message)
+		}
+	})
+}
+
+// plainChunk decodes a chunk frame the slow, obviously-correct way.
+func plainChunk(frame []byte) (Request, chunkBody, error) {
+	var req Request
+	var c chunkBody
+	if err := json.Unmarshal(frame, &req); err != nil {
+		return req, c, err
+	}
+	err := json.Unmarshal(req.Body, &c)
+	return req, c, err
+}
+
+func TestFastChunkMatchesPlainPath(t *testing.T) {
+	data := bytes.Repeat([]byte{0xfa, 0x01, 0x7f}, 40_000)
+	b64 := base64.StdEncoding.EncodeToString(data)
+	long := strings.Repeat("i", 100_000)
+	tests := []struct {
+		name  string
+		frame string
+		fast  bool
+	}{
+		{"normal", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a.png","offset":0,"data":"` + b64 + `"}}`, true},
+		{"fields reordered", `{"body":{"data":"` + b64 + `","offset":5,"artifact":"a.png","upload_id":"u-1"},"type":"snapshot.chunk","id":"r1"}`, true},
+		{"escaped slash", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"\/` + b64[2:] + `"}}`, false},
+		{"long id instead", `{"id":"` + long + `","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"AAAA"}}`, false},
+		{"not a chunk", `{"id":"r1","type":"event.log","body":{"type":"x","url":"` + long + `"}}`, false},
+		{"bad base64", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + long + `!"}}`, false},
+		{"trailing garbage", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}x`, false},
+		{"data in nested object", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"x":{"data":"` + b64 + `"}}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, c, ok := fastChunk([]byte(tt.frame))
+			if ok != tt.fast {
+				t.Fatalf("fast path taken = %v, want %v", ok, tt.fast)
+			}
+			if !ok {
+				return
+			}
+			preq, pc, err := plainChunk([]byte(tt.frame))
+			if err != nil {
+				t.Fatalf("the plain path rejects a frame the fast path took: %v", err)
+			}
+			if req.ID != preq.ID || c.UploadID != pc.UploadID || c.Artifact != pc.Artifact || *c.Offset != *pc.Offset || !bytes.Equal(c.Data, pc.Data) {
+				t.Fatalf("fast and plain paths disagree")
+			}
+		})
+	}
+}
+
+// FuzzFastChunk: whenever the fast path accepts a frame, the plain path
+// accepts it too and decodes the same values.
+func FuzzFastChunk(f *testing.F) {
+	b64 := base64.StdEncoding.EncodeToString([]byte("ringfence evidence"))
+	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}`))
+	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `","data":"AA=="}}`))
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		req, c, ok := fastChunkAt(frame, 16)
+		if !ok {
+			return
+		}
+		preq, pc, err := plainChunk(frame)
+		if err != nil {
+			t.Fatalf("plain path rejects: %v", err)
+		}
+		if req.ID != preq.ID || c.UploadID != pc.UploadID || c.Artifact != pc.Artifact || (c.Offset == nil) != (pc.Offset == nil) ||
+			(c.Offset != nil && *c.Offset != *pc.Offset) || !bytes.Equal(c.Data, pc.Data) {
+			t.Fatal("fast and plain paths disagree")
+		}
+	})
+}
