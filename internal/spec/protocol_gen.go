@@ -4,7 +4,6 @@ package spec
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // ProtocolVersion is hello's protocol_version.
@@ -110,9 +109,9 @@ type Trigger = string
 
 // APIKeysSeen: is generated from spec/.
 type APIKeysSeen struct {
-	Count      int       `json:"count"`
-	SeenAt     time.Time `json:"seen_at"`
-	SnapshotID string    `json:"snapshot_id"`
+	Count      int    `json:"count"`
+	SeenAt     Time   `json:"seen_at"`
+	SnapshotID string `json:"snapshot_id"`
 }
 
 // ArtifactInfo: One artifact declared in snapshot.begin.
@@ -129,8 +128,8 @@ type ArtifactInfo struct {
 
 // CategoryLatest: is generated from spec/.
 type CategoryLatest struct {
-	CapturedAt time.Time `json:"captured_at"`
-	SnapshotID string    `json:"snapshot_id"`
+	CapturedAt Time   `json:"captured_at"`
+	SnapshotID string `json:"snapshot_id"`
 }
 
 // EventLogReply: the body of the reply to event.log.
@@ -143,7 +142,7 @@ type EventLogReply struct {
 // EventLogRequest: the body of a event.log request.
 type EventLogRequest struct {
 	// Defaults to now.
-	At time.Time `json:"at,omitempty"`
+	At Time `json:"at,omitempty"`
 	// Any JSON value up to 64 KiB.
 	Detail json.RawMessage `json:"detail,omitempty"`
 	// The event's idempotency key: 8..64 characters of [A-Za-z0-9-].
@@ -202,7 +201,7 @@ type HelloRequest struct {
 type IdentitySummaryReply struct {
 	APIKeys        *APIKeysSeen              `json:"api_keys"`
 	Categories     map[string]CategoryLatest `json:"categories"`
-	LastSnapshotAt *time.Time                `json:"last_snapshot_at"`
+	LastSnapshotAt *Time                     `json:"last_snapshot_at"`
 	Snapshots      int64                     `json:"snapshots"`
 }
 
@@ -313,7 +312,7 @@ type SnapshotMeta struct {
 	// The capture's idempotency key: 8..64 characters of [A-Za-z0-9-].
 	CaptureID string `json:"capture_id,omitempty"`
 	// RFC 3339.
-	CapturedAt       time.Time      `json:"captured_at"`
+	CapturedAt       Time           `json:"captured_at"`
 	Category         Category       `json:"category,omitempty"`
 	CategorySource   CategorySource `json:"category_source,omitempty"`
 	DevicePixelRatio float64        `json:"device_pixel_ratio,omitempty"`
@@ -338,10 +337,10 @@ type SnapshotMeta struct {
 type SnapshotSummary struct {
 	ArtifactCount int `json:"artifact_count"`
 	// Plaintext size of the artifacts.
-	Bytes      int64     `json:"bytes"`
-	CapturedAt time.Time `json:"captured_at"`
-	Category   Category  `json:"category"`
-	ID         string    `json:"id"`
+	Bytes      int64    `json:"bytes"`
+	CapturedAt Time     `json:"captured_at"`
+	Category   Category `json:"category"`
+	ID         string   `json:"id"`
 	// Cut to 512 bytes.
 	Title   string  `json:"title"`
 	Trigger Trigger `json:"trigger"`

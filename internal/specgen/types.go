@@ -79,8 +79,7 @@ func (t *typer) goType(s *Schema, hint string) (string, error) {
 	case "string":
 		switch {
 		case s.Format == "date-time":
-			t.imports["time"] = true
-			return "time.Time", nil
+			return "Time", nil // internal/spec/time.go: milliseconds on the wire
 		case s.ContentEncoding == "base64":
 			return "[]byte", nil
 		}
