@@ -248,3 +248,28 @@ export async function ping(): Promise<string> {
 		t.Fatalf("a misspelt field compiled (err %v):\n%s", err, out)
 	}
 }
+
+// TestProtocolDocCoversSpec: docs/protocol.md explains every message type
+// and error code spec/protocol.json defines (a heading per type, a table row
+// per code), so the explanation cannot silently fall behind the owner.
+func TestProtocolDocCoversSpec(t *testing.T) {
+	root := repoRoot(t)
+	s, err := Load(filepath.Join(root, "spec"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "protocol.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range s.Protocol.Messages {
+		if !strings.Contains(string(doc), "\n### `"+name+"`\n") {
+			t.Errorf("docs/protocol.md has no \"### `%s`\" section", name)
+		}
+	}
+	for _, e := range s.Protocol.Errors {
+		if !strings.Contains(string(doc), "\n| `"+e.Code+"` |") {
+			t.Errorf("docs/protocol.md's error table has no row for %s", e.Code)
+		}
+	}
+}
