@@ -107,7 +107,7 @@ type ProgressStage = string
 // What started a snapshot (vocabulary.json triggers).
 type Trigger = string
 
-// APIKeysSeen: is generated from spec/.
+// APIKeysSeen is generated from spec/.
 type APIKeysSeen struct {
 	Count      int    `json:"count"`
 	SeenAt     Time   `json:"seen_at"`
@@ -126,7 +126,7 @@ type ArtifactInfo struct {
 	Size int64 `json:"size"`
 }
 
-// CategoryLatest: is generated from spec/.
+// CategoryLatest is generated from spec/.
 type CategoryLatest struct {
 	CapturedAt Time   `json:"captured_at"`
 	SnapshotID string `json:"snapshot_id"`
@@ -208,7 +208,7 @@ type IdentitySummaryReply struct {
 // IdentitySummaryRequest: the body of a identity.summary request.
 type IdentitySummaryRequest struct{}
 
-// KeyringStatus: is generated from spec/.
+// KeyringStatus is generated from spec/.
 type KeyringStatus struct {
 	// secret-service, keychain, wincred or file.
 	Backend string `json:"backend"`
@@ -216,7 +216,7 @@ type KeyringStatus struct {
 	OK      bool   `json:"ok"`
 }
 
-// Limits: is generated from spec/.
+// Limits is generated from spec/.
 type Limits struct {
 	ChunkSize   int `json:"chunk_size"`
 	MaxArtifact int `json:"max_artifact"`
@@ -348,7 +348,7 @@ type SnapshotSummary struct {
 	URL string `json:"url"`
 }
 
-// StoreStatus: is generated from spec/.
+// StoreStatus is generated from spec/.
 type StoreStatus struct {
 	// Stored (compressed, encrypted) size of all blobs.
 	BlobBytes int64 `json:"blob_bytes"`
