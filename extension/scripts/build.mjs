@@ -64,6 +64,8 @@ function ringIcon(size) {
 }
 
 const base = JSON.parse(await readFile(path.join(root, 'manifest/base.json'), 'utf8'));
+const rules = JSON.parse(await readFile(path.join(root, 'src/rules/rules.json'), 'utf8'));
+const packOrigins = Object.values(rules.packs).filter((p) => !p.default).flatMap((p) => p.origins);
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 for (const [browser, target] of Object.entries(targets)) {
   const out = path.join(dist, browser);
@@ -77,6 +79,8 @@ for (const [browser, target] of Object.entries(targets)) {
   const overlay = JSON.parse(await readFile(path.join(root, `manifest/${browser}.json`), 'utf8'));
   const manifest = merge(base, overlay);
   manifest.version = pkg.version;
+  // The opt-in packs' hosts are optional: the options page asks for one pack's hosts at a time.
+  manifest.optional_host_permissions = [...new Set([...(manifest.optional_host_permissions ?? []), ...packOrigins])];
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   for (const f of ['popup/popup.html', 'popup/popup.css', 'options/options.html']) {
     await cp(path.join(root, 'src', f), path.join(out, path.basename(f)));

@@ -7,6 +7,7 @@ import { isCategory } from '../capture/classify';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
 import { loadSettings } from '../lib/settings';
+import { watchPacks } from './packs';
 
 // Per-tab warnings for the popup, in session storage: the background (a service worker in Chromium,
 // an event page in Firefox) may be unloaded between the content script's report and the popup.
@@ -124,4 +125,5 @@ api.contextMenus.onClicked.addListener((info, tab) => {
   if (info.menuItemId === 'ringfence-snapshot') void snapshot('context_menu', tab);
 });
 
+watchPacks();
 void hello();

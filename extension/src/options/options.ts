@@ -4,10 +4,13 @@ import { localize, t } from '../lib/i18n';
 import { loadSettings, saveSettings, type GuardMode } from '../lib/settings';
 import rulesFile from '../rules/rules.json';
 import { initCaptureOptions } from '../capture/options-ui';
+import { initPacks, initProvenance } from './packs-ui';
 
 async function main(): Promise<void> {
   localize(document);
   void initCaptureOptions(document, () => { document.getElementById('saved')!.textContent = t('options_saved'); });
+  void initPacks(document);
+  initProvenance(document);
   const s = await loadSettings();
   const form = document.getElementById('form') as HTMLFormElement;
   for (const r of Array.from(form.querySelectorAll<HTMLInputElement>('input[name="guardMode"]'))) r.checked = r.value === s.guardMode;
