@@ -1,11 +1,11 @@
 // Registers one content script per opt-in pack that is on (scripting.registerContentScripts), for
 // that pack's hosts only, and unregisters the others. Runs at start-up and whenever the settings or
 // the granted permissions change: a pack follows the options page's switch and the browser's grant.
-import { api } from '../lib/browser';
-import { loadSettings } from '../lib/settings';
-import rulesFile from '../rules/rules.json';
-import type { RuleFile } from '../rules/types';
-import { optInPacks, packEnabled } from '../rules/packs';
+import { api } from '../shared/browser';
+import { loadSettings } from '../shared/settings';
+import rulesFile from '../shared/rules/rules.json';
+import type { RuleFile } from '../shared/rules/types';
+import { optInPacks, packEnabled } from '../shared/rules/packs';
 
 const PREFIX = 'pack-';
 const file = rulesFile as RuleFile;

@@ -1,11 +1,11 @@
 // Options page: the identity packs (OpenAI always on; the others switched on here, which asks the
 // browser for that pack's hosts only) and where every rule comes from (its sources and dates).
-import { api } from '../lib/browser';
-import { t } from '../lib/i18n';
-import { loadSettings, saveSettings } from '../lib/settings';
-import rulesFile from '../rules/rules.json';
-import type { Pack, RuleFile, Source } from '../rules/types';
-import { packEnabled } from '../rules/packs';
+import { api } from '../../shared/browser';
+import { t } from '../../shared/i18n';
+import { loadSettings, saveSettings } from '../../shared/settings';
+import rulesFile from '../../shared/rules/rules.json';
+import type { Pack, RuleFile, Source } from '../../shared/rules/types';
+import { packEnabled } from '../../shared/rules/packs';
 
 const file = rulesFile as RuleFile;
 
