@@ -134,3 +134,15 @@ test('no benign label is a destructive control label', () => {
 test('only the deleted-account sign-in error is flagged for automatic capture', () => {
   assert.deepEqual(RULES.rules.filter((r) => r.autoCapture).map((r) => r.id), ['auth.account-deleted']);
 });
+
+test('docs/rules.md lists every rule, every pack and every source', () => {
+  const doc = readFileSync(path.join(root, '..', 'docs', 'rules.md'), 'utf8');
+  for (const r of RULES.rules) {
+    assert.ok(doc.includes(`### \`${r.id}\``), `docs/rules.md lacks ${r.id}`);
+    for (const s of r.provenance.rule) if (s.source) assert.ok(doc.includes(s.source), `docs/rules.md lacks ${s.source} (${r.id})`);
+  }
+  for (const [id, p] of Object.entries(RULES.packs)) {
+    assert.ok(doc.includes(`| \`${id}\``), `docs/rules.md lacks pack ${id}`);
+    for (const s of p.sources) if (s.source) assert.ok(doc.includes(s.source), `docs/rules.md lacks ${s.source} (${id})`);
+  }
+});
