@@ -6,20 +6,26 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validate } from './jsonschema';
 import { RULES } from './helpers';
+import { SITE_FILES } from '../src/shared/rules/index';
+import { SITES } from '../src/shared/spec.gen';
 import { normalizeLabel } from '../src/content/rules/match';
-import schema from '../src/shared/rules/rules.schema.json';
+import schema from '../../spec/sites/openai/rules.schema.json';
 
 const root = process.env.RF_EXT_ROOT ?? process.cwd();
 const LOCALES = ['en', 'de', 'fr', 'es', 'ja'];
 const messages = Object.fromEntries(LOCALES.map((l) => [l,
   JSON.parse(readFileSync(path.join(root, '_locales', l, 'messages.json'), 'utf8')) as Record<string, { message: string }>]));
 
-test('rules.json validates against rules.schema.json', () => {
-  assert.deepEqual(validate(schema as Record<string, unknown>, RULES), []);
+const OPENAI = SITE_FILES.find((s) => s.id === 'openai')!.file;
+
+test('every site\'s rules.json validates against rules.schema.json', () => {
+  assert.deepEqual(SITE_FILES.map((s) => s.id).sort(), ['amazon', 'github', 'google', 'microsoft', 'openai']);
+  for (const s of SITE_FILES) assert.deepEqual(validate(schema as Record<string, unknown>, s.file), [], s.id);
+  for (const s of SITE_FILES) for (const r of s.file.rules) assert.equal(r.pack, s.id, `${r.id} sits in spec/sites/${s.id}`);
 });
 
 test('the schema rejects malformed rules', () => {
-  const bad = structuredClone(RULES) as unknown as { rules: Record<string, unknown>[] };
+  const bad = structuredClone(OPENAI) as unknown as { rules: Record<string, unknown>[] };
   bad.rules[0].severity = 'apocalyptic';
   delete bad.rules[1].routes;
   bad.rules[2].extra = true;
@@ -86,15 +92,15 @@ test('the provenance test fails on a label language without a source', () => {
   delete bad.rules[0].provenance.labels.de;
   const langs = Object.keys(bad.rules[0].controls![0].text);
   assert.ok(langs.includes('de') && !bad.rules[0].provenance.labels.de);
-  const bad2 = structuredClone(RULES);
+  const bad2 = structuredClone(OPENAI);
   bad2.rules[0].provenance.rule[0].observed = 'yesterday';
   assert.ok(validate(schema as Record<string, unknown>, bad2).some((e) => e.includes('yesterday')));
 });
 
 test('packs: each rule belongs to a pack; an opt-in pack\'s hosts are its own and asked for one pack at a time', () => {
-  const base = JSON.parse(readFileSync(path.join(root, 'manifest', 'base.json'), 'utf8')) as { host_permissions: string[] };
+  const base = { host_permissions: SITES.filter((s) => !s.optional).flatMap((s) => s.matchPatterns) };
   const optIn = Object.entries(RULES.packs).filter(([, p]) => !p.default);
-  assert.deepEqual(optIn.map(([id]) => id), ['google', 'microsoft', 'amazon', 'github']);
+  assert.deepEqual(optIn.map(([id]) => id).sort(), ['amazon', 'github', 'google', 'microsoft']);
   assert.equal(Object.values(RULES.packs).filter((p) => p.default).length, 1);
   const seen = new Set<string>();
   for (const [id, p] of optIn) {

@@ -3,12 +3,12 @@
 // the granted permissions change: a pack follows the options page's switch and the browser's grant.
 import { api } from '../shared/browser';
 import { loadSettings } from '../shared/settings';
-import rulesFile from '../shared/rules/rules.json';
+import { RULES } from '../shared/rules/index';
 import type { RuleFile } from '../shared/rules/types';
 import { optInPacks, packEnabled } from '../shared/rules/packs';
 
 const PREFIX = 'pack-';
-const file = rulesFile as RuleFile;
+const file: RuleFile = RULES;
 
 let running: Promise<void> = Promise.resolve();
 

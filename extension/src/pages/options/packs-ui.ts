@@ -3,11 +3,11 @@
 import { api } from '../../shared/browser';
 import { t } from '../../shared/i18n';
 import { loadSettings, saveSettings } from '../../shared/settings';
-import rulesFile from '../../shared/rules/rules.json';
+import { RULES } from '../../shared/rules/index';
 import type { Pack, RuleFile, Source } from '../../shared/rules/types';
 import { packEnabled } from '../../shared/rules/packs';
 
-const file = rulesFile as RuleFile;
+const file: RuleFile = RULES;
 
 function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
   const e = doc.createElement(tag);

@@ -1,4 +1,4 @@
-// The rule file format (src/shared/rules/rules.json, described in docs/rules.md and rules.schema.json).
+// The rule file format (spec/sites/<site>/rules.json, described in docs/rules.md and rules.schema.json).
 export type Lang = 'en' | 'de' | 'fr' | 'es' | 'pt' | 'it' | 'ja' | 'ko' | 'zh' | 'ru' | 'nl' | 'pl' | 'tr';
 export type Texts = Partial<Record<Lang, string[]>>;
 export type ControlRole = 'button' | 'link' | 'option' | 'radio' | 'menuitem';
@@ -32,18 +32,22 @@ export type ConfirmSpec = ({ kind: 'type-word'; words: string[] } | { kind: 'ema
 export interface Source { source?: string; observed: string; note?: string }
 export interface Provenance { rule: Source[]; labels: Partial<Record<Lang, Source>> }
 
-/** An identity whose deletion takes everything with it: OpenAI (on by default) and opt-in packs. */
-export interface Pack {
+/** A site's identity facts (the `pack` of its rules.json): what its deletion takes with it. */
+export interface PackFacts {
   name: string;
-  default: boolean;
   languages: Lang[];
-  /** Host permission patterns: the opt-in packs ask for exactly these when switched on. */
-  origins: string[];
   lost: string[];
   reuse: { email: 'reusable' | 'never' | 'unknown'; username?: string; note?: string; source?: string };
   grace: { days?: number; note: string; source?: string };
   evidence: { category: string; capture: string }[];
   sources: Source[];
+}
+
+/** An identity: OpenAI (on by default) or an opt-in pack, with its site's host patterns. */
+export interface Pack extends PackFacts {
+  default: boolean;
+  /** The site's match patterns: an opt-in pack asks for exactly these when switched on. */
+  origins: string[];
 }
 
 export interface Rule {
@@ -65,8 +69,19 @@ export interface Rule {
   provenance: Provenance;
 }
 
-export interface RuleFile {
+/** One site's rules.json (spec/sites/<site>/rules.json). */
+export interface SiteRuleFile {
   $schema?: string;
+  version: number;
+  languages: Lang[];
+  pack: PackFacts;
+  benign: Texts;
+  benignProvenance: Partial<Record<Lang, Source>>;
+  rules: Rule[];
+}
+
+/** Every site's rules merged (shared/rules/index.ts), with each site's identity as a pack. */
+export interface RuleFile {
   version: number;
   languages: Lang[];
   packs: Record<string, Pack>;
