@@ -201,6 +201,28 @@ type ChecklistEntry struct {
 	return b.String(), nil
 }
 
+// goRules: each site's rules.json as compact JSON, for `ringfence rules` (the
+// rules, their provenance and the site's identity facts, as the extension has them).
+func goRules(s *Spec) (string, error) {
+	var b strings.Builder
+	goHeader(&b)
+	b.WriteString(`// SiteRulesFile is one spec/sites/<id>/rules.json.
+type SiteRulesFile struct {
+	Site     string
+	Optional bool
+	JSON     string
+}
+
+// SiteRules lists every site's rules.json, sorted by site id.
+var SiteRules = []SiteRulesFile{
+`)
+	for _, site := range s.Sites {
+		fmt.Fprintf(&b, "\t{Site: %q, Optional: %t, JSON: %q},\n", site.ID, site.Optional, site.rules)
+	}
+	b.WriteString("}\n")
+	return b.String(), nil
+}
+
 func goSettings(s *Spec) (string, error) {
 	t := newTyper(s, s.Settings.Defs, "Settings")
 	var body strings.Builder
