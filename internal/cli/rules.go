@@ -69,7 +69,7 @@ func loadRules() ([]ruleInfo, error) {
 
 func runRules(ctx context.Context, e *Env, args []string) int {
 	c := newCommand(e, "rules [--json]",
-		"List the warning rules of every site (identity) with where each comes from: its sources, and per label language the source and date observed, or unverified.")
+		"List the warning rules of every site (identity) and where each comes from:\nits sources, and per label language the source and the date it was observed,\nor unverified.")
 	asJSON := c.fs.Bool("json", false, "print a JSON array of rules with their provenance")
 	if _, code, ok := c.parse(e, args, 0, 0); !ok {
 		return code
