@@ -1,19 +1,18 @@
-// Issue 14's detection cases in real Firefox ESR (WebDriver BiDi): the same table as rules.test.mjs,
-// with the packs' hosts granted in a copy of dist/firefox (lib/packs.mjs); the background registers
-// their content scripts through scripting.registerContentScripts, as after the options page's prompt.
+// Issue 14's detection cases for the OpenAI pages in real Firefox ESR (WebDriver BiDi): the same
+// table as rules.test.mjs, on the production build. The packs: rules-packs-firefox.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './lib/harness.mjs';
-import { CASES, runCase } from './lib/rule-cases.mjs';
-import { grantedPacksCopy } from './lib/packs.mjs';
+import { CASES as ALL, runCase } from './lib/rule-cases.mjs';
 
 H.requireTools({ firefox: true });
+const CASES = ALL.filter((c) => c.pack === 'openai');
 
 let sb, srv, browser;
 before(async () => {
   sb = H.makeSandbox('rules-fx');
   srv = await H.startFixtureServer();
-  browser = await H.launchFirefox({ sandbox: sb, server: srv, extension: grantedPacksCopy(sb, H.DIST_FIREFOX) });
+  browser = await H.launchFirefox({ sandbox: sb, server: srv });
 });
 after(async () => {
   await browser?.close();
@@ -33,9 +32,9 @@ for (const c of CASES) {
 }
 
 test('Firefox: the events reach the host; none for a look-alike', async () => {
-  const ev = await H.waitFor(() => { const e = H.events(sb); return e.some((x) => x.rule_id === 'github.delete-account') ? e : false; }, { message: 'events' });
+  const ev = await H.waitFor(() => { const e = H.events(sb); return e.some((x) => x.rule_id === 'sora.delete-account') ? e : false; }, { message: 'events' });
   const rules = new Set(ev.filter((e) => e.type.startsWith('warning.')).map((e) => e.rule_id));
-  for (const r of ['chatgpt.delete-account', 'sora.delete-account', 'auth.account-deleted', 'platform.revoke-key', 'google.delete-account', 'microsoft.close-account', 'amazon.close-account', 'github.delete-account']) {
+  for (const r of ['chatgpt.delete-account', 'sora.delete-account', 'auth.account-deleted', 'platform.revoke-key', 'privacy.delete-account-request']) {
     assert.ok(rules.has(r), `no event for ${r}: ${[...rules]}`);
   }
   const quietUrls = new Set(CASES.filter((c) => c.kind === 'quiet' && c.steps.every((s) => s[0] !== 'expect')).map((c) => c.url));
@@ -43,6 +42,6 @@ test('Firefox: the events reach the host; none for a look-alike', async () => {
 });
 
 test('detection table (Firefox)', () => {
-  console.log('\nDETECTION TABLE (Firefox)\n' + table.map((r) => `| ${r.join(' | ')} |`).join('\n'));
+  console.log('\nDETECTION TABLE (Firefox, OpenAI)\n' + table.map((r) => `| ${r.join(' | ')} |`).join('\n'));
   assert.equal(table.length, CASES.length, 'every case ran');
 });
