@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -127,11 +128,36 @@ func (o Options) start() (time.Time, Progress) {
 	return now.UTC().Truncate(time.Millisecond), progress
 }
 
-// selectSnapshots lists the snapshots f selects; ErrEmpty when there is none.
+// UnknownIDsError is returned when --snapshot names ids that the selection
+// does not match (mistyped, deleted, or outside the other filters): a kit
+// silently missing a snapshot the user asked for is worse than none.
+type UnknownIDsError struct{ IDs []string }
+
+func (e *UnknownIDsError) Error() string {
+	return "no snapshot matches " + strings.Join(e.IDs, ", ")
+}
+
+// selectSnapshots lists the snapshots f selects; ErrEmpty when there is
+// none, *UnknownIDsError when f.IDs names any that did not match.
 func selectSnapshots(ctx context.Context, src Source, f Filter) ([]Snapshot, error) {
 	snaps, err := src.Snapshots(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
+	}
+	if len(f.IDs) > 0 {
+		found := make(map[string]bool, len(snaps))
+		for _, s := range snaps {
+			found[s.ID] = true
+		}
+		var missing []string
+		for _, id := range f.IDs {
+			if !found[id] && !slices.Contains(missing, id) {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, &UnknownIDsError{IDs: missing}
+		}
 	}
 	if len(snaps) == 0 {
 		return nil, ErrEmpty
@@ -168,6 +194,7 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 		return Result{}, err
 	}
 	defer rep.cleanup()
+	rep.wantPDF = o.WithPDF
 
 	kz := newKitZip(w, now)
 	cl := newChecklist()
@@ -201,8 +228,18 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 		Key:         keyInfo,
 		Checklist:   cl.items(now),
 	}
+	rep.finish(&head)
 	if err := rep.writeIndex(kz, FileIndex, head); err != nil {
 		return Result{}, err
+	}
+	if o.WithPDF {
+		var pdf bytes.Buffer
+		if err := renderPDF(&pdf, head, rep.pdf, rep.lang, true); err != nil {
+			return Result{}, err
+		}
+		if _, err := kz.copy(FilePDF, &pdf, false, nil); err != nil {
+			return Result{}, err
+		}
 	}
 	progress(len(snaps), len(snaps), "report")
 

@@ -83,6 +83,9 @@ type report struct {
 	offsets                        map[int]bool
 	redacted                       map[string]int
 	first, last                    time.Time
+
+	wantPDF bool      // also keep what the PDF shows of each snapshot
+	pdf     []pdfSnap // (small: see pdfSnapOf)
 }
 
 // setOf keeps up to maxSet distinct strings in first-seen order.
@@ -150,6 +153,9 @@ func (r *report) addSnapshot(v snapshotView) error {
 	if v.CapturedAt.After(r.last) {
 		r.last = v.CapturedAt
 	}
+	if r.wantPDF {
+		r.pdf = append(r.pdf, pdfSnapOf(v))
+	}
 	if err := reportTemplate(r.lang).ExecuteTemplate(r.sw, "snapshot", v); err != nil {
 		return fmt.Errorf("report: snapshot %s: %w", v.ID, err)
 	}
@@ -182,7 +188,8 @@ func (r *report) addEvent(e Event) error {
 	return nil
 }
 
-// finish fills in what the snapshots and events told the report.
+// finish fills in what the snapshots and events told the report; call it
+// before writeIndex.
 func (r *report) finish(h *reportHead) {
 	sort.SliceStable(r.timeline, func(i, j int) bool { return r.timeline[i].At.Before(r.timeline[j].At) })
 	h.Timeline = r.timeline
@@ -208,7 +215,6 @@ func (r *report) writeIndex(kz *kitZip, path string, h reportHead) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
-	r.finish(&h)
 	pr, pw := io.Pipe()
 	go func() {
 		pw.CloseWithError(r.render(pw, h))

@@ -319,6 +319,7 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	if _, err := kz.copy(WACZChecklist, bytes.NewReader(append(clb, '\n')), true, nil); err != nil {
 		return Result{}, err
 	}
+	rep.finish(&head)
 	if err := rep.writeIndex(kz, WACZReport, head); err != nil {
 		return Result{}, err
 	}

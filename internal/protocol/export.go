@@ -59,6 +59,7 @@ type exportRequest struct {
 	Until       string   `json:"until"`        // RFC 3339 or YYYY-MM-DD
 	Categories  []string `json:"categories"`   // evidence categories
 	SnapshotIDs []string `json:"snapshot_ids"` // specific snapshots
+	Lang        string   `json:"lang"`         // report language (browser UI language); "" = English
 }
 
 type exportReply struct {
@@ -125,13 +126,17 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version}
+	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version, Lang: req.Lang}
 	if id := requestID(ctx); cfg.Progress != nil && id != "" {
 		opts.Progress = progressFrames(cfg.Progress, id)
 	}
 	path, res, err := evidence.ExportNew(ctx, evidence.StoreSource{Store: s.store}, dir, req.Format, now(), opts)
 	if errors.Is(err, evidence.ErrEmpty) {
 		return nil, errorf(CodeBadRequest, "no snapshot matches the selection; nothing was written")
+	}
+	var unknown *evidence.UnknownIDsError
+	if errors.As(err, &unknown) {
+		return nil, errorf(CodeBadRequest, "%v; nothing was written", err)
 	}
 	if err != nil {
 		return nil, errorf(CodeStorageError, "export: %v", err)
