@@ -30,7 +30,7 @@ func (l *csvFlag) Set(v string) error {
 }
 
 func runExport(ctx context.Context, e *Env, args []string) int {
-	c := newCommand(e, "export [--out FILE|FOLDER] [--since DATE] [--until DATE] [--category C]... [--snapshot ID]... [--format zip|wacz|pdf] [--with-pdf] [--lang LANG] [--json]",
+	c := newCommand(e, "export [--out PATH] [--since DATE] [--until DATE] [--category C]... [--snapshot ID]... [--format zip|wacz|pdf] [--with-pdf] [--lang LANG] [--json]",
 		"Write an evidence kit: one zip with every selected snapshot's artifacts, a report for people\n"+
 			"(index.html, and report.pdf with --with-pdf), the hash-chained event log, manifest.json,\n"+
 			"SHA256SUMS and a signature. --format wacz writes a WACZ 1.1.1 web archive with the same\n"+
@@ -39,15 +39,15 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 			"when that name is taken (never replaced); --out FILE must end in the format's extension.\n"+
 			"DATE is YYYY-MM-DD or RFC 3339. LANG is en, de, fr, es or ja (default en).\n"+
 			"Check a kit with 'ringfence verify FILE'; docs/evidence-kit.md explains the format.")
-	out := c.fs.String("out", "", "write the kit to `FILE`, or into the existing `FOLDER`")
+	out := c.fs.String("out", "", "write the kit to `PATH`: a file name, or an existing folder to put a dated kit in")
 	since := c.fs.String("since", "", "only snapshots captured at or after `DATE`")
 	until := c.fs.String("until", "", "only snapshots captured before `DATE`")
 	var cats, ids csvFlag
 	c.fs.Var(&cats, "category", "only this evidence `category` (repeatable): "+strings.Join(store.Categories, ", "))
 	c.fs.Var(&ids, "snapshot", "only the snapshot with this `ID` (repeatable)")
-	format := c.fs.String("format", evidence.FormatZip, "zip (evidence kit), wacz (web archive) or pdf (the report alone)")
+	format := c.fs.String("format", evidence.FormatZip, "`FORMAT`: zip (evidence kit), wacz (web archive) or pdf (the report alone)")
 	withPDF := c.fs.Bool("with-pdf", false, "also put the report as report.pdf into the kit (zip only)")
-	lang := c.fs.String("lang", "en", "the report's `LANG`uage: "+strings.Join(evidence.Languages, ", "))
+	lang := c.fs.String("lang", "en", "`LANG`, the report's language: "+strings.Join(evidence.Languages, ", "))
 	asJSON := c.fs.Bool("json", false, "print the result as JSON")
 	if _, code, ok := c.parse(e, args, 0, 0); !ok {
 		return code

@@ -204,7 +204,7 @@ func TestExportVerifyRealStore(t *testing.T) {
 		t.Error("--format pdf did not write a PDF")
 	}
 	// Help spells flags the way usage does.
-	if _, out, _ := run("export", "--help"); !strings.Contains(out, "  --json\n") || !strings.Contains(out, "  --out FILE") || strings.Contains(out, "\n  -json") {
+	if _, out, _ := run("export", "--help"); !strings.Contains(out, "  --json\n") || !strings.Contains(out, "  --out PATH") || strings.Contains(out, "\n  -json") {
 		t.Errorf("export --help:\n%s", out)
 	}
 
