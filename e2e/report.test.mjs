@@ -25,7 +25,8 @@ const bin = path.join(root, 'bin', 'ringfence');
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 const EXT_ORIGIN = 'chrome-extension://kgjgjjlabbgcnkpjhjigkccigfbappbn/';
 
-for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get install -y chromium'], ['/usr/bin/unzip', 'run: apt-get install -y unzip']]) {
+for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get install -y chromium'], ['/usr/bin/unzip', 'run: apt-get install -y unzip'],
+  ['/usr/bin/pdftotext', 'run: apt-get install -y poppler-utils']]) {
   if (!existsSync(file)) throw new Error(`${file} is missing; ${fix}`);
 }
 
@@ -244,6 +245,18 @@ test('index.html renders offline in Chromium in plain words, prints to A4 and Le
   assert.match(await deReport.evaluate(() => document.querySelector('#limits').innerText), /Was dieses Paket zeigt – und was es nicht zeigen kann/);
   await deReport.close();
   assert.equal(readFileSync(path.join(deDir, 'report.pdf')).subarray(0, 5).toString(), '%PDF-');
+  writeFileSync(path.join(outDir, 'report-go-de.pdf'), readFileSync(path.join(deDir, 'report.pdf')));
+
+  // The Go-made PDF (export --format pdf): real text, read back by poppler's
+  // pdftotext, with the fingerprint and every file's hash.
+  const goPdf = path.join(outDir, 'report-go.pdf');
+  execFileSync(bin, ['export', '--format', 'pdf', '--out', goPdf], { env });
+  const text = execFileSync('pdftotext', ['-layout', goPdf, '-']).toString();
+  assert.ok(text.includes(fingerprint), 'the PDF shows the fingerprint');
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  for (const f of manifest.files.filter((x) => /^snapshots\/[^/]+\/(screenshot\.png|dom\.html|settings\.json)$/.test(x.path))) {
+    assert.ok(text.includes(f.sha256), `the PDF shows the hash of ${f.path}`);
+  }
   writeFileSync(path.join(outDir, 'report-kit-path.txt'), kit + '\n');
   await report.close();
 });
