@@ -169,7 +169,13 @@ func renderPDF(w io.Writer, h reportHead, snaps []pdfSnap, lang string, compress
 	row := func(label, value string, mono bool) {
 		pdf.SetFont("Helvetica", "", 9)
 		pdf.SetTextColor(90, 100, 112)
-		pdf.CellFormat(52, lh, tr(label), "", 0, "L", false, 0, "")
+		if pdf.GetStringWidth(tr(label)) > 50 {
+			// A long label gets its own line; the value starts below it.
+			pdf.MultiCell(0, lh, tr(label), "", "L", false)
+			pdf.SetX(14 + 52)
+		} else {
+			pdf.CellFormat(52, lh, tr(label), "", 0, "L", false, 0, "")
+		}
 		pdf.SetTextColor(0, 0, 0)
 		if mono {
 			pdf.SetFont("Courier", "", 8)
