@@ -328,7 +328,7 @@ var reportTemplates = sync.OnceValue(func() map[string]*template.Template {
 		"ev": func(string) string { return "" }, "rule": func(string) string { return "" },
 		"trig": func(string) string { return "" }, "sec": func(string) string { return "" }, "val": func(string) string { return "" },
 		"utc": utc, "local": local, "size": humanSize, "dash": orDash, "offset": offsetName,
-		"json": compactJSON, "short": short, "evclass": eventClass, "url": breakURL,
+		"json": compactJSON, "evclass": eventClass, "url": breakURL,
 		"join": func(s []string) string { return strings.Join(s, ", ") },
 	}).Parse(reportHTML))
 	out := map[string]*template.Template{}

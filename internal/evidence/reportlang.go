@@ -25,12 +25,7 @@ func Lang(tag string) string {
 func ValidLang(tag string) bool {
 	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
 	base, _, _ = strings.Cut(base, "_")
-	for _, l := range Languages {
-		if l == base {
-			return true
-		}
-	}
-	return false
+	return Lang(tag) == base
 }
 
 type wordSet struct {
