@@ -18,8 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"strings"
+	"syscall"
 	"time"
 
 	"modernc.org/sqlite"
