@@ -49,6 +49,7 @@ func verbs() []verb {
 		{"export", "write an evidence kit (zip or WACZ)", runExport},
 		{"verify", "verify an evidence kit or WACZ", runVerify},
 		{"timestamp", "add a trusted RFC 3161 timestamp to a kit (prepared offline)", runTimestamp},
+		{"rules", "list the warning rules and where each comes from", runRules},
 	}
 }
 

@@ -245,13 +245,17 @@ func renderPDF(w io.Writer, h reportHead, snaps []pdfSnap, lang string, compress
 
 	heading(wd.t("check.title"))
 	for _, it := range h.Checklist {
+		if it.First {
+			pdf.SetFont("Helvetica", "B", 10.5)
+			pdf.MultiCell(0, lh+1, tr(wd.t("check.identity")+" "+identityName(it.Identity)), "", "L", false)
+		}
 		state := wd.t("no")
-		next := wd.category(it.ID, "capture")
+		next := wd.capture(it.Category)
 		if it.Covered {
 			state = fmt.Sprintf("%s (%d)", wd.t("yes"), it.Count)
 			next = wd.t("check.ok")
 			if it.Stale {
-				next = wd.t("check.stale") + " " + wd.category(it.ID, "capture")
+				next = wd.t("check.stale") + " " + wd.capture(it.Category)
 			}
 		}
 		pdf.SetFont("Helvetica", "B", 9.5)

@@ -327,6 +327,7 @@ var reportTemplates = sync.OnceValue(func() map[string]*template.Template {
 		"t": func(string, ...any) string { return "" }, "tc": func(string, string) string { return "" },
 		"ev": func(string) string { return "" }, "rule": func(string) string { return "" },
 		"trig": func(string) string { return "" }, "sec": func(string) string { return "" }, "val": func(string) string { return "" },
+		"capture": func(Category) string { return "" }, "idname": identityName,
 		"utc": utc, "local": local, "size": humanSize, "dash": orDash, "offset": offsetName,
 		"json": compactJSON, "evclass": eventClass, "url": breakURL,
 		"join": func(s []string) string { return strings.Join(s, ", ") },
@@ -336,6 +337,7 @@ var reportTemplates = sync.OnceValue(func() map[string]*template.Template {
 		w := words(lang)
 		out[lang] = template.Must(base.Clone()).Funcs(template.FuncMap{
 			"t": w.t, "tc": w.category, "ev": w.event, "rule": w.rule, "trig": w.trigger, "sec": w.section, "val": w.value,
+			"capture": w.capture,
 		})
 	}
 	return out

@@ -77,6 +77,31 @@ func (w wordSet) event(typ string) string {
 	return w.t("ev.other")
 }
 
+// capture says what to capture for a checklist row: in the report's
+// language for the default identity's categories, else the site's own
+// (English) wording from spec/sites.
+func (w wordSet) capture(c Category) string {
+	if c.Identity == defaultIdentity() {
+		if k := "cat." + c.ID + ".capture"; w.has(k) {
+			return w.t(k)
+		}
+	}
+	return c.Capture
+}
+
+// identityName is how the report names a spec/sites identity.
+func identityName(id string) string {
+	switch id {
+	case "openai":
+		return "OpenAI"
+	case "github":
+		return "GitHub"
+	case "":
+		return "—"
+	}
+	return strings.ToUpper(id[:1]) + id[1:]
+}
+
 func (w wordSet) trigger(t string) string {
 	if k := "trig." + t; w.has(k) {
 		return w.t(k)
@@ -178,6 +203,7 @@ var catalog = map[string]map[string]string{
 		"env.clock":                    "Clock accuracy",
 		"env.clock.unknown":            "Not measured: Ringfence does not compare this computer's clock with an outside clock.",
 		"check.title":                  "Evidence checklist",
+		"check.identity":               "Account at",
 		"check.category":               "Kind of evidence",
 		"check.covered":                "Covered",
 		"check.newest":                 "Newest snapshot",
@@ -331,6 +357,7 @@ var catalog = map[string]map[string]string{
 		"env.clock":                    "Genauigkeit der Uhr",
 		"env.clock.unknown":            "Nicht gemessen: Ringfence vergleicht die Uhr dieses Computers nicht mit einer externen Uhr.",
 		"check.title":                  "Beweis-Checkliste",
+		"check.identity":               "Konto bei",
 		"check.category":               "Art des Nachweises",
 		"check.covered":                "Abgedeckt",
 		"check.newest":                 "Neueste Aufnahme",
@@ -482,6 +509,7 @@ var catalog = map[string]map[string]string{
 		"env.clock":                    "Précision de l'horloge",
 		"env.clock.unknown":            "Non mesurée : Ringfence ne compare pas l'horloge de cet ordinateur avec une horloge extérieure.",
 		"check.title":                  "Liste de contrôle des preuves",
+		"check.identity":               "Compte",
 		"check.category":               "Type de preuve",
 		"check.covered":                "Couvert",
 		"check.newest":                 "Capture la plus récente",
@@ -633,6 +661,7 @@ var catalog = map[string]map[string]string{
 		"env.clock":                    "Precisión del reloj",
 		"env.clock.unknown":            "No medida: Ringfence no compara el reloj de este ordenador con un reloj externo.",
 		"check.title":                  "Lista de control de pruebas",
+		"check.identity":               "Cuenta de",
 		"check.category":               "Tipo de prueba",
 		"check.covered":                "Cubierto",
 		"check.newest":                 "Captura más reciente",
@@ -784,6 +813,7 @@ var catalog = map[string]map[string]string{
 		"env.clock":                    "時計の精度",
 		"env.clock.unknown":            "測定していません。Ringfence はこのコンピューターの時計を外部の時計と比較しません。",
 		"check.title":                  "証拠チェックリスト",
+		"check.identity":               "アカウント:",
 		"check.category":               "証拠の種類",
 		"check.covered":                "記録済み",
 		"check.newest":                 "最新のスナップショット",

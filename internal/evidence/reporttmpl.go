@@ -102,11 +102,12 @@ details pre,pre{background:#f2f4f7;padding:10px;overflow-x:auto;font-size:12px;w
 <h2>{{t "check.title"}}</h2>
 <table>
 <tr><th>{{t "check.category"}}</th><th>{{t "check.covered"}}</th><th>{{t "check.newest"}}</th><th>{{t "check.next"}}</th></tr>
-{{range .Checklist}}<tr class="check" data-category="{{.ID}}">
+{{range .Checklist}}{{if .First}}<tr class="identity" data-identity="{{.Identity}}"><th colspan="4">{{t "check.identity"}} {{idname .Identity}}</th></tr>
+{{end}}<tr class="check" data-category="{{.ID}}" data-identity="{{.Identity}}">
 <td>{{tc .ID "title"}}</td>
 <td>{{if .Covered}}<span class="yes">{{t "yes"}}</span> ({{.Count}}){{if .Stale}}<br><span class="stale">{{t "check.old"}}</span>{{end}}{{else}}<span class="no">{{t "no"}}</span>{{end}}</td>
 <td>{{with .Newest}}<a href="#snap-{{.ID}}" class="tok">{{utc .CapturedAt}}</a><br><span class="muted">{{dash .Title}}</span>{{else}}—{{end}}</td>
-<td>{{if not .Covered}}{{tc .ID "capture"}}{{else if .Stale}}{{t "check.stale"}} {{tc .ID "capture"}}{{else}}{{t "check.ok"}}{{end}}</td></tr>
+<td>{{if not .Covered}}{{capture .Category}}{{else if .Stale}}{{t "check.stale"}} {{capture .Category}}{{else}}{{t "check.ok"}}{{end}}</td></tr>
 {{end}}</table>
 </section>
 
