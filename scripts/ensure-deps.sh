@@ -24,6 +24,8 @@ if [ "$mode" = test ]; then
   command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
   [ -d /usr/share/fonts/truetype/liberation ] || need+=(fonts-liberation)
   command -v unzip >/dev/null 2>&1 || need+=(unzip)
+  command -v zip >/dev/null 2>&1 || need+=(zip)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fi
 
