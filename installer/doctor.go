@@ -41,7 +41,7 @@ func Doctor(ctx context.Context, m Machine) []Check {
 	sysRec, _, serr := loadRecord(recordPath(m.Env, true))
 	for _, e := range []error{uerr, serr} {
 		if e != nil {
-			out = append(out, Check{Name: "install record", Detail: e.Error(), Fix: "delete the damaged record and run `ringfence install` again"})
+			out = append(out, Check{Name: "install record", Detail: e.Error(), Fix: "delete the damaged record and run `" + m.cmd("install") + "` again"})
 		}
 	}
 	recorded := map[string]bool{}
@@ -97,7 +97,13 @@ func Doctor(ctx context.Context, m Machine) []Check {
 		}
 	}
 	if checked == 0 {
-		out = append(out, Check{Name: "browsers", Detail: "no supported browser is installed for this user and nothing is registered", Fix: "install a supported browser, then run `ringfence install` (or name one with --browser)"})
+		c := Check{Name: "browsers", Detail: "no supported browser is installed for this user and nothing is registered",
+			Fix: "install a supported browser (" + strings.Join(BrowserNames(), ", ") + "), then run `" + m.cmd("install") + "`"}
+		if progs := systemInstalled(m.Env); len(progs) > 0 {
+			c.Detail = strings.Join(progs, ", ") + " is installed but has no profile for this user and nothing is registered"
+			c.Fix = "run `" + m.cmd("install --browser "+progs[0]) + "` (or start the browser once, then `" + m.cmd("install") + "`)"
+		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -118,11 +124,11 @@ func lookupOrder(goos string, user, sys Location) []Location {
 // checkBrowser runs the lookup for one browser over its candidate
 // locations (first found wins, as in the browser).
 func checkBrowser(ctx context.Context, m Machine, label string, cands []Location, extra []string) []Check {
-	fix := "run `ringfence install --browser " + cands[0].Browser + "`"
+	fix := "run `" + m.cmd("install --browser "+cands[0].Browser) + "`"
 	if strings.HasSuffix(cands[0].ID, "-profile") {
-		fix = "run `ringfence install --browser " + cands[0].Browser + " --user-data-dir DIR` for that profile"
+		fix = "run `" + m.cmd("install --browser "+cands[0].Browser+" --user-data-dir DIR") + "` for that profile"
 	} else if cands[0].ID != cands[0].Browser {
-		fix = "run `ringfence install --browser " + cands[0].ID + "`"
+		fix = "run `" + m.cmd("install --browser "+cands[0].ID) + "`"
 	}
 	var out []Check
 	add := func(step string, ok bool, detail, f string) bool {

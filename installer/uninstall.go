@@ -75,6 +75,19 @@ func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, err
 		if _, err := os.Lstat(f.Path); isNotExist(err) {
 			continue
 		}
+		if f.Kind == "link" {
+			if cur, err := os.Readlink(f.Path); err != nil || cur != f.Link {
+				act("keep", f.Path, "no longer install's link to "+f.Link)
+				continue
+			}
+			act("remove", f.Path, "link")
+			if !o.DryRun {
+				if err := os.Remove(f.Path); err != nil && !isNotExist(err) {
+					errs = append(errs, err)
+				}
+			}
+			continue
+		}
 		if sum, err := fileSHA256(f.Path); err != nil || sum != f.SHA256 {
 			// Changed since install wrote it (another installer, the user):
 			// not ours to delete any more.
