@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ringfence/ringfence/installer/probe"
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/platform"
 )
 
@@ -35,7 +36,7 @@ func Doctor(ctx context.Context, m Machine) []Check {
 	var out []Check
 	extra, err := ConfiguredIDs(m.DataDir)
 	if err != nil {
-		out = append(out, Check{Name: "config", Detail: err.Error(), Fix: "fix or delete " + ConfigPath(m.DataDir) + " (it must be a JSON object)"})
+		out = append(out, Check{Name: "config", Detail: err.Error(), Fix: "fix or delete " + config.Path(m.DataDir) + " (it must be a JSON object)"})
 	}
 	userRec, _, uerr := loadRecord(recordPath(m.Env, false))
 	sysRec, _, serr := loadRecord(recordPath(m.Env, true))
@@ -192,7 +193,7 @@ func checkBrowser(ctx context.Context, m Machine, label string, cands []Location
 	_ = json.Unmarshal(raw, &mf) // fields of the wrong type stay empty and fail below
 	add("valid JSON", true, "", "")
 
-	if !add("name matches", mf.Name == HostName, fmt.Sprintf("name is %q", mf.Name), fix+" (the name must be "+HostName+")") {
+	if !add("name matches", mf.Name == config.HostName, fmt.Sprintf("name is %q", mf.Name), fix+" (the name must be "+config.HostName+")") {
 		return out
 	}
 	if mf.Type != "stdio" {
@@ -252,12 +253,12 @@ func checkBrowser(ctx context.Context, m Machine, label string, cands []Location
 	}
 	add("extension allowed", true, strings.Join(have, ", "), "")
 
-	argv := []string{hostPath, Origin(DevChromeID)}
+	argv := []string{hostPath, Origin(config.DevChromeID)}
 	if m.GOOS == "windows" {
 		argv = append(argv, "--parent-window=0") // Chrome on Windows adds the caller's window handle
 	}
 	if loc.Family == Firefox {
-		argv = []string{hostPath, manifest, GeckoID}
+		argv = []string{hostPath, manifest, config.DevFirefoxID}
 	}
 	start := time.Now()
 	reply, err := probe.Hello(ctx, probe.Launch{Argv: argv, Dir: filepath.Dir(hostPath), Env: m.Environ}, HelloTimeout)

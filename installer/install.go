@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/ringfence/ringfence/internal/config"
 )
 
 // Machine is Env plus the effects install needs; the CLI fills it from the
@@ -345,7 +347,7 @@ func (w *writer) register(ctx context.Context, sel []Location, o Options) error 
 	} else {
 		extra = o.ExtensionIDs
 		if len(extra) > 0 {
-			res.Notes = append(res.Notes, fmt.Sprintf("the host accepts extra ids only from each user's %s (%s); add %s there", ConfigKey, "RINGFENCE_HOME/config.json", strings.Join(extra, ", ")))
+			res.Notes = append(res.Notes, fmt.Sprintf("the host accepts extra ids only from each user's %s (%s); add %s there", config.AllowedKey, "RINGFENCE_HOME/config.json", strings.Join(extra, ", ")))
 		}
 	}
 
@@ -495,7 +497,7 @@ func (w *writer) setRegistry(k RegKey, manifest string) error {
 // updateConfig adds ids to config.json's allowed list and returns the full
 // list of extra ids.
 func (w *writer) updateConfig(add []string) ([]string, error) {
-	path := ConfigPath(w.m.DataDir)
+	path := config.Path(w.m.DataDir)
 	fields, ids, existed, err := readConfig(path)
 	if err != nil {
 		return nil, err

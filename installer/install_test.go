@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ringfence/ringfence/internal/caller"
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/zalando/go-keyring"
 )
@@ -141,7 +142,7 @@ func TestInstallUninstallRestoresConfig(t *testing.T) {
 	ctx := context.Background()
 	tm := newTestMachine(t)
 	mkdirs(t, tm.Home, ".config/chromium", ".mozilla")
-	cfg := ConfigPath(tm.DataDir)
+	cfg := config.Path(tm.DataDir)
 	writeFile(t, cfg, "{ \"theme\": \"dark\" }\n", 0o640)
 	before := snapshot(t, tm.base)
 
@@ -151,7 +152,7 @@ func TestInstallUninstallRestoresConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The host's own config reader sees the ids (the field name is shared).
-	hc, err := caller.LoadConfig(tm.DataDir)
+	hc, err := config.Load(tm.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,12 +171,12 @@ func TestInstallUninstallRestoresConfig(t *testing.T) {
 		switch l.ID {
 		case "chromium":
 			m := readManifest(t, l.Manifest)
-			if !slices.Equal(m.AllowedOrigins, []string{Origin(DevChromeID), Origin(chromeStore)}) || m.AllowedExtensions != nil {
+			if !slices.Equal(m.AllowedOrigins, []string{Origin(config.DevChromeID), Origin(chromeStore)}) || m.AllowedExtensions != nil {
 				t.Errorf("chromium manifest allows %v / %v", m.AllowedOrigins, m.AllowedExtensions)
 			}
 		case "firefox":
 			m := readManifest(t, l.Manifest)
-			if !slices.Equal(m.AllowedExtensions, []string{GeckoID, gecko}) || m.AllowedOrigins != nil {
+			if !slices.Equal(m.AllowedExtensions, []string{config.DevFirefoxID, gecko}) || m.AllowedOrigins != nil {
 				t.Errorf("firefox manifest allows %v / %v", m.AllowedExtensions, m.AllowedOrigins)
 			}
 		}
@@ -237,12 +238,12 @@ func TestUserDataDirProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(profile, "NativeMessagingHosts", HostName+".json")
+	want := filepath.Join(profile, "NativeMessagingHosts", config.HostName+".json")
 	if len(res.Locations) != 1 || res.Locations[0].Manifest != want {
 		t.Fatalf("outcomes %+v, want one registration at %s", res.Locations, want)
 	}
 	m := readManifest(t, want)
-	if m.Path != tm.UserBinary() || !slices.Equal(m.AllowedOrigins, []string{Origin(DevChromeID)}) {
+	if m.Path != tm.UserBinary() || !slices.Equal(m.AllowedOrigins, []string{Origin(config.DevChromeID)}) {
 		t.Errorf("profile manifest %+v", m)
 	}
 	checks := Doctor(ctx, tm.Machine)
@@ -285,7 +286,7 @@ func TestSystemInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(tm.Root, "etc/chromium/native-messaging-hosts", HostName+".json")
+	want := filepath.Join(tm.Root, "etc/chromium/native-messaging-hosts", config.HostName+".json")
 	if o, _ := outcome(res, "chromium"); o.Status != "registered" || o.Manifest != want {
 		t.Fatalf("chromium outcome %+v, want registered at %s", o, want)
 	}
@@ -451,7 +452,7 @@ func TestRegistryBookkeeping(t *testing.T) {
 	reg := MapRegistry{}
 	tm.Registry = reg
 	w := &writer{m: tm.Machine, rec: &Record{}, res: &Result{}}
-	k := RegKey{Root: "HKCU", Path: `Software\Google\Chrome\NativeMessagingHosts\` + HostName}
+	k := RegKey{Root: "HKCU", Path: `Software\Google\Chrome\NativeMessagingHosts\` + config.HostName}
 	if err := (RegistryTarget{Key: k, Manifest: `C:\x.json`}).write(w); err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +463,7 @@ func TestRegistryBookkeeping(t *testing.T) {
 		t.Errorf("second set: %v %+v", err, w.res.Actions)
 	}
 	// Uninstall removes our key, but keeps one that now points elsewhere.
-	k2 := RegKey{Root: "HKCU", Path: `Software\Mozilla\NativeMessagingHosts\` + HostName}
+	k2 := RegKey{Root: "HKCU", Path: `Software\Mozilla\NativeMessagingHosts\` + config.HostName}
 	reg[k2.String()] = `D:\someone-else.json`
 	rec := &Record{Version: 1, Reg: []RecordReg{{k, `C:\x.json`}, {k2, `C:\ours.json`}}}
 	if err := os.MkdirAll(tm.DataDir, 0o700); err != nil {
@@ -523,7 +524,7 @@ func TestUninstallRestoresOrKeepsFilesItDidNotWrite(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tm := newTestMachine(t)
 			profile := filepath.Join(tm.base, "profile")
-			manifest := filepath.Join(profile, "NativeMessagingHosts", HostName+".json")
+			manifest := filepath.Join(profile, "NativeMessagingHosts", config.HostName+".json")
 			if c.before != "" {
 				writeFile(t, manifest, c.before, 0o644)
 			}
@@ -603,8 +604,8 @@ func TestInstallDetectsFirefoxFromConfigMozilla(t *testing.T) {
 			if status["firefox"] != "registered" {
 				t.Fatalf("firefox: %q, want registered (%+v)", status["firefox"], res.Locations)
 			}
-			m := readManifest(t, filepath.Join(tm.Home, ".mozilla", "native-messaging-hosts", HostName+".json"))
-			if !slices.Equal(m.AllowedExtensions, []string{GeckoID}) {
+			m := readManifest(t, filepath.Join(tm.Home, ".mozilla", "native-messaging-hosts", config.HostName+".json"))
+			if !slices.Equal(m.AllowedExtensions, []string{config.DevFirefoxID}) {
 				t.Errorf("allowed_extensions %v", m.AllowedExtensions)
 			}
 			for _, c := range Doctor(context.Background(), tm.Machine) {

@@ -6,16 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/platform"
-)
-
-// HostName is the native messaging host name the extension connects to.
-const HostName = "io.ringfence.host"
-
-// Default extension ids, always allowed (docs/protocol.md, "Caller check").
-const (
-	DevChromeID = "kgjgjjlabbgcnkpjhjigkccigfbappbn"
-	GeckoID     = "ringfence@ringfence.io"
 )
 
 // Family is the kind of manifest a browser reads.
@@ -168,34 +160,21 @@ func (e Env) sys(p string) string {
 	return platform.Join(e.GOOS, e.Root, p)
 }
 
-func (e Env) exe() string {
-	if e.GOOS == "windows" {
-		return "ringfence.exe"
-	}
-	return "ringfence"
-}
+func (e Env) exe() string { return platform.Exe(e.GOOS) }
 
-// UserBinary is the stable copy of the host for per-user installs: under the
-// data dir, so `make clean` or moving the checkout cannot break a browser.
-func (e Env) UserBinary() string { return platform.Join(e.GOOS, e.DataDir, "bin", e.exe()) }
+// UserBinary is the stable per-user copy of the host (platform.UserBinary).
+func (e Env) UserBinary() string { return platform.UserBinary(e.GOOS, e.DataDir) }
 
 // SystemDir holds the system-wide copy of the host, its Windows manifests and
-// the system install record.
+// the system install record (platform.SystemDir, under Root in tests).
 func (e Env) SystemDir() string {
-	switch e.GOOS {
-	case "windows":
-		pf := e.env("ProgramFiles")
-		if pf == "" {
-			pf = `C:\Program Files`
-		}
-		if e.Root != "" {
-			return platform.Join(e.GOOS, e.Root, "Program Files", "Ringfence")
-		}
-		return platform.Join(e.GOOS, pf, "Ringfence")
-	case "darwin":
-		return e.sys("/Library/Application Support/Ringfence")
+	switch {
+	case e.Root == "":
+		return platform.SystemDir(e.GOOS, e.env("ProgramFiles"))
+	case e.GOOS == "windows":
+		return platform.Join(e.GOOS, e.Root, "Program Files", "Ringfence")
 	}
-	return e.sys("/usr/local/lib/ringfence")
+	return e.sys(platform.SystemDir(e.GOOS, ""))
 }
 
 // SystemBinary is the host copy used by system-wide registrations.
@@ -208,7 +187,7 @@ func (e Env) binary(system bool) string {
 	return e.UserBinary()
 }
 
-func manifestName() string { return HostName + ".json" }
+func manifestName() string { return config.HostName + ".json" }
 
 // Paths in the tables are written with a leading token that expand replaces:
 // "~" the home folder, "$CONFIG" the XDG config folder (~/.config unless
@@ -327,10 +306,10 @@ type windowsRow struct {
 }
 
 const (
-	keyChrome   = `Software\Google\Chrome\NativeMessagingHosts\` + HostName
-	keyChromium = `Software\Chromium\NativeMessagingHosts\` + HostName
-	keyEdge     = `Software\Microsoft\Edge\NativeMessagingHosts\` + HostName
-	keyMozilla  = `Software\Mozilla\NativeMessagingHosts\` + HostName
+	keyChrome   = `Software\Google\Chrome\NativeMessagingHosts\` + config.HostName
+	keyChromium = `Software\Chromium\NativeMessagingHosts\` + config.HostName
+	keyEdge     = `Software\Microsoft\Edge\NativeMessagingHosts\` + config.HostName
+	keyMozilla  = `Software\Mozilla\NativeMessagingHosts\` + config.HostName
 )
 
 // windowsTable is where each browser looks on Windows. Brave, Vivaldi and

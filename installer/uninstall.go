@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/ringfence/ringfence/internal/config"
 )
 
 // UninstallOptions are uninstall's flags and hooks.
@@ -152,7 +154,7 @@ func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, err
 }
 
 func undoConfig(dataDir string, rec *Record, dry bool, act func(op, path, note string)) error {
-	path := ConfigPath(dataDir)
+	path := config.Path(dataDir)
 	if sum, err := fileSHA256(path); err == nil && sum == rec.ConfigWritten {
 		// Untouched since install wrote it: restore the original bytes.
 		if rec.ConfigCreated {
@@ -176,7 +178,7 @@ func undoConfig(dataDir string, rec *Record, dry bool, act func(op, path, note s
 	}
 	kept := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return slices.Contains(rec.ConfigIDs, id) })
 	if len(kept) == 0 {
-		delete(fields, ConfigKey)
+		delete(fields, config.AllowedKey)
 	}
 	if rec.ConfigCreated && len(fields) == 0 {
 		act("remove", path, "config created by install")

@@ -162,7 +162,7 @@ func runUninstall(ctx context.Context, e *Env, args []string) int {
 
 // deleteKeyringEntries removes the entries internal/keys creates for home.
 func deleteKeyringEntries(ctx context.Context, home string) (string, error) {
-	return installer.DeleteKeyring(ctx, keys.Service, keys.Accounts(home))
+	return keys.Delete(ctx, home)
 }
 
 func printResult(w io.Writer, r *installer.Result) {
