@@ -101,7 +101,7 @@ func Doctor(ctx context.Context, m Machine) []Check {
 		c := Check{Name: "browsers", Detail: "no supported browser is installed for this user and nothing is registered",
 			Fix: "install a supported browser (" + strings.Join(BrowserNames(), ", ") + "), then run `" + m.cmd("install") + "`"}
 		if progs := systemInstalled(m.Env); len(progs) > 0 {
-			c.Detail = strings.Join(progs, ", ") + " is installed but has no profile for this user and nothing is registered"
+			c.Detail = strings.Join(progs, ", ") + " installed, but no profile for this user yet and nothing is registered"
 			c.Fix = "run `" + m.cmd("install --browser "+progs[0]) + "` (or start the browser once, then `" + m.cmd("install") + "`)"
 		}
 		out = append(out, c)

@@ -553,7 +553,11 @@ func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 func noBrowserNote(m Machine, o Options) string {
 	if !o.System {
 		if progs := systemInstalled(m.Env); len(progs) > 0 {
-			return "no browser profile found for this user, but " + strings.Join(progs, ", ") + " is installed: start it once and re-run `" + m.cmd("install") + "`, or register it now with `" + m.cmd("install --browser "+progs[0]) + "`"
+			verb := " is installed: start it once"
+			if len(progs) > 1 {
+				verb = " are installed: start one once"
+			}
+			return "no browser profile found for this user, but " + strings.Join(progs, ", ") + verb + " and re-run `" + m.cmd("install") + "`, or register it now with `" + m.cmd("install --browser "+progs[0]) + "`"
 		}
 	}
 	return "no supported browser found; install one, or name one with `" + m.cmd("install --browser NAME") + "` (NAME: " + strings.Join(BrowserNames(), ", ") + ")"
