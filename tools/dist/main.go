@@ -163,8 +163,9 @@ func installText(goos, exe string) string {
 	b.WriteString("3. Add the Ringfence extension to the browser (store listing, or the\n" +
 		"   .xpi / Chrome zip of the same release; see README.md).\n\n")
 	fmt.Fprintf(&b, "4. Check:\n     %s doctor\n\n", run)
-	fmt.Fprintf(&b, "Remove: `ringfence uninstall` removes exactly what install wrote;\n"+
-		"`ringfence uninstall --purge` also deletes your snapshots and keys (it asks first).\n")
+	fmt.Fprintf(&b, "Remove: `%s uninstall` removes exactly what install wrote (after install,\n"+
+		"`ringfence` on PATH, or the full path install printed, works too); `uninstall --purge`\n"+
+		"also deletes your snapshots and keys (it asks first).\n", run)
 	b.WriteString("Every place a browser looks: docs/install.md in the source repository.\n")
 	return b.String()
 }
