@@ -1,0 +1,119 @@
+// Chunked upload of one snapshot over the native port (docs/protocol.md): snapshot.begin with the
+// metadata and every artifact's size and SHA-256, base64 chunks of the size the host asks for, then
+// snapshot.commit, which the host acknowledges only after its transaction committed. A dropped port
+// loses the open upload on the host side, so a retry starts again from begin. Every attempt carries
+// the same capture_id: when the port dropped after the host committed, the retried commit gets the
+// stored snapshot back (duplicate: true) instead of storing a second one.
+
+import type { HostRequests, SnapshotMeta, StoredArtifact } from '../shared/spec.gen';
+
+export interface Artifact {
+  name: string;
+  mime: string;
+  bytes: Uint8Array;
+}
+
+export interface ArtifactInfo {
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+}
+
+/** The host requests an upload makes: background/host.ts request(), or a stand-in in tests. */
+export type UploadRequest = 'snapshot.begin' | 'snapshot.chunk' | 'snapshot.commit' | 'snapshot.abort';
+export type RequestFn = <T extends UploadRequest>(type: T, body: HostRequests[T]['request']) => Promise<HostRequests[T]['reply']>;
+
+export interface UploadOptions {
+  onProgress?: (sent: number, total: number) => void;
+  /** Attempts after the first when the port drops. */
+  retries?: number;
+  backoffMs?: number;
+}
+
+export interface UploadResult {
+  snapshotId: string;
+  artifacts: StoredArtifact[];
+  attempts: number;
+  /** The host already had this capture (an earlier attempt committed before the port dropped). */
+  duplicate: boolean;
+}
+
+export const DEFAULT_CHUNK = 512 * 1024;
+// A chunk's base64 must stay well under the 64 MiB frame limit whatever the host proposes.
+const MAX_CHUNK = 8 * 1024 * 1024;
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 0x8000)));
+  }
+  return btoa(s);
+}
+
+export function utf8(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+export async function describe(a: Artifact): Promise<ArtifactInfo> {
+  return { name: a.name, mime: a.mime, size: a.bytes.length, sha256: await sha256Hex(a.bytes) };
+}
+
+/** Errors worth a retry: the port dropped or the host restarted and forgot the upload. */
+export function isRetryable(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === 'disconnected' || code === 'unknown_upload';
+}
+
+export async function uploadSnapshot(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[],
+  opts: UploadOptions = {}): Promise<UploadResult> {
+  const infos = await Promise.all(artifacts.map(describe));
+  const total = artifacts.reduce((n, a) => n + a.bytes.length, 0);
+  const retries = opts.retries ?? 2;
+  // One id per capture, reused by every attempt: the host's idempotency key.
+  const base: SnapshotMeta = { ...meta, capture_id: crypto.randomUUID() };
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    try {
+      // A retried upload says so in its notes: the record shows the port dropped once.
+      const m = attempt > 1 ? { ...base, notes: { ...meta.notes, upload_attempt: String(attempt) } } : base;
+      return { ...(await once(request, m, artifacts, infos, total, opts)), attempts: attempt };
+    } catch (e) {
+      if (!isRetryable(e) || attempt > retries) throw e;
+      await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 200) * attempt));
+    }
+  }
+}
+
+async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[], infos: ArtifactInfo[],
+  total: number, opts: UploadOptions): Promise<Omit<UploadResult, 'attempts'>> {
+  const begun = await request('snapshot.begin', { meta, artifacts: infos });
+  const uploadId = String(begun.upload_id ?? '');
+  if (!uploadId) throw Object.assign(new Error('host returned no upload_id'), { code: 'bad_reply' });
+  const asked = Number(begun.chunk_size);
+  const chunk = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_CHUNK) : DEFAULT_CHUNK;
+  let sent = 0;
+  opts.onProgress?.(0, total);
+  try {
+    for (const a of artifacts) {
+      for (let off = 0; off < a.bytes.length; off += chunk) {
+        const part = a.bytes.subarray(off, Math.min(off + chunk, a.bytes.length));
+        await request('snapshot.chunk', { upload_id: uploadId, artifact: a.name, offset: off, data: toBase64(part) });
+        sent += part.length;
+        opts.onProgress?.(sent, total);
+      }
+    }
+    const done = await request('snapshot.commit', { upload_id: uploadId });
+    return { snapshotId: done.snapshot_id ?? '', artifacts: done.artifacts ?? [], duplicate: done.duplicate === true };
+  } catch (e) {
+    // Free the host's buffers when the port is still up; a dropped port already discarded them.
+    if (!isRetryable(e)) await request('snapshot.abort', { upload_id: uploadId }).catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,111 @@
+// Built to capture-page.js (PAGE_SCRIPT) and injected with scripting.executeScript into the tab being captured
+// (the extension's isolated world). It installs one object on the isolated world's global; the
+// background then calls its methods with executeScript({func}). Everything it returns is already
+// redacted: secrets never leave the page in the clear (the list of removed secrets is returned to
+// the background only in memory, to scrub the browser-made MHTML; it is never stored).
+import { classify } from './classify';
+import { defaultShadowAccessor, docProp, flatText, type ShadowAccessor } from './dom';
+import { isOwnUi } from '../shared/own-ui';
+import { RedactionLog, redactText, scrubFragments } from '../shared/redact';
+import { sanitizeDocument } from './sanitize';
+import { extractSettings } from './settings';
+import { maskSecrets, unmaskSecrets } from './mask';
+import { PAGE_API_KEY as KEY, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
+
+
+function geometry(): Geometry {
+  const de = docProp(document, 'documentElement');
+  const body = docProp(document, 'body');
+  return {
+    scrollHeight: Math.max(de.scrollHeight, body?.scrollHeight ?? 0),
+    scrollWidth: Math.max(de.scrollWidth, body?.scrollWidth ?? 0),
+    innerHeight: window.innerHeight,
+    innerWidth: de.clientWidth || window.innerWidth,
+    devicePixelRatio: window.devicePixelRatio || 1,
+    scrollX: window.scrollX,
+    scrollY: window.scrollY,
+  };
+}
+
+function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
+  const t0 = performance.now();
+  const log = new RedactionLog();
+  const { html: rawHtml, stats } = sanitizeDocument(document, { shadowOf, log, redact: o.redact });
+  const title = docProp(document, 'title');
+  const root = docProp(document, 'body') ?? docProp(document, 'documentElement');
+  const rawText = (title ? `${title}\n\n` : '') + flatText(root, shadowOf);
+  const settingsObj = extractSettings(document, { shadowOf, log, redact: o.redact });
+  // Patterns first over every artifact (this also learns the secrets), then fragments everywhere.
+  let text = redactText(rawText, 'text.txt', log, o.redact);
+  let html = redactText(rawHtml, 'dom.html', log, o.redact);
+  let settings = redactText(JSON.stringify(settingsObj, null, 2), 'settings.json', log, o.redact);
+  text = scrubFragments(text, 'text.txt', log);
+  html = scrubFragments(html, 'dom.html', log);
+  settings = scrubFragments(settings, 'settings.json', log);
+  const classification = classify(location.href, text);
+  const masked = o.mask ? maskSecrets(document, shadowOf, log, o.redact) : 0;
+  const g = geometry();
+  return {
+    url: redactText(location.href, 'meta', log, o.redact),
+    title: redactText(title, 'meta', log, o.redact),
+    lang: docProp(document, 'documentElement').getAttribute('lang') ?? '',
+    language: navigator.language,
+    viewport: { width: window.innerWidth, height: window.innerHeight },
+    devicePixelRatio: g.devicePixelRatio,
+    scroll: { x: g.scrollX, y: g.scrollY },
+    documentSize: { width: g.scrollWidth, height: g.scrollHeight },
+    html,
+    text,
+    settings,
+    classification,
+    redactions: log.entries(),
+    secrets: [...log.secrets],
+    stats: { ...stats, nodes: document.getElementsByTagName('*').length, collectMs: Math.round(performance.now() - t0), masked },
+  };
+}
+
+const hidden: { el: HTMLElement; value: string; priority: string }[] = [];
+let restoreScroll: { x: number; y: number } | null = null;
+
+/** Fixed and sticky elements would repeat in every stitched frame: hidden after the first. */
+function hideFixed(): number {
+  const body = docProp(document, 'body');
+  const all = body ? body.getElementsByTagName('*') : [];
+  for (const el of Array.from(all) as HTMLElement[]) {
+    if (isOwnUi(el)) continue;
+    const pos = getComputedStyle(el).position;
+    if (pos === 'fixed' || pos === 'sticky') {
+      hidden.push({ el, value: el.style.getPropertyValue('visibility'), priority: el.style.getPropertyPriority('visibility') });
+      el.style.setProperty('visibility', 'hidden', 'important');
+    }
+  }
+  return hidden.length;
+}
+
+async function scrollTo(y: number): Promise<number> {
+  if (!restoreScroll) restoreScroll = { x: window.scrollX, y: window.scrollY };
+  window.scrollTo({ left: 0, top: y, behavior: 'instant' as ScrollBehavior });
+  // Two frames: lazy content and scroll-linked styles settle before the capture.
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return window.scrollY;
+}
+
+function restore(): void {
+  for (const h of hidden.splice(0)) {
+    if (h.value) h.el.style.setProperty('visibility', h.value, h.priority);
+    else h.el.style.removeProperty('visibility');
+  }
+  if (restoreScroll) {
+    window.scrollTo({ left: restoreScroll.x, top: restoreScroll.y, behavior: 'instant' as ScrollBehavior });
+    restoreScroll = null;
+  }
+  unmaskSecrets();
+}
+
+// An own property, checked as such: window named properties (`<div id="__ringfenceCapture">` in the
+// page) are visible on the isolated world's global too, and would otherwise pass for the API.
+if (!Object.prototype.hasOwnProperty.call(globalThis, KEY)) {
+  const shadowOf = defaultShadowAccessor();
+  const api: PageApi = { collect: (o) => collect(o, shadowOf), geometry, scrollTo, hideFixed, restore };
+  Object.defineProperty(globalThis, KEY, { value: api });
+}

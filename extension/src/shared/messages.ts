@@ -1,0 +1,48 @@
+// Messages between content script, popup, options and background (runtime.sendMessage).
+import type { SnapshotTrigger } from './vocab';
+import type { ExportReply as HostExportReply, Progress } from './spec.gen';
+
+export interface WarningRecord {
+  ruleId: string;
+  /** Message key of the rule: the popup shows `<message>_title`. */
+  message: string;
+  severity: string;
+  level: 'control' | 'dialog' | 'page';
+  url: string;
+  at: string;
+}
+
+export type Message =
+  | { type: 'snapshot'; trigger: SnapshotTrigger; tabId?: number; reason?: string; category?: string }
+  | { type: 'snapshots' }
+  | { type: 'snapshot.state' }
+  | { type: 'event'; event: string; ruleId: string; url: string; at: string; detail?: Record<string, unknown> }
+  | { type: 'warnings'; warnings: WarningRecord[] }
+  | { type: 'identity' }
+  | { type: 'status'; tabId?: number }
+  | { type: 'export'; format?: 'zip' | 'wacz' };
+
+/** The host's reply to `export` (spec/protocol.json), or an error. */
+export type ExportReply = Partial<HostExportReply> & { error?: string };
+
+/** Sent by the background to the popup while an export runs. */
+export type ExportProgress = { type: 'export.progress' } & Progress;
+
+export type HostState = 'unknown' | 'connected' | 'not_installed' | 'error';
+
+export interface StatusReply {
+  host: { state: HostState; detail: string; hostVersion?: string };
+  warnings: WarningRecord[];
+}
+
+/** Where the running capture is: broadcast by the background as `snapshot.progress`, and the reply
+ * to `snapshot.state`. */
+export interface SnapshotProgress {
+  tabId: number;
+  stage: 'capturing' | 'screenshots' | 'uploading' | 'done' | 'failed';
+  sent: number;
+  total: number;
+  startedAt: number;
+  snapshotId?: string;
+  error?: string;
+}
