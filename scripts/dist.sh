@@ -14,6 +14,7 @@ targets=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64)
 
 rm -rf "$build"
 mkdir -p "$build"
+build=$(cd "$build" && pwd)
 for t in "${targets[@]}"; do
   os=${t%/*} arch=${t#*/} exe=ringfence
   [ "$os" = windows ] && exe=ringfence.exe
@@ -27,7 +28,7 @@ done
 extension/node_modules/.bin/web-ext build --source-dir dist/firefox --artifacts-dir "$build/webext" \
   --filename ringfence-firefox.xpi --overwrite-dest >/dev/null
 
-(cd tools/dist && go build -trimpath -o "../../$build/distpack" .)
+(cd tools/dist && go build -trimpath -o "$build/distpack" .)
 "$build/distpack" -version "$version" -epoch "$epoch" -root . -bins "$build" -chrome dist/chrome \
   -xpi "$build/webext/ringfence-firefox.xpi" -out "$out"
 echo "make dist: $(ls "$out" | wc -l) files in $out (SOURCE_DATE_EPOCH=$epoch)"
