@@ -71,7 +71,8 @@ type browserDef struct {
 
 // browsers is every browser we register for, in report order. Where each
 // one looks is in the per-OS tables below: adding a browser is one row here,
-// one row in each OS table, and its golden files (docs/architecture.md).
+// one row in each OS table, and its golden files (docs/install.md,
+// "Adding a browser").
 var browsers = []browserDef{
 	{"chrome", "Google Chrome", Chromium},
 	{"chromium", "Chromium", Chromium},
