@@ -15,6 +15,7 @@ import (
 
 	"github.com/ringfence/ringfence/internal/evidence"
 	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/platform"
 	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 	"github.com/ringfence/ringfence/internal/version"
@@ -82,7 +83,7 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	}
 	dir := req.Dir
 	if dir == "" {
-		dir = DownloadsDir(cfg.Getenv, runtime.GOOS)
+		dir = platform.Downloads(cfg.Getenv, runtime.GOOS)
 		if dir == "" {
 			return nil, errorf(spec.CodeBadRequest, "no Downloads folder found; set an export folder in the options")
 		}
@@ -143,25 +144,4 @@ func progressFrames(w io.Writer, id string) evidence.Progress {
 			_ = nativemsg.Write(w, b)
 		}
 	}, 100*time.Millisecond)
-}
-
-// DownloadsDir is the user's Downloads folder: $XDG_DOWNLOAD_DIR on Linux
-// when set, else Downloads in the home folder ("" when there is no home).
-func DownloadsDir(getenv func(string) string, goos string) string {
-	if getenv == nil {
-		return ""
-	}
-	if goos == "windows" {
-		if h := getenv("USERPROFILE"); h != "" {
-			return filepath.Join(h, "Downloads")
-		}
-		return ""
-	}
-	if d := getenv("XDG_DOWNLOAD_DIR"); goos != "darwin" && d != "" && filepath.IsAbs(d) {
-		return d
-	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, "Downloads")
-	}
-	return ""
 }
