@@ -343,7 +343,7 @@ export interface SettingsArtifact {
   fields: SettingsField[];
   headings: string[];
   lang: string;
-  projects?: (Record<string, string>)[];
+  projects?: Record<string, string>[];
   route: SettingsRoute;
   tables: SettingsTable[];
   url: string;

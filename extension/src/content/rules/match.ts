@@ -270,7 +270,7 @@ export function controlRules(set: RuleSet, active: CompiledRule[], el: Element, 
   // The accessible name candidates, cheapest first; no array per element (pages have thousands).
   const aria = el.getAttribute('aria-label');
   one(aria);
-  let text: string | null = null;
+  let text: string | null;
   if (el.tagName === 'INPUT') {
     const input = el as HTMLInputElement;
     if (input.labels) for (const l of Array.from(input.labels)) one(l.textContent);
