@@ -22,6 +22,8 @@ if [ "$mode" = test ] || [ "$mode" = demo ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   [ -d /usr/share/fonts/truetype/liberation ] || need+=(fonts-liberation)
   command -v unzip >/dev/null 2>&1 || need+=(unzip)
+  command -v zip >/dev/null 2>&1 || need+=(zip)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fi
 if [ "$mode" = test ]; then

@@ -108,13 +108,17 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version}
+	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version, Lang: req.Lang}
 	if id := requestID(ctx); cfg.Progress != nil && id != "" {
 		opts.Progress = progressFrames(cfg.Progress, id)
 	}
 	path, res, err := evidence.ExportNew(ctx, evidence.StoreSource{Store: s.store}, dir, req.Format, now(), opts)
 	if errors.Is(err, evidence.ErrEmpty) {
 		return nil, errorf(spec.CodeBadRequest, "no snapshot matches the selection; nothing was written")
+	}
+	var unknown *evidence.UnknownIDsError
+	if errors.As(err, &unknown) {
+		return nil, errorf(spec.CodeBadRequest, "%v; nothing was written", err)
 	}
 	if err != nil {
 		return nil, errorf(spec.CodeStorageError, "export: %v", err)

@@ -75,7 +75,9 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       // relayed to the popup.
       try {
         const { exportDir } = await loadSettings();
-        return await request('export', { format: msg.format ?? 'zip', ...(exportDir ? { dir: exportDir } : {}) }, {
+        // The kit's report is written in the browser's language (en, de, fr, es, ja; else English).
+        const lang = api.i18n.getUILanguage();
+        return await request('export', { format: msg.format ?? 'zip', lang, ...(exportDir ? { dir: exportDir } : {}) }, {
           onProgress: (p) => { void api.runtime.sendMessage({ type: 'export.progress', ...p }).catch(() => {}); },
         });
       } catch (e) {
