@@ -141,12 +141,7 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	if meta.FinalURL == "" {
 		meta.FinalURL = meta.URL
 	}
-	if len(meta.URL) > MaxURL {
-		return invalid("meta.url is %d bytes, at most %d", len(meta.URL), MaxURL)
-	}
-	if len(meta.FinalURL) > MaxURL {
-		return invalid("meta.final_url is %d bytes, at most %d", len(meta.FinalURL), MaxURL)
-	}
+	meta.URL, meta.FinalURL = CapURL(meta.URL), CapURL(meta.FinalURL)
 	if len(meta.Title) > MaxTitle {
 		return invalid("meta.title is %d bytes, at most %d", len(meta.Title), MaxTitle)
 	}
@@ -163,6 +158,9 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	}
 	if meta.CapturedAt.IsZero() {
 		return invalid("meta.captured_at is required")
+	}
+	if err := checkTime("meta.captured_at", meta.CapturedAt); err != nil {
+		return err
 	}
 	if meta.TZOffsetMinutes < -16*60 || meta.TZOffsetMinutes > 16*60 {
 		return invalid("meta.tz_offset_minutes %d is out of range", meta.TZOffsetMinutes)
@@ -190,6 +188,9 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	for _, d := range decls {
 		if !validArtifactName(d.Name) {
 			return invalid("artifact name %q must match [a-z0-9._-]{1,64}", d.Name)
+		}
+		if reservedArtifactName(d.Name) {
+			return invalid("artifact name %q is reserved (., .. and the kit's meta.json)", d.Name)
 		}
 		if seen[d.Name] {
 			return invalid("artifact %q declared twice", d.Name)
