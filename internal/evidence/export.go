@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/ringfence/ringfence/internal/store"
 )
 
 // Fixed names inside a kit.
@@ -57,7 +59,14 @@ type Options struct {
 	HostVersion string
 	Now         time.Time // creation time; zero means time.Now()
 	Progress    Progress  // nil for none
-	TempDir     string    // for the report's spill files; "" = os.TempDir()
+	// TempDir holds the report's and the WARC's spill files, which carry
+	// decrypted evidence: the store's staging folder (swept when a killed
+	// export leaves them); "" = os.TempDir().
+	TempDir string
+	// Track, when set, records the partial kit file written beside the
+	// final one so a sweep removes it if this process dies
+	// (store.TrackPartial); release is called once it is renamed or removed.
+	Track func(path string) (release func(), err error)
 }
 
 // Result summarises a written kit.
@@ -377,9 +386,10 @@ func writeEvents(ctx context.Context, src Source, kz *kitZip, rep *report) (Even
 	return chain, nil
 }
 
-// tempFile makes a spill file that is removed by cleanup.
-func tempFile(dir, pattern string) (*os.File, error) {
-	f, err := os.CreateTemp(dir, pattern)
+// tempFile makes a spill file that is removed by cleanup, named so that
+// store.SweepStaging removes it if this process dies first.
+func tempFile(dir, kind string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, store.StagingPattern(kind))
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file: %w", err)
 	}

@@ -158,7 +158,7 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		return Result{}, err
 	}
 
-	tmp, err := tempFile(o.TempDir, "ringfence-warc-*")
+	tmp, err := tempFile(o.TempDir, "warc")
 	if err != nil {
 		return Result{}, err
 	}

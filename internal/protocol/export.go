@@ -125,7 +125,10 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version}
+	opts, err := evidence.WithStaging(s.store, evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version})
+	if err != nil {
+		return nil, errorf(CodeStorageError, "export: %v", err)
+	}
 	if id := requestID(ctx); cfg.Progress != nil && id != "" {
 		opts.Progress = progressFrames(cfg.Progress, id)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -132,5 +134,23 @@ func TestLongURLsAreKept(t *testing.T) {
 	}
 	if short := "https://a/b"; CapURL(short) != short {
 		t.Error("a short URL changed")
+	}
+}
+
+// A '#' or '?' in the data folder's path must not cut the SQLite URI short
+// (a subtest's TempDir is "…too_large#01…": it opened "…too_large" instead).
+func TestPathWithURIChars(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c%20d")
+	path := filepath.Join(dir, "ringfence.db")
+	s, err := Open(context.Background(), path, testKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not at %s: %v", path, err)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(dir)); len(ents) != 1 {
+		t.Errorf("files beside the data folder: %v", ents)
 	}
 }
