@@ -345,6 +345,9 @@ func storeChecks(ctx context.Context, home string) []check {
 	if st.Detail != "" {
 		kc.Detail += " — " + st.Detail
 	}
+	if !st.OK {
+		kc.Fix = "unlock or start the OS keyring (e.g. log in to the desktop session), then run doctor again"
+	}
 	out = append(out, kc)
 
 	db := check{Name: "database", Detail: platform.DB(home)}

@@ -127,7 +127,7 @@ func pageURL(s Snapshot) string {
 	if u == "" {
 		u = s.URL
 	}
-	return stripFragment(u)
+	return headerSafe(stripFragment(u))
 }
 
 // recordFor says how an artifact is archived: its WARC-Target-URI, or "" to leave it out.

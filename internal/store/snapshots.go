@@ -196,8 +196,8 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 			return invalid("artifact %q declared twice", d.Name)
 		}
 		seen[d.Name] = true
-		if d.MIME == "" || len(d.MIME) > 127 {
-			return invalid("artifact %q needs a mime type", d.Name)
+		if d.MIME == "" || len(d.MIME) > 127 || !allIn(d.MIME, func(c byte) bool { return c > ' ' && c < 0x7f || c == ' ' }) {
+			return invalid("artifact %q needs a mime type of printable ASCII", d.Name)
 		}
 		if d.Size < 0 {
 			return invalid("artifact %q has a negative size", d.Name)
