@@ -7,7 +7,7 @@ VERSION ?= 0.1.0
 LDFLAGS := -s -w -X github.com/ringfence/ringfence/internal/version.Version=$(VERSION)
 GOFILES := $(shell find host internal installer -name '*.go' 2>/dev/null)
 
-.PHONY: all build host extension deps deps-build test test-static test-go test-ext test-e2e test-demo bench install demo clean
+.PHONY: all build host extension deps deps-build test test-static test-go test-fuzz test-ext test-e2e test-demo bench install demo clean
 
 all: build
 
@@ -37,7 +37,7 @@ deps:
 deps-build:
 	@scripts/ensure-deps.sh --build
 
-test: deps build test-static test-go test-ext test-e2e test-demo
+test: deps build test-static test-go test-fuzz test-ext test-e2e test-demo
 	@echo "make test: all suites passed"
 
 test-static:
@@ -45,6 +45,10 @@ test-static:
 
 test-go: $(BIN)
 	@scripts/test-go.sh
+
+# Every fuzz target for FUZZTIME (10s) each, minimisation bounded.
+test-fuzz:
+	@scripts/test-fuzz.sh
 
 test-ext: extension
 	cd extension && $(NPM) run --silent check && $(NPM) run --silent test
