@@ -6,7 +6,7 @@
 import { classify } from './classify';
 import { defaultShadowAccessor, docProp, flatText, type ShadowAccessor } from './dom';
 import { isOwnUi } from '../shared/own-ui';
-import { RedactionLog, redactText, scrubFragments } from '../shared/redact';
+import { RedactionLog, redactJoined, redactText, scrubFragments } from '../shared/redact';
 import { sanitizeDocument } from './sanitize';
 import { extractSettings } from './settings';
 import { maskSecrets, unmaskSecrets } from './mask';
@@ -38,6 +38,9 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   // Patterns first over every artifact (this also learns the secrets), then fragments everywhere.
   let text = redactText(rawText, 'text.txt', log, o.redact);
   let html = redactText(rawHtml, 'dom.html', log, o.redact);
+  // Keys split across elements, <br>, table cells, zero-width characters or soft hyphens.
+  text = redactJoined(text, 'text.txt', log, 'text');
+  html = redactJoined(html, 'dom.html', log, 'html');
   let settings = redactText(JSON.stringify(settingsObj, null, 2), 'settings.json', log, o.redact);
   text = scrubFragments(text, 'text.txt', log);
   html = scrubFragments(html, 'dom.html', log);
