@@ -8,7 +8,7 @@ import type { SnapshotProgress } from '../shared/messages';
 import { redactMhtml } from './mhtml';
 import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact';
 import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
-import { captureVisible, fullPageFirefox, fullPageStitched, hasCaptureTab, type PageControl } from './screenshot';
+import { captureVerified, fullPageFirefox, fullPageStitched, hasCaptureTab, MaskError, type PageControl, type ShotCheck } from './screenshot';
 import { uploadSnapshot, utf8, type Artifact } from './upload';
 import { loadSettings } from '../shared/settings';
 import { AutoDedupe } from './dedupe';
@@ -52,6 +52,7 @@ function pageControl(tabId: number): PageControl {
   return {
     geometry: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].geometry(), [k]),
     scrollTo: (y: number) => exec(tabId, (key: string, yy: number) => (globalThis as unknown as Record<string, PageApi>)[key].scrollTo(yy), [k, y]),
+    settle: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].settle(), [k]),
     hideFixed: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].hideFixed(), [k]),
   };
 }
@@ -186,30 +187,41 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   if (!page) throw new Error('the page did not answer the capture (restricted page?)');
 
   const artifacts: Artifact[] = [];
+  // Per capture: mask boxes that had to be in the image, and how many were verified there.
+  const checks: ShotCheck[] = [];
+  const control = pageControl(opts.tabId);
+  let visibleOk = false;
   try {
     if (mayScreenshot) {
       onScreens();
       try {
-        artifacts.push({ name: 'screenshot.png', mime: 'image/png', bytes: await captureVisible(opts.windowId) });
+        // Never before a frame with the masks has been presented (settle), and never stored unless
+        // every box is in the captured pixels.
+        const shot = await captureVerified(opts.windowId, 'screenshot.png', await control.settle(), control.settle);
+        checks.push(shot.check);
+        artifacts.push({ name: 'screenshot.png', mime: 'image/png', bytes: shot.bytes });
+        visibleOk = true;
       } catch (e) {
         notes.screenshot = `omitted: ${e instanceof Error ? e.message : String(e)}`;
-        mayScreenshot = false;
+        if (e instanceof MaskError) checks.push(e.check);
+        else mayScreenshot = false; // no capture possible at all (permission, closed tab)
       }
     }
     if (mayScreenshot && settings.fullPage) {
-      const control = pageControl(opts.tabId);
       const g: Geometry = await control.geometry();
       if (g.scrollHeight <= g.innerHeight + 1) {
-        notes.fullpage = 'the page fits in the viewport: screenshot.png shows all of it';
+        notes.fullpage = visibleOk ? 'the page fits in the viewport: screenshot.png shows all of it' : 'the page fits in the viewport';
       } else {
         try {
-          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g) : await fullPageStitched(opts.windowId, control, g);
+          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g, control.settle) : await fullPageStitched(opts.windowId, control, g);
           fp.tiles.forEach((bytes, i) => artifacts.push({
             name: fp.tiles.length === 1 ? 'fullpage.png' : `fullpage-${String(i + 1).padStart(2, '0')}.png`, mime: 'image/png', bytes,
           }));
+          checks.push(...fp.checks);
           notes.fullpage = fp.note;
         } catch (e) {
           notes.fullpage = `omitted: ${e instanceof Error ? e.message : String(e)}`;
+          if (e instanceof MaskError) checks.push(e.check);
         }
       }
     } else if (!settings.fullPage) {
@@ -218,6 +230,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   } finally {
     await restorePage(opts.tabId);
   }
+  if (checks.length) notes.masks = maskNote(checks);
 
   // The requested URL can carry a token too (a fragment, an OAuth callback).
   const urlLog = new RedactionLog();
@@ -267,6 +280,16 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   const up = await uploadSnapshot((type, body) => request(type, body), meta, artifacts, { onProgress: onUpload })
     .catch((e) => { throw hostMissingMessage(e); });
   return { snapshotId: up.snapshotId, hint: mayScreenshot || gesture ? undefined : await shortcutHint() };
+}
+
+/** notes.masks: one "<capture>: drawn=N verified=N attempts=N" per capture, "; "-joined, kept under
+ * the host's 4096-byte note limit (a long page's frames are summed past that). */
+export function maskNote(checks: ShotCheck[]): string {
+  const line = (c: ShotCheck) => `${c.shot}: drawn=${c.drawn} verified=${c.verified} attempts=${c.attempts}`;
+  const all = checks.map(line).join('; ');
+  if (all.length <= 4000) return all;
+  const sum = checks.reduce((a, c) => ({ drawn: a.drawn + c.drawn, verified: a.verified + c.verified, attempts: Math.max(a.attempts, c.attempts) }), { drawn: 0, verified: 0, attempts: 0 });
+  return `${line(checks[0])}; ${checks.length - 1} more captures: drawn=${sum.drawn - checks[0].drawn} verified=${sum.verified - checks[0].verified}`;
 }
 
 async function shortcutHint(): Promise<string> {

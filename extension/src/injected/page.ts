@@ -9,8 +9,8 @@ import { isOwnUi } from '../shared/own-ui';
 import { RedactionLog, redactJoined, redactText, scrubFragments } from '../shared/redact';
 import { sanitizeDocument } from './sanitize';
 import { extractSettings } from './settings';
-import { maskSecrets, unmaskSecrets } from './mask';
-import { PAGE_API_KEY as KEY, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
+import { afterPaint, forgetMasks, maskBoxes, maskSecrets, remask } from './mask';
+import { PAGE_API_KEY as KEY, type CollectOptions, type Geometry, type PageApi, type PageResult, type Settled } from '../shared/page-api';
 
 
 function geometry(): Geometry {
@@ -85,12 +85,20 @@ function hideFixed(): number {
   return hidden.length;
 }
 
-async function scrollTo(y: number): Promise<number> {
+/** Never capture before the masks are on screen: after drawing them, wait for a presented frame. */
+async function settle(): Promise<Settled> {
+  await afterPaint();
+  return { boxes: maskBoxes(), scrollX: window.scrollX, scrollY: window.scrollY, innerWidth: window.innerWidth, innerHeight: window.innerHeight };
+}
+
+async function scrollTo(y: number): Promise<Settled> {
   if (!restoreScroll) restoreScroll = { x: window.scrollX, y: window.scrollY };
   window.scrollTo({ left: 0, top: y, behavior: 'instant' as ScrollBehavior });
-  // Two frames: lazy content and scroll-linked styles settle before the capture.
+  // Two frames: lazy content and scroll-linked styles settle; then the masks are drawn again for
+  // this position (fixed and sticky content moved) and painted before the capture.
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  return window.scrollY;
+  remask();
+  return settle();
 }
 
 function restore(): void {
@@ -102,13 +110,13 @@ function restore(): void {
     window.scrollTo({ left: restoreScroll.x, top: restoreScroll.y, behavior: 'instant' as ScrollBehavior });
     restoreScroll = null;
   }
-  unmaskSecrets();
+  forgetMasks();
 }
 
 // An own property, checked as such: window named properties (`<div id="__ringfenceCapture">` in the
 // page) are visible on the isolated world's global too, and would otherwise pass for the API.
 if (!Object.prototype.hasOwnProperty.call(globalThis, KEY)) {
   const shadowOf = defaultShadowAccessor();
-  const api: PageApi = { collect: (o) => collect(o, shadowOf), geometry, scrollTo, hideFixed, restore };
+  const api: PageApi = { collect: (o) => collect(o, shadowOf), geometry, scrollTo, settle, hideFixed, restore };
   Object.defineProperty(globalThis, KEY, { value: api });
 }
