@@ -72,7 +72,7 @@ function textNodes(doc: Document, shadowOf: ShadowAccessor): Text[] {
 /** Text nodes that hold part of a key split across nodes (elements, <br>, table cells) or by
  * invisible characters: the node texts are joined without separators, and every node a match
  * touches is covered. */
-function splitKeyNodes(nodes: Text[], secrets: Set<string>, opts: RedactOptions): Set<Text> {
+function splitKeyNodes(nodes: Text[]): Set<Text> {
   const parts: string[] = [];
   const owner: number[] = [];
   nodes.forEach((t, i) => {
@@ -88,11 +88,17 @@ function splitKeyNodes(nodes: Text[], secrets: Set<string>, opts: RedactOptions)
   const unitOwner: number[] = [];
   parts.forEach((ch, k) => { for (let u = 0; u < ch.length; u++) unitOwner.push(owner[k]); });
   for (const sp of secretSpans(view)) {
-    // A key whole in its first node is the per-node check's (the match here only ran on into the
-    // next node's text); otherwise every node holding part of the secret is covered.
-    const first = nodes[unitOwner[sp.start]];
-    if (containsSecret(first.data, secrets, opts)) continue;
-    for (let k = sp.start; k < sp.end; k++) hit.add(nodes[unitOwner[k]]);
+    // Every node holding part of the key, prefix included, is covered — except a node the match
+    // only runs into for a few characters ("…Q6" then the next paragraph's "Signed in as"): a
+    // pattern cannot tell where a key ends, a node covered for 8 characters or wholly is part of it.
+    const covered = new Map<number, number>();
+    for (let k = sp.match; k < sp.end; k++) if (view[k] !== '\u0001') covered.set(unitOwner[k], (covered.get(unitOwner[k]) ?? 0) + 1);
+    let firstNode = true;
+    for (const [i, n] of covered) {
+      const len = nodes[i].data.replace(INVISIBLE_ALL, '').trim().length;
+      if (firstNode || n >= 8 || n >= len) hit.add(nodes[i]);
+      firstNode = false;
+    }
   }
   return hit;
 }
@@ -132,7 +138,7 @@ export function maskTargets(doc: Document, shadowOf: ShadowAccessor, secrets: Se
     if (sr) visitText(sr);
     return undefined;
   });
-  for (const t of splitKeyNodes(textNodes(doc, shadowOf), secrets, opts)) add(t);
+  for (const t of splitKeyNodes(textNodes(doc, shadowOf))) add(t);
   return out;
 }
 

@@ -36,11 +36,10 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   const rawText = (title ? `${title}\n\n` : '') + flatText(root, shadowOf);
   const settingsObj = extractSettings(document, { shadowOf, log, redact: o.redact });
   // Patterns first over every artifact (this also learns the secrets), then fragments everywhere.
-  let text = redactText(rawText, 'text.txt', log, o.redact);
-  let html = redactText(rawHtml, 'dom.html', log, o.redact);
-  // Keys split across elements, <br>, table cells, zero-width characters or soft hyphens.
-  text = redactJoined(text, 'text.txt', log, 'text');
-  html = redactJoined(html, 'dom.html', log, 'html');
+  // Keys split across elements, <br>, table cells, zero-width characters or soft hyphens first: a
+  // key whose first piece alone matches would otherwise lose only that piece.
+  let text = redactText(redactJoined(rawText, 'text.txt', log, 'text'), 'text.txt', log, o.redact);
+  let html = redactText(redactJoined(rawHtml, 'dom.html', log, 'html'), 'dom.html', log, o.redact);
   let settings = redactText(JSON.stringify(settingsObj, null, 2), 'settings.json', log, o.redact);
   text = scrubFragments(text, 'text.txt', log);
   html = scrubFragments(html, 'dom.html', log);
@@ -51,7 +50,8 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   return {
     url: redactText(location.href, 'meta', log, o.redact),
     title: redactText(title, 'meta', log, o.redact),
-    lang: docProp(document, 'documentElement').getAttribute('lang') ?? '',
+    // Every page-originated field is redacted here, and again by the host.
+    lang: redactText(docProp(document, 'documentElement').getAttribute('lang') ?? '', 'meta', log, o.redact),
     language: navigator.language,
     viewport: { width: window.innerWidth, height: window.innerHeight },
     devicePixelRatio: g.devicePixelRatio,

@@ -122,16 +122,16 @@ const RULES: Rule[] = [
 export const INVISIBLE = /[\u00AD\u034F\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/;
 
 /** The spans [start, end) of the secret part of every pattern match in s (the kept prefix such as
- * "sk-proj-" excluded), with the rule that matched. */
-export function secretSpans(s: string): { start: number; end: number; rule: string; secret: string }[] {
-  const out: { start: number; end: number; rule: string; secret: string }[] = [];
+ * "sk-proj-" excluded; `match` is where the whole match starts), with the rule that matched. */
+export function secretSpans(s: string): { start: number; end: number; match: number; rule: string; secret: string }[] {
+  const out: { start: number; end: number; match: number; rule: string; secret: string }[] = [];
   for (const rule of RULES) {
     rule.re.lastIndex = 0;
     for (let m = rule.re.exec(s); m; m = rule.re.exec(s)) {
       if (m[0].length === 0) { rule.re.lastIndex++; continue; }
       if (rule.replace(m) === null) continue;
       const end = m.index + m[0].length;
-      out.push({ start: end - m[2].length, end, rule: rule.name, secret: rule.secret(m) });
+      out.push({ start: end - m[2].length, end, match: m.index, rule: rule.name, secret: rule.secret(m) });
     }
   }
   return out;
