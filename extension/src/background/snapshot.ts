@@ -277,9 +277,71 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     redactions,
     notes,
   };
+  // One id per capture, kept when the upload waits in the queue: the host stores it once.
+  meta.capture_id = crypto.randomUUID();
   const up = await uploadSnapshot((type, body) => request(type, body), meta, artifacts, { onProgress: onUpload })
-    .catch((e) => { throw hostMissingMessage(e); });
+    .catch((e) => {
+      if (unreachable(e) && gesture && enqueue(meta, artifacts)) throw new QueuedError(hostStatus().state === 'not_installed');
+      throw hostMissingMessage(e);
+    });
   return { snapshotId: up.snapshotId, hint: mayScreenshot || gesture ? undefined : await shortcutHint() };
+}
+
+// Snapshots the user asked for (popup, shortcut, context menu) while the host is unreachable wait
+// here — in the service worker's memory only, never on disk: they are already redacted, but
+// screenshots of account pages should not sit unencrypted in the browser profile. Bounded (3
+// snapshots, 64 MiB); retried every 10 s for 30 minutes (each attempt is an extension API call,
+// which keeps the worker alive meanwhile); lost if the browser closes first, which the popup says.
+interface Pending { meta: Record<string, unknown>; artifacts: Artifact[]; bytes: number; since: number }
+const pending: Pending[] = [];
+export const MAX_PENDING = 3;
+export const MAX_PENDING_BYTES = 64 << 20;
+const RETRY_MS = 10_000;
+const GIVE_UP_MS = 30 * 60_000;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** The snapshot was kept in memory because the host is unreachable; message says so. */
+export class QueuedError extends Error {
+  constructor(notInstalled: boolean) {
+    super(`${notInstalled
+      ? 'The Ringfence program is not installed: run `ringfence install` (then `ringfence doctor`).'
+      : 'The Ringfence program is not answering.'} The snapshot is kept in memory (not on disk) and is stored as soon as the program answers; it is lost if the browser closes first.`);
+  }
+}
+
+function unreachable(e: unknown): boolean {
+  return e instanceof HostError && e.code === 'disconnected';
+}
+
+function enqueue(meta: Record<string, unknown>, artifacts: Artifact[]): boolean {
+  const bytes = artifacts.reduce((n, a) => n + a.bytes.length, 0);
+  const used = pending.reduce((n, p) => n + p.bytes, 0);
+  if (pending.length >= MAX_PENDING || used + bytes > MAX_PENDING_BYTES) return false;
+  pending.push({ meta, artifacts, bytes, since: Date.now() });
+  retryTimer ??= setTimeout(flushPending, RETRY_MS);
+  return true;
+}
+
+export function pendingSnapshots(): number {
+  return pending.length;
+}
+
+async function flushPending(): Promise<void> {
+  retryTimer = undefined;
+  while (pending.length) {
+    const p = pending[0];
+    try {
+      await uploadSnapshot((type, body) => request(type, body), { ...p.meta, notes: { ...(p.meta.notes as Record<string, string>), queued_ms: String(Date.now() - p.since) } }, p.artifacts);
+      pending.shift();
+    } catch (e) {
+      if (unreachable(e) && Date.now() - p.since < GIVE_UP_MS) {
+        retryTimer = setTimeout(flushPending, RETRY_MS);
+        return;
+      }
+      pending.shift(); // refused by the host, or waited too long: reported, then dropped
+      console.warn('ringfence: a queued snapshot could not be stored', e);
+    }
+  }
 }
 
 /** notes.masks: one "<capture>: drawn=N verified=N attempts=N" per capture, "; "-joined, kept under
