@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ringfence/ringfence/internal/evidence"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -44,7 +45,7 @@ func TestPropertyAcceptedInputsExportAndVerify(t *testing.T) {
 	}
 }
 
-var stableCodes = map[string]bool{CodeBadJSON: true, CodeBadRequest: true, CodeTooLarge: true}
+var stableCodes = map[string]bool{spec.CodeBadJSON: true, spec.CodeBadRequest: true, spec.CodeTooLarge: true}
 
 func propertyRound(t *testing.T, rng *rand.Rand) {
 	ctx := context.Background()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -148,7 +149,7 @@ func TestHugeRequestIDGetsAShortReply(t *testing.T) {
 			t.Fatalf("reply %d: %v", i, err)
 		}
 		r := decodeReply(t, frame)
-		if r.OK || r.ID != "" || r.Error.Code != CodeBadRequest || len(frame) > 300 {
+		if r.OK || r.ID != "" || r.Error.Code != spec.CodeBadRequest || len(frame) > 300 {
 			t.Errorf("reply %d: %s", i, frame)
 		}
 	}

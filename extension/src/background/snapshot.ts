@@ -10,6 +10,7 @@ import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact'
 import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
 import { captureVerified, fullPageFirefox, fullPageStitched, hasCaptureTab, MaskError, type PageControl, type ShotCheck } from './screenshot';
 import { uploadSnapshot, utf8, type Artifact } from './upload';
+import type { ArtifactName, SnapshotMeta } from '../shared/spec.gen';
 import { loadSettings } from '../shared/settings';
 import { AutoDedupe } from './dedupe';
 import { snapText } from '../shared/i18n';
@@ -245,9 +246,9 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   page.secrets.length = 0; // not needed past this point; never sent
 
   artifacts.push(
-    { name: 'dom.html', mime: 'text/html', bytes: utf8(page.html) },
-    { name: 'text.txt', mime: 'text/plain', bytes: utf8(page.text) },
-    { name: 'settings.json', mime: 'application/json', bytes: utf8(page.settings) },
+    { name: 'dom.html' satisfies ArtifactName, mime: 'text/html', bytes: utf8(page.html) },
+    { name: 'text.txt' satisfies ArtifactName, mime: 'text/plain', bytes: utf8(page.text) },
+    { name: 'settings.json' satisfies ArtifactName, mime: 'application/json', bytes: utf8(page.settings) },
   );
   if (mhtml) artifacts.push({ name: 'page.mhtml', mime: 'multipart/related', bytes: mhtml });
 
@@ -259,7 +260,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   notes.document_size = `${page.documentSize.width}x${page.documentSize.height}`;
   notes.capture = `nodes=${page.stats.nodes} shadow_roots=${page.stats.shadowRoots} frames_inlined=${page.stats.frames}`
     + ` neutralized=${page.stats.neutralized} masked_on_screen=${page.stats.masked} collect_ms=${page.stats.collectMs}`;
-  const meta: Record<string, unknown> = {
+  const meta: SnapshotMeta = {
     url: requestedUrl,
     final_url: page.url,
     title: page.title,
@@ -279,7 +280,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   };
   // One id per capture, kept when the upload waits in the queue: the host stores it once.
   meta.capture_id = crypto.randomUUID();
-  const up = await uploadSnapshot((type, body) => request(type, body), meta, artifacts, { onProgress: onUpload })
+  const up = await uploadSnapshot(request, meta, artifacts, { onProgress: onUpload })
     .catch((e) => {
       if (unreachable(e) && gesture && enqueue(meta, artifacts)) throw new QueuedError(hostStatus().state === 'not_installed');
       throw hostMissingMessage(e);
@@ -292,7 +293,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
 // screenshots of account pages should not sit unencrypted in the browser profile. Bounded (3
 // snapshots, 64 MiB); retried every 10 s for 30 minutes (each attempt is an extension API call,
 // which keeps the worker alive meanwhile); lost if the browser closes first, which the popup says.
-interface Pending { meta: Record<string, unknown>; artifacts: Artifact[]; bytes: number; since: number }
+interface Pending { meta: SnapshotMeta; artifacts: Artifact[]; bytes: number; since: number }
 const pending: Pending[] = [];
 export const MAX_PENDING = 3;
 export const MAX_PENDING_BYTES = 64 << 20;
@@ -313,7 +314,7 @@ function unreachable(e: unknown): boolean {
   return e instanceof HostError && e.code === 'disconnected';
 }
 
-function enqueue(meta: Record<string, unknown>, artifacts: Artifact[]): boolean {
+function enqueue(meta: SnapshotMeta, artifacts: Artifact[]): boolean {
   const bytes = artifacts.reduce((n, a) => n + a.bytes.length, 0);
   const used = pending.reduce((n, p) => n + p.bytes, 0);
   if (pending.length >= MAX_PENDING || used + bytes > MAX_PENDING_BYTES) return false;
@@ -331,7 +332,7 @@ async function flushPending(): Promise<void> {
   while (pending.length) {
     const p = pending[0];
     try {
-      await uploadSnapshot((type, body) => request(type, body), { ...p.meta, notes: { ...(p.meta.notes as Record<string, string>), queued_ms: String(Date.now() - p.since) } }, p.artifacts);
+      await uploadSnapshot(request, { ...p.meta, notes: { ...p.meta.notes, queued_ms: String(Date.now() - p.since) } }, p.artifacts);
       pending.shift();
     } catch (e) {
       if (unreachable(e) && Date.now() - p.since < GIVE_UP_MS) {

@@ -119,7 +119,7 @@ const RULES: Rule[] = [
 
 /** Characters that render as nothing (zero-width spaces and joiners, word joiner, BOM) or only at
  * a line break (soft hyphen): a page can put them inside a key to split the pattern. */
-export const INVISIBLE = /[\u00AD\u034F\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/;
+export const INVISIBLE = /\u00AD|\u034F|\u180E|[\u200B-\u200F]|[\u2060-\u2064]|\uFEFF/;
 
 /** The spans [start, end) of the secret part of every pattern match in s (the kept prefix such as
  * "sk-proj-" excluded; `match` is where the whole match starts), with the rule that matched. */
@@ -203,7 +203,7 @@ export function redactJoined(text: string, artifact: string, log: RedactionLog, 
     let last = -1;
     for (let v = sp.start + 1; v < sp.end; v++) if (at[v] !== at[v - 1] + 1) last = v;
     if (last > 0) {
-      const piece = view.slice(sp.start, last).replace(/\u0001/g, '');
+      const piece = view.slice(sp.start, last).split('\u0001').join('');
       if (piece.length >= 20 && !randomish(piece)) continue;
     }
     lastEnd = sp.end;
