@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// Formats an export can write.
+// Formats an export can write (and FormatPDF, pdf.go). Each is also the
+// file name's extension.
 const (
 	FormatZip  = "zip"
 	FormatWACZ = "wacz"
@@ -82,8 +83,10 @@ func writeTemp(ctx context.Context, src Source, dir, base, format string, o Opti
 	case FormatZip:
 	case FormatWACZ:
 		write = WriteWACZ
+	case FormatPDF:
+		write = WritePDF
 	default:
-		return "", nil, Result{}, fmt.Errorf("unknown format %q (want zip or wacz)", format)
+		return "", nil, Result{}, fmt.Errorf("unknown format %q (want zip, wacz or pdf)", format)
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".partial-*")
 	if err != nil {
