@@ -71,6 +71,9 @@ func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
 	} else {
 		st.Path = s.store.Path()
 		stats, err := s.store.Stats(ctx)
+		if err == nil {
+			err = s.store.KeyErr() // known by now, or not waited for
+		}
 		if err != nil {
 			st.Error = err.Error()
 		}
@@ -81,7 +84,7 @@ func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
 		"protocol_version": version.Protocol,
 		"capabilities":     s.capabilities(),
 		"store":            st,
-		"keyring":          s.keys,
+		"keyring":          s.keys(),
 		"limits": limits{MaxFrame: nativemsg.MaxIncoming, MaxReply: nativemsg.MaxOutgoing, ChunkSize: ChunkSize,
 			MaxArtifact: store.MaxArtifactSize, MaxUpload: store.MaxUploadSize},
 	}, nil

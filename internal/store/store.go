@@ -56,7 +56,12 @@ type Store struct {
 	db      *sql.DB
 	path    string
 	uploads string
-	aead    cipher.AEAD
+	// keyReady is closed once aead or keyErr is set: the data key may
+	// still be on its way from the OS keyring (OpenLazy), and only sealing
+	// and opening blobs wait for it.
+	keyReady chan struct{}
+	aead     cipher.AEAD
+	keyErr   error
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -87,40 +92,82 @@ const pageSize = 16384
 // OpenKeyFunc is OpenWith taking the data key from a function that
 // runs while the database is being opened: fetching the key from the OS
 // keyring is a few IPC round trips, and overlapping them with SQLite's own
-// start-up shortens host start to first reply.
+// start-up shortens the wait. It returns once the key is checked.
 func OpenKeyFunc(ctx context.Context, path string, dataKey func(context.Context) ([]byte, error), opt Options) (*Store, error) {
-	type keyResult struct {
-		key []byte
-		err error
-	}
-	keyCh := make(chan keyResult, 1)
-	go func() { k, err := dataKey(ctx); keyCh <- keyResult{k, err} }()
-	s, err := openDB(ctx, path, opt)
-	kr := <-keyCh
+	s, err := OpenLazy(ctx, path, dataKey, opt)
 	if err != nil {
 		return nil, err
 	}
-	if kr.err != nil {
+	if _, err := s.cipher(ctx); err != nil {
 		s.db.Close()
-		return nil, fmt.Errorf("store: data key: %w", kr.err)
+		return nil, err
 	}
-	if len(kr.key) != 32 {
-		s.db.Close()
-		return nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(kr.key))
+	return s, nil
+}
+
+// OpenLazy opens the database and returns without waiting for the data
+// key: dataKey runs in the background, and only what seals or opens blobs
+// waits for it (and fails with its error). Counts, lists and the event log
+// answer at once, so a native host's first reply does not wait for the OS
+// keyring. KeyErr reports a key that turned out missing or wrong.
+func OpenLazy(ctx context.Context, path string, dataKey func(context.Context) ([]byte, error), opt Options) (*Store, error) {
+	s, err := openDB(ctx, path, opt)
+	if err != nil {
+		return nil, err
 	}
-	block, err := aes.NewCipher(kr.key)
+	s.keyReady = make(chan struct{})
+	go func() {
+		defer close(s.keyReady)
+		s.aead, s.keyErr = s.useKey(context.WithoutCancel(ctx), dataKey)
+		if s.keyErr == nil {
+			s.sweepUploads(time.Hour)
+		}
+	}()
+	return s, nil
+}
+
+// useKey fetches and checks the data key and returns its cipher.
+func (s *Store) useKey(ctx context.Context, dataKey func(context.Context) ([]byte, error)) (cipher.AEAD, error) {
+	key, err := dataKey(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: data key: %w", err)
+	}
+	if len(key) != 32 {
+		return nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
+	}
+	aead, err := cipher.NewGCM(block)
 	if err == nil {
-		s.aead, err = cipher.NewGCM(block)
-	}
-	if err == nil {
-		err = s.checkKey(ctx, kr.key)
+		err = s.checkKey(ctx, key)
 	}
 	if err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
 	}
-	s.sweepUploads(time.Hour)
-	return s, nil
+	return aead, nil
+}
+
+// cipher waits for the data key (see OpenLazy).
+func (s *Store) cipher(ctx context.Context) (cipher.AEAD, error) {
+	select {
+	case <-s.keyReady:
+		return s.aead, s.keyErr
+	case <-ctx.Done():
+		return nil, fmt.Errorf("store: waiting for the data key: %w", ctx.Err())
+	}
+}
+
+// KeyErr is the data key's error once known: nil while it is still being
+// fetched and when it is fine.
+func (s *Store) KeyErr() error {
+	select {
+	case <-s.keyReady:
+		return s.keyErr
+	default:
+		return nil
+	}
 }
 
 // openDB opens the SQLite file with the pragmas every connection needs and
@@ -212,13 +259,17 @@ type Stats struct {
 	BlobBytes int64 `json:"blob_bytes"`
 }
 
+const statsQuery = `SELECT
+	(SELECT value FROM counters WHERE name = 'snapshots'),
+	(SELECT value FROM counters WHERE name = 'events'),
+	(SELECT value FROM counters WHERE name = 'blob_bytes')`
+
 // Stats counts snapshots, events and stored (compressed, encrypted) blob bytes.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
-	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM snapshots),
-		(SELECT count(*) FROM events),
-		(SELECT coalesce(sum(stored_size), 0) FROM blobs)`).Scan(&st.Snapshots, &st.Events, &st.BlobBytes)
+	// The counters table (migration 3) keeps these current: three point
+	// reads instead of scanning every row, so hello does not grow with the store.
+	err := s.db.QueryRowContext(ctx, statsQuery).Scan(&st.Snapshots, &st.Events, &st.BlobBytes)
 	if err != nil {
 		return st, fmt.Errorf("store: stats: %w", classify(err))
 	}
