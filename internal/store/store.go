@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
@@ -62,6 +63,13 @@ type Store struct {
 	keyReady chan struct{}
 	aead     cipher.AEAD
 	keyErr   error
+	key      []byte
+	// checkMu guards checked: the key is compared with the database's
+	// record on first use, on the caller's connection, rather than by the
+	// background fetch, which would open a second SQLite connection while
+	// the host answers its first request.
+	checkMu sync.Mutex
+	checked bool
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -118,7 +126,7 @@ func OpenLazy(ctx context.Context, path string, dataKey func(context.Context) ([
 	s.keyReady = make(chan struct{})
 	go func() {
 		defer close(s.keyReady)
-		s.aead, s.keyErr = s.useKey(context.WithoutCancel(ctx), dataKey)
+		s.key, s.aead, s.keyErr = fetchKey(context.WithoutCancel(ctx), dataKey)
 		if s.keyErr == nil {
 			s.sweepUploads(time.Hour)
 		}
@@ -126,48 +134,63 @@ func OpenLazy(ctx context.Context, path string, dataKey func(context.Context) ([
 	return s, nil
 }
 
-// useKey fetches and checks the data key and returns its cipher.
-func (s *Store) useKey(ctx context.Context, dataKey func(context.Context) ([]byte, error)) (cipher.AEAD, error) {
+// fetchKey fetches the data key and makes its cipher.
+func fetchKey(ctx context.Context, dataKey func(context.Context) ([]byte, error)) ([]byte, cipher.AEAD, error) {
 	key, err := dataKey(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("store: data key: %w", err)
+		return nil, nil, fmt.Errorf("store: data key: %w", err)
 	}
 	if len(key) != 32 {
-		return nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(key))
+		return nil, nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(key))
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
+		return nil, nil, fmt.Errorf("store: data key: %w", err)
 	}
 	aead, err := cipher.NewGCM(block)
-	if err == nil {
-		err = s.checkKey(ctx, key)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
+		return nil, nil, fmt.Errorf("store: data key: %w", err)
 	}
-	return aead, nil
+	return key, aead, nil
 }
 
-// cipher waits for the data key (see OpenLazy).
+// cipher waits for the data key (see OpenLazy) and, on first use, checks
+// it against the database.
 func (s *Store) cipher(ctx context.Context) (cipher.AEAD, error) {
 	select {
 	case <-s.keyReady:
-		return s.aead, s.keyErr
 	case <-ctx.Done():
 		return nil, fmt.Errorf("store: waiting for the data key: %w", ctx.Err())
 	}
+	s.checkMu.Lock()
+	defer s.checkMu.Unlock()
+	if s.keyErr == nil && !s.checked {
+		if err := s.checkKey(ctx, s.key); err != nil {
+			err = fmt.Errorf("store: open %s: %w", s.path, err)
+			if errors.Is(err, ErrWrongKey) {
+				s.keyErr, s.checked = err, true // final: a wrong key stays wrong
+			}
+			return nil, err
+		}
+		s.checked = true
+	}
+	if s.keyErr != nil {
+		return nil, s.keyErr
+	}
+	return s.aead, nil
 }
 
 // KeyErr is the data key's error once known: nil while it is still being
-// fetched and when it is fine.
+// fetched or not yet checked, and when it is fine.
 func (s *Store) KeyErr() error {
 	select {
 	case <-s.keyReady:
-		return s.keyErr
 	default:
 		return nil
 	}
+	s.checkMu.Lock()
+	defer s.checkMu.Unlock()
+	return s.keyErr
 }
 
 // openDB opens the SQLite file with the pragmas every connection needs and
