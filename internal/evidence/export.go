@@ -166,20 +166,70 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 
 	kz := newKitZip(w, now)
 	cl := newChecklist()
+	// Thumbnails (a full PNG decode each) are made on another goroutine
+	// while the next snapshot's artifacts are copied; a snapshot goes into
+	// the report once its thumbnail is in the kit. One in flight bounds
+	// the memory to two screenshots.
+	type pending struct {
+		s     Snapshot
+		view  snapshotView
+		thumb chan []byte // nil: no thumbnail to wait for
+	}
+	var queue []pending
+	finish := func(p pending) error {
+		if p.thumb != nil {
+			if jpg := <-p.thumb; jpg != nil {
+				if _, err := kz.copy(thumbPath(p.s.ID), bytes.NewReader(jpg), false, nil); err != nil {
+					return err
+				}
+				p.view.Thumb = thumbPath(p.s.ID)
+			}
+		}
+		cl.add(p.s)
+		return rep.addSnapshot(p.view)
+	}
+	defer func() { // on an early return, let the thumbnail goroutine end
+		for _, p := range queue {
+			if p.thumb != nil {
+				<-p.thumb
+			}
+		}
+	}()
 	for i, s := range snaps {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		view, err := writeSnapshot(ctx, src, kz, s)
+		view, png, err := writeSnapshot(ctx, src, kz, s)
 		if err != nil {
 			return Result{}, err
 		}
-		cl.add(s)
-		if err := rep.addSnapshot(view); err != nil {
+		p := pending{s: s, view: view}
+		if png != nil {
+			p.thumb = make(chan []byte, 1)
+			go func(ch chan<- []byte) {
+				jpg, err := thumbnail(png)
+				if err != nil {
+					jpg = nil // the report shows the screenshot itself
+				}
+				ch <- jpg
+			}(p.thumb)
+		}
+		queue = append(queue, p)
+		if len(queue) > 1 {
+			if err := finish(queue[0]); err != nil {
+				return Result{}, err
+			}
+			queue = queue[1:]
+			progress(i, len(snaps), "artifacts")
+		}
+	}
+	for len(queue) > 0 {
+		if err := finish(queue[0]); err != nil {
 			return Result{}, err
 		}
-		progress(i+1, len(snaps), "artifacts")
+		queue = queue[1:]
 	}
+	progress(len(snaps), len(snaps), "artifacts")
 
 	chain, err := writeEvents(ctx, src, kz, rep)
 	if err != nil {
@@ -263,9 +313,11 @@ func compressible(mime string) bool {
 }
 
 // writeSnapshot copies one snapshot's artifacts and meta.json into the kit and
-// returns what the report shows of it.
-func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (snapshotView, error) {
+// returns what the report shows of it, and the screenshot's bytes when it
+// should get a thumbnail (the caller makes it).
+func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (snapshotView, []byte, error) {
 	v := snapshotView{Snapshot: s, Dir: SnapshotDir(s.ID)}
+	var png []byte
 	shot := -1
 	for i, a := range s.Artifacts {
 		if isScreenshot(a) && shot < 0 {
@@ -287,7 +339,7 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 		}
 		rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
 		if err != nil {
-			return v, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
+			return v, nil, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
 		}
 		path := v.Dir + a.Name
 		var fe FileEntry
@@ -298,10 +350,10 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 		}
 		rc.Close()
 		if err != nil {
-			return v, fmt.Errorf("snapshot %s: %w", s.ID, err)
+			return v, nil, fmt.Errorf("snapshot %s: %w", s.ID, err)
 		}
 		if fe.SHA256 != a.SHA256 || fe.Size != a.Size {
-			return v, fmt.Errorf("snapshot %s: %s: stored bytes (%d, sha256 %s) differ from those recorded at capture (%d, sha256 %s); the store is damaged",
+			return v, nil, fmt.Errorf("snapshot %s: %s: stored bytes (%d, sha256 %s) differ from those recorded at capture (%d, sha256 %s); the store is damaged",
 				s.ID, a.Name, fe.Size, fe.SHA256, a.Size, a.SHA256)
 		}
 		v.Artifacts = append(v.Artifacts, artifactView{Artifact: a, Path: path})
@@ -318,23 +370,18 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 		case i == shot:
 			v.Screenshot = path
 			if tee.complete() {
-				if jpg, err := thumbnail(tee.buf); err == nil {
-					if _, err := kz.copy(thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
-						return v, err
-					}
-					v.Thumb = thumbPath(s.ID)
-				}
+				png = tee.buf
 			}
 		}
 	}
 	meta, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return v, fmt.Errorf("snapshot %s: encode meta.json: %w", s.ID, err)
+		return v, nil, fmt.Errorf("snapshot %s: encode meta.json: %w", s.ID, err)
 	}
 	if _, err := kz.copy(v.Dir+FileMeta, bytes.NewReader(append(meta, '\n')), true, nil); err != nil {
-		return v, err
+		return v, nil, err
 	}
-	return v, nil
+	return v, png, nil
 }
 
 // writeEvents streams the whole event log into events.jsonl (a filtered kit

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -165,7 +166,10 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
 	crc := crc32.NewIEEE()
 	sum := sha256.New()
-	ww := &warcWriter{cw: &countWriter{w: io.MultiWriter(tmp, crc, sum)}}
+	// Buffered: the gzip members arrive in small writes, and each went
+	// straight to write(2), the CRC and the hash.
+	spool := bufio.NewWriterSize(io.MultiWriter(tmp, crc, sum), 1<<20)
+	ww := &warcWriter{cw: &countWriter{w: spool}}
 
 	info := fmt.Sprintf("software: ringfence %s\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n", o.HostVersion)
 	ih := sha256.Sum256([]byte(info))
@@ -213,6 +217,9 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		progress(i+1, len(snaps), "artifacts")
 	}
 	warcSize := ww.cw.n
+	if err := spool.Flush(); err != nil {
+		return Result{}, fmt.Errorf("warc: %w", err)
+	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return Result{}, err
 	}
