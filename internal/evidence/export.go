@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/ringfence/ringfence/internal/thumb"
 )
 
 // Fixed names inside a kit.
@@ -207,7 +209,7 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 		if png != nil {
 			p.thumb = make(chan []byte, 1)
 			go func(ch chan<- []byte) {
-				jpg, err := thumbnail(png)
+				jpg, err := thumb.Make(png)
 				if err != nil {
 					jpg = nil // the report shows the screenshot itself
 				}
@@ -303,9 +305,7 @@ func SnapshotDir(id string) string { return "snapshots/" + id + "/" }
 func thumbPath(id string) string { return "thumbnails/" + id + ".jpg" }
 
 // isScreenshot picks the artifact whose thumbnail the report shows.
-func isScreenshot(a Artifact) bool {
-	return a.MIME == "image/png" && (strings.Contains(a.Name, "screenshot") || strings.Contains(a.Name, "visible"))
-}
+func isScreenshot(a Artifact) bool { return thumb.IsScreenshot(a.Name, a.MIME) }
 
 func compressible(mime string) bool {
 	return !strings.HasPrefix(mime, "image/png") && !strings.HasPrefix(mime, "image/jpeg") &&
@@ -332,9 +332,15 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 			}
 		}
 	}
+	var cached []byte // the store's thumbnail of the screenshot
+	if ts, ok := src.(ThumbnailSource); ok && shot >= 0 {
+		if jpg, err := ts.Thumbnail(ctx, s.Artifacts[shot].SHA256); err == nil {
+			cached = jpg
+		}
+	}
 	for i, a := range s.Artifacts {
 		var tee *capBuffer
-		if i == shot || a.Name == "settings.json" {
+		if (i == shot && cached == nil) || a.Name == "settings.json" {
 			tee = &capBuffer{limit: maxTee}
 		}
 		rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
@@ -371,6 +377,15 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 			v.Screenshot = path
 			if tee.complete() {
 				png = tee.buf
+			}
+		}
+		if i == shot {
+			v.Screenshot = path
+			if cached != nil {
+				if _, err := kz.copy(thumbPath(s.ID), bytes.NewReader(cached), false, nil); err != nil {
+					return v, nil, err
+				}
+				v.Thumb = thumbPath(s.ID)
 			}
 		}
 	}

@@ -107,7 +107,15 @@ var migrations = []string{
 	CREATE TRIGGER counters_blobs_update AFTER UPDATE OF stored_size ON blobs
 		BEGIN UPDATE counters SET value = value - OLD.stored_size + NEW.stored_size WHERE name = 'blob_bytes'; END;
 	DROP INDEX blobs_stored_size;
-	CREATE INDEX snapshots_api_keys ON snapshots (captured_at) WHERE api_key_count IS NOT NULL;`,
+	CREATE INDEX snapshots_api_keys ON snapshots (captured_at) WHERE api_key_count IS NOT NULL;
+	-- Thumbnails of screenshots, made after commit so exports need not
+	-- decode every PNG; sealed like blobs (their own AAD), keyed by the
+	-- screenshot's blob.
+	CREATE TABLE thumbnails (
+		sha256 TEXT PRIMARY KEY REFERENCES blobs (sha256),
+		nonce  BLOB NOT NULL,
+		data   BLOB NOT NULL
+	);`,
 }
 
 // migrate applies pending migrations. The version check happens inside the

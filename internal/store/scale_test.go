@@ -1,8 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"io"
 	"path/filepath"
 	"strings"
@@ -168,5 +172,59 @@ func TestOpenLazyAnswersBeforeTheKey(t *testing.T) {
 	s.db.QueryRow(`SELECT count(*) FROM snapshots`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d snapshots after a refused save", n)
+	}
+}
+
+// TestThumbnailMadeAfterCommit: a committed screenshot gets its JPEG
+// thumbnail in the background (Close waits for it), sealed under the data
+// key; a snapshot without a PNG gets none.
+func TestThumbnailMadeAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ringfence.db")
+	s, err := Open(ctx, path, testKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 1280, 800))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	m := meta("shot", time.Now())
+	m.Artifacts = []ArtifactInfo{{Name: "screenshot.png", MIME: "image/png"}}
+	snap, err := s.SaveSnapshot(ctx, m, map[string]io.Reader{"screenshot.png": bytes.NewReader(buf.Bytes()),
+		"dom.html": strings.NewReader("<p>hi</p>")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(ctx, path, testKey(1)); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var sha string
+	for _, a := range snap.Artifacts {
+		if a.Name == "screenshot.png" {
+			sha = a.SHA256
+		}
+	}
+	jpg, err := s.Thumbnail(ctx, sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(jpg))
+	if err != nil || cfg.Width != 320 || cfg.Height != 200 {
+		t.Fatalf("thumbnail %dx%d, %v", cfg.Width, cfg.Height, err)
+	}
+	var stored []byte
+	s.db.QueryRow(`SELECT data FROM thumbnails WHERE sha256 = ?`, sha).Scan(&stored)
+	if bytes.Contains(stored, jpg[:64]) {
+		t.Error("the thumbnail is stored in the clear")
+	}
+	if _, err := s.Thumbnail(ctx, hashHex([]byte("<p>hi</p>"))); !errors.Is(err, ErrNotFound) {
+		t.Errorf("thumbnail of the DOM: %v", err)
 	}
 }

@@ -407,6 +407,9 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 	if id, ok := dupID.(string); ok {
 		return s.duplicate(ctx, id, meta.CaptureID)
 	}
+	if i := screenshotOf(arts); i >= 0 && arts[i].plain != nil {
+		s.thumbLater(arts[i].info.SHA256, arts[i].plain)
+	}
 	return meta, results, nil
 }
 

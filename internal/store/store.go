@@ -70,6 +70,9 @@ type Store struct {
 	// the host answers its first request.
 	checkMu sync.Mutex
 	checked bool
+	// thumbs counts thumbnails being made in the background; Close
+	// waits for them.
+	thumbs sync.WaitGroup
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -269,8 +272,11 @@ func (s *Store) checkKey(ctx context.Context, dataKey []byte) error {
 	})
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close waits for thumbnails in progress, then closes the database.
+func (s *Store) Close() error {
+	s.thumbs.Wait()
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }

@@ -213,6 +213,9 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 				hex.EncodeToString(p.h.Sum(nil)), p.info.SHA256)
 		}
 		a := staged{info: p.info, prep: p.prep}
+		if p.f == nil && p.info.MIME == "image/png" {
+			a.plain = p.buf // in memory: the thumbnail is made from it after commit
+		}
 		if p.info.Name == "settings.json" { // commit reads it for the identity summary
 			plain, err := p.plainBytes()
 			if err != nil {

@@ -1,4 +1,4 @@
-package evidence
+package thumb
 
 import (
 	"image"

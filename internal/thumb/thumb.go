@@ -1,4 +1,7 @@
-package evidence
+// Package thumb makes the JPEG thumbnails of screenshots that evidence kits
+// show: the store makes one in the background after a snapshot is
+// committed, and an export of a snapshot stored before that makes its own.
+package thumb
 
 import (
 	"bytes"
@@ -7,6 +10,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"strings"
 )
 
 const (
@@ -16,8 +20,14 @@ const (
 	maxThumbPixels = 12_000_000
 )
 
-// thumbnail decodes a PNG and returns a JPEG about thumbWidth wide.
-func thumbnail(pngBytes []byte) ([]byte, error) {
+// IsScreenshot says whether an artifact is the screenshot a kit's report
+// shows (when a snapshot has none, the first PNG stands in).
+func IsScreenshot(name, mime string) bool {
+	return mime == "image/png" && (strings.Contains(name, "screenshot") || strings.Contains(name, "visible"))
+}
+
+// Make decodes a PNG and returns a JPEG about thumbWidth wide.
+func Make(pngBytes []byte) ([]byte, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(pngBytes))
 	if err != nil {
 		return nil, fmt.Errorf("read PNG header: %w", err)
