@@ -56,9 +56,10 @@ function plan(g: Geometry): { height: number; note: string } {
   return { height, note };
 }
 
-/** Chromium: scroll and stitch. `first` is the visible capture already taken at the current scroll
- * position; it is reused when the page is scrolled to the top. */
-export async function fullPageStitched(windowId: number, page: PageControl, g: Geometry): Promise<FullPage> {
+/** Chromium: scroll and stitch. `first` is the visible capture already taken at the scroll position
+ * `g` reports; when that is the top of the page it is the first frame, so an N-screen page takes N
+ * captures (each one waits out the capture quota), not N + 1. */
+export async function fullPageStitched(windowId: number, page: PageControl, g: Geometry, first?: Uint8Array): Promise<FullPage> {
   const { height, note } = plan(g);
   const vh = g.innerHeight;
   let scale = 0;
@@ -72,10 +73,13 @@ export async function fullPageStitched(windowId: number, page: PageControl, g: G
     tile = { canvas, ctx: canvas.getContext('2d')!, top, bottom };
   };
   let frames = 0;
+  let captures = 0;
   for (let y = 0; y < height; y += vh) {
-    const actual = await page.scrollTo(y);
+    const reuse = y === 0 && first !== undefined && g.scrollY === 0 && g.scrollX === 0;
+    const actual = reuse ? 0 : await page.scrollTo(y);
     if (frames === 1) await page.hideFixed();
-    const bytes = await captureVisible(windowId);
+    const bytes = reuse ? first : await captureVisible(windowId);
+    if (!reuse) captures++;
     frames++;
     const bmp = await createImageBitmap(new Blob([bytes as BlobPart], { type: 'image/png' }));
     if (!scale) {
@@ -105,7 +109,7 @@ export async function fullPageStitched(windowId: number, page: PageControl, g: G
     if (actual + vh >= height) break; // the browser clamped the scroll: this was the last frame
   }
   if (tile) tiles.push(await png((tile as { canvas: OffscreenCanvas }).canvas));
-  return { tiles, note: [`stitched from ${frames} viewport captures`, note].filter(Boolean).join('; ') };
+  return { tiles, note: [`stitched from ${frames} viewport frames (${captures} captures)`, note].filter(Boolean).join('; ') };
 }
 
 interface CaptureTabApi {

@@ -203,7 +203,8 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
         notes.fullpage = 'the page fits in the viewport: screenshot.png shows all of it';
       } else {
         try {
-          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g) : await fullPageStitched(opts.windowId, control, g);
+          const visible = artifacts.find((a) => a.name === 'screenshot.png')?.bytes;
+          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g) : await fullPageStitched(opts.windowId, control, g, visible);
           fp.tiles.forEach((bytes, i) => artifacts.push({
             name: fp.tiles.length === 1 ? 'fullpage.png' : `fullpage-${String(i + 1).padStart(2, '0')}.png`, mime: 'image/png', bytes,
           }));
