@@ -151,10 +151,11 @@ async function run(opts: CaptureOptions): Promise<{ snapshotId: string; hint?: s
 
 async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: (sent: number, total: number) => void,
   onScreens: () => void): Promise<{ snapshotId: string; hint?: string }> {
-  const settings = await loadSettings();
-  const tab = await api.tabs.get(opts.tabId);
+  // Independent look-ups, asked at once rather than one after another.
+  const [settings, tab, allUrls, mayPageCapture] = await Promise.all([loadSettings(), api.tabs.get(opts.tabId),
+    hasPermission({ origins: ['<all_urls>'] }),
+    __BROWSER__ === 'chrome' ? hasPermission({ permissions: ['pageCapture'] }) : Promise.resolve(false)]);
   const notes: Record<string, string> = {};
-  const allUrls = await hasPermission({ origins: ['<all_urls>'] });
   const gesture = GESTURE.includes(opts.trigger);
   let mayScreenshot = gesture || allUrls;
   if (!mayScreenshot) {
@@ -167,7 +168,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   // MHTML first: it must not contain the secret masks drawn for the screenshots.
   let mhtml: Uint8Array | null = null;
   if (__BROWSER__ === 'chrome') {
-    if (!(await hasPermission({ permissions: ['pageCapture'] }))) {
+    if (!mayPageCapture) {
       notes.mhtml = 'omitted: the optional "pageCapture" permission is not granted (Ringfence options)';
     } else {
       mhtml = await saveMhtml(opts.tabId).catch((e) => {
@@ -217,7 +218,9 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
       notes.fullpage = 'omitted: full-page screenshots are off in options';
     }
   } finally {
-    await restorePage(opts.tabId);
+    // Not awaited: the page puts itself back while the upload runs (the next executeScript on this
+    // tab queues behind it).
+    void restorePage(opts.tabId);
   }
 
   // The requested URL can carry a token too (a fragment, an OAuth callback).
