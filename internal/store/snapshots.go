@@ -535,7 +535,7 @@ func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error)
 	if err != nil {
 		return nil, fmt.Errorf("store: list snapshots: %w", classify(err))
 	}
-	var out []Snapshot
+	out := make([]Snapshot, 0, min(max(f.Limit, 64), 4096))
 	for rows.Next() {
 		snap, err := scanSnapshot(rows)
 		if err != nil {
@@ -646,10 +646,16 @@ func scanSnapshot(r scanner) (Snapshot, error) {
 		return s, fmt.Errorf("store: read snapshot: %w", classify(err))
 	}
 	s.CapturedAt, s.StoredAt = parseTime(captured), parseTime(stored)
-	if err := json.Unmarshal([]byte(red), &s.Redactions); err != nil {
+	// Most rows have no redactions or notes: skip the JSON decoder for those
+	// (list --json decodes every row).
+	if red == "[]" {
+		s.Redactions = []Redaction{}
+	} else if err := json.Unmarshal([]byte(red), &s.Redactions); err != nil {
 		return s, fmt.Errorf("store: snapshot %s redactions: %w", s.ID, err)
 	}
-	if err := json.Unmarshal([]byte(nts), &s.Notes); err != nil {
+	if nts == "{}" {
+		s.Notes = map[string]string{}
+	} else if err := json.Unmarshal([]byte(nts), &s.Notes); err != nil {
 		return s, fmt.Errorf("store: snapshot %s notes: %w", s.ID, err)
 	}
 	if keys.Valid {
