@@ -24,6 +24,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // Errors callers branch on. Everything else is a storage failure.
@@ -41,9 +43,9 @@ var (
 
 // Limits on what one snapshot may hold; the protocol advertises them.
 const (
-	MaxArtifactSize = 256 << 20
-	MaxUploadSize   = 512 << 20
-	MaxArtifacts    = 32
+	MaxArtifactSize = spec.MaxArtifact
+	MaxUploadSize   = spec.MaxUpload
+	MaxArtifacts    = spec.MaxArtifacts
 	MaxEventDetail  = 64 << 10
 )
 
@@ -374,7 +376,7 @@ func classify(err error) error {
 	return err
 }
 
-const timeFormat = "2006-01-02T15:04:05.000Z"
+const timeFormat = spec.TimeFormat
 
 func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 

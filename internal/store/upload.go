@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // Upload is a snapshot arriving in chunks. Chunks are staged in memory up to
@@ -216,7 +218,7 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 		if p.f == nil && p.info.MIME == "image/png" {
 			a.plain = p.buf // in memory: the thumbnail is made from it after commit
 		}
-		if p.info.Name == "settings.json" { // commit reads it for the identity summary
+		if p.info.Name == spec.ArtifactSettingsJSON { // commit reads it for the identity summary
 			plain, err := p.plainBytes()
 			if err != nil {
 				return Snapshot{}, nil, fmt.Errorf("store: %w", err)

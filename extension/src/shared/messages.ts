@@ -1,5 +1,6 @@
 // Messages between content script, popup, options and background (runtime.sendMessage).
 import type { SnapshotTrigger } from './vocab';
+import type { EventType, ExportReply as HostExportReply, Progress } from './spec.gen';
 
 export interface WarningRecord {
   ruleId: string;
@@ -15,22 +16,17 @@ export type Message =
   | { type: 'snapshot'; trigger: SnapshotTrigger; tabId?: number; reason?: string; category?: string }
   | { type: 'snapshots' }
   | { type: 'snapshot.state' }
-  | { type: 'event'; event: string; ruleId: string; url: string; at: string; detail?: Record<string, unknown> }
+  | { type: 'event'; event: EventType; ruleId: string; url: string; at: string; detail?: Record<string, unknown> }
   | { type: 'warnings'; warnings: WarningRecord[] }
   | { type: 'identity' }
   | { type: 'status'; tabId?: number }
   | { type: 'export'; format?: 'zip' | 'wacz' };
 
-/** The host's reply to `export` (docs/protocol.md), or an error. */
-export interface ExportReply {
-  path?: string;
-  snapshots?: number;
-  fingerprint?: string;
-  error?: string;
-}
+/** The host's reply to `export` (spec/protocol.json), or an error. */
+export type ExportReply = Partial<HostExportReply> & { error?: string };
 
 /** Sent by the background to the popup while an export runs. */
-export interface ExportProgress { type: 'export.progress'; done: number; total: number; stage?: string }
+export type ExportProgress = { type: 'export.progress' } & Progress;
 
 export type HostState = 'unknown' | 'connected' | 'not_installed' | 'error';
 

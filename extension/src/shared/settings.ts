@@ -3,6 +3,7 @@
 // second key, "snapshotPrefs": loadSettings still reads it, the next save folds it in and removes
 // it, and the background does that once on install/update (migrateSettings).
 import { api } from './browser';
+import { SITES } from './spec.gen';
 
 export type GuardMode = 'off' | 'warn' | 'confirm';
 
@@ -21,6 +22,11 @@ export interface Settings {
   maskPhones: boolean;
   /** Full-page screenshots besides the visible part. */
   fullPage: boolean;
+  /**
+   * Opt-in identity packs switched on (true) or off (false) in the options page. A pack never
+   * switched either way is on when the browser already granted all its hosts (docs/rules.md).
+   */
+  packs: Record<string, boolean>;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -30,12 +36,14 @@ export const LEGACY_PREFS_KEY = 'snapshotPrefs';
 export const DEFAULT_SETTINGS: Settings = {
   guardMode: 'warn',
   languages: [],
-  groups: { chatgpt: true, privacy: true, platform: true, sora: true, auth: true },
+  // Every site's rule groups with their default (spec/sites/*/site.json).
+  groups: Object.assign({}, ...SITES.map((s) => s.groups)) as Record<string, boolean>,
   captureAuto: true,
   exportDir: '',
   maskEmails: false,
   maskPhones: false,
   fullPage: true,
+  packs: {},
 };
 
 type Stored = Partial<Settings>;
@@ -47,6 +55,7 @@ export function mergeSettings(stored: Stored | undefined, legacy?: LegacyPrefs):
   return {
     ...DEFAULT_SETTINGS, ...(legacy ?? {}), ...s,
     groups: { ...DEFAULT_SETTINGS.groups, ...(s.groups ?? {}) },
+    packs: { ...(s.packs ?? {}) },
   };
 }
 
