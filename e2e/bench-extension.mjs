@@ -22,7 +22,7 @@ const require = createRequire(path.join(H.ROOT, 'extension', 'package.json'));
 const { build } = require('esbuild');
 const bundle = (await build({
   stdin: {
-    contents: `import rules from './src/shared/rules/rules.json';
+    contents: `import { RULES as rules } from './src/shared/rules/index';
       import { compileRules, rulesForLocation, scan } from './src/content/rules/match';
       globalThis.__rfBench = { rules, compileRules, rulesForLocation, scan };`,
     resolveDir: path.join(H.ROOT, 'extension'), loader: 'ts',
