@@ -32,7 +32,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ringfence/ringfence/internal/caller"
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/platform"
@@ -144,7 +144,7 @@ func run(bin, md string, n int, sizes []int, storeN int) error {
 		rows = append(rows, r)
 	}
 	// 1. Start → hello, interleaved so both see the same machine load.
-	args := []string{"chrome-extension://" + caller.DevChromeID + "/"}
+	args := []string{"chrome-extension://" + config.DevChromeID + "/"}
 	hm, em, err := startVsEcho(bin, echo, args, env, n)
 	if err != nil {
 		return err

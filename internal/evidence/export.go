@@ -4,16 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ringfence/ringfence/internal/thumb"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/ringfence/ringfence/internal/thumb"
 )
 
 // Fixed names inside a kit.
@@ -28,7 +31,7 @@ const (
 
 	// KitFormat and KitVersion identify the layout in manifest.json.
 	KitFormat  = "ringfence-evidence-kit"
-	KitVersion = 1
+	KitVersion = 2 // 2: ECDSA P-384 identity shared with the WACZ; 1: Ed25519
 )
 
 // Manifest is manifest.json: the signed description of everything in the kit.
@@ -60,6 +63,8 @@ type Options struct {
 	Now         time.Time // creation time; zero means time.Now()
 	Progress    Progress  // nil for none
 	TempDir     string    // for the report's spill files; "" = os.TempDir()
+	Lang        string    // the report's language (Languages); "" = English
+	WithPDF     bool      // also put report.pdf into a kit
 }
 
 // Result summarises a written kit.
@@ -124,11 +129,36 @@ func (o Options) start() (time.Time, Progress) {
 	return now.UTC().Truncate(time.Millisecond), progress
 }
 
-// selectSnapshots lists the snapshots f selects; ErrEmpty when there is none.
+// UnknownIDsError is returned when --snapshot names ids that the selection
+// does not match (mistyped, deleted, or outside the other filters): a kit
+// silently missing a snapshot the user asked for is worse than none.
+type UnknownIDsError struct{ IDs []string }
+
+func (e *UnknownIDsError) Error() string {
+	return "no snapshot matches " + strings.Join(e.IDs, ", ")
+}
+
+// selectSnapshots lists the snapshots f selects; ErrEmpty when there is
+// none, *UnknownIDsError when f.IDs names any that did not match.
 func selectSnapshots(ctx context.Context, src Source, f Filter) ([]Snapshot, error) {
 	snaps, err := src.Snapshots(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
+	}
+	if len(f.IDs) > 0 {
+		found := make(map[string]bool, len(snaps))
+		for _, s := range snaps {
+			found[s.ID] = true
+		}
+		var missing []string
+		for _, id := range f.IDs {
+			if !found[id] && !slices.Contains(missing, id) {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, &UnknownIDsError{IDs: missing}
+		}
 	}
 	if len(snaps) == 0 {
 		return nil, ErrEmpty
@@ -140,12 +170,12 @@ func selectSnapshots(ctx context.Context, src Source, f Filter) ([]Snapshot, err
 // Artifacts are copied straight from src into the zip and hashed on the way;
 // memory stays bounded whatever their total size.
 func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, error) {
-	if len(o.SigningKey) != ed25519.PrivateKeySize {
-		return Result{}, errors.New("export: no Ed25519 signing key")
+	key, err := IdentityKey(o.SigningKey)
+	if err != nil {
+		return Result{}, fmt.Errorf("export: %w", err)
 	}
 	now, progress := o.start()
-	pub := o.SigningKey.Public().(ed25519.PublicKey)
-	keyInfo, pubPEM, err := signingKeyInfo(pub)
+	keyInfo, pubPEM, err := signingKeyInfo(&key.PublicKey)
 	if err != nil {
 		return Result{}, err
 	}
@@ -160,80 +190,31 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 		}
 	}
 
-	rep, err := newReport(o.TempDir)
+	rep, err := newReport(o.TempDir, o.Lang)
 	if err != nil {
 		return Result{}, err
 	}
 	defer rep.cleanup()
+	rep.wantPDF = o.WithPDF
 
 	kz := newKitZip(w, now)
 	cl := newChecklist()
-	// Thumbnails (a full PNG decode each) are made on another goroutine
-	// while the next snapshot's artifacts are copied; a snapshot goes into
-	// the report once its thumbnail is in the kit. One in flight bounds
-	// the memory to two screenshots.
-	type pending struct {
-		s     Snapshot
-		view  snapshotView
-		thumb chan []byte // nil: no thumbnail to wait for
-	}
-	var queue []pending
-	finish := func(p pending) error {
-		if p.thumb != nil {
-			if jpg := <-p.thumb; jpg != nil {
-				if _, err := kz.copy(thumbPath(p.s.ID), bytes.NewReader(jpg), false, nil); err != nil {
-					return err
-				}
-				p.view.Thumb = thumbPath(p.s.ID)
-			}
-		}
-		cl.add(p.s)
-		return rep.addSnapshot(p.view)
-	}
-	defer func() { // on an early return, let the thumbnail goroutine end
-		for _, p := range queue {
-			if p.thumb != nil {
-				<-p.thumb
-			}
-		}
-	}()
 	for i, s := range snaps {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		view, png, err := writeSnapshot(ctx, src, kz, s)
+		view, err := writeSnapshot(ctx, src, kz, s)
 		if err != nil {
 			return Result{}, err
 		}
-		p := pending{s: s, view: view}
-		if png != nil {
-			p.thumb = make(chan []byte, 1)
-			go func(ch chan<- []byte) {
-				jpg, err := thumb.Make(png)
-				if err != nil {
-					jpg = nil // the report shows the screenshot itself
-				}
-				ch <- jpg
-			}(p.thumb)
-		}
-		queue = append(queue, p)
-		if len(queue) > 1 {
-			if err := finish(queue[0]); err != nil {
-				return Result{}, err
-			}
-			queue = queue[1:]
-			progress(i, len(snaps), "artifacts")
-		}
-	}
-	for len(queue) > 0 {
-		if err := finish(queue[0]); err != nil {
+		cl.add(s)
+		if err := rep.addSnapshot(view); err != nil {
 			return Result{}, err
 		}
-		queue = queue[1:]
+		progress(i+1, len(snaps), "artifacts")
 	}
-	progress(len(snaps), len(snaps), "artifacts")
 
-	chain, err := writeEvents(ctx, src, kz, rep)
+	chain, err := writeEvents(ctx, src, kz, FileEvents, rep)
 	if err != nil {
 		return Result{}, err
 	}
@@ -248,8 +229,18 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 		Key:         keyInfo,
 		Checklist:   cl.items(now),
 	}
-	if err := rep.writeIndex(kz, head); err != nil {
+	rep.finish(&head)
+	if err := rep.writeIndex(kz, FileIndex, head); err != nil {
 		return Result{}, err
+	}
+	if o.WithPDF {
+		var pdf bytes.Buffer
+		if err := renderPDF(&pdf, head, rep.pdf, rep.lang, true); err != nil {
+			return Result{}, err
+		}
+		if _, err := kz.copy(FilePDF, &pdf, false, nil); err != nil {
+			return Result{}, err
+		}
 	}
 	progress(len(snaps), len(snaps), "report")
 
@@ -269,7 +260,11 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	if _, err := kz.copy(FileManifest, bytes.NewReader(mb), true, nil); err != nil {
 		return Result{}, err
 	}
-	sig := ed25519.Sign(o.SigningKey, mb)
+	digest := sha256.Sum256(mb)
+	sig, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
+	if err != nil {
+		return Result{}, fmt.Errorf("sign manifest.json: %w", err)
+	}
 	if _, err := kz.copy(FileSignature, bytes.NewReader(sig), false, nil); err != nil {
 		return Result{}, err
 	}
@@ -307,45 +302,87 @@ func thumbPath(id string) string { return "thumbnails/" + id + ".jpg" }
 // isScreenshot picks the artifact whose thumbnail the report shows.
 func isScreenshot(a Artifact) bool { return thumb.IsScreenshot(a.Name, a.MIME) }
 
+// thumbnail makes a screenshot's thumbnail when the store has none.
+func thumbnail(png []byte) ([]byte, error) { return thumb.Make(png) }
+
 func compressible(mime string) bool {
 	return !strings.HasPrefix(mime, "image/png") && !strings.HasPrefix(mime, "image/jpeg") &&
 		!strings.HasPrefix(mime, "image/webp") && !strings.Contains(mime, "zip") && !strings.Contains(mime, "gzip")
 }
 
-// writeSnapshot copies one snapshot's artifacts and meta.json into the kit and
-// returns what the report shows of it, and the screenshot's bytes when it
-// should get a thumbnail (the caller makes it).
-func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (snapshotView, []byte, error) {
-	v := snapshotView{Snapshot: s, Dir: SnapshotDir(s.ID)}
-	var png []byte
-	shot := -1
+// screenshotIndex picks the artifact whose thumbnail the report shows: a
+// screenshot PNG, else any PNG; -1 when there is none.
+func screenshotIndex(s Snapshot) int {
 	for i, a := range s.Artifacts {
-		if isScreenshot(a) && shot < 0 {
-			shot = i
+		if isScreenshot(a) {
+			return i
 		}
 	}
-	if shot < 0 {
-		for i, a := range s.Artifacts {
-			if a.MIME == "image/png" {
-				shot = i
-				break
+	for i, a := range s.Artifacts {
+		if a.MIME == "image/png" {
+			return i
+		}
+	}
+	return -1
+}
+
+// teeFor is the buffer that keeps artifact i's bytes for the report (the
+// screenshot for its thumbnail, settings.json for the table), or nil.
+func teeFor(i, shot int, a Artifact) *capBuffer {
+	if i == shot || a.Name == "settings.json" {
+		return &capBuffer{limit: maxTee}
+	}
+	return nil
+}
+
+// take records in v what the report shows of artifact a (linked at path, or
+// not linked when path is ""), whose bytes tee kept; it returns the
+// screenshot's thumbnail JPEG when a is the screenshot.
+func (v *snapshotView) take(a Artifact, isShot bool, tee *capBuffer, path string) []byte {
+	v.Artifacts = append(v.Artifacts, artifactView{Artifact: a, Path: path})
+	switch {
+	case tee == nil:
+	case a.Name == "settings.json":
+		if !tee.complete() {
+			v.SettingsErr = "settings.json is too large to show here; open the file"
+		} else if rows, err := settingRows(tee.buf); err != nil {
+			v.SettingsErr = err.Error()
+		} else {
+			v.Settings, v.HasSettings = rows, true
+		}
+	case isShot:
+		v.Screenshot = path
+		if tee.complete() {
+			if jpg, err := thumbnail(tee.buf); err == nil {
+				return jpg
 			}
 		}
 	}
-	var cached []byte // the store's thumbnail of the screenshot
+	return nil
+}
+
+// writeSnapshot copies one snapshot's artifacts and meta.json into the kit and
+// returns what the report shows of it.
+func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (snapshotView, error) {
+	v := snapshotView{Snapshot: s, Dir: SnapshotDir(s.ID)}
+	shot := screenshotIndex(s)
+	// The store makes thumbnails after commit: use its one rather than
+	// decoding the PNG (most of an export's CPU otherwise).
+	var cached []byte
 	if ts, ok := src.(ThumbnailSource); ok && shot >= 0 {
 		if jpg, err := ts.Thumbnail(ctx, s.Artifacts[shot].SHA256); err == nil {
 			cached = jpg
 		}
 	}
 	for i, a := range s.Artifacts {
-		var tee *capBuffer
-		if (i == shot && cached == nil) || a.Name == "settings.json" {
-			tee = &capBuffer{limit: maxTee}
+		useCache := i == shot && cached != nil
+		tee := teeFor(i, shot, a)
+		if useCache && a.Name != "settings.json" {
+			tee = nil // no PNG to keep for a thumbnail
 		}
 		rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
 		if err != nil {
-			return v, nil, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
+			return v, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
 		}
 		path := v.Dir + a.Name
 		var fe FileEntry
@@ -356,58 +393,47 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 		}
 		rc.Close()
 		if err != nil {
-			return v, nil, fmt.Errorf("snapshot %s: %w", s.ID, err)
+			return v, fmt.Errorf("snapshot %s: %w", s.ID, err)
 		}
 		if fe.SHA256 != a.SHA256 || fe.Size != a.Size {
-			return v, nil, fmt.Errorf("snapshot %s: %s: stored bytes (%d, sha256 %s) differ from those recorded at capture (%d, sha256 %s); the store is damaged",
+			return v, fmt.Errorf("snapshot %s: %s: stored bytes (%d, sha256 %s) differ from those recorded at capture (%d, sha256 %s); the store is damaged",
 				s.ID, a.Name, fe.Size, fe.SHA256, a.Size, a.SHA256)
 		}
-		v.Artifacts = append(v.Artifacts, artifactView{Artifact: a, Path: path})
-		switch {
-		case tee == nil:
-		case a.Name == "settings.json":
-			if !tee.complete() {
-				v.SettingsErr = "settings.json is too large to show here; open the file"
-			} else if rows, err := settingRows(tee.buf); err != nil {
-				v.SettingsErr = err.Error()
-			} else {
-				v.Settings, v.HasSettings = rows, true
-			}
-		case i == shot:
-			v.Screenshot = path
-			if tee.complete() {
-				png = tee.buf
-			}
+		jpg := v.take(a, i == shot, tee, path)
+		if useCache {
+			v.Screenshot, jpg = path, cached
 		}
-		if i == shot {
-			v.Screenshot = path
-			if cached != nil {
-				if _, err := kz.copy(thumbPath(s.ID), bytes.NewReader(cached), false, nil); err != nil {
-					return v, nil, err
-				}
-				v.Thumb = thumbPath(s.ID)
+		if jpg != nil {
+			if _, err := kz.copy(thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
+				return v, err
 			}
+			v.Thumb = thumbPath(s.ID)
 		}
 	}
+	if err := writeMeta(kz, v.Dir+FileMeta, s); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+func writeMeta(kz *kitZip, path string, s Snapshot) error {
 	meta, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return v, nil, fmt.Errorf("snapshot %s: encode meta.json: %w", s.ID, err)
+		return fmt.Errorf("snapshot %s: encode meta.json: %w", s.ID, err)
 	}
-	if _, err := kz.copy(v.Dir+FileMeta, bytes.NewReader(append(meta, '\n')), true, nil); err != nil {
-		return v, nil, err
-	}
-	return v, png, nil
+	_, err = kz.copy(path, bytes.NewReader(append(meta, '\n')), true, nil)
+	return err
 }
 
 // writeEvents streams the whole event log into events.jsonl (a filtered kit
 // still carries the full chain, so it verifies from the first event) and the
 // report's event table.
-func writeEvents(ctx context.Context, src Source, kz *kitZip, rep *report) (EventChain, error) {
+func writeEvents(ctx context.Context, src Source, kz *kitZip, path string, rep *report) (EventChain, error) {
 	pr, pw := io.Pipe()
 	var chain EventChain
 	done := make(chan error, 1)
 	go func() {
-		_, err := kz.copy(FileEvents, pr, true, nil)
+		_, err := kz.copy(path, pr, true, nil)
 		pr.CloseWithError(err)
 		done <- err
 	}()
