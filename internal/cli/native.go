@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 
 	"github.com/ringfence/ringfence/internal/caller"
+	"github.com/ringfence/ringfence/internal/dashboard"
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/platform"
 	"github.com/ringfence/ringfence/internal/protocol"
@@ -38,6 +40,19 @@ func runNative(ctx context.Context, e *Env, args []string) int {
 	st, ring, err := openStore(ctx, e)
 	srv := protocol.NewServer(st, err, ring.Status())
 	srv.EnableExport(protocol.ExportConfig{SigningKey: ring.SigningKey, Getenv: e.Getenv, Progress: e.Stdout})
+	if homeErr == nil && err == nil {
+		srv.EnableDashboard(func(ctx context.Context) (string, error) {
+			token, err := ring.DashboardToken(ctx)
+			if err != nil {
+				return "", err
+			}
+			exe, err := os.Executable()
+			if err != nil {
+				return "", err
+			}
+			return dashboard.Ensure(ctx, home, token, exe)
+		})
+	}
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "ringfence: %v\n", err)
 	}

@@ -33,6 +33,7 @@ func (c *client) close() {
 }
 
 type hub struct {
+	pumps   sync.WaitGroup // one per open socket's writer, so shutdown can say goodbye
 	mu      sync.Mutex
 	clients map[*client]struct{}
 	buffer  int
@@ -56,6 +57,7 @@ func (h *hub) add(c *client) bool {
 		return false
 	}
 	h.clients[c] = struct{}{}
+	h.pumps.Add(1)
 	return true
 }
 
@@ -94,6 +96,13 @@ func (h *hub) closeAll() {
 	h.mu.Unlock()
 	for c := range all {
 		c.close()
+	}
+	// Let each writer send its going-away frame before the process exits.
+	done := make(chan struct{})
+	go func() { h.pumps.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
 	}
 }
 
@@ -177,6 +186,7 @@ func (s *Server) readPump(c *client) {
 func (s *Server) writePump(c *client) {
 	ping := time.NewTicker(s.cfg.PingInterval)
 	defer func() {
+		defer s.hub.pumps.Done()
 		ping.Stop()
 		s.hub.remove(c)
 		c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))

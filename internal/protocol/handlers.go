@@ -39,6 +39,9 @@ func (s *Server) capabilities() []string {
 	if _, ok := s.routes["export"]; ok {
 		caps = append(caps, "export")
 	}
+	if _, ok := s.routes["dashboard.open"]; ok {
+		caps = append(caps, "dashboard")
+	}
 	return caps
 }
 
