@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/ringfence/ringfence/internal/evidence"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -627,5 +629,40 @@ func TestOversizedClientMessageClosesSocket(t *testing.T) {
 	}
 	if n := r.srv.hub.count(); n != 0 {
 		t.Errorf("%d clients left", n)
+	}
+}
+
+// TestKitCarriesKeyInventory: a kit exported from a store with keys holds
+// api-keys.json with the recorded dependents, and still verifies.
+func TestKitCarriesKeyInventory(t *testing.T) {
+	r := start(t, nil)
+	saveSnap(t, r.st, time.Now(), "https://platform.openai.com/api-keys", settings(true, "aaaa"), "keys")
+	if _, err := r.st.UpdateAPIKey(context.Background(), "sk-...aaaa", []string{"billing-worker"}, "rotated"); err != nil {
+		t.Fatal(err)
+	}
+	_, sk, _ := ed25519.GenerateKey(nil)
+	var buf bytes.Buffer
+	if _, err := evidence.WriteKit(context.Background(), evidence.StoreSource{Store: r.st}, &buf, evidence.Options{SigningKey: sk}); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range zr.File {
+		if f.Name == evidence.FileAPIKeys {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			found = strings.Contains(string(b), "billing-worker") && strings.Contains(string(b), `"rotation": "rotated"`)
+		}
+	}
+	if !found {
+		t.Error("the kit has no api-keys.json with the dependents")
+	}
+	v, err := evidence.VerifyKit(context.Background(), zr)
+	if err != nil || !v.OK() {
+		t.Errorf("verify: %v %+v", err, v)
 	}
 }
