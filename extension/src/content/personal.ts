@@ -5,6 +5,8 @@ export interface IdentitySummary {
   snapshots?: number;
   last_snapshot_at?: string | null;
   api_keys?: { count: number; seen_at: string } | null;
+  /** The key inventory the user keeps in the dashboard (docs/dashboard.md). */
+  key_inventory?: { keys: number; used_by: string[]; not_rotated: number } | null;
 }
 
 export function personalLine(s: IdentitySummary, losses: string[], t: Translate, locale?: string): string {
@@ -14,5 +16,9 @@ export function personalLine(s: IdentitySummary, losses: string[], t: Translate,
   const seen = new Date(keys.seen_at);
   const date = Number.isNaN(seen.getTime()) ? keys.seen_at
     : seen.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' });
-  return t('personal_api_keys', [String(keys.count), date]);
+  const line = t('personal_api_keys', [String(keys.count), date]);
+  // What the user recorded as depending on those keys: the blast radius in their own words.
+  const inv = s.key_inventory;
+  if (!inv || !inv.used_by?.length) return line;
+  return `${line} ${t('personal_key_consumers', [inv.used_by.slice(0, 5).join(', ') + (inv.used_by.length > 5 ? ', …' : ''), String(inv.not_rotated)])}`;
 }
