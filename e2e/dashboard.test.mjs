@@ -1,7 +1,7 @@
 // The case workspace in real headless Chromium: the production extension opens the real host's
 // dashboard (`ringfence serve`, started detached by the `dashboard.open` native message) from the
 // popup; the test walks the timeline, a snapshot, a diff with a planted setting change, a note, an
-// .eml import, a key's dependents, a deletion, and export + verify of a fresh kit, saving
+// .eml import (file picker) and a transcript (drag and drop), a key's dependents, a deletion, and export + verify of a fresh kit, saving
 // screenshots under out/dashboard/. Every request the dashboard's pages make is recorded: none may
 // leave the dashboard's own loopback origin.
 import { test, before, after } from 'node:test';
@@ -155,7 +155,7 @@ test('diff: the planted setting change On → Off', async () => {
   assert.ok(out.includes('Improve the model for everyone: On → Off'), out);
 });
 
-test('a note and an imported .eml appear on the timeline', async () => {
+test('a note, an imported .eml (file picker) and a dropped transcript appear on the timeline', async () => {
   await dash.goto(`${origin}/#timeline`);
   await dash.waitForSelector('#note-text');
   await dash.type('#note-text', 'Called support, ticket #88412, appeal due 2026-12-15');
@@ -167,7 +167,21 @@ test('a note and an imported .eml appear on the timeline', async () => {
   await dash.waitForFunction(() => document.querySelector('#timeline li[data-kind="import"]'), { timeout: 10_000 });
   const result = await dash.$eval('#import-result', (el) => el.textContent);
   assert.ok(result.includes('appeal.eml') && result.includes('Moderation'), result);
-  const imported = JSON.parse(cli(['list', '--json'])).find((s) => s.trigger === 'import');
+  // A transcript dropped on the drop zone: a real drag of a file, through CDP.
+  const cdp = await dash.createCDPSession();
+  const box = await (await dash.$('#drop')).boundingBox();
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: [path.join(FIX, 'support-chat.txt')], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  await dash.waitForFunction(() => document.querySelectorAll('#timeline li[data-kind="import"]').length === 2, { timeout: 10_000 });
+  const chat = JSON.parse(cli(['list', '--json'])).find((s) => s.trigger === 'import' && s.url === 'import:support-chat.txt');
+  assert.ok(chat, 'the dropped transcript is stored');
+  const stored = H.runCli(sb, ['show', chat.id, '--artifact', 'original.txt', '--out', '-']);
+  assert.equal(stored.code, 0, stored.stderr);
+  assert.ok(stored.stdout.includes('your appeal is under review'), stored.stdout);
+  assert.ok(!/sk-proj-Zx9Qw8/.test(stored.stdout), 'the key in the transcript was redacted');
+
+  const imported = JSON.parse(cli(['list', '--json'])).find((s) => s.trigger === 'import' && s.url === 'import:appeal.eml');
   assert.ok(imported, 'the import is stored');
   assert.equal(imported.category, 'moderation');
   assert.equal(imported.title, 'Your account has been deactivated');
