@@ -58,6 +58,11 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 		fmt.Fprintln(e.Stdout, token)
 		return ExitOK
 	}
+	if n, err := st.BackfillAPIKeys(ctx); err != nil {
+		fmt.Fprintf(e.Stderr, "ringfence serve: %v\n", err)
+	} else if n > 0 {
+		fmt.Fprintf(e.Stderr, "ringfence serve: API-key inventory filled from %d earlier snapshot(s)\n", n)
+	}
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return fail(e, "serve", err)

@@ -514,3 +514,68 @@ func (s *Store) PreviousOfPage(ctx context.Context, snap Snapshot) (Snapshot, er
 	}
 	return s.GetSnapshot(ctx, id)
 }
+
+// BackfillAPIKeys fills the inventory from snapshots stored before schema
+// version 3 (whose commits did not record keys). It runs once per database
+// (meta key api_keys_backfilled) and returns how many snapshots it read.
+// Commits since version 3 record their keys themselves; re-recording a key
+// is harmless (first/last seen only widen).
+func (s *Store) BackfillAPIKeys(ctx context.Context) (int, error) {
+	var done string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'api_keys_backfilled'`).Scan(&done)
+	if err == nil {
+		return 0, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: backfill api keys: %w", classify(err))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.captured_at FROM snapshots s
+		JOIN artifacts a ON a.snapshot_id = s.id AND a.name = 'settings.json'
+		WHERE s.api_key_count IS NOT NULL ORDER BY s.captured_at`)
+	if err != nil {
+		return 0, fmt.Errorf("store: backfill api keys: %w", classify(err))
+	}
+	type seen struct {
+		snap Snapshot
+		keys []SeenKey
+	}
+	var ids []Snapshot
+	for rows.Next() {
+		var sn Snapshot
+		var at string
+		if err := rows.Scan(&sn.ID, &at); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("store: backfill api keys: %w", err)
+		}
+		sn.CapturedAt = parseTime(at)
+		ids = append(ids, sn)
+	}
+	rows.Close()
+	var all []seen
+	for _, sn := range ids {
+		rc, err := s.OpenArtifact(ctx, sn.ID, "settings.json")
+		if err != nil {
+			return 0, err
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, MaxArtifactSize))
+		rc.Close()
+		if err != nil {
+			return 0, fmt.Errorf("store: backfill api keys: read %s: %w", sn.ID, err)
+		}
+		_, keys := apiKeys([]staged{{info: ArtifactInfo{Name: "settings.json"}, plain: b}})
+		all = append(all, seen{sn, keys})
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		for _, x := range all {
+			if err := upsertKeys(ctx, tx, x.snap, x.keys); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES ('api_keys_backfilled', ?)`, fmtTime(time.Now()))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: backfill api keys: %w", err)
+	}
+	return len(all), nil
+}

@@ -137,3 +137,29 @@ func TestWatchSeesOtherHandles(t *testing.T) {
 		}
 	}
 }
+
+// TestBackfillAPIKeys: keys of snapshots stored before the inventory existed
+// are recorded once.
+func TestBackfillAPIKeys(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	if _, err := s.SaveSnapshot(ctx, meta("keys", time.Now()), map[string]io.Reader{
+		"settings.json": strings.NewReader(`{"api_keys":[{"name":"old","prefix":"sk-...old1"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	// As a version-2 database would have it: no inventory rows.
+	if _, err := s.db.Exec(`DELETE FROM api_keys`); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.BackfillAPIKeys(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("backfill read %d, %v", n, err)
+	}
+	keys, _ := s.APIKeys(ctx)
+	if len(keys) != 1 || keys[0].Key != "sk-...old1" {
+		t.Errorf("keys %+v", keys)
+	}
+	if n, err := s.BackfillAPIKeys(ctx); n != 0 || err != nil {
+		t.Errorf("second backfill read %d, %v", n, err)
+	}
+}

@@ -223,6 +223,8 @@ async function fillTimeline(list) {
       el("span", { class: "when" }, when(e.at)),
       el("span", { class: "badge " + badge }, e.type),
       el("span", { class: it.kind === "note" ? "note-text" : "" }, eventText(e)),
+      e.type === "note.added" && e.detail && e.detail.snapshot_id
+        ? el("a", { href: "#snapshot/" + encodeURIComponent(e.detail.snapshot_id), class: "muted" }, " (snapshot)") : null,
       e.detail && e.detail.about ? el("span", { class: "muted" }, " (about " + e.detail.about + ")") : null);
   });
   if (!rows.length) rows.push(el("li", { class: "muted" }, "Nothing yet: take a snapshot from the extension, add a note or import a file."));
@@ -266,6 +268,15 @@ async function snapshotView(id) {
       s.trigger !== "import" ? el("a", { href: "#diff//" + encodeURIComponent(id), id: "diff-prev" }, "Compare with the previous snapshot of this page") : null,
       del));
   main.append(head);
+  const noteText = el("textarea", { id: "snap-note-text", placeholder: "A note about this snapshot (what happened, ticket number…)" });
+  main.append(el("div", { class: "panel" }, noteText, el("div", { class: "row" }, el("button", { id: "snap-note-add", onclick: async () => {
+    if (!noteText.value.trim()) return;
+    try {
+      await api("/api/notes", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: noteText.value, snapshot_id: id }) });
+      noteText.value = "";
+      toast("Note added to the timeline");
+    } catch (e) { toast(e.message); }
+  } }, "Add note about this snapshot"))));
   main.append(el("h2", {}, "Metadata"), table(["field", "value"], [
     ["id", el("span", { class: "mono" }, s.id)],
     ["captured", when(s.captured_at) + ` (local offset ${s.tz_offset_minutes} min)`],
