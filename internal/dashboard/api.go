@@ -421,29 +421,23 @@ func (s *Server) identity(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, id)
 }
 
-// jobs are exports running in the background; Serve waits for them.
+// jobs are exports running in the background; Serve cancels and waits for
+// them on shutdown.
 type jobs struct {
 	mu   sync.Mutex
 	next int
-	m    map[string]*job
 	wg   sync.WaitGroup
 }
-
-type job struct{ ID string }
 
 func (j *jobs) start(fn func(id string)) string {
 	j.mu.Lock()
 	j.next++
 	id := "x" + strconv.Itoa(j.next)
-	j.m[id] = &job{ID: id}
 	j.mu.Unlock()
 	j.wg.Add(1)
 	go func() {
 		defer j.wg.Done()
 		fn(id)
-		j.mu.Lock()
-		delete(j.m, id)
-		j.mu.Unlock()
 	}()
 	return id
 }
@@ -482,7 +476,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, fmt.Errorf("export folder: %w", err))
 		return
 	}
-	ctx := context.WithoutCancel(r.Context())
+	ctx := s.baseContext() // outlives the request, ends with the server
 	id := s.jobs.start(func(id string) {
 		opts := evidence.Options{Filter: evidence.Filter{IDs: req.SnapshotIDs, Categories: req.Categories},
 			SigningKey: key, HostVersion: s.cfg.HostVersion, TempDir: s.cfg.ExportDir,

@@ -63,6 +63,13 @@ type Server struct {
 	jobs   *jobs
 	static fs.FS
 	mu     sync.Mutex
+	base   context.Context // Serve's context: background work ends with it
+}
+
+func (s *Server) baseContext() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base
 }
 
 // New prepares a server; Serve runs it.
@@ -87,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("dashboard: assets: %w", err)
 	}
 	return &Server{cfg: cfg, redact: redact.New(), hub: newHub(cfg.ClientBuffer, cfg.Logf),
-		jobs: &jobs{m: map[string]*job{}}, static: static}, nil
+		jobs: &jobs{}, static: static, base: context.Background()}, nil
 }
 
 // IsLoopback reports whether addr (host:port) names a loopback address.
@@ -134,18 +141,18 @@ func URL(ln net.Addr, token string) string {
 // requests get a few seconds to finish, websockets are closed with a
 // going-away frame, the change watcher stops.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	s.mu.Lock()
-	s.hosts = allowedHosts(ln.Addr())
-	s.mu.Unlock()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	s.mu.Lock()
+	s.hosts = allowedHosts(ln.Addr())
+	s.base = ctx
+	s.mu.Unlock()
 	watchErr := make(chan error, 1)
 	go func() { watchErr <- s.cfg.Store.Watch(ctx, s.cfg.PollInterval, s.publishChanges) }()
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
-		ErrorLog:          nil,
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
