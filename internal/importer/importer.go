@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ringfence/ringfence/internal/redact"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -169,7 +170,7 @@ func Prepare(name string, data []byte, r *redact.Redactor, now time.Time) (Prepa
 	}
 	meta := store.Snapshot{
 		URL: "import:" + clipURL(base), Title: title, CapturedAt: captured,
-		Category: info.Category, CategorySource: "import", Redactions: redactions,
+		Category: info.Category, CategorySource: spec.CategorySourceImport, Redactions: redactions,
 		Artifacts: []store.ArtifactInfo{{Name: original, MIME: mimeType}, {Name: "text.txt", MIME: "text/plain; charset=utf-8"},
 			{Name: "import.json", MIME: "application/json"}},
 		Notes: map[string]string{"import": kind + " " + base},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // DashboardOpener finds the running dashboard (`ringfence serve`) of this
@@ -13,24 +15,22 @@ type DashboardOpener func(ctx context.Context) (string, error)
 // EnableDashboard registers `dashboard.open` (docs/protocol.md): the popup's
 // "Open evidence dashboard" and its snapshot list use it.
 func (s *Server) EnableDashboard(open DashboardOpener) {
-	s.routes["dashboard.open"] = func(ctx context.Context, body json.RawMessage) (any, error) {
-		var req struct {
-			SnapshotID string `json:"snapshot_id"`
-		}
+	s.routes[spec.MsgDashboardOpen] = func(ctx context.Context, body json.RawMessage) (any, error) {
+		var req spec.DashboardOpenRequest
 		if err := decode(body, &req); err != nil {
 			return nil, err
 		}
 		if req.SnapshotID != "" && !snapshotIDShape(req.SnapshotID) {
-			return nil, errorf(CodeBadRequest, "snapshot_id %q is not a snapshot id", req.SnapshotID)
+			return nil, errorf(spec.CodeBadRequest, "snapshot_id %q is not a snapshot id", req.SnapshotID)
 		}
 		u, err := open(ctx)
 		if err != nil {
-			return nil, errorf(CodeStorageError, "cannot start the dashboard: %v", err)
+			return nil, errorf(spec.CodeStorageError, "cannot start the dashboard: %v", err)
 		}
 		if req.SnapshotID != "" {
 			u += "#snapshot/" + url.PathEscape(req.SnapshotID)
 		}
-		return map[string]any{"url": u}, nil
+		return spec.DashboardOpenReply{URL: u}, nil
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ringfence/ringfence/internal/keys"
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 func TestDashboardOpen(t *testing.T) {
@@ -27,7 +28,7 @@ func TestDashboardOpen(t *testing.T) {
 	}{
 		{map[string]any{}, "http://127.0.0.1:4000/?token=t", ""},
 		{map[string]any{"snapshot_id": "20261130T100203Z-2fbb8bd1"}, "http://127.0.0.1:4000/?token=t#snapshot/20261130T100203Z-2fbb8bd1", ""},
-		{map[string]any{"snapshot_id": "../x#y"}, "", CodeBadRequest},
+		{map[string]any{"snapshot_id": "../x#y"}, "", spec.CodeBadRequest},
 	}
 	for _, c := range cases {
 		r := call(t, s, "dashboard.open", c.body)

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // The case workspace's additions (docs/dashboard.md): notes and imports on
@@ -18,14 +20,14 @@ import (
 // TriggerImport marks a snapshot made by importing a file (an email, a PDF,
 // an image, a transcript) rather than by capturing a page. Only SaveImport
 // stores it; the native protocol cannot.
-const TriggerImport = "import"
+const TriggerImport = spec.TriggerImport
 
-// Event types this file appends to the hash-chained log.
+// Event types this file appends to the hash-chained log (spec/vocabulary.json).
 const (
-	EventNoteAdded       = "note.added"
-	EventImportAdded     = "import.added"
-	EventSnapshotDeleted = "snapshot.deleted"
-	EventKeyUpdated      = "key.updated"
+	EventNoteAdded       = spec.EventNoteAdded
+	EventImportAdded     = spec.EventImportAdded
+	EventSnapshotDeleted = spec.EventSnapshotDeleted
+	EventKeyUpdated      = spec.EventKeyUpdated
 )
 
 // MaxNoteText caps a note; a note is one event (detail ≤ 64 KiB).
@@ -121,7 +123,7 @@ func (s *Store) EventsSince(ctx context.Context, after int64, limit int) ([]Even
 func (s *Store) SaveImport(ctx context.Context, meta Snapshot, content map[string]io.Reader, detail map[string]any) (Snapshot, error) {
 	meta.Trigger, meta.imported = TriggerImport, true
 	if meta.CategorySource == "" {
-		meta.CategorySource = "import"
+		meta.CategorySource = spec.CategorySourceImport
 	}
 	meta.afterCommit = func(ctx context.Context, tx *sql.Tx, snap Snapshot) error {
 		d := map[string]any{}

@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // ArtifactInfo describes one stored artifact. SHA256 is lowercase hex of the
@@ -77,10 +79,10 @@ func (s Snapshot) Bytes() int64 {
 	return n
 }
 
-// Triggers and Categories are the accepted values (docs/protocol.md).
+// Triggers and Categories are the accepted values (spec/vocabulary.json).
 var (
-	Triggers   = []string{"button", "shortcut", "context_menu", "banner", "auto"}
-	Categories = []string{"consent_training", "account_status", "uploads", "moderation", "api_dashboard", "other"}
+	Triggers   = spec.Triggers
+	Categories = spec.Categories
 )
 
 // charset checks are hand-written rather than regexps: compiling regexps at
@@ -172,17 +174,20 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	if meta.TZOffsetMinutes < -16*60 || meta.TZOffsetMinutes > 16*60 {
 		return invalid("meta.tz_offset_minutes %d is out of range", meta.TZOffsetMinutes)
 	}
-	if !oneOf(meta.Trigger, Triggers) && !(meta.imported && meta.Trigger == TriggerImport) {
+	if meta.Trigger == TriggerImport && !meta.imported {
+		return invalid("meta.trigger %q is only for imported files", meta.Trigger)
+	}
+	if !oneOf(meta.Trigger, Triggers) {
 		return invalid("meta.trigger %q is not one of %s", meta.Trigger, strings.Join(Triggers, ", "))
 	}
 	if meta.Category == "" {
-		meta.Category = "other"
+		meta.Category = spec.CategoryOther
 	}
 	if !oneOf(meta.Category, Categories) {
 		return invalid("meta.category %q is not one of %s", meta.Category, strings.Join(Categories, ", "))
 	}
 	if meta.CategorySource == "" {
-		meta.CategorySource = "auto"
+		meta.CategorySource = spec.CategorySourceAuto
 	}
 	if meta.ViewportWidth < 0 || meta.ViewportHeight < 0 || meta.DevicePixelRatio < 0 {
 		return invalid("meta.viewport and device_pixel_ratio must not be negative")
@@ -295,7 +300,7 @@ func newID(t time.Time) (string, error) {
 // (nil when there is none) and the keys it lists, for the inventory.
 func apiKeys(arts []staged) (*int, []SeenKey) {
 	for _, a := range arts {
-		if a.info.Name != "settings.json" {
+		if a.info.Name != spec.ArtifactSettingsJSON {
 			continue
 		}
 		var doc struct {

@@ -5,8 +5,7 @@ import { api } from '../shared/browser';
 import type { Message, WarningRecord } from '../shared/messages';
 import { loadSettings, SETTINGS_KEY, type Settings } from '../shared/settings';
 import { t } from '../shared/i18n';
-import rulesFile from '../shared/rules/rules.json';
-import type { RuleFile } from '../shared/rules/types';
+import { RULES } from '../shared/rules/index';
 import { compileRules, findControl, rulesForLocation, scan, type CompiledRule, type Match, type RuleSet } from './rules/match';
 import { Banner, type BannerModel } from './banner';
 import { EscalationLimit } from './escalation';
@@ -185,7 +184,7 @@ function onClick(e: MouseEvent): void {
 
 async function main(): Promise<void> {
   settings = await loadSettings();
-  ruleSet = compileRules(rulesFile as RuleFile, { languages: settings.languages, groups: settings.groups });
+  ruleSet = compileRules(RULES, { languages: settings.languages, groups: settings.groups });
   banner = new Banner(document, t, {
     onSnapshot: (ruleId) => { logEvent('snapshot.requested', ruleId, { trigger: 'banner' }); void send({ type: 'snapshot', trigger: 'banner' }).then((r) => {
       const hint = (r as { hint?: string } | undefined)?.hint;
@@ -214,7 +213,7 @@ async function main(): Promise<void> {
     if (area !== 'local' || !changes[SETTINGS_KEY]) return;
     void loadSettings().then((s) => {
       settings = s;
-      ruleSet = compileRules(rulesFile as RuleFile, { languages: s.languages, groups: s.groups });
+      ruleSet = compileRules(RULES, { languages: s.languages, groups: s.groups });
       routeCheck();
     });
   });

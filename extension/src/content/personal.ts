@@ -1,13 +1,10 @@
-// The personal line of the banner, from the host's identity.summary reply (docs/protocol.md).
+// The personal line of the banner, from the host's identity.summary reply (spec/protocol.json).
 import type { Translate } from './banner';
+import type { IdentitySummaryReply } from '../shared/spec.gen';
 
-export interface IdentitySummary {
-  snapshots?: number;
-  last_snapshot_at?: string | null;
-  api_keys?: { count: number; seen_at: string } | null;
-  /** The key inventory the user keeps in the dashboard (docs/dashboard.md). */
-  key_inventory?: { keys: number; used_by: string[]; not_rotated: number } | null;
-}
+/** What the banner reads of the reply (older hosts may leave fields out). */
+export type IdentitySummary = Partial<Pick<IdentitySummaryReply, 'snapshots' | 'last_snapshot_at' | 'key_inventory'>>
+  & { api_keys?: Pick<NonNullable<IdentitySummaryReply['api_keys']>, 'count' | 'seen_at'> | null };
 
 export function personalLine(s: IdentitySummary, losses: string[], t: Translate, locale?: string): string {
   const keys = s.api_keys;

@@ -1,5 +1,6 @@
 // Messages between content script, popup, options and background (runtime.sendMessage).
 import type { SnapshotTrigger } from './vocab';
+import type { ExportReply as HostExportReply, Progress } from './spec.gen';
 
 export interface WarningRecord {
   ruleId: string;
@@ -25,16 +26,11 @@ export type Message =
 /** The reply to `dashboard`: the tab opened on the host's dashboard (docs/dashboard.md), or an error. */
 export interface DashboardReply { url?: string; error?: string }
 
-/** The host's reply to `export` (docs/protocol.md), or an error. */
-export interface ExportReply {
-  path?: string;
-  snapshots?: number;
-  fingerprint?: string;
-  error?: string;
-}
+/** The host's reply to `export` (spec/protocol.json), or an error. */
+export type ExportReply = Partial<HostExportReply> & { error?: string };
 
 /** Sent by the background to the popup while an export runs. */
-export interface ExportProgress { type: 'export.progress'; done: number; total: number; stage?: string }
+export type ExportProgress = { type: 'export.progress' } & Progress;
 
 export type HostState = 'unknown' | 'connected' | 'not_installed' | 'error';
 

@@ -2,7 +2,7 @@
 // content scripts pick changes up through storage.onChanged.
 import { localize, t } from '../../shared/i18n';
 import { loadSettings, saveSettings, updateSettings, type GuardMode } from '../../shared/settings';
-import rulesFile from '../../shared/rules/rules.json';
+import { RULES } from '../../shared/rules/index';
 import { initCaptureOptions } from './capture-ui';
 
 async function main(): Promise<void> {
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const form = document.getElementById('form') as HTMLFormElement;
   for (const r of Array.from(form.querySelectorAll<HTMLInputElement>('input[name="guardMode"]'))) r.checked = r.value === s.guardMode;
   const langBox = document.getElementById('languages')!;
-  for (const lang of rulesFile.languages) {
+  for (const lang of RULES.languages) {
     const label = document.createElement('label');
     const cb = document.createElement('input');
     cb.type = 'checkbox';

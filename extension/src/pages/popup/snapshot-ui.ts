@@ -3,9 +3,8 @@
 import { api } from '../../shared/browser';
 import { CATEGORIES } from '../../shared/vocab';
 import type { DashboardReply, SnapshotProgress } from '../../shared/messages';
+import type { SnapshotListReply } from '../../shared/spec.gen';
 import { snapText as s, t } from '../../shared/i18n';
-
-interface ListedSnapshot { id: string; captured_at: string; title: string; url: string; category: string; trigger: string }
 
 const SHOW_AFTER_MS = 1000;
 
@@ -97,7 +96,7 @@ export async function openDashboard(snapshotId?: string): Promise<void> {
 }
 
 async function refreshList(list: HTMLElement): Promise<void> {
-  const r = await api.runtime.sendMessage({ type: 'snapshots' }) as { snapshots?: ListedSnapshot[]; error?: string } | undefined;
+  const r = await api.runtime.sendMessage({ type: 'snapshots' }) as Partial<SnapshotListReply> & { error?: string } | undefined;
   list.replaceChildren();
   const item = (text: string): HTMLLIElement => {
     const li = list.ownerDocument.createElement('li');
