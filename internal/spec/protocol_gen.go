@@ -4,7 +4,6 @@ package spec
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // ProtocolVersion is hello's protocol_version.
@@ -110,11 +109,11 @@ type ProgressStage = string
 // What started a snapshot (vocabulary.json triggers).
 type Trigger = string
 
-// APIKeysSeen: is generated from spec/.
+// APIKeysSeen is generated from spec/.
 type APIKeysSeen struct {
-	Count      int       `json:"count"`
-	SeenAt     time.Time `json:"seen_at"`
-	SnapshotID string    `json:"snapshot_id"`
+	Count      int    `json:"count"`
+	SeenAt     Time   `json:"seen_at"`
+	SnapshotID string `json:"snapshot_id"`
 }
 
 // ArtifactInfo: One artifact declared in snapshot.begin.
@@ -129,10 +128,10 @@ type ArtifactInfo struct {
 	Size int64 `json:"size"`
 }
 
-// CategoryLatest: is generated from spec/.
+// CategoryLatest is generated from spec/.
 type CategoryLatest struct {
-	CapturedAt time.Time `json:"captured_at"`
-	SnapshotID string    `json:"snapshot_id"`
+	CapturedAt Time   `json:"captured_at"`
+	SnapshotID string `json:"snapshot_id"`
 }
 
 // DashboardOpenReply: the body of the reply to dashboard.open.
@@ -157,7 +156,7 @@ type EventLogReply struct {
 // EventLogRequest: the body of a event.log request.
 type EventLogRequest struct {
 	// Defaults to now.
-	At time.Time `json:"at,omitempty"`
+	At Time `json:"at,omitempty"`
 	// Any JSON value up to 64 KiB.
 	Detail json.RawMessage `json:"detail,omitempty"`
 	// The event's idempotency key: 8..64 characters of [A-Za-z0-9-].
@@ -217,7 +216,7 @@ type IdentitySummaryReply struct {
 	APIKeys        *APIKeysSeen              `json:"api_keys"`
 	Categories     map[string]CategoryLatest `json:"categories"`
 	KeyInventory   *KeyInventory             `json:"key_inventory"`
-	LastSnapshotAt *time.Time                `json:"last_snapshot_at"`
+	LastSnapshotAt *Time                     `json:"last_snapshot_at"`
 	Snapshots      int64                     `json:"snapshots"`
 }
 
@@ -234,7 +233,7 @@ type KeyInventory struct {
 	UsedBy []string `json:"used_by"`
 }
 
-// KeyringStatus: is generated from spec/.
+// KeyringStatus is generated from spec/.
 type KeyringStatus struct {
 	// secret-service, keychain, wincred or file.
 	Backend string `json:"backend"`
@@ -242,7 +241,7 @@ type KeyringStatus struct {
 	OK      bool   `json:"ok"`
 }
 
-// Limits: is generated from spec/.
+// Limits is generated from spec/.
 type Limits struct {
 	ChunkSize   int `json:"chunk_size"`
 	MaxArtifact int `json:"max_artifact"`
@@ -338,7 +337,7 @@ type SnapshotMeta struct {
 	// The capture's idempotency key: 8..64 characters of [A-Za-z0-9-].
 	CaptureID string `json:"capture_id,omitempty"`
 	// RFC 3339.
-	CapturedAt       time.Time      `json:"captured_at"`
+	CapturedAt       Time           `json:"captured_at"`
 	Category         Category       `json:"category,omitempty"`
 	CategorySource   CategorySource `json:"category_source,omitempty"`
 	DevicePixelRatio float64        `json:"device_pixel_ratio,omitempty"`
@@ -363,10 +362,10 @@ type SnapshotMeta struct {
 type SnapshotSummary struct {
 	ArtifactCount int `json:"artifact_count"`
 	// Plaintext size of the artifacts.
-	Bytes      int64     `json:"bytes"`
-	CapturedAt time.Time `json:"captured_at"`
-	Category   Category  `json:"category"`
-	ID         string    `json:"id"`
+	Bytes      int64    `json:"bytes"`
+	CapturedAt Time     `json:"captured_at"`
+	Category   Category `json:"category"`
+	ID         string   `json:"id"`
 	// Cut to 512 bytes.
 	Title   string  `json:"title"`
 	Trigger Trigger `json:"trigger"`
@@ -374,7 +373,7 @@ type SnapshotSummary struct {
 	URL string `json:"url"`
 }
 
-// StoreStatus: is generated from spec/.
+// StoreStatus is generated from spec/.
 type StoreStatus struct {
 	// Stored (compressed, encrypted) size of all blobs.
 	BlobBytes int64 `json:"blob_bytes"`

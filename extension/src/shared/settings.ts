@@ -22,6 +22,11 @@ export interface Settings {
   maskPhones: boolean;
   /** Full-page screenshots besides the visible part. */
   fullPage: boolean;
+  /**
+   * Opt-in identity packs switched on (true) or off (false) in the options page. A pack never
+   * switched either way is on when the browser already granted all its hosts (docs/rules.md).
+   */
+  packs: Record<string, boolean>;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -38,6 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maskEmails: false,
   maskPhones: false,
   fullPage: true,
+  packs: {},
 };
 
 type Stored = Partial<Settings>;
@@ -49,6 +55,7 @@ export function mergeSettings(stored: Stored | undefined, legacy?: LegacyPrefs):
   return {
     ...DEFAULT_SETTINGS, ...(legacy ?? {}), ...s,
     groups: { ...DEFAULT_SETTINGS.groups, ...(s.groups ?? {}) },
+    packs: { ...(s.packs ?? {}) },
   };
 }
 

@@ -3,11 +3,15 @@
 import { localize, t } from '../../shared/i18n';
 import { loadSettings, saveSettings, updateSettings, type GuardMode } from '../../shared/settings';
 import { RULES } from '../../shared/rules/index';
+import { SITES } from '../../shared/spec.gen';
 import { initCaptureOptions } from './capture-ui';
+import { initPacks, initProvenance } from './packs-ui';
 
 async function main(): Promise<void> {
   localize(document);
   void initCaptureOptions(document, () => { document.getElementById('saved')!.textContent = t('options_saved'); });
+  void initPacks(document);
+  initProvenance(document);
   const s = await loadSettings();
   const form = document.getElementById('form') as HTMLFormElement;
   for (const r of Array.from(form.querySelectorAll<HTMLInputElement>('input[name="guardMode"]'))) r.checked = r.value === s.guardMode;
@@ -23,7 +27,10 @@ async function main(): Promise<void> {
     langBox.append(label);
   }
   const groupBox = document.getElementById('groups')!;
+  // An opt-in pack's group is switched with its pack (packs-ui.ts), not here.
+  const packGroups = new Set(SITES.filter((x) => x.optional).flatMap((x) => Object.keys(x.groups)));
   for (const group of Object.keys(s.groups)) {
+    if (packGroups.has(group)) continue;
     const label = document.createElement('label');
     const cb = document.createElement('input');
     cb.type = 'checkbox';
