@@ -480,14 +480,8 @@ func TestCaseWorkflow(t *testing.T) {
 	if !v.OK || len(v.Files) < 5 {
 		t.Fatalf("verify %+v", v)
 	}
-	// One flipped byte inside the kit is reported against its file.
-	i := bytes.Index(kit, []byte("Your account was deactivated"))
-	if i < 0 {
-		// Compressed in the zip: flip a byte in the middle instead.
-		i = len(kit) / 3
-	}
-	bad := append([]byte(nil), kit...)
-	bad[i] ^= 0x20
+	// One changed byte inside one file is reported against that file.
+	bad := rewriteZip(t, kit, "events.jsonl", func(b []byte) []byte { return bytes.Replace(b, []byte("Ticket 4711"), []byte("Ticket 4712"), 1) })
 	res = r.do(t, req{method: "POST", path: "/api/verify", bearer: testToken, body: string(bad), ctype: "application/zip"})
 	v = struct {
 		OK    bool
@@ -496,6 +490,14 @@ func TestCaseWorkflow(t *testing.T) {
 	json.NewDecoder(res.Body).Decode(&v)
 	if v.OK {
 		t.Error("a tampered kit verified")
+	}
+	for _, f := range v.Files {
+		if f.Path == "events.jsonl" && f.OK {
+			t.Errorf("the changed events.jsonl is reported ok: %+v", f)
+		}
+		if f.Path == "index.html" && !f.OK {
+			t.Errorf("an unchanged file is reported bad: %+v", f)
+		}
 	}
 	if res := r.do(t, req{method: "GET", path: "/api/exports/..%2Fringfence.db", bearer: testToken}); res.StatusCode != 404 {
 		t.Errorf("path traversal on downloads: %d", res.StatusCode)
@@ -665,4 +667,36 @@ func TestKitCarriesKeyInventory(t *testing.T) {
 	if err != nil || !v.OK() {
 		t.Errorf("verify: %v %+v", err, v)
 	}
+}
+
+// rewriteZip copies a zip, passing one entry's bytes through edit.
+func rewriteZip(t *testing.T, kit []byte, name string, edit func([]byte) []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(kit), int64(len(kit)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	changed := false
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name == name {
+			nb := edit(b)
+			changed = !bytes.Equal(nb, b)
+			b = nb
+		}
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+	}
+	zw.Close()
+	if !changed {
+		t.Fatalf("%s was not changed", name)
+	}
+	return out.Bytes()
 }
