@@ -5,7 +5,7 @@ import type { Message, StatusReply, WarningRecord } from '../shared/messages';
 import { isCategory, type SnapshotTrigger } from '../shared/vocab';
 import { loadSettings, migrateSettings } from '../shared/settings';
 import { t } from '../shared/i18n';
-import { captureSnapshot, currentProgress } from './snapshot';
+import { captureSnapshot, currentProgress, QueuedError } from './snapshot';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
 import { watchPacks } from './packs';
@@ -31,12 +31,13 @@ async function activeTab(): Promise<chrome.tabs.Tab | undefined> {
 }
 
 async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined, category?: string,
-  reason?: string): Promise<{ snapshotId?: string; error?: string }> {
+  reason?: string): Promise<{ snapshotId?: string; error?: string; queued?: string }> {
   if (!tab || tab.id === undefined) return { error: 'no tab to snapshot' };
   try {
     return await captureSnapshot({ tabId: tab.id, windowId: tab.windowId, url: tab.url ?? '', trigger,
       category: isCategory(category) ? category : undefined, reason });
   } catch (e) {
+    if (e instanceof QueuedError) return { queued: e.message };
     const message = e instanceof Error ? e.message : String(e);
     void logEvent({ type: 'snapshot.failed', rule_id: '', url: tab.url ?? '', at: new Date().toISOString(), detail: { trigger, error: message } });
     return { error: message };
