@@ -5,7 +5,8 @@ NPM   ?= npm
 BIN   := bin/ringfence
 VERSION ?= 0.1.0
 LDFLAGS := -s -w -X github.com/ringfence/ringfence/internal/version.Version=$(VERSION)
-GOFILES := $(shell find host internal installer -name '*.go' 2>/dev/null)
+# Go sources plus files embedded into the binary (the dashboard's page).
+GOFILES := $(shell find host internal installer -name '*.go' -o -path '*/dashboard/assets/*' -type f 2>/dev/null)
 # What internal/specgen writes from spec/ (checked in).
 GENERATED := internal/spec/*_gen.go extension/src/shared/spec.gen.ts
 

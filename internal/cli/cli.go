@@ -50,6 +50,10 @@ func verbs() []verb {
 		{"verify", "verify an evidence kit or WACZ", runVerify},
 		{"timestamp", "add a trusted RFC 3161 timestamp to a kit (prepared offline)", runTimestamp},
 		{"rules", "list the warning rules and where each comes from", runRules},
+		{"serve", "serve the evidence dashboard on loopback", runServe},
+		{"diff", "compare two snapshots of the same page", runDiff},
+		{"import", "import emails, PDFs, images and transcripts as evidence", runImport},
+		{"delete", "delete a snapshot or import (a tombstone stays in the log)", runDelete},
 	}
 }
 

@@ -3,10 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 
 	"github.com/ringfence/ringfence/internal/caller"
 	"github.com/ringfence/ringfence/internal/config"
+	"github.com/ringfence/ringfence/internal/dashboard"
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/platform"
@@ -41,6 +43,23 @@ func runNative(ctx context.Context, e *Env, args []string) int {
 	srv := protocol.NewServer(st, err, keys.Status{})
 	srv.KeyStatus(ring.status)
 	srv.EnableExport(protocol.ExportConfig{SigningKey: ring.signingKey, Getenv: e.Getenv, Progress: e.Stdout})
+	if homeErr == nil && err == nil {
+		srv.EnableDashboard(func(ctx context.Context) (string, error) {
+			r, err := ring.wait(ctx)
+			if err != nil {
+				return "", err
+			}
+			token, err := r.DashboardToken(ctx)
+			if err != nil {
+				return "", err
+			}
+			exe, err := os.Executable()
+			if err != nil {
+				return "", err
+			}
+			return dashboard.Ensure(ctx, home, token, exe)
+		})
+	}
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "ringfence: %v\n", err)
 	}

@@ -227,6 +227,9 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
+	if err := writeKeyInventory(ctx, src, kz); err != nil {
+		return Result{}, err
+	}
 	progress(len(snaps), len(snaps), "events")
 
 	head := reportHead{

@@ -1,5 +1,5 @@
 // Package keys holds Ringfence's secrets: the data key that seals blobs, the
-// Ed25519 signing key for evidence kits. They live
+// Ed25519 signing key for evidence kits, and the dashboard's access token. They live
 // in the OS keyring (go-keyring, service "ringfence"); when no keyring is
 // reachable they live in a 0600 key file under RINGFENCE_HOME instead, and
 // Status says so.
@@ -31,8 +31,9 @@ const Service = "ringfence"
 // Entry names (the key file's JSON fields; in the OS keyring, the "user" field
 // is Account(home, name)).
 const (
-	EntryData    = "data-key"
-	EntrySigning = "signing-key"
+	EntryData      = "data-key"
+	EntrySigning   = "signing-key"
+	EntryDashboard = "dashboard-token"
 )
 
 // Backends Status.Backend can report.
@@ -60,7 +61,7 @@ func Account(home, name string) string {
 // Accounts lists the keyring users of every entry of home: what
 // `uninstall --purge` deletes.
 func Accounts(home string) []string {
-	return []string{Account(home, EntryData), Account(home, EntrySigning)}
+	return []string{Account(home, EntryData), Account(home, EntrySigning), Account(home, EntryDashboard)}
 }
 
 // keyringTimeout bounds each keyring call: a locked keyring can wait forever
@@ -177,6 +178,18 @@ func (r *Ring) SigningKey(ctx context.Context) (ed25519.PrivateKey, error) {
 		return nil, err
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// DashboardToken is the access token of `ringfence serve` (32 random bytes,
+// base64url): one per data folder, created on first use, the same for every
+// dashboard process so a bookmarked URL and the extension's "Open evidence
+// dashboard" keep working.
+func (r *Ring) DashboardToken(ctx context.Context) (string, error) {
+	b, err := r.get(ctx, EntryDashboard, 32)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // get returns entry name, creating n random bytes on first use. Creation

@@ -46,6 +46,10 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok, err := r.DashboardToken(ctx)
+	if err != nil || len(tok) < 40 {
+		t.Fatalf("DashboardToken %q, %v", tok, err)
+	}
 	// The secrets are in the keyring itself, not in a file.
 	stored, err := keyring.Get(Service, Account(home, EntryData))
 	if err != nil || stored == "" {
@@ -58,7 +62,8 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 	r2, _ := Open(ctx, home)
 	key2, _ := r2.DataKey(ctx)
 	sk2, _ := r2.SigningKey(ctx)
-	if !bytes.Equal(key, key2) || !sk.Equal(sk2) {
+	tok2, _ := r2.DashboardToken(ctx)
+	if !bytes.Equal(key, key2) || !sk.Equal(sk2) || tok != tok2 {
 		t.Error("keys differ after reopening")
 	}
 	// Another data folder has keys of its own: purging one never strands another.
@@ -254,7 +259,7 @@ func TestAccountIsPerFolder(t *testing.T) {
 			t.Errorf("%s: %q vs %q", c.name, c.x, c.y)
 		}
 	}
-	if got := Accounts(a); len(got) != 2 || got[0] != Account(a, EntryData) {
+	if got := Accounts(a); len(got) != 3 || got[0] != Account(a, EntryData) {
 		t.Errorf("Accounts = %v", got)
 	}
 }

@@ -39,6 +39,9 @@ func (s *Server) capabilities() []string {
 	if _, ok := s.routes["export"]; ok {
 		caps = append(caps, "export")
 	}
+	if _, ok := s.routes["dashboard.open"]; ok {
+		caps = append(caps, "dashboard")
+	}
 	return caps
 }
 
@@ -318,6 +321,9 @@ func (s *Server) identitySummary(ctx context.Context, body json.RawMessage) (any
 	}
 	for c, l := range id.Categories {
 		rep.Categories[c] = spec.CategoryLatest{SnapshotID: l.SnapshotID, CapturedAt: spec.Time{Time: l.CapturedAt}}
+	}
+	if k := id.KeyInventory; k != nil {
+		rep.KeyInventory = &spec.KeyInventory{Keys: k.Keys, UsedBy: k.UsedBy, NotRotated: k.NotRotated}
 	}
 	return rep, nil
 }

@@ -11,6 +11,8 @@ const ProtocolVersion = 1
 
 // Message types.
 const (
+	// Finds or starts the evidence dashboard (ringfence serve) of this data folder and returns its loopback URL with the access token. Registered by EnableDashboard.
+	MsgDashboardOpen = "dashboard.open"
 	// Appends one event to the hash-chained log.
 	MsgEventLog = "event.log"
 	// Writes a signed evidence kit into a folder, with progress frames.
@@ -32,7 +34,7 @@ const (
 )
 
 // MessageTypes lists every message type, sorted.
-var MessageTypes = []string{MsgEventLog, MsgExport, MsgHello, MsgIdentitySummary, MsgSnapshotAbort, MsgSnapshotBegin, MsgSnapshotChunk, MsgSnapshotCommit, MsgSnapshotList}
+var MessageTypes = []string{MsgDashboardOpen, MsgEventLog, MsgExport, MsgHello, MsgIdentitySummary, MsgSnapshotAbort, MsgSnapshotBegin, MsgSnapshotChunk, MsgSnapshotCommit, MsgSnapshotList}
 
 // ProgressTypes lists the message types that send progress frames.
 var ProgressTypes = []string{MsgExport}
@@ -132,6 +134,18 @@ type CategoryLatest struct {
 	SnapshotID string `json:"snapshot_id"`
 }
 
+// DashboardOpenReply: the body of the reply to dashboard.open.
+type DashboardOpenReply struct {
+	// http://127.0.0.1:PORT/?token=…, plus #snapshot/ID when snapshot_id was given.
+	URL string `json:"url"`
+}
+
+// DashboardOpenRequest: the body of a dashboard.open request.
+type DashboardOpenRequest struct {
+	// Open this snapshot's page: [0-9A-Za-z-]{1,64}.
+	SnapshotID string `json:"snapshot_id,omitempty"`
+}
+
 // EventLogReply: the body of the reply to event.log.
 type EventLogReply struct {
 	Duplicate bool   `json:"duplicate,omitempty"`
@@ -203,12 +217,23 @@ type HelloRequest struct {
 type IdentitySummaryReply struct {
 	APIKeys        *APIKeysSeen              `json:"api_keys"`
 	Categories     map[string]CategoryLatest `json:"categories"`
+	KeyInventory   *KeyInventory             `json:"key_inventory"`
 	LastSnapshotAt *Time                     `json:"last_snapshot_at"`
 	Snapshots      int64                     `json:"snapshots"`
 }
 
 // IdentitySummaryRequest: the body of a identity.summary request.
 type IdentitySummaryRequest struct{}
+
+// KeyInventory: The API-key inventory the user keeps in the dashboard (docs/dashboard.md), summarised.
+type KeyInventory struct {
+	// Keys seen on API-keys snapshots.
+	Keys int `json:"keys"`
+	// Keys marked not_rotated or rotating.
+	NotRotated int `json:"not_rotated"`
+	// Every system recorded as depending on a key, first seen first.
+	UsedBy []string `json:"used_by"`
+}
 
 // KeyringStatus is generated from spec/.
 type KeyringStatus struct {

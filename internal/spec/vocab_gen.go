@@ -14,10 +14,12 @@ const (
 	TriggerBanner = "banner"
 	// a rule asked for an automatic snapshot
 	TriggerAuto = "auto"
+	// a file imported by ringfence import or the dashboard (host only: snapshot.begin refuses it)
+	TriggerImport = "import"
 )
 
 // Triggers lists them in spec order.
-var Triggers = []string{TriggerButton, TriggerShortcut, TriggerContextMenu, TriggerBanner, TriggerAuto}
+var Triggers = []string{TriggerButton, TriggerShortcut, TriggerContextMenu, TriggerBanner, TriggerAuto, TriggerImport}
 
 // Evidence categories.
 const (
@@ -44,10 +46,12 @@ const (
 	CategorySourceAuto = "auto"
 	// chosen in the popup
 	CategorySourceUser = "user"
+	// guessed by the host from an imported file's words
+	CategorySourceImport = "import"
 )
 
 // CategorySources lists them in spec order.
-var CategorySources = []string{CategorySourceAuto, CategorySourceUser}
+var CategorySources = []string{CategorySourceAuto, CategorySourceUser, CategorySourceImport}
 
 // Progress stages.
 const (
@@ -80,10 +84,18 @@ const (
 	EventSnapshotFailed = "snapshot.failed"
 	// events lost while the host was unreachable, counted
 	EventEventsDropped = "events.dropped"
+	// a note written in the dashboard (host only)
+	EventNoteAdded = "note.added"
+	// a file was imported as evidence (host only)
+	EventImportAdded = "import.added"
+	// a snapshot or import was deleted: the tombstone (host only)
+	EventSnapshotDeleted = "snapshot.deleted"
+	// an API key's dependents or rotation status were recorded (host only)
+	EventKeyUpdated = "key.updated"
 )
 
 // EventTypes lists them in spec order.
-var EventTypes = []string{EventWarningShown, EventWarningEscalated, EventWarningDismissed, EventWarningProceeded, EventGuardCancelled, EventSnapshotRequested, EventSnapshotFailed, EventEventsDropped}
+var EventTypes = []string{EventWarningShown, EventWarningEscalated, EventWarningDismissed, EventWarningProceeded, EventGuardCancelled, EventSnapshotRequested, EventSnapshotFailed, EventEventsDropped, EventNoteAdded, EventImportAdded, EventSnapshotDeleted, EventKeyUpdated}
 
 // Artifact names.
 const (

@@ -126,6 +126,7 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 		eventID = e.EventID
 	}
 	var dup *Event
+	var stored Event
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		dup = nil
 		if eventID != nil {
@@ -142,19 +143,8 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 				return fmt.Errorf("look up event_id: %w", err)
 			}
 		}
-		e.Seq, e.PrevHash = 1, GenesisHash
-		var last int64
-		var prev string
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-		switch {
-		case err == nil:
-			e.Seq, e.PrevHash = last+1, prev
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("read chain head: %w", err)
-		}
-		e.Hash = ChainHash(e.PrevHash, e)
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (seq, at, type, rule_id, url, detail, prev_hash, hash, event_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, fmtTime(e.At), e.Type, e.RuleID, e.URL, string(e.Detail), e.PrevHash, e.Hash, eventID)
+		var err error
+		stored, err = s.insertEvent(ctx, tx, e, eventID)
 		return err
 	})
 	if err != nil {
@@ -163,7 +153,44 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 	if dup != nil {
 		return *dup, nil
 	}
-	return e, nil
+	return stored, nil
+}
+
+// insertEvent chains e onto the head of the log inside tx.
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, e Event, eventID any) (Event, error) {
+	e.Seq, e.PrevHash = 1, GenesisHash
+	var last int64
+	var prev string
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	switch {
+	case err == nil:
+		e.Seq, e.PrevHash = last+1, prev
+	case !errors.Is(err, sql.ErrNoRows):
+		return Event{}, fmt.Errorf("read chain head: %w", err)
+	}
+	e.Hash = ChainHash(e.PrevHash, e)
+	_, err = tx.ExecContext(ctx, `INSERT INTO events (seq, at, type, rule_id, url, detail, prev_hash, hash, event_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, fmtTime(e.At), e.Type, e.RuleID, e.URL, string(e.Detail), e.PrevHash, e.Hash, eventID)
+	return e, err
+}
+
+// appendTx appends one of the host's own events (no idempotency key) inside
+// a transaction that also changes other tables, so the change and its record
+// in the chain commit together.
+func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, e Event) (Event, error) {
+	if !validEventType(e.Type) {
+		return Event{}, invalid("event type %q must match [a-z][a-z._]{0,63}", e.Type)
+	}
+	detail, err := canonicalDetail(e.Detail)
+	if err != nil {
+		return Event{}, err
+	}
+	e.Detail = detail
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	e.At = e.At.UTC().Truncate(time.Millisecond)
+	return s.insertEvent(ctx, tx, e, nil)
 }
 
 // Events streams the log in seq order. Returning an error from fn stops the

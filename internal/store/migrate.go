@@ -117,6 +117,43 @@ var migrations = []string{
 		nonce  BLOB NOT NULL,
 		data   BLOB NOT NULL
 	);`,
+	// 4: the case workspace (docs/dashboard.md). feed is a change log the
+	// dashboard polls to push live updates: triggers fill it in the same
+	// transaction as the change, from every process, and AUTOINCREMENT never
+	// reuses a number (a snapshot's rowid can be reused after a deletion).
+	// Only the newest 10 000 rows are kept. api_keys is the inventory of keys
+	// seen on API-keys snapshots, with what the user recorded about each.
+	`CREATE TABLE feed (
+		seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+		kind TEXT NOT NULL,
+		ref  TEXT NOT NULL,
+		info TEXT NOT NULL
+	);
+	CREATE TRIGGER feed_snapshot_added AFTER INSERT ON snapshots BEGIN
+		INSERT INTO feed (kind, ref, info) VALUES ('snapshot.added', NEW.id, NEW.trigger); END;
+	CREATE TRIGGER feed_snapshot_deleted AFTER DELETE ON snapshots BEGIN
+		INSERT INTO feed (kind, ref, info) VALUES ('snapshot.deleted', OLD.id, OLD.trigger); END;
+	CREATE TRIGGER feed_event_added AFTER INSERT ON events BEGIN
+		INSERT INTO feed (kind, ref, info) VALUES ('event.added', NEW.seq, NEW.type); END;
+	CREATE TRIGGER feed_prune AFTER INSERT ON feed WHEN NEW.seq % 1000 = 0 BEGIN
+		DELETE FROM feed WHERE seq <= NEW.seq - 10000; END;
+	CREATE TABLE api_keys (
+		key            TEXT PRIMARY KEY,
+		name           TEXT NOT NULL,
+		prefix         TEXT NOT NULL,
+		project        TEXT NOT NULL,
+		created        TEXT NOT NULL,
+		last_used      TEXT NOT NULL,
+		first_seen     TEXT NOT NULL,
+		last_seen      TEXT NOT NULL,
+		first_snapshot TEXT NOT NULL,
+		last_snapshot  TEXT NOT NULL,
+		dependents     TEXT NOT NULL DEFAULT '[]',
+		rotation       TEXT NOT NULL DEFAULT 'not_rotated',
+		updated_at     TEXT NOT NULL DEFAULT ''
+	);
+	CREATE TRIGGER feed_key_updated AFTER UPDATE OF dependents, rotation ON api_keys BEGIN
+		INSERT INTO feed (kind, ref, info) VALUES ('key.updated', NEW.key, NEW.rotation); END;`,
 }
 
 // migrate applies pending migrations. The version check happens inside the

@@ -63,6 +63,11 @@ type Snapshot struct {
 	// with Duplicate set. Neither is part of exports.
 	CaptureID string `json:"-"`
 	Duplicate bool   `json:"-"`
+	// imported lets SaveImport (and only it) use TriggerImport.
+	imported bool
+	// afterCommit, when set, runs inside the commit's transaction after the
+	// rows are written (SaveImport logs its event there).
+	afterCommit func(ctx context.Context, tx *sql.Tx, snap Snapshot) error
 }
 
 // Bytes is the sum of the artifacts' plaintext sizes.
@@ -166,6 +171,9 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	}
 	if meta.TZOffsetMinutes < -16*60 || meta.TZOffsetMinutes > 16*60 {
 		return invalid("meta.tz_offset_minutes %d is out of range", meta.TZOffsetMinutes)
+	}
+	if meta.Trigger == TriggerImport && !meta.imported {
+		return invalid("meta.trigger %q is only for imported files", meta.Trigger)
 	}
 	if !oneOf(meta.Trigger, Triggers) {
 		return invalid("meta.trigger %q is not one of %s", meta.Trigger, strings.Join(Triggers, ", "))
@@ -289,8 +297,9 @@ func newID(t time.Time) (string, error) {
 	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:]), nil
 }
 
-// apiKeyCount reads the api_keys array of a settings.json artifact.
-func apiKeyCount(arts []staged) *int {
+// apiKeys reads the api_keys array of a settings.json artifact: its length
+// (nil when there is none) and the keys it lists, for the inventory.
+func apiKeys(arts []staged) (*int, []SeenKey) {
 	for _, a := range arts {
 		if a.info.Name != spec.ArtifactSettingsJSON {
 			continue
@@ -299,12 +308,12 @@ func apiKeyCount(arts []staged) *int {
 			APIKeys []json.RawMessage `json:"api_keys"`
 		}
 		if json.Unmarshal(a.plain, &doc) != nil || doc.APIKeys == nil {
-			return nil
+			return nil, nil
 		}
 		n := len(doc.APIKeys)
-		return &n
+		return &n, seenKeys(doc.APIKeys)
 	}
-	return nil
+	return nil, nil
 }
 
 // commit seals the blobs (outside the lock, so other writers are not held up
@@ -318,7 +327,8 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 	meta.ID = id
 	meta.CapturedAt = meta.CapturedAt.UTC().Truncate(time.Millisecond)
 	meta.StoredAt = time.Now().UTC().Truncate(time.Millisecond)
-	meta.APIKeyCount = apiKeyCount(arts)
+	var seen []SeenKey
+	meta.APIKeyCount, seen = apiKeys(arts)
 	if meta.Redactions == nil {
 		meta.Redactions = []Redaction{}
 	}
@@ -401,6 +411,12 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 				VALUES (?, ?, ?, ?, ?)`, meta.ID, a.info.Name, a.info.MIME, a.info.Size, a.info.SHA256); err != nil {
 				return fmt.Errorf("insert artifact %q: %w", a.info.Name, err)
 			}
+		}
+		if err := upsertKeys(ctx, tx, meta, seen); err != nil {
+			return err
+		}
+		if meta.afterCommit != nil {
+			return meta.afterCommit(ctx, tx, meta)
 		}
 		return nil
 	})
@@ -687,6 +703,9 @@ type Identity struct {
 	LastSnapshotAt *time.Time                `json:"last_snapshot_at"`
 	APIKeys        *APIKeys                  `json:"api_keys"`
 	Categories     map[string]CategoryLatest `json:"categories"`
+	// KeyInventory summarises the API-key inventory (docs/dashboard.md);
+	// nil until a snapshot listed a key.
+	KeyInventory *KeyInventory `json:"key_inventory"`
 }
 
 // The identity.summary queries. Every one is an index lookup (the counters
@@ -746,5 +765,10 @@ func (s *Store) IdentitySummary(ctx context.Context) (Identity, error) {
 		}
 		id.Categories[cat] = CategoryLatest{SnapshotID: sid, CapturedAt: parseTime(at)}
 	}
-	return id, rows.Err()
+	if err := rows.Err(); err != nil {
+		return id, fmt.Errorf("store: identity summary: %w", err)
+	}
+	var err2 error
+	id.KeyInventory, err2 = s.KeyInventorySummary(ctx)
+	return id, err2
 }

@@ -84,6 +84,18 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       } catch (e) {
         return { error: e instanceof Error ? e.message : String(e) };
       }
+    case 'dashboard':
+      // The host starts (or reuses) `ringfence serve` and answers with its loopback URL and token;
+      // the dashboard opens in a tab next to the current one.
+      try {
+        const r = await request('dashboard.open', msg.snapshotId ? { snapshot_id: msg.snapshotId } : {});
+        const url = String(r.url ?? '');
+        if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\//.test(url)) return { error: `unexpected dashboard address ${url}` };
+        await api.tabs.create({ url });
+        return { url };
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : String(e) };
+      }
     case 'identity':
       try { return await request('identity.summary', {}); } catch { return null; }
     case 'status': {

@@ -3,7 +3,7 @@ import type { Translate } from './banner';
 import type { IdentitySummaryReply } from '../shared/spec.gen';
 
 /** What the banner reads of the reply (older hosts may leave fields out). */
-export type IdentitySummary = Partial<Pick<IdentitySummaryReply, 'snapshots' | 'last_snapshot_at'>>
+export type IdentitySummary = Partial<Pick<IdentitySummaryReply, 'snapshots' | 'last_snapshot_at' | 'key_inventory'>>
   & { api_keys?: Pick<NonNullable<IdentitySummaryReply['api_keys']>, 'count' | 'seen_at'> | null };
 
 export function personalLine(s: IdentitySummary, losses: string[], t: Translate, locale?: string): string {
@@ -13,5 +13,9 @@ export function personalLine(s: IdentitySummary, losses: string[], t: Translate,
   const seen = new Date(keys.seen_at);
   const date = Number.isNaN(seen.getTime()) ? keys.seen_at
     : seen.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' });
-  return t('personal_api_keys', [String(keys.count), date]);
+  const line = t('personal_api_keys', [String(keys.count), date]);
+  // What the user recorded as depending on those keys: the blast radius in their own words.
+  const inv = s.key_inventory;
+  if (!inv || !inv.used_by?.length) return line;
+  return `${line} ${t('personal_key_consumers', [inv.used_by.slice(0, 5).join(', ') + (inv.used_by.length > 5 ? ', …' : ''), String(inv.not_rotated)])}`;
 }

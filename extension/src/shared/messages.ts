@@ -20,7 +20,11 @@ export type Message =
   | { type: 'warnings'; warnings: WarningRecord[] }
   | { type: 'identity' }
   | { type: 'status'; tabId?: number }
-  | { type: 'export'; format?: 'zip' | 'wacz' };
+  | { type: 'export'; format?: 'zip' | 'wacz' }
+  | { type: 'dashboard'; snapshotId?: string };
+
+/** The reply to `dashboard`: the tab opened on the host's dashboard (docs/dashboard.md), or an error. */
+export interface DashboardReply { url?: string; error?: string }
 
 /** The host's reply to `export` (spec/protocol.json), or an error. */
 export type ExportReply = Partial<HostExportReply> & { error?: string };

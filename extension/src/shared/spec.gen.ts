@@ -31,7 +31,7 @@ export const LIMITS = {
 } as const;
 
 /** Snapshot triggers. */
-export const TRIGGERS = ['button', 'shortcut', 'context_menu', 'banner', 'auto'] as const;
+export const TRIGGERS = ['button', 'shortcut', 'context_menu', 'banner', 'auto', 'import'] as const;
 export type Trigger = typeof TRIGGERS[number];
 
 /** Evidence categories. */
@@ -39,7 +39,7 @@ export const CATEGORIES = ['consent_training', 'account_status', 'uploads', 'mod
 export type Category = typeof CATEGORIES[number];
 
 /** Who chose a snapshot's category. */
-export const CATEGORY_SOURCES = ['auto', 'user'] as const;
+export const CATEGORY_SOURCES = ['auto', 'user', 'import'] as const;
 export type CategorySource = typeof CATEGORY_SOURCES[number];
 
 /** Progress stages. */
@@ -47,7 +47,7 @@ export const PROGRESS_STAGES = ['artifacts', 'events', 'report'] as const;
 export type ProgressStage = typeof PROGRESS_STAGES[number];
 
 /** Event types the extension logs. */
-export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped'] as const;
+export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped', 'note.added', 'import.added', 'snapshot.deleted', 'key.updated'] as const;
 export type EventType = typeof EVENT_TYPES[number];
 
 /** Artifact names. */
@@ -59,7 +59,7 @@ export const ERROR_CODES = ['bad_json', 'bad_request', 'unknown_type', 'too_larg
 export type ErrorCode = typeof ERROR_CODES[number];
 
 /** Every message type the host answers. */
-export const MESSAGE_TYPES = ['event.log', 'export', 'hello', 'identity.summary', 'snapshot.abort', 'snapshot.begin', 'snapshot.chunk', 'snapshot.commit', 'snapshot.list'] as const;
+export const MESSAGE_TYPES = ['dashboard.open', 'event.log', 'export', 'hello', 'identity.summary', 'snapshot.abort', 'snapshot.begin', 'snapshot.chunk', 'snapshot.commit', 'snapshot.list'] as const;
 
 export interface APIKeysSeen {
   count: number;
@@ -82,6 +82,18 @@ export interface ArtifactInfo {
 export interface CategoryLatest {
   captured_at: string;
   snapshot_id: string;
+}
+
+/** the body of the reply to dashboard.open. */
+export interface DashboardOpenReply {
+  /** http://127.0.0.1:PORT/?token=…, plus #snapshot/ID when snapshot_id was given. */
+  url: string;
+}
+
+/** the body of a dashboard.open request. */
+export interface DashboardOpenRequest {
+  /** Open this snapshot's page: [0-9A-Za-z-]{1,64}. */
+  snapshot_id?: string;
 }
 
 /** the body of the reply to event.log. */
@@ -155,12 +167,23 @@ export interface HelloRequest {
 export interface IdentitySummaryReply {
   api_keys: APIKeysSeen | null;
   categories: Record<string, CategoryLatest>;
+  key_inventory: KeyInventory | null;
   last_snapshot_at: string | null;
   snapshots: number;
 }
 
 /** the body of a identity.summary request. */
 export type IdentitySummaryRequest = Record<string, never>;
+
+/** The API-key inventory the user keeps in the dashboard (docs/dashboard.md), summarised. */
+export interface KeyInventory {
+  /** Keys seen on API-keys snapshots. */
+  keys: number;
+  /** Keys marked not_rotated or rotating. */
+  not_rotated: number;
+  /** Every system recorded as depending on a key, first seen first. */
+  used_by: string[];
+}
 
 export interface KeyringStatus {
   /** secret-service, keychain, wincred or file. */
@@ -325,6 +348,7 @@ export interface StoredArtifact {
 /** Request body, reply body and progress frame of each message type: `request<'snapshot.list'>(body)`
  * takes a SnapshotListRequest and resolves with a SnapshotListReply. */
 export interface HostRequests {
+  'dashboard.open': { request: DashboardOpenRequest; reply: DashboardOpenReply; progress: never };
   'event.log': { request: EventLogRequest; reply: EventLogReply; progress: never };
   'export': { request: ExportRequest; reply: ExportReply; progress: Progress };
   'hello': { request: HelloRequest; reply: HelloReply; progress: never };

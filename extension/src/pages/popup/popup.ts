@@ -3,7 +3,7 @@
 import { api } from '../../shared/browser';
 import { localize, t } from '../../shared/i18n';
 import type { ExportProgress, ExportReply, StatusReply } from '../../shared/messages';
-import { initSnapshotUi } from './snapshot-ui';
+import { initSnapshotUi, openDashboard } from './snapshot-ui';
 
 async function refresh(): Promise<void> {
   const [tab] = await api.tabs.query({ active: true, currentWindow: true });
@@ -53,4 +53,5 @@ exportButton.addEventListener('click', () => {
     exportResult.textContent = r?.path ? t('popup_exported', [r.path]) : t('popup_export_failed', [r?.error ?? '']);
   }).finally(() => { exportButton.disabled = false; });
 });
+document.getElementById('dashboard')!.addEventListener('click', () => { void openDashboard(); });
 void refresh();

@@ -2,9 +2,9 @@
 // for captures that take longer than a second, and the latest snapshots from the host.
 import { api } from '../../shared/browser';
 import { CATEGORIES } from '../../shared/vocab';
-import type { SnapshotProgress } from '../../shared/messages';
+import type { DashboardReply, SnapshotProgress } from '../../shared/messages';
 import type { SnapshotListReply } from '../../shared/spec.gen';
-import { snapText as s } from '../../shared/i18n';
+import { snapText as s, t } from '../../shared/i18n';
 
 const SHOW_AFTER_MS = 1000;
 
@@ -85,6 +85,17 @@ export function initSnapshotUi(doc: Document): void {
   });
 }
 
+/** Opens the host's evidence dashboard in a tab, at one snapshot when given; says why when it cannot. */
+export async function openDashboard(snapshotId?: string): Promise<void> {
+  const out = document.getElementById('dashboard-result');
+  const r = await api.runtime.sendMessage({ type: 'dashboard', snapshotId }) as DashboardReply | undefined;
+  if (out && !r?.url) {
+    out.hidden = false;
+    out.dataset.state = 'error';
+    out.textContent = t('popup_dashboard_failed', [r?.error ?? 'no reply']);
+  }
+}
+
 async function refreshList(list: HTMLElement): Promise<void> {
   const r = await api.runtime.sendMessage({ type: 'snapshots' }) as Partial<SnapshotListReply> & { error?: string } | undefined;
   list.replaceChildren();
@@ -98,7 +109,15 @@ async function refreshList(list: HTMLElement): Promise<void> {
   if (!r.snapshots?.length) { item(s('none')); return; }
   for (const snap of r.snapshots) {
     const when = new Date(snap.captured_at);
-    const li = item(`${when.toLocaleString()} · ${snap.title || snap.url} · ${s(snap.category)}`);
+    const li = item('');
+    // Each entry opens that snapshot in the dashboard.
+    const open = list.ownerDocument.createElement('button');
+    open.type = 'button';
+    open.className = 'snapshot-open';
+    open.textContent = `${when.toLocaleString()} · ${snap.title || snap.url} · ${s(snap.category)}`;
+    open.title = t('popup_snapshot_open');
+    open.addEventListener('click', () => { void openDashboard(snap.id); });
+    li.append(open);
     li.dataset.id = snap.id;
     li.dataset.category = snap.category;
     li.dataset.trigger = snap.trigger;
