@@ -130,6 +130,9 @@ func standAloneChecks(t *testing.T, kit string) {
 		if strings.Contains(code, "from cryptography") {
 			continue // a third-party package; openssl checks the same signature
 		}
+		if regexp.MustCompile(`(?m)^\s*(ringfence|curl) |timestamp\.tsr`).MatchString(code) {
+			continue // needs Ringfence, the network, or a timestamped kit (this one is not)
+		}
 		code = strings.ReplaceAll(code, "/tmp/present", filepath.Join(t.TempDir(), "present"))
 		var cmd *exec.Cmd
 		if lang == "sh" {
