@@ -68,7 +68,9 @@ test: deps build test-generate test-static test-go test-fuzz test-ext test-e2e t
 test-static:
 	@scripts/test-static.sh
 
-test-go: $(BIN)
+# internal/specgen's test type-checks generated TypeScript with the extension's TypeScript (a
+# devDependency), so the full install comes first.
+test-go: $(BIN) extension/node_modules/.stamp
 	@scripts/test-go.sh
 
 # Every fuzz target for FUZZTIME (10s) each, minimisation bounded.
