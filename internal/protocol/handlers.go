@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -44,8 +45,22 @@ func (s *Server) capabilities() []string {
 
 type helloStore struct {
 	store.Stats
-	Path  string `json:"path,omitempty"`
-	Error string `json:"error,omitempty"`
+	Path string `json:"path,omitempty"`
+	// DiskBytes is what the database takes on disk (the file and its WAL), for the options page's
+	// "what Ringfence stores".
+	DiskBytes int64  `json:"disk_bytes"`
+	Error     string `json:"error,omitempty"`
+}
+
+// diskBytes sums the sizes of the database file and its -wal and -shm companions that exist.
+func diskBytes(path string) int64 {
+	var n int64
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if fi, err := os.Stat(path + suffix); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 type limits struct {
@@ -70,6 +85,7 @@ func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
 		st.Error = fmt.Sprint(s.storeErr)
 	} else {
 		st.Path = s.store.Path()
+		st.DiskBytes = diskBytes(st.Path)
 		stats, err := s.store.Stats(ctx)
 		if err != nil {
 			st.Error = err.Error()
