@@ -1,6 +1,6 @@
 // Content-script budgets (DESIGN.md), measured in real Chromium with the built extension:
 //  1. one detection pass on a matched route with a 50 000-node DOM (≤ 5 ms): the extension's own
-//     rule code (src/rules/match.ts, bundled as the content script bundles it) timed inside the
+//     rule code (src/content/rules/match.ts, bundled as the content script bundles it) timed inside the
 //     page, against a baseline full-DOM walk (querySelectorAll('*')) in the same page;
 //  2. main-thread share of the content script on a page mutating 100×/s (≤ 2 %): CPU samples of the
 //     real extension (V8 profiler, stacks that contain content.js) over wall time, on the matched
@@ -20,8 +20,8 @@ const require = createRequire(path.join(H.ROOT, 'extension', 'package.json'));
 const { build } = require('esbuild');
 const bundle = (await build({
   stdin: {
-    contents: `import rules from './src/rules/rules.json';
-      import { compileRules, rulesForLocation, scan } from './src/rules/match';
+    contents: `import rules from './src/shared/rules/rules.json';
+      import { compileRules, rulesForLocation, scan } from './src/content/rules/match';
       globalThis.__rfBench = { rules, compileRules, rulesForLocation, scan };`,
     resolveDir: path.join(H.ROOT, 'extension'), loader: 'ts',
   },

@@ -384,7 +384,7 @@ test('options: masking email addresses is an opt-in that reaches the stored snap
   assert.equal(await opts.$eval('#capture-auto', (el) => el.checked), true, 'automatic capture on by default');
   assert.match(await opts.$eval('#perm-all-urls', (el) => el.textContent), /nothing is ever sent anywhere/);
   await opts.click('#mask-emails');
-  await H.waitFor(() => worker.evaluate(async () => (await chrome.storage.local.get('snapshotPrefs')).snapshotPrefs?.maskEmails === true),
+  await H.waitFor(() => worker.evaluate(async () => (await chrome.storage.local.get('settings')).settings?.maskEmails === true),
     { message: 'the preference to be saved' });
   try {
     const page = await H.openPage(browser, 'https://platform.openai.com/settings');

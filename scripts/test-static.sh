@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 unformatted=$(gofmt -l host internal installer 2>/dev/null || true)
 if [ -n "$unformatted" ]; then echo "gofmt needed on:"; echo "$unformatted"; exit 1; fi
 go vet ./...
+# staticcheck through the Go toolchain, pinned: a version that builds with our Go.
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 for target in windows/amd64 darwin/arm64; do
   GOOS=${target%/*} GOARCH=${target#*/} CGO_ENABLED=0 go build -o /dev/null ./...
 done
-echo "static checks: gofmt, vet, cross-builds (windows/amd64, darwin/arm64) ok"
+echo "static checks: gofmt, vet, staticcheck, cross-builds (windows/amd64, darwin/arm64) ok"

@@ -12,9 +12,10 @@ const dist = path.resolve(root, '..', 'dist');
 const entries = {
   background: 'src/background/index.ts',
   content: 'src/content/index.ts',
-  popup: 'src/popup/popup.ts',
-  options: 'src/options/options.ts',
-  'capture-page': 'src/capture/page.ts',
+  popup: 'src/pages/popup/popup.ts',
+  options: 'src/pages/options/options.ts',
+  // PAGE_SCRIPT in src/shared/page-api.ts: injected by the background with scripting.executeScript.
+  'capture-page': 'src/injected/page.ts',
 };
 const targets = { chrome: ['chrome116'], firefox: ['firefox140'] };
 
@@ -78,7 +79,7 @@ for (const [browser, target] of Object.entries(targets)) {
   const manifest = merge(base, overlay);
   manifest.version = pkg.version;
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  for (const f of ['popup/popup.html', 'popup/popup.css', 'options/options.html']) {
+  for (const f of ['pages/popup/popup.html', 'pages/popup/popup.css', 'pages/options/options.html']) {
     await cp(path.join(root, 'src', f), path.join(out, path.basename(f)));
   }
   await cp(path.join(root, '_locales'), path.join(out, '_locales'), { recursive: true });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Window } from 'happy-dom';
 import { platformKeys } from './fixtures';
 import { EscalationLimit } from '../src/content/escalation';
-import { AutoDedupe } from '../src/capture/dedupe';
+import { AutoDedupe } from '../src/background/dedupe';
 
 test('EscalationLimit: once per rule until the user acts or the window passes', () => {
   let now = 1_000;

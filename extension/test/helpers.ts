@@ -1,8 +1,8 @@
 // Test helpers: a happy-dom document at a given URL, and the compiled production rule set.
 import { Window } from 'happy-dom';
-import rulesFile from '../src/rules/rules.json';
-import type { RuleFile } from '../src/rules/types';
-import { compileRules, rulesForLocation, scan, type Match, type RuleSet } from '../src/rules/match';
+import rulesFile from '../src/shared/rules/rules.json';
+import type { RuleFile } from '../src/shared/rules/types';
+import { compileRules, rulesForLocation, scan, type Match, type RuleSet } from '../src/content/rules/match';
 
 export const RULES = rulesFile as RuleFile;
 

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RULES, detect, summary } from './helpers';
-import { compileRules, rulesForLocation } from '../src/rules/match';
-import type { Rule } from '../src/rules/types';
+import { compileRules, rulesForLocation } from '../src/content/rules/match';
+import type { Rule } from '../src/shared/rules/types';
 import * as F from './fixtures';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');

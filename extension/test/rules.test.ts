@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validate } from './jsonschema';
 import { RULES } from './helpers';
-import { normalizeLabel } from '../src/rules/match';
-import schema from '../src/rules/rules.schema.json';
+import { normalizeLabel } from '../src/content/rules/match';
+import schema from '../src/shared/rules/rules.schema.json';
 
 const root = process.env.RF_EXT_ROOT ?? process.cwd();
 const LOCALES = ['en', 'de', 'fr', 'es', 'ja'];

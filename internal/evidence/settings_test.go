@@ -7,7 +7,7 @@ import (
 )
 
 func TestSettingRows(t *testing.T) {
-	// The shape the extension writes (extension/src/capture/settings.ts).
+	// The shape the extension writes (extension/src/injected/settings.ts).
 	raw := `{"version":1,"url":"https://chatgpt.com/#settings/DataControls","route":{"host":"chatgpt.com","path":"/","hash":"#settings/DataControls"},
 	"lang":"en","headings":["Settings"],"dialogs":[{"role":"dialog","label":"Settings"}],
 	"controls":[{"label":"Improve the model for everyone","kind":"switch","checked":true},

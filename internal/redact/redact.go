@@ -3,7 +3,7 @@
 // credentials in URLs with a marker that keeps only the visible prefix.
 //
 // The extension redacts snapshots before they leave the page (see
-// extension/src/capture/redact.ts, whose rule names and marker this mirrors);
+// extension/src/shared/redact.ts, whose rule names and marker this mirrors);
 // the host applies these rules to what arrives as plain strings — event URLs
 // and details, snapshot URLs and titles — so a secret in a URL is never
 // stored even if a sender forgot to redact it.

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// migrations are applied in order; each runs once, in its own transaction,
-// and is recorded in schema_migrations. Never edit one that has shipped:
+// migrations are applied in order, all pending ones in one write transaction
+// (so a failed step leaves the schema as it was), each recorded in
+// schema_migrations. Never edit one that has shipped:
 // append a new one.
 var migrations = []string{
 	// 1: the initial schema (docs/data-model.md).

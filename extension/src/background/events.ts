@@ -2,7 +2,7 @@
 // never lost while the host is missing or restarting; removed only after the host acknowledged it.
 // Every read-modify-write of the queue runs on one promise chain: a logEvent during a flush can
 // neither overwrite the flush's removal nor be removed in its place.
-import { api } from '../lib/browser';
+import { api } from '../shared/browser';
 import { HostError, request } from './host';
 
 export interface HostEvent {

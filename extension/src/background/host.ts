@@ -1,7 +1,7 @@
 // The one long-lived native port to the host (docs/protocol.md). Requests are matched to replies by
 // envelope id; progress frames go to the caller's onProgress; the port is (re)opened on demand.
-import { api } from '../lib/browser';
-import type { HostState } from '../lib/messages';
+import { api } from '../shared/browser';
+import type { HostState } from '../shared/messages';
 
 export const HOST_NAME = 'io.ringfence.host';
 

@@ -1,12 +1,13 @@
 // Background: routes messages from content scripts and the popup, owns the native port (host.ts),
 // the event log queue (events.ts) and the per-tab warning list shown in the popup.
-import { api } from '../lib/browser';
-import type { Message, StatusReply, WarningRecord } from '../lib/messages';
-import { captureSnapshot, currentProgress, type SnapshotTrigger } from '../capture/index';
-import { isCategory } from '../capture/classify';
+import { api } from '../shared/browser';
+import type { Message, StatusReply, WarningRecord } from '../shared/messages';
+import { isCategory, type SnapshotTrigger } from '../shared/vocab';
+import { loadSettings, migrateSettings } from '../shared/settings';
+import { t } from '../shared/i18n';
+import { captureSnapshot, currentProgress } from './snapshot';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
-import { loadSettings } from '../lib/settings';
 
 // Per-tab warnings for the popup, in session storage: the background (a service worker in Chromium,
 // an event page in Firefox) may be unloaded between the content script's report and the popup.
@@ -118,7 +119,8 @@ api.commands.onCommand.addListener((command, tab) => {
 });
 
 api.runtime.onInstalled.addListener(() => {
-  api.contextMenus.create({ id: 'ringfence-snapshot', title: api.i18n.getMessage('contextSnapshot'), contexts: ['page'] });
+  api.contextMenus.create({ id: 'ringfence-snapshot', title: t('contextSnapshot', undefined, ''), contexts: ['page'] });
+  void migrateSettings();
 });
 api.contextMenus.onClicked.addListener((info, tab) => {
   if (info.menuItemId === 'ringfence-snapshot') void snapshot('context_menu', tab);

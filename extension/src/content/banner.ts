@@ -2,9 +2,9 @@
 // element, styled with `all: initial !important` inline, shown in the top layer (popover) where
 // supported, and put back if the page removes or restyles the element: the page can neither read,
 // restyle, hide nor spoof it. Buttons act only on trusted (user) events.
-import type { Level } from '../rules/match';
+import type { Level } from './rules/match';
 import { BANNER_CSS } from './banner-css';
-import { markOwnUi } from '../capture/own-ui';
+import { markOwnUi } from '../shared/own-ui';
 
 export type Translate = (key: string, subs?: string[]) => string;
 

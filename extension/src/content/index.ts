@@ -1,12 +1,13 @@
 // Content script for the OpenAI hosts. Route gate first: outside matched routes nothing is observed
 // or scanned. On a matched route: one MutationObserver whose callback only schedules, one batched
 // detection pass per animation frame (at most every PASS_INTERVAL_MS), re-run on SPA navigation.
-import { api } from '../lib/browser';
-import type { Message, WarningRecord } from '../lib/messages';
-import { loadSettings, type Settings } from '../lib/settings';
-import rulesFile from '../rules/rules.json';
-import type { RuleFile } from '../rules/types';
-import { compileRules, findControl, rulesForLocation, scan, type CompiledRule, type Match, type RuleSet } from '../rules/match';
+import { api } from '../shared/browser';
+import type { Message, WarningRecord } from '../shared/messages';
+import { loadSettings, SETTINGS_KEY, type Settings } from '../shared/settings';
+import { t } from '../shared/i18n';
+import rulesFile from '../shared/rules/rules.json';
+import type { RuleFile } from '../shared/rules/types';
+import { compileRules, findControl, rulesForLocation, scan, type CompiledRule, type Match, type RuleSet } from './rules/match';
 import { Banner, type BannerModel } from './banner';
 import { EscalationLimit } from './escalation';
 import { personalLine, type IdentitySummary } from './personal';
@@ -28,8 +29,6 @@ const dismissed = new Set<string>(); // rule ids dismissed on this URL (until es
 const escalations = new EscalationLimit();
 let identity: IdentitySummary | null | undefined;
 let banner: Banner;
-
-const t = (key: string, subs?: string[]): string => api.i18n.getMessage(key, subs) || key;
 
 function send(msg: Message): Promise<unknown> {
   return api.runtime.sendMessage(msg).catch(() => undefined);
@@ -212,7 +211,7 @@ async function main(): Promise<void> {
     setInterval(() => { if (location.href !== lastHref) routeCheck(); }, 1000);
   }
   api.storage.onChanged.addListener((changes, area) => {
-    if (area !== 'local' || !changes.settings) return;
+    if (area !== 'local' || !changes[SETTINGS_KEY]) return;
     void loadSettings().then((s) => {
       settings = s;
       ruleSet = compileRules(rulesFile as RuleFile, { languages: s.languages, groups: s.groups });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify } from '../../src/capture/classify';
+import { classify } from '../../src/injected/classify';
 
 test('categories by route and text', () => {
   const cases: [string, string, string][] = [

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskTargets } from '../../src/capture/mask';
-import { RedactionLog } from '../../src/capture/redact';
+import { maskTargets } from '../../src/injected/mask';
+import { RedactionLog } from '../../src/shared/redact';
 import { attachClosed, closeAll, noMask, page, SECRETS, shadowOf } from './helpers';
 
 after(closeAll);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { qpDecode, qpEncode, redactMhtml } from '../../src/capture/mhtml';
-import { RedactionLog } from '../../src/capture/redact';
+import { qpDecode, qpEncode, redactMhtml } from '../../src/background/mhtml';
+import { RedactionLog } from '../../src/shared/redact';
 import { noMask, SECRETS } from './helpers';
 
 const enc = new TextEncoder();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { looksHighEntropy, MARK, redactFieldValue, redactText, RedactionLog, scrubFragments } from '../../src/capture/redact';
+import { looksHighEntropy, MARK, redactFieldValue, redactText, RedactionLog, scrubFragments } from '../../src/shared/redact';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { noMask, SECRETS } from './helpers';

@@ -1,9 +1,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sanitizeDocument, OFFLINE_CSP } from '../../src/capture/sanitize';
-import { redactText, RedactionLog } from '../../src/capture/redact';
-import { flatText } from '../../src/capture/dom';
-import { markOwnUi } from '../../src/capture/own-ui';
+import { sanitizeDocument, OFFLINE_CSP } from '../../src/injected/sanitize';
+import { redactText, RedactionLog } from '../../src/shared/redact';
+import { flatText } from '../../src/injected/dom';
+import { markOwnUi } from '../../src/shared/own-ui';
 import { attachClosed, closeAll, noMask, page, SECRETS, shadowOf } from './helpers';
 
 after(closeAll);

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractSettings, type Settings } from '../../src/capture/settings';
-import { redactText, RedactionLog } from '../../src/capture/redact';
+import { extractSettings, type Settings } from '../../src/injected/settings';
+import { redactText, RedactionLog } from '../../src/shared/redact';
 import { attachClosed, closeAll, fixture, noMask, page, SECRETS, shadowOf } from './helpers';
 
 after(closeAll);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { sha256Hex, toBase64, uploadSnapshot, utf8, type Artifact } from '../../src/capture/upload';
+import { sha256Hex, toBase64, uploadSnapshot, utf8, type Artifact } from '../../src/background/upload';
 
 // An in-memory host that checks what protocol.md says the real one checks (order, size, hash).
 function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfterCommit?: boolean }) {

@@ -1,19 +1,18 @@
 // Snapshot orchestration in the background: inject the page collector, take the screenshots, ask
 // for MHTML when allowed, build the metadata and upload everything over the native port.
 // Artifacts and fields are described in docs/snapshot.md.
-import { api } from '../lib/browser';
-import { hostStatus, request, HostError } from '../background/host';
-import { isCategory, type Category } from './classify';
+import { api } from '../shared/browser';
+import { hostStatus, request, HostError } from './host';
+import { isCategory, type Category, type SnapshotTrigger } from '../shared/vocab';
+import type { SnapshotProgress } from '../shared/messages';
 import { redactMhtml } from './mhtml';
-import { RedactionLog, redactText, type RedactionEntry } from './redact';
-import type { CollectOptions, Geometry, PageApi, PageResult } from './page';
+import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact';
+import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
 import { captureVisible, fullPageFirefox, fullPageStitched, hasCaptureTab, type PageControl } from './screenshot';
 import { uploadSnapshot, utf8, type Artifact } from './upload';
-import { loadPrefs } from './prefs';
+import { loadSettings } from '../shared/settings';
 import { AutoDedupe } from './dedupe';
-import { s } from './strings';
-
-export type SnapshotTrigger = 'button' | 'shortcut' | 'context_menu' | 'banner' | 'auto';
+import { snapText } from '../shared/i18n';
 
 export interface CaptureOptions {
   tabId: number;
@@ -24,16 +23,6 @@ export interface CaptureOptions {
   category?: Category;
   /** For automatic captures: the rule that asked for it. */
   reason?: string;
-}
-
-export interface SnapshotProgress {
-  tabId: number;
-  stage: 'capturing' | 'screenshots' | 'uploading' | 'done' | 'failed';
-  sent: number;
-  total: number;
-  startedAt: number;
-  snapshotId?: string;
-  error?: string;
 }
 
 /** Triggers that come from a user gesture on browser UI, which grants activeTab. */
@@ -58,7 +47,8 @@ async function exec<T>(tabId: number, func: (...args: never[]) => T | Promise<T>
 }
 
 function pageControl(tabId: number): PageControl {
-  const k = '__ringfenceCapture';
+  const k = PAGE_API_KEY;
+  // The functions run in the page (serialized by executeScript): the key travels as an argument.
   return {
     geometry: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].geometry(), [k]),
     scrollTo: (y: number) => exec(tabId, (key: string, yy: number) => (globalThis as unknown as Record<string, PageApi>)[key].scrollTo(yy), [k, y]),
@@ -67,7 +57,7 @@ function pageControl(tabId: number): PageControl {
 }
 
 async function restorePage(tabId: number): Promise<void> {
-  await exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].restore(), ['__ringfenceCapture'])
+  await exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].restore(), [PAGE_API_KEY])
     .catch(() => undefined);
 }
 
@@ -161,7 +151,7 @@ async function run(opts: CaptureOptions): Promise<{ snapshotId: string; hint?: s
 
 async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: (sent: number, total: number) => void,
   onScreens: () => void): Promise<{ snapshotId: string; hint?: string }> {
-  const prefs = await loadPrefs();
+  const settings = await loadSettings();
   const tab = await api.tabs.get(opts.tabId);
   const notes: Record<string, string> = {};
   const allUrls = await hasPermission({ origins: ['<all_urls>'] });
@@ -189,10 +179,10 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     notes.mhtml = 'omitted: MHTML is a Chromium format';
   }
 
-  await api.scripting.executeScript({ target: { tabId: opts.tabId }, files: ['capture-page.js'] });
-  const collectOpts: CollectOptions = { redact: { maskEmails: prefs.maskEmails, maskPhones: prefs.maskPhones }, mask: mayScreenshot };
+  await api.scripting.executeScript({ target: { tabId: opts.tabId }, files: [PAGE_SCRIPT] });
+  const collectOpts: CollectOptions = { redact: { maskEmails: settings.maskEmails, maskPhones: settings.maskPhones }, mask: mayScreenshot };
   const page = await exec<PageResult>(opts.tabId,
-    (key: string, o: CollectOptions) => (globalThis as unknown as Record<string, PageApi>)[key].collect(o), ['__ringfenceCapture', collectOpts]);
+    (key: string, o: CollectOptions) => (globalThis as unknown as Record<string, PageApi>)[key].collect(o), [PAGE_API_KEY, collectOpts]);
   if (!page) throw new Error('the page did not answer the capture (restricted page?)');
 
   const artifacts: Artifact[] = [];
@@ -206,7 +196,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
         mayScreenshot = false;
       }
     }
-    if (mayScreenshot && prefs.fullPage) {
+    if (mayScreenshot && settings.fullPage) {
       const control = pageControl(opts.tabId);
       const g: Geometry = await control.geometry();
       if (g.scrollHeight <= g.innerHeight + 1) {
@@ -222,7 +212,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
           notes.fullpage = `omitted: ${e instanceof Error ? e.message : String(e)}`;
         }
       }
-    } else if (!prefs.fullPage) {
+    } else if (!settings.fullPage) {
       notes.fullpage = 'omitted: full-page screenshots are off in options';
     }
   } finally {
@@ -281,5 +271,5 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
 
 async function shortcutHint(): Promise<string> {
   const cmd = (await api.commands.getAll().catch(() => [])).find((c) => c.name === 'snapshot');
-  return s('hint', [cmd?.shortcut || 'the Ringfence snapshot shortcut']);
+  return snapText('hint', [cmd?.shortcut || 'the Ringfence snapshot shortcut']);
 }

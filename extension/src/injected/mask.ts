@@ -2,8 +2,8 @@
 // are visible on the page are covered with opaque boxes drawn in an overlay of our own (the page's
 // nodes are not touched), and the overlay is removed right after.
 import { docProp, walkElements, type ShadowAccessor } from './dom';
-import { markOwnUi } from './own-ui';
-import { redactText, RedactionLog, type RedactOptions } from './redact';
+import { markOwnUi } from '../shared/own-ui';
+import { redactText, RedactionLog, type RedactOptions } from '../shared/redact';
 
 let overlay: HTMLElement | null = null;
 

@@ -1,59 +1,17 @@
-// Built to capture-page.js and injected with scripting.executeScript into the tab being captured
+// Built to capture-page.js (PAGE_SCRIPT) and injected with scripting.executeScript into the tab being captured
 // (the extension's isolated world). It installs one object on the isolated world's global; the
 // background then calls its methods with executeScript({func}). Everything it returns is already
 // redacted: secrets never leave the page in the clear (the list of removed secrets is returned to
 // the background only in memory, to scrub the browser-made MHTML; it is never stored).
-import { classify, type Classification } from './classify';
+import { classify } from './classify';
 import { defaultShadowAccessor, docProp, flatText, type ShadowAccessor } from './dom';
-import { isOwnUi } from './own-ui';
-import { RedactionLog, redactText, scrubFragments, type RedactionEntry, type RedactOptions } from './redact';
-import { sanitizeDocument, type SanitizeStats } from './sanitize';
+import { isOwnUi } from '../shared/own-ui';
+import { RedactionLog, redactText, scrubFragments } from '../shared/redact';
+import { sanitizeDocument } from './sanitize';
 import { extractSettings } from './settings';
 import { maskSecrets, unmaskSecrets } from './mask';
+import { PAGE_API_KEY as KEY, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
 
-export interface CollectOptions {
-  redact: RedactOptions;
-  /** Cover visible secrets with boxes until unmask(), for the screenshots that follow. */
-  mask: boolean;
-}
-
-export interface PageResult {
-  url: string;
-  title: string;
-  lang: string;
-  language: string;
-  viewport: { width: number; height: number };
-  devicePixelRatio: number;
-  scroll: { x: number; y: number };
-  documentSize: { width: number; height: number };
-  html: string;
-  text: string;
-  settings: string;
-  classification: Classification;
-  redactions: RedactionEntry[];
-  secrets: string[];
-  stats: SanitizeStats & { nodes: number; collectMs: number; masked: number };
-}
-
-export interface Geometry {
-  scrollHeight: number;
-  scrollWidth: number;
-  innerHeight: number;
-  innerWidth: number;
-  devicePixelRatio: number;
-  scrollX: number;
-  scrollY: number;
-}
-
-export interface PageApi {
-  collect(o: CollectOptions): PageResult;
-  geometry(): Geometry;
-  scrollTo(y: number): Promise<number>;
-  hideFixed(): number;
-  restore(): void;
-}
-
-const KEY = '__ringfenceCapture';
 
 function geometry(): Geometry {
   const de = docProp(document, 'documentElement');

@@ -1,5 +1,5 @@
 // Messages between content script, popup, options and background (runtime.sendMessage).
-import type { SnapshotTrigger } from '../capture/index';
+import type { SnapshotTrigger } from './vocab';
 
 export interface WarningRecord {
   ruleId: string;
@@ -37,4 +37,16 @@ export type HostState = 'unknown' | 'connected' | 'not_installed' | 'error';
 export interface StatusReply {
   host: { state: HostState; detail: string; hostVersion?: string };
   warnings: WarningRecord[];
+}
+
+/** Where the running capture is: broadcast by the background as `snapshot.progress`, and the reply
+ * to `snapshot.state`. */
+export interface SnapshotProgress {
+  tabId: number;
+  stage: 'capturing' | 'screenshots' | 'uploading' | 'done' | 'failed';
+  sent: number;
+  total: number;
+  startedAt: number;
+  snapshotId?: string;
+  error?: string;
 }

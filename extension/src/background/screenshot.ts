@@ -5,8 +5,8 @@
 // Chromium's limit of two captures per second, with fixed and sticky elements hidden after the
 // first frame so headers do not repeat. The result is cut into PNG tiles of at most TILE_PX device
 // pixels, and the height is capped at MAX_HEIGHT CSS pixels.
-import { api } from '../lib/browser';
-import type { Geometry } from './page';
+import { api } from '../shared/browser';
+import type { Geometry } from '../shared/page-api';
 
 export const MAX_HEIGHT = 30_000;
 export const TILE_PX = 8_000;

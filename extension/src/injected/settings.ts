@@ -3,7 +3,7 @@
 // are found the way assistive technology finds them (aria-labelledby, aria-label, <label>), then
 // by the nearest text in the control's row, so the extraction works in any UI language.
 import { docProp, normSpace, walkElements, type ShadowAccessor } from './dom';
-import { redactFieldValue, type RedactionLog, type RedactOptions } from './redact';
+import { redactFieldValue, type RedactionLog, type RedactOptions } from '../shared/redact';
 
 export interface Control {
   label: string;

@@ -1,7 +1,7 @@
 // Redaction inside MHTML (page.mhtml, Chromium pageCapture). Text parts are quoted-printable, so a
 // secret can be split by soft line breaks and escapes: each text part is decoded, redacted and
 // re-encoded; binary parts (images, fonts) are left as they are; headers are redacted as text.
-import { redactText, scrubFragments, type RedactionLog, type RedactOptions } from './redact';
+import { redactText, scrubFragments, type RedactionLog, type RedactOptions } from '../shared/redact';
 
 const ARTIFACT = 'page.mhtml';
 

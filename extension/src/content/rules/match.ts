@@ -1,6 +1,6 @@
 // Rule matching: the route gate (URL only, no DOM) and one scan of the DOM for the rules whose
 // route matched. Pure functions over a Document so unit tests run them on happy-dom fixtures.
-import type { ConfirmSpec, ControlRole, DialogRole, Lang, Rule, RuleFile, Texts } from './types';
+import type { ConfirmSpec, ControlRole, DialogRole, Lang, Rule, RuleFile, Texts } from '../../shared/rules/types';
 
 // Simple selectors, queried one at a time: Chromium answers a single tag or attribute selector on
 // a fast path but walks the whole tree slowly for a selector list (measured: 0.25 ms vs 3.3 ms on

@@ -1,9 +1,8 @@
 // The snapshot part of the options page: automatic capture, masking, full-page screenshots, and
 // the two optional permissions, each requested from a click with a plain explanation.
-import { api } from '../lib/browser';
-import { loadSettings, saveSettings } from '../lib/settings';
-import { loadPrefs, savePrefs, type SnapshotPrefs } from './prefs';
-import { s } from './strings';
+import { api } from '../../shared/browser';
+import { loadSettings, updateSettings, type Settings } from '../../shared/settings';
+import { snapText as s } from '../../shared/i18n';
 
 function checkbox(doc: Document, id: string, text: string, checked: boolean, onChange: (v: boolean) => void): HTMLLabelElement {
   const label = doc.createElement('label');
@@ -49,15 +48,13 @@ export async function initCaptureOptions(doc: Document, saved: () => void): Prom
   const section = doc.getElementById('capture-settings');
   if (!section) return;
   const settings = await loadSettings();
-  const prefs = await loadPrefs();
-  const setPref = (k: keyof SnapshotPrefs) => (v: boolean) => { void savePrefs({ [k]: v }).then(saved); };
+  type Flag = 'captureAuto' | 'maskEmails' | 'maskPhones' | 'fullPage';
+  const set = (k: Flag) => (v: boolean) => { void updateSettings({ [k]: v } as Partial<Settings>).then(saved); };
   section.append(
-    checkbox(doc, 'capture-auto', s('opt_auto'), settings.captureAuto, (v) => {
-      void loadSettings().then((cur) => saveSettings({ ...cur, captureAuto: v })).then(saved);
-    }),
-    checkbox(doc, 'mask-emails', s('opt_mask_emails'), prefs.maskEmails, setPref('maskEmails')),
-    checkbox(doc, 'mask-phones', s('opt_mask_phones'), prefs.maskPhones, setPref('maskPhones')),
-    checkbox(doc, 'full-page', s('opt_fullpage'), prefs.fullPage, setPref('fullPage')),
+    checkbox(doc, 'capture-auto', s('opt_auto'), settings.captureAuto, set('captureAuto')),
+    checkbox(doc, 'mask-emails', s('opt_mask_emails'), settings.maskEmails, set('maskEmails')),
+    checkbox(doc, 'mask-phones', s('opt_mask_phones'), settings.maskPhones, set('maskPhones')),
+    checkbox(doc, 'full-page', s('opt_fullpage'), settings.fullPage, set('fullPage')),
     permissionRow(doc, 'perm-all-urls', s('opt_all_urls'), s('opt_all_urls_why'), { origins: ['<all_urls>'] }),
   );
   if (__BROWSER__ === 'chrome') {

@@ -1,10 +1,6 @@
 // Evidence category of a snapshot, by rules on the route (host, path, hash) and the page text.
 // A route rule is a strong signal; text keywords (in the rule languages) decide elsewhere.
-
-export const CATEGORIES = ['consent_training', 'account_status', 'uploads', 'moderation', 'api_dashboard', 'other'] as const;
-export type Category = typeof CATEGORIES[number];
-
-export interface Classification { category: Category; rule: string }
+import type { Category, Classification } from '../shared/vocab';
 
 interface RouteRule { id: string; category: Category; host: RegExp; route: RegExp }
 interface TextRule { id: string; category: Category; text: RegExp }
@@ -66,8 +62,4 @@ function countMatches(text: string, re: RegExp): number {
   let n = 0;
   while (g.exec(text) && n < 100) n++;
   return n;
-}
-
-export function isCategory(s: unknown): s is Category {
-  return typeof s === 'string' && (CATEGORIES as readonly string[]).includes(s);
 }

@@ -5,21 +5,15 @@
 // readable stylesheets are inlined; every remote reference is moved to a data-ringfence-* attribute
 // so the file renders offline without a single request (a CSP meta tag enforces it).
 import { docProp, type ShadowAccessor } from './dom';
-import { isOwnUi } from './own-ui';
-import { isKeyLikeName, redactFieldValue, type RedactionLog, type RedactOptions } from './redact';
+import type { SanitizeStats } from '../shared/page-api';
+import { isOwnUi } from '../shared/own-ui';
+import { isKeyLikeName, redactFieldValue, type RedactionLog, type RedactOptions } from '../shared/redact';
 
 export interface SanitizeOptions {
   shadowOf: ShadowAccessor;
   log: RedactionLog;
   redact: RedactOptions;
   artifact?: string;
-}
-
-export interface SanitizeStats {
-  elements: number;
-  shadowRoots: number;
-  frames: number;
-  neutralized: number;
 }
 
 /** No network, no script: only inline styles and data: URLs may load. */

@@ -1,9 +1,9 @@
 // Toolbar popup: host status with the fix when it is missing, this tab's warnings, snapshot button.
 // #progress and #snapshots are filled by the snapshot feature (issue 5).
-import { api } from '../lib/browser';
-import { localize, t } from '../lib/i18n';
-import type { ExportProgress, ExportReply, StatusReply } from '../lib/messages';
-import { initSnapshotUi } from '../capture/popup-ui';
+import { api } from '../../shared/browser';
+import { localize, t } from '../../shared/i18n';
+import type { ExportProgress, ExportReply, StatusReply } from '../../shared/messages';
+import { initSnapshotUi } from './snapshot-ui';
 
 async function refresh(): Promise<void> {
   const [tab] = await api.tabs.query({ active: true, currentWindow: true });

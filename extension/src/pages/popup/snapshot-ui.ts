@@ -1,9 +1,9 @@
 // The snapshot part of the toolbar popup: the #snapshot button with a category override, progress
 // for captures that take longer than a second, and the latest snapshots from the host.
-import { api } from '../lib/browser';
-import { CATEGORIES } from './classify';
-import type { SnapshotProgress } from './index';
-import { s } from './strings';
+import { api } from '../../shared/browser';
+import { CATEGORIES } from '../../shared/vocab';
+import type { SnapshotProgress } from '../../shared/messages';
+import { snapText as s } from '../../shared/i18n';
 
 interface ListedSnapshot { id: string; captured_at: string; title: string; url: string; category: string; trigger: string }
 

@@ -1,9 +1,9 @@
 // Options page: guard mode, label languages, rule groups. Saved to storage.local on every change;
 // content scripts pick changes up through storage.onChanged.
-import { localize, t } from '../lib/i18n';
-import { loadSettings, saveSettings, type GuardMode } from '../lib/settings';
-import rulesFile from '../rules/rules.json';
-import { initCaptureOptions } from '../capture/options-ui';
+import { localize, t } from '../../shared/i18n';
+import { loadSettings, saveSettings, updateSettings, type GuardMode } from '../../shared/settings';
+import rulesFile from '../../shared/rules/rules.json';
+import { initCaptureOptions } from './capture-ui';
 
 async function main(): Promise<void> {
   localize(document);
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const exportDir = document.getElementById('export-dir') as HTMLInputElement;
   exportDir.value = s.exportDir;
   exportDir.addEventListener('change', async () => {
-    await saveSettings({ ...(await loadSettings()), exportDir: exportDir.value.trim() });
+    await updateSettings({ exportDir: exportDir.value.trim() });
     document.getElementById('saved')!.textContent = t('options_saved');
   });
   form.addEventListener('change', async () => {

@@ -1,6 +1,6 @@
 // Shared DOM helpers for the capture: shadow-root access (open and closed), our own UI exclusion,
 // and flat-tree text extraction.
-import { isOwnUi } from './own-ui';
+import { isOwnUi } from '../shared/own-ui';
 
 /** Returns an element's shadow root, open or closed. Extension content scripts can reach closed
  * roots: Chromium through chrome.dom.openOrClosedShadowRoot, Firefox through
