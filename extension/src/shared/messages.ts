@@ -19,7 +19,11 @@ export type Message =
   | { type: 'warnings'; warnings: WarningRecord[] }
   | { type: 'identity' }
   | { type: 'status'; tabId?: number }
-  | { type: 'export'; format?: 'zip' | 'wacz' };
+  | { type: 'export'; format?: 'zip' | 'wacz' }
+  /** From the banner's "Ringfence settings" link. */
+  | { type: 'options' }
+  /** From the popup's snapshot list, when the host has a dashboard. */
+  | { type: 'dashboard.open'; snapshotId?: string };
 
 /** The host's reply to `export` (docs/protocol.md), or an error. */
 export interface ExportReply {
@@ -34,10 +38,26 @@ export interface ExportProgress { type: 'export.progress'; done: number; total: 
 
 export type HostState = 'unknown' | 'connected' | 'not_installed' | 'error';
 
-export interface StatusReply {
-  host: { state: HostState; detail: string; hostVersion?: string };
-  warnings: WarningRecord[];
+/** The host's `hello` facts about its store (docs/protocol.md). */
+export interface HostStore { path?: string; snapshots?: number; events?: number; blob_bytes?: number; disk_bytes?: number; error?: string }
+
+export interface HostStatus {
+  state: HostState;
+  detail: string;
+  hostVersion?: string;
+  store?: HostStore;
+  capabilities?: string[];
 }
+
+export interface StatusReply {
+  host: HostStatus;
+  warnings: WarningRecord[];
+  /** Warning events not yet acknowledged by the host (kept in storage.local until it is there). */
+  queuedEvents: number;
+}
+
+/** Why a snapshot or export requested from a page or the popup failed. */
+export type FailureCode = 'host_missing' | 'host_error' | 'failed';
 
 /** Where the running capture is: broadcast by the background as `snapshot.progress`, and the reply
  * to `snapshot.state`. */

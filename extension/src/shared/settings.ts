@@ -21,6 +21,9 @@ export interface Settings {
   maskPhones: boolean;
   /** Full-page screenshots besides the visible part. */
   fullPage: boolean;
+  /** Rule id → ISO time until which its warning is not shown ("Don't warn me about this for 30
+   * days"); a confirmation step still escalates. Undone on the options page. */
+  snoozed: Record<string, string>;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -36,6 +39,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maskEmails: false,
   maskPhones: false,
   fullPage: true,
+  snoozed: {},
 };
 
 type Stored = Partial<Settings>;
@@ -47,6 +51,7 @@ export function mergeSettings(stored: Stored | undefined, legacy?: LegacyPrefs):
   return {
     ...DEFAULT_SETTINGS, ...(legacy ?? {}), ...s,
     groups: { ...DEFAULT_SETTINGS.groups, ...(s.groups ?? {}) },
+    snoozed: { ...(s.snoozed ?? {}) },
   };
 }
 

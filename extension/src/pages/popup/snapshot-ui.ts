@@ -1,26 +1,32 @@
 // The snapshot part of the toolbar popup: the #snapshot button with a category override, progress
-// for captures that take longer than a second, and the latest snapshots from the host.
+// for captures that take longer than a second, and the latest snapshots from the host, each of
+// which opens (in the dashboard when the host has one, else its details right here).
 import { api } from '../../shared/browser';
 import { CATEGORIES } from '../../shared/vocab';
 import type { SnapshotProgress } from '../../shared/messages';
 import { snapText as s } from '../../shared/i18n';
 
-interface ListedSnapshot { id: string; captured_at: string; title: string; url: string; category: string; trigger: string }
+interface ListedSnapshot { id: string; captured_at: string; title: string; url: string; category: string; trigger: string; artifact_count?: number; bytes?: number }
 
 const SHOW_AFTER_MS = 1000;
 
-function fmtBytes(n: number): string {
-  return n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`;
+export function fmtBytes(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} kB`;
 }
 
-export function initSnapshotUi(doc: Document): void {
+export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) => string): void {
   const button = doc.getElementById('snapshot') as HTMLButtonElement;
   const progress = doc.getElementById('progress')!;
+  const bar = progress.querySelector('progress')!;
+  const label = progress.querySelector('.label')!;
   const list = doc.getElementById('snapshots')!;
-  progress.setAttribute('aria-live', 'polite');
+  progress.setAttribute('role', 'status');
 
-  const label = doc.createElement('label');
-  label.textContent = `${s('category_label')} `;
+  const row = doc.createElement('div');
+  row.className = 'row';
+  const lab = doc.createElement('label');
+  lab.htmlFor = 'category';
+  lab.textContent = s('category_label');
   const select = doc.createElement('select');
   select.id = 'category';
   for (const c of ['', ...CATEGORIES]) {
@@ -29,15 +35,16 @@ export function initSnapshotUi(doc: Document): void {
     o.textContent = c ? s(c) : s('category_auto');
     select.append(o);
   }
-  label.append(select);
-  button.before(label);
+  row.append(lab, select);
+  button.parentElement!.before(row);
 
   let started = 0;
   let watching = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const show = (text: string, state: string, force = false): void => {
+  const show = (text: string, state: string, pct: number | null, force = false): void => {
     progress.dataset.state = state;
-    progress.textContent = text;
+    label.textContent = text;
+    if (pct === null) bar.removeAttribute('value'); else bar.value = pct;
     if (force || Date.now() - started >= SHOW_AFTER_MS) progress.hidden = false;
   };
 
@@ -48,13 +55,15 @@ export function initSnapshotUi(doc: Document): void {
       // Only reached for a capture started from an earlier popup; a click's own reply does the rest.
       if (!button.disabled) {
         watching = false;
-        show(p.stage === 'done' ? s('done', [p.snapshotId ?? '']) : s('failed', [p.error ?? '']), p.stage, true);
+        show(p.stage === 'done' ? s('done', [p.snapshotId ?? '']) : s('failed', [friendly(p.error)]), p.stage, null, true);
         void refreshList(list);
       }
       return;
     }
-    if (p.stage === 'uploading') show(s('uploading', [p.total ? `${Math.round((100 * p.sent) / p.total)} % of ${fmtBytes(p.total)}` : '']), 'uploading');
-    else if (p.stage === 'capturing' || p.stage === 'screenshots') show(s(p.stage), p.stage);
+    if (p.stage === 'uploading') {
+      const pct = p.total ? Math.round((100 * p.sent) / p.total) : null;
+      show(s('uploading', [pct !== null ? `${pct} % / ${fmtBytes(p.total)}` : '']), 'uploading', pct);
+    } else if (p.stage === 'capturing' || p.stage === 'screenshots') show(s(p.stage), p.stage, null);
   });
 
   button.addEventListener('click', () => {
@@ -62,15 +71,15 @@ export function initSnapshotUi(doc: Document): void {
     watching = true;
     started = Date.now();
     progress.hidden = true;
-    show(s('capturing'), 'capturing');
+    show(s('capturing'), 'capturing', null);
     // Short captures finish before anything is shown; longer ones show their progress after 1 s.
     timer = setTimeout(() => { progress.hidden = false; }, SHOW_AFTER_MS);
     const category = select.value || undefined;
     void (api.runtime.sendMessage({ type: 'snapshot', trigger: 'button', category }) as Promise<{ snapshotId?: string; error?: string }>)
       .then((r) => {
         clearTimeout(timer);
-        if (r?.snapshotId) show(s('done', [r.snapshotId]), 'done', true);
-        else show(s('failed', [r?.error ?? 'no reply']), 'failed', true);
+        if (r?.snapshotId) show(s('done', [r.snapshotId]), 'done', 100, true);
+        else show(s('failed', [friendly(r?.error)]), 'failed', null, true);
         progress.dataset.snapshotId = r?.snapshotId ?? '';
       })
       .finally(() => { button.disabled = false; watching = false; void refreshList(list); });
@@ -80,28 +89,85 @@ export function initSnapshotUi(doc: Document): void {
   void (api.runtime.sendMessage({ type: 'snapshot.state' }) as Promise<SnapshotProgress | null>).then((p) => {
     if (p && (p.stage === 'capturing' || p.stage === 'screenshots' || p.stage === 'uploading')) {
       watching = true;
-      show(p.stage === 'uploading' ? s('uploading', ['']) : s(p.stage), p.stage, true);
+      show(p.stage === 'uploading' ? s('uploading', ['']) : s(p.stage), p.stage, null, true);
     }
   });
-}
 
-async function refreshList(list: HTMLElement): Promise<void> {
-  const r = await api.runtime.sendMessage({ type: 'snapshots' }) as { snapshots?: ListedSnapshot[]; error?: string } | undefined;
-  list.replaceChildren();
-  const item = (text: string): HTMLLIElement => {
-    const li = list.ownerDocument.createElement('li');
-    li.textContent = text;
-    list.append(li);
-    return li;
-  };
-  if (!r || r.error) { item(s('list_failed', [r?.error ?? ''])); return; }
-  if (!r.snapshots?.length) { item(s('none')); return; }
-  for (const snap of r.snapshots) {
-    const when = new Date(snap.captured_at);
-    const li = item(`${when.toLocaleString()} · ${snap.title || snap.url} · ${s(snap.category)}`);
+  async function refreshList(ul: HTMLElement): Promise<void> {
+    const r = await api.runtime.sendMessage({ type: 'snapshots' }) as { snapshots?: ListedSnapshot[]; dashboard?: boolean; error?: string } | undefined;
+    ul.replaceChildren();
+    const item = (text: string): HTMLLIElement => {
+      const li = doc.createElement('li');
+      li.className = 'none';
+      li.textContent = text;
+      ul.append(li);
+      return li;
+    };
+    if (!r || r.error) { item(s('list_failed', [friendly(r?.error)])); return; }
+    if (!r.snapshots?.length) { item(s('none')); return; }
+    for (const snap of r.snapshots) ul.append(entry(snap, r.dashboard === true));
+  }
+
+  function entry(snap: ListedSnapshot, dashboard: boolean): HTMLLIElement {
+    const li = doc.createElement('li');
     li.dataset.id = snap.id;
     li.dataset.category = snap.category;
     li.dataset.trigger = snap.trigger;
-    li.title = snap.url;
+    const open = doc.createElement('button');
+    open.type = 'button';
+    open.className = 'open';
+    open.dataset.open = '';
+    const when = doc.createElement('span');
+    when.className = 'when';
+    when.textContent = `${new Date(snap.captured_at).toLocaleString()} · ${s(snap.category)}`;
+    const what = doc.createElement('span');
+    what.className = 'what';
+    what.textContent = snap.title || snap.url;
+    open.append(what, when);
+    li.append(open);
+    if (dashboard) {
+      open.addEventListener('click', () => {
+        void (api.runtime.sendMessage({ type: 'dashboard.open', snapshotId: snap.id }) as Promise<{ error?: string } | undefined>).then((r) => {
+          if (r?.error) { open.after(detailsOf(snap, friendly(r.error))); }
+        });
+      });
+      return li;
+    }
+    const details = detailsOf(snap);
+    details.id = `snap-${snap.id}`;
+    details.hidden = true;
+    open.setAttribute('aria-expanded', 'false');
+    open.setAttribute('aria-controls', details.id);
+    open.addEventListener('click', () => {
+      details.hidden = !details.hidden;
+      open.setAttribute('aria-expanded', String(!details.hidden));
+    });
+    li.append(details);
+    return li;
+  }
+
+  function detailsOf(snap: ListedSnapshot, problem?: string): HTMLElement {
+    const box = doc.createElement('div');
+    box.className = 'details';
+    if (problem) { const p = doc.createElement('p'); p.dataset.state = 'failed'; p.textContent = problem; box.append(p); }
+    const dl = doc.createElement('dl');
+    const add = (k: string, v: string): void => {
+      const dt = doc.createElement('dt');
+      dt.textContent = s(k);
+      const dd = doc.createElement('dd');
+      dd.textContent = v;
+      dl.append(dt, dd);
+    };
+    add('detail_id', snap.id);
+    add('detail_time', new Date(snap.captured_at).toLocaleString());
+    add('detail_url', snap.url);
+    add('detail_trigger', s(`trigger_${snap.trigger}`));
+    if (snap.artifact_count !== undefined) add('detail_files', `${snap.artifact_count} · ${fmtBytes(snap.bytes ?? 0)}`);
+    const cmd = doc.createElement('code');
+    cmd.textContent = `ringfence show ${snap.id}`;
+    add('detail_cli', '');
+    dl.lastElementChild!.append(cmd);
+    box.append(dl);
+    return box;
   }
 }
