@@ -112,7 +112,7 @@ export function defineSuite(kind) {
         await checkPlacement(page, p, p.rule.startsWith('auth.') ? 'page' : 'control', p.slug);
         // The actions are the rule's own, then Dismiss and the 30-day snooze.
         const s = await U.bannerState(page);
-        assert.deepEqual(s.allActions.filter((a) => !['dismiss', 'snooze', 'options'].includes(a)), ruleById[p.rule].actions, `actions of ${p.rule}`);
+        assert.deepEqual(s.allActions.filter((a) => !['details', 'dismiss', 'snooze', 'options'].includes(a)), ruleById[p.rule].actions, `actions of ${p.rule}`);
         assert.ok(s.allActions.includes('dismiss') && s.allActions.includes('snooze'), JSON.stringify(s.allActions));
         if (p.escalate) {
           await page.setViewport({ width: VIEWPORTS[0][0], height: VIEWPORTS[0][1] });
@@ -195,8 +195,10 @@ export function defineSuite(kind) {
       const label = await opts.$eval('#snoozed [data-rule="platform.organization"]', (b) => b.getAttribute('aria-label') || b.textContent);
       assert.ok(label.length > 8, label);
       await shot(opts, 'options-snoozed');
-      await opts.click('#snoozed [data-rule="platform.organization"]');
-      await H.waitFor(() => opts.$('#snoozed [data-rule="platform.organization"]').then((x) => !x), { message: 'snooze removed' });
+      for (const rule of ['platform.organization', 'platform.revoke-key']) {
+        await opts.click(`#snoozed [data-rule="${rule}"]`);
+        await H.waitFor(() => opts.$(`#snoozed [data-rule="${rule}"]`).then((x) => !x), { message: `snooze of ${rule} removed` });
+      }
     } finally { await opts.close(); }
     await H.waitFor(() => H.events(sb).some((e) => e.type === 'warning.unsnoozed' && e.rule_id === 'platform.organization'), { message: 'warning.unsnoozed event' });
     await withPage('https://platform.openai.com/settings/organization/general', (page) => settled(page, (x) => x.rule === 'platform.organization', 'warns again'));
@@ -328,7 +330,7 @@ export function defineSuite(kind) {
     await withPage('https://platform.openai.com/api-keys', async (page) => {
       await settled(page, (x) => x.rule === 'platform.revoke-key', 'banner');
       const popup = await openPopup(page);
-      await popup.setViewport({ width: 380, height: 600 });
+      if (kind === 'firefox') await popup.setViewport({ width: 380, height: 600 });
       const st = await H.waitFor(() => popup.evaluate(() => {
         const s = document.getElementById('host-status');
         return s.dataset.state === 'unknown' ? false : { state: s.dataset.state, text: s.textContent, body: document.body.innerText,
@@ -378,13 +380,17 @@ export function defineSuite(kind) {
       assert.equal(info.dataDir, sb.data, 'the data folder');
       assert.match(info.size, /\d/);
       // A relative path is refused with a message, an absolute one saved.
-      await opts.click('#export-dir', { clickCount: 3 });
-      await opts.type('#export-dir', 'Documents/kits');
+      const retype = async (text) => {
+        await opts.focus('#export-dir');
+        await opts.$eval('#export-dir', (i) => i.select());
+        await opts.keyboard.press('Backspace');
+        await opts.keyboard.type(text);
+      };
+      await retype('Documents/kits');
       await opts.keyboard.press('Tab');
       await H.waitFor(() => opts.$eval('#export-dir', (i) => i.getAttribute('aria-invalid') === 'true'), { message: 'invalid path flagged' });
       assert.ok((await opts.$eval('#export-dir-error', (e) => !e.hidden && e.textContent)).length > 5);
-      await opts.click('#export-dir', { clickCount: 3 });
-      await opts.type('#export-dir', sb.home);
+      await retype(sb.home);
       await opts.keyboard.press('Tab');
       await H.waitFor(() => opts.$eval('#export-dir', (i) => i.getAttribute('aria-invalid') !== 'true'), { message: 'valid path accepted' });
       const saved = await opts.evaluate(async () => ((await (globalThis.browser ?? chrome).storage.local.get('settings')).settings ?? {}).exportDir);
@@ -415,12 +421,12 @@ export function defineSuite(kind) {
       await page.goto('https://platform.openai.com/settings/proj_abc123/general', { waitUntil: 'load' });
       await settled(page, (x) => x.rule === 'platform.archive-project', 'banner');
       await H.clickBanner(page, 'snapshot');
-      const note = await H.waitFor(async () => (await U.bannerState(page))?.note, { message: 'banner feedback' });
-      assert.match(note, /host/i);
+      // First "Capturing…", then the outcome.
+      const note = await H.waitFor(async () => { const n = (await U.bannerState(page))?.note; return n && /host/i.test(n) ? n : false; }, { message: 'banner feedback about the host' });
       assert.ok(!/Specified native messaging host|No such native application|`/.test(note), note);
       await shot(page, 'banner-snapshot-no-host');
       const popup = await openPopup(page);
-      await popup.setViewport({ width: 380, height: 600 });
+      if (kind === 'firefox') await popup.setViewport({ width: 380, height: 600 });
       const info = await H.waitFor(() => popup.evaluate(() => {
         const s = document.getElementById('host-status');
         return s.dataset.state === 'unknown' ? false : { state: s.dataset.state, body: document.body.innerText, fixes: document.querySelectorAll('#host-fix code').length };

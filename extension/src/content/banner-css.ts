@@ -14,9 +14,12 @@ export const BANNER_CSS = `
 .bar { display: flex; align-items: center; gap: 8px; min-height: 32px; }
 .icon { flex: none; display: inline-flex; align-items: center; justify-content: center; width: 20px; height: 20px; border-radius: 50%;
   background: #c2410c; color: #fff; font-weight: 800; font-size: 13px; }
+.icon::before { content: "!"; }
 .escalated .icon { background: #b91c1c; }
 .title { flex: 1 1 auto; min-width: 0; margin: 0; font-size: 14px; font-weight: 700; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.expanded .title { white-space: normal; }
+.expanded .bar { flex-wrap: wrap; row-gap: 6px; }
+.expanded .title { flex: 1 1 calc(100% - 30px); white-space: normal; }
+.expanded .toggle { margin-left: 22px; }
 .final { color: #b91c1c; text-transform: uppercase; font-size: 12px; letter-spacing: .04em; }
 .details { padding: 6px 4px 4px 28px; }
 .details[hidden] { display: none; }

@@ -234,7 +234,7 @@ export class Banner {
     card.dataset.severity = m.severity;
 
     const bar = el('div', 'bar');
-    const icon = el('span', 'icon', '!');
+    const icon = el('span', 'icon');
     icon.setAttribute('aria-hidden', 'true');
     const heading = el('h2', 'title');
     heading.id = 'rf-title';
@@ -326,15 +326,17 @@ export class Banner {
     }
     const { hard, soft } = this.obstacles;
     const size = { width: vw, height: vh };
+    const r = m.dialog?.getBoundingClientRect();
+    const near = r && r.width > 0 ? { left: r.left, top: r.top, right: r.right, bottom: r.bottom } : undefined;
     const guard = this.guardOpen;
     const wantExpanded = !guard && (this.userExpanded ?? m.level === 'dialog');
     let p: Placement | null = null;
     let expanded = false;
     if (wantExpanded) {
-      const q = place(size, this.measure(card, CARD_WIDTHS, true, vw), hard, soft);
+      const q = place(size, this.measure(card, CARD_WIDTHS, true, vw), hard, soft, near);
       if (q.hard === 0 || this.userExpanded) { p = q; expanded = true; }
     }
-    if (!p) p = place(size, this.measure(card, BAR_WIDTHS, false, vw), hard, soft);
+    if (!p) p = place(size, this.measure(card, BAR_WIDTHS, false, vw), hard, soft, near);
     this.setExpanded(card, expanded);
     card.style.width = `${p.width}px`;
     card.style.left = `${p.left}px`;

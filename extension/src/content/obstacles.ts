@@ -1,7 +1,7 @@
 // What the banner must not cover, measured in the page: the controls a user can reach (inside the
-// open modal dialog when there is one, since the backdrop covers the rest) and every open dialog's
-// title are hard obstacles; open dialogs as a whole are soft ones (covered only when nothing else
-// fits), except the confirmation dialog a warning escalated on, which is hard.
+// top modal dialog when there is one, since its backdrop covers the rest) and every open dialog's
+// title are hard obstacles; open dialogs not under that backdrop are soft ones (covered only when
+// nothing else fits), except the confirmation dialog a warning escalated on, which is hard.
 import type { Box } from './placement';
 
 const CONTROLS = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [role=link], [role=tab], '
@@ -31,9 +31,14 @@ export function collectObstacles(doc: Document, anchor: Element | null, matched:
     if (b) list.push(b);
   };
   const dialogs = Array.from(doc.querySelectorAll(DIALOGS)).filter((d) => box(d, vw, vh));
-  const modal = dialogs.filter((d) => d.getAttribute('aria-modal') === 'true' || (d instanceof HTMLDialogElement && d.matches(':modal')));
+  // The last modal dialog in document order is the one on top (portals append to the body): its
+  // backdrop covers the page and any dialog under it, whose titles alone still count.
+  const modals = dialogs.filter((d) => d.getAttribute('aria-modal') === 'true' || (d instanceof HTMLDialogElement && d.matches(':modal')));
+  const top = modals[modals.length - 1];
+  const modal = top ? [top] : [];
   for (const d of dialogs) {
-    if (d === anchor) push(hard, d); else push(soft, d);
+    if (d === anchor) push(hard, d);
+    else if (!top || d === top || !(top.compareDocumentPosition(d) & Node.DOCUMENT_POSITION_PRECEDING)) push(soft, d);
     const ids = (d.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean);
     for (const id of ids) { const t = doc.getElementById(id); if (t) push(hard, t); }
     for (const h of Array.from(d.querySelectorAll('h1, h2, h3')).slice(0, 4)) push(hard, h);

@@ -25,9 +25,10 @@ function sum(box: Box, list: Box[]): number {
  * The best position among the given sizes (widest first, each with the height it has at that width).
  * For every candidate row (the edges, then just above or below each obstacle) it takes the free x
  * nearest the preferred side; the winner covers the least hard area, then the least soft area,
- * then sits nearest an edge and is widest.
+ * then sits nearest an edge (or, given `near`, nearest that box: an escalated warning stays next
+ * to its confirmation dialog) and is widest.
  */
-export function place(view: Size, sizes: Size[], hard: Box[], soft: Box[] = [], prefer: 'right' | 'center' = 'right'): Placement {
+export function place(view: Size, sizes: Size[], hard: Box[], soft: Box[] = [], near?: Box): Placement {
   const vw = view.width;
   const vh = view.height;
   let best: (Placement & { score: number }) | null = null;
@@ -41,11 +42,11 @@ export function place(view: Size, sizes: Size[], hard: Box[], soft: Box[] = [], 
     }
     for (const y0 of ys) {
       const y = Math.round(Math.max(MARGIN, Math.min(y0, vh - h - MARGIN)));
-      const x = freeX(vw, w, y, h, hard, soft, prefer);
+      const x = freeX(vw, w, y, h, hard, soft, near ? near.left : null);
       const box = { left: x, top: y, right: x + w, bottom: y + h };
       const hardArea = sum(box, hard);
       const softArea = sum(box, soft);
-      const edge = Math.min(y - MARGIN, vh - h - MARGIN - y);
+      const edge = near ? gap(box, near) : Math.min(y - MARGIN, vh - h - MARGIN - y);
       const score = hardArea * 1e6 + softArea * 10 + edge + i * 400;
       if (!best || score < best.score) best = { left: x, top: y, width: w, height: h, hard: hardArea, soft: softArea, score };
     }
@@ -54,12 +55,20 @@ export function place(view: Size, sizes: Size[], hard: Box[], soft: Box[] = [], 
   return p;
 }
 
-// The x in [MARGIN, vw - w - MARGIN] nearest the preferred side whose [x, x + w] meets no obstacle
-// in the row [y, y + h] (hard and soft first, then hard only); the preferred x when none is free.
-function freeX(vw: number, w: number, y: number, h: number, hard: Box[], soft: Box[], prefer: 'right' | 'center'): number {
+/** How far apart two boxes are (0 when they touch or overlap). */
+function gap(a: Box, b: Box): number {
+  const dx = Math.max(0, a.left - b.right, b.left - a.right);
+  const dy = Math.max(0, a.top - b.bottom, b.top - a.bottom);
+  return Math.hypot(dx, dy);
+}
+
+// The x in [MARGIN, vw - w - MARGIN] nearest the wanted x (default: the right edge) whose [x, x + w]
+// meets no obstacle in the row [y, y + h] (hard and soft first, then hard only); the wanted x when
+// none is free.
+function freeX(vw: number, w: number, y: number, h: number, hard: Box[], soft: Box[], wantX: number | null): number {
   const lo = MARGIN;
   const hi = Math.max(MARGIN, vw - w - MARGIN);
-  const want = prefer === 'right' ? hi : Math.round((lo + hi) / 2);
+  const want = wantX === null ? hi : Math.max(lo, Math.min(hi, Math.round(wantX)));
   for (const list of [[...hard, ...soft], hard]) {
     // Forbidden start positions: (o.left - w, o.right) for each obstacle in the row.
     const bad: [number, number][] = [];

@@ -13,6 +13,11 @@ async function refresh(): Promise<void> {
   const state = reply.host.state;
   status.dataset.state = state;
   fix.hidden = state === 'connected' || state === 'unknown';
+  // Snapshots and export need the host: without it they are not offered (the line above says why),
+  // rather than failing a second and a third time.
+  const usable = state === 'connected' || state === 'unknown';
+  document.getElementById('snapshot-section')!.hidden = !usable;
+  document.getElementById('snapshots-section')!.hidden = !usable;
   if (state === 'connected') text.textContent = t('popup_host_connected', [reply.host.hostVersion ?? '']);
   else if (state === 'not_installed') {
     text.textContent = t('popup_host_not_installed');
