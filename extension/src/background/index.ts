@@ -28,9 +28,11 @@ onStatusChange(() => {
 // The page the user is looking at: the active tab of the last focused browser window (not of a
 // popup window, which is where the toolbar popup may live).
 async function activeTab(): Promise<chrome.tabs.Tab | undefined> {
-  const win = await api.windows.getLastFocused({ windowTypes: ['normal'] }).catch(() => undefined);
-  const [tab] = await api.tabs.query(win?.id !== undefined ? { active: true, windowId: win.id } : { active: true, lastFocusedWindow: true });
-  return tab;
+  const [focused] = await api.tabs.query({ active: true, lastFocusedWindow: true, windowType: 'normal' });
+  if (focused) return focused;
+  // The last focused window is not a browser window: the most recently used of their active tabs.
+  const tabs = await api.tabs.query({ active: true, windowType: 'normal' });
+  return tabs.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))[0];
 }
 
 /** Why a host request failed, for the words the popup and the banner show. */
@@ -61,8 +63,11 @@ function setBadge(tabId: number, count: number): void {
 async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promise<unknown> {
   switch (msg.type) {
     case 'snapshot': {
+      // A content script snapshots its own tab; our own pages (the popup, also when Firefox shows it
+      // in a tab or window) the page the user is on.
+      const own = (sender.url ?? '').startsWith(api.runtime.getURL(''));
       const tab = msg.tabId !== undefined ? await api.tabs.get(msg.tabId)
-        : sender.tab ?? await activeTab();
+        : (!own && sender.tab) || await activeTab();
       return snapshot(msg.trigger, tab, msg.category, msg.reason);
     }
     case 'snapshots':

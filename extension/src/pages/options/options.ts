@@ -121,8 +121,10 @@ function initExportDir(s: Settings): void {
     await updateSettings({ exportDir: v });
     saved();
   };
-  input.addEventListener('change', () => void check());
-  input.addEventListener('blur', () => void check());
+  // Checked (and saved when valid) once typing pauses, and when the field is left.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => void check(), 600); });
+  input.addEventListener('change', () => { clearTimeout(timer); void check(); });
 }
 
 async function main(): Promise<void> {
