@@ -6,8 +6,10 @@ BIN   := bin/ringfence
 VERSION ?= 0.1.0
 LDFLAGS := -s -w -X github.com/ringfence/ringfence/internal/version.Version=$(VERSION)
 GOFILES := $(shell find host internal installer -name '*.go' 2>/dev/null)
+# What internal/specgen writes from spec/ (checked in).
+GENERATED := internal/spec/*_gen.go extension/src/shared/spec.gen.ts
 
-.PHONY: all build host extension deps deps-build test test-static test-go test-ext test-e2e test-demo bench install demo clean
+.PHONY: all build host extension generate deps deps-build test test-generate test-static test-go test-ext test-e2e test-demo bench install demo clean
 
 all: build
 
@@ -25,6 +27,23 @@ e2e/node_modules/.stamp: e2e/package.json e2e/package-lock.json
 	cd e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Regenerates the Go (internal/spec) and TypeScript (extension/src/shared/spec.gen.ts) that spec/
+# owns. Run after editing anything in spec/, and commit the result.
+generate:
+	$(GO) run ./internal/specgen/cmd/specgen
+
+# Fails when the checked-in generated files are not what spec/ gives (someone edited spec/ and
+# forgot `make generate`, or edited a generated file by hand).
+test-generate:
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	$(GO) run ./internal/specgen/cmd/specgen -out "$$out" >/dev/null && \
+	for f in $$(cd "$$out" && find . -type f | sed 's|^\./||' | sort); do \
+	  diff -u "$$f" "$$out/$$f" || { echo "make test-generate: $$f is stale; run make generate" >&2; exit 1; }; \
+	done && \
+	stale=$$(ls $(GENERATED) | while read -r f; do [ -e "$$out/$$f" ] || echo "$$f"; done) && \
+	if [ -n "$$stale" ]; then echo "make test-generate: no longer generated, delete: $$stale" >&2; exit 1; fi && \
+	echo "make test-generate: generated files are up to date"
+
 # Writes dist/chrome and dist/firefox from the one source in extension/.
 extension: extension/node_modules/.stamp
 	cd extension && $(NPM) run --silent build
@@ -37,7 +56,7 @@ deps:
 deps-build:
 	@scripts/ensure-deps.sh --build
 
-test: deps build test-static test-go test-ext test-e2e test-demo
+test: deps build test-generate test-static test-go test-ext test-e2e test-demo
 	@echo "make test: all suites passed"
 
 test-static:

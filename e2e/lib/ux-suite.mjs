@@ -14,19 +14,16 @@ import * as U from './ux.mjs';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const VIEWPORTS = [[1366, 768], [1280, 800], [1024, 768]];
 
-/** The rule file, wherever the extension keeps it (its folder layout may change). */
+/** Every site's rules (spec/sites/<identity>/rules.json), as one list. */
 export function loadRules() {
-  const src = path.join(H.ROOT, 'extension', 'src');
-  const stack = [src];
-  while (stack.length) {
-    const d = stack.pop();
-    for (const f of readdirSync(d)) {
-      const p = path.join(d, f);
-      if (statSync(p).isDirectory()) stack.push(p);
-      else if (f === 'rules.json') return JSON.parse(readFileSync(p, 'utf8'));
-    }
+  const dir = path.join(H.ROOT, 'spec', 'sites');
+  const rules = [];
+  for (const site of readdirSync(dir)) {
+    const f = path.join(dir, site, 'rules.json');
+    if (statSync(f, { throwIfNoEntry: false })?.isFile()) rules.push(...JSON.parse(readFileSync(f, 'utf8')).rules);
   }
-  throw new Error('rules.json not found under extension/src');
+  if (!rules.length) throw new Error(`no rules under ${dir}`);
+  return { rules };
 }
 
 // Every fixture page with a warning; `escalate` opens its confirmation step, `dialog` selects it.

@@ -1,7 +1,7 @@
 // Builds dist/chrome and dist/firefox from the one source: bundles the entry points with esbuild,
 // merges manifest/base.json with the per-browser overlay, copies pages and _locales, draws icons.
 import { build } from 'esbuild';
-import { mkdir, readFile, writeFile, cp, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile, cp, rm } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -64,7 +64,23 @@ function ringIcon(size) {
     chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+// The sites' match patterns (spec/sites/*/site.json) are the host permissions and where the content
+// script runs: adding a site is a folder in spec/sites, not an edit here.
+async function siteMatchPatterns() {
+  const sites = path.resolve(root, '..', 'spec', 'sites');
+  const out = [];
+  for (const id of (await readdir(sites)).sort()) {
+    const site = JSON.parse(await readFile(path.join(sites, id, 'site.json'), 'utf8'));
+    for (const m of site.match_patterns) if (!out.includes(m)) out.push(m);
+  }
+  if (!out.length) throw new Error(`ringfence: no match_patterns in ${sites}/*/site.json`);
+  return out;
+}
+
 const base = JSON.parse(await readFile(path.join(root, 'manifest/base.json'), 'utf8'));
+const matches = await siteMatchPatterns();
+base.host_permissions = matches;
+base.content_scripts[0].matches = matches;
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 for (const [browser, target] of Object.entries(targets)) {
   const out = path.join(dist, browser);

@@ -1,10 +1,9 @@
 // Test helpers: a happy-dom document at a given URL, and the compiled production rule set.
 import { Window } from 'happy-dom';
-import rulesFile from '../src/shared/rules/rules.json';
-import type { RuleFile } from '../src/shared/rules/types';
+import { RULES as ALL_RULES } from '../src/shared/rules/index';
 import { compileRules, rulesForLocation, scan, type Match, type RuleSet } from '../src/content/rules/match';
 
-export const RULES = rulesFile as RuleFile;
+export const RULES = ALL_RULES;
 
 export function page(url: string, html: string): { doc: Document; win: Window } {
   const win = new Window({ url });

@@ -74,8 +74,8 @@ test('replies are matched to requests by id, with progress frames in between', a
   };
   const progress: unknown[] = [];
   const [a, b] = await Promise.all([
-    host.request('slow', {}, { onProgress: (p) => progress.push(p) }),
-    host.request('fast', {}),
+    host.send('slow', {}, { onProgress: (p) => progress.push(p) }),
+    host.send('fast', {}),
   ]);
   assert.deepEqual(a, { which: 'slow' });
   assert.deepEqual(b, { which: 'fast' });
@@ -85,7 +85,7 @@ test('replies are matched to requests by id, with progress frames in between', a
 
 test('error replies reject with the stable code', async () => {
   behave = (req, reply) => reply({ id: req.id, ok: false, error: { code: 'bad_request', message: 'no' } });
-  await assert.rejects(host.request('x'), (e: Error & { code?: string }) => e.code === 'bad_request');
+  await assert.rejects(host.send('x'), (e: Error & { code?: string }) => e.code === 'bad_request');
 });
 
 test('hello sets connected; a missing host is "not installed"; the port reopens on demand', async () => {
@@ -94,10 +94,10 @@ test('hello sets connected; a missing host is "not installed"; the port reopens 
   assert.equal(host.hostStatus().hostVersion, '0.1.0');
   // The host goes away mid-request: the caller gets an error, the status says why.
   behave = (_req, _reply, die) => die('Native host has exited.');
-  await assert.rejects(host.request('x'), (e: Error & { code?: string }) => e.code === 'disconnected');
+  await assert.rejects(host.send('x'), (e: Error & { code?: string }) => e.code === 'disconnected');
   assert.equal(host.hostStatus().state, 'error');
   refuse = 'Specified native messaging host not found.';
-  await assert.rejects(host.request('x'));
+  await assert.rejects(host.send('x'));
   assert.equal(host.hostStatus().state, 'not_installed');
   refuse = null;
   const before = connects;

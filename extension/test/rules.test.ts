@@ -7,7 +7,7 @@ import path from 'node:path';
 import { validate } from './jsonschema';
 import { RULES } from './helpers';
 import { normalizeLabel } from '../src/content/rules/match';
-import schema from '../src/shared/rules/rules.schema.json';
+import schema from '../../spec/sites/openai/rules.schema.json';
 
 const root = process.env.RF_EXT_ROOT ?? process.cwd();
 const LOCALES = ['en', 'de', 'fr', 'es', 'ja'];

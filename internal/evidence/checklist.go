@@ -1,6 +1,10 @@
 package evidence
 
-import "time"
+import (
+	"time"
+
+	"github.com/ringfence/ringfence/internal/spec"
+)
 
 // Category is one kind of evidence the kit should cover, with what to capture
 // when the kit has none (or the newest is old).
@@ -10,20 +14,14 @@ type Category struct {
 	Capture string // what to capture next, in plain words
 }
 
-// Categories are the evidence categories, in the order the report lists them.
+// Categories are the evidence categories the checklist covers, in the order
+// the report lists them: those a site in spec/sites says how to capture.
 func Categories() []Category {
-	return []Category{
-		{"consent_training", "Consent flow and training opt-out",
-			"Open ChatGPT → Settings → Data controls and snapshot the “Improve the model for everyone” toggle; snapshot privacy.openai.com's request page too."},
-		{"account_status", "Account status and system settings",
-			"Open ChatGPT → Settings → Account and Security and snapshot them: email, phone, plan, SSO and linked services."},
-		{"uploads", "Upload metadata",
-			"Snapshot the pages that list your uploads and files (ChatGPT library, Sora library) so names and dates are on record."},
-		{"moderation", "Moderation notices, bans and appeals",
-			"Snapshot any warning, ban or appeal page, and the auth.openai.com sign-in message if your account is deactivated."},
-		{"api_dashboard", "API dashboard: keys, scopes, usage",
-			"Open platform.openai.com → API keys and Usage and snapshot them, so the keys your systems depend on are on record."},
+	out := make([]Category, 0, len(spec.Checklist))
+	for _, c := range spec.Checklist {
+		out = append(out, Category{ID: c.Category, Title: c.Title, Capture: c.Capture})
 	}
+	return out
 }
 
 // staleAfter is when a category's newest snapshot is old enough to suggest a fresh one.

@@ -3,9 +3,12 @@ package evidence
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // SettingRow is one line of a snapshot's structured-settings table.
@@ -20,11 +23,6 @@ const maxSettingRows = 400
 
 // valueKeys are the fields that hold a control's state, in preference order.
 var valueKeys = []string{"state", "checked", "selected_text", "value", "selected", "on", "enabled", "text"}
-
-// contextKeys are top-level parts of the extension's settings.json that
-// describe the page rather than a setting; the table leaves them out (the
-// file keeps them).
-var contextKeys = map[string]bool{"version": true, "url": true, "route": true, "lang": true, "headings": true, "dialogs": true, "tables": true}
 
 // settingRows turns settings.json into readable rows without assuming its exact
 // schema: objects with a label become "label: state" rows; anything else is
@@ -60,7 +58,9 @@ func walkSettings(rows *[]SettingRow, section, path string, v any, inList bool) 
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if path == "" && contextKeys[k] {
+			// Parts that describe the page rather than a setting: the table
+			// leaves them out (the file keeps them).
+			if path == "" && slices.Contains(spec.SettingsContextFields, k) {
 				continue
 			}
 			sec := section

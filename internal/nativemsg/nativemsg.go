@@ -7,13 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // Limits. Chromium and Firefox send at most 64 MiB to a host and kill a host
 // that sends them more than 1 MB.
 const (
-	MaxIncoming = 64 << 20
-	MaxOutgoing = 1_000_000
+	MaxIncoming = spec.MaxFrame // 64 MiB
+	MaxOutgoing = spec.MaxReply // 1 MB
 )
 
 var (

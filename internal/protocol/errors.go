@@ -4,31 +4,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
-
-// Error codes: stable strings, documented in docs/protocol.md. Never rename
-// or reuse one; add new ones at the end.
-const (
-	CodeBadJSON          = "bad_json"
-	CodeBadRequest       = "bad_request"
-	CodeUnknownType      = "unknown_type"
-	CodeTooLarge         = "too_large"
-	CodeReplyTooLarge    = "reply_too_large"
-	CodeForbiddenCaller  = "forbidden_caller"
-	CodeUnknownUpload    = "unknown_upload"
-	CodeOutOfOrder       = "out_of_order"
-	CodeSizeMismatch     = "size_mismatch"
-	CodeChecksumMismatch = "checksum_mismatch"
-	CodeStorageFull      = "storage_full"
-	CodeStorageError     = "storage_error"
-	CodeInternal         = "internal"
-)
-
-// Codes lists every code, in documentation order.
-var Codes = []string{CodeBadJSON, CodeBadRequest, CodeUnknownType, CodeTooLarge, CodeReplyTooLarge,
-	CodeForbiddenCaller, CodeUnknownUpload, CodeOutOfOrder, CodeSizeMismatch, CodeChecksumMismatch,
-	CodeStorageFull, CodeStorageError, CodeInternal}
 
 // Error is the error half of a reply.
 type Error struct {
@@ -49,19 +27,19 @@ func toError(err error) *Error {
 	case errors.As(err, &pe):
 		return pe
 	case errors.Is(err, store.ErrStorageFull):
-		return &Error{CodeStorageFull, "the disk is full; nothing was stored: " + err.Error()}
+		return &Error{spec.CodeStorageFull, "the disk is full; nothing was stored: " + err.Error()}
 	case errors.Is(err, store.ErrInvalid):
-		return &Error{CodeBadRequest, err.Error()}
+		return &Error{spec.CodeBadRequest, err.Error()}
 	case errors.Is(err, store.ErrTooLarge):
-		return &Error{CodeTooLarge, err.Error()}
+		return &Error{spec.CodeTooLarge, err.Error()}
 	case errors.Is(err, store.ErrSizeMismatch):
-		return &Error{CodeSizeMismatch, err.Error()}
+		return &Error{spec.CodeSizeMismatch, err.Error()}
 	case errors.Is(err, store.ErrChecksum):
-		return &Error{CodeChecksumMismatch, err.Error()}
+		return &Error{spec.CodeChecksumMismatch, err.Error()}
 	case errors.Is(err, store.ErrOutOfOrder):
-		return &Error{CodeOutOfOrder, err.Error()}
+		return &Error{spec.CodeOutOfOrder, err.Error()}
 	case errors.Is(err, store.ErrClosed):
-		return &Error{CodeUnknownUpload, err.Error()}
+		return &Error{spec.CodeUnknownUpload, err.Error()}
 	}
-	return &Error{CodeStorageError, "nothing was stored: " + err.Error()}
+	return &Error{spec.CodeStorageError, "nothing was stored: " + err.Error()}
 }

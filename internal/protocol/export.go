@@ -15,6 +15,7 @@ import (
 
 	"github.com/ringfence/ringfence/internal/evidence"
 	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 	"github.com/ringfence/ringfence/internal/version"
 )
@@ -35,7 +36,7 @@ type ExportConfig struct {
 
 // EnableExport registers the `export` message type (docs/protocol.md).
 func (s *Server) EnableExport(cfg ExportConfig) {
-	s.routes["export"] = func(ctx context.Context, body json.RawMessage) (any, error) {
+	s.routes[spec.MsgExport] = func(ctx context.Context, body json.RawMessage) (any, error) {
 		return s.export(ctx, cfg, body)
 	}
 }
@@ -52,30 +53,11 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-type exportRequest struct {
-	Format      string   `json:"format"`       // zip (default) or wacz
-	Dir         string   `json:"dir"`          // absolute folder; "" = Downloads
-	Since       string   `json:"since"`        // RFC 3339 or YYYY-MM-DD
-	Until       string   `json:"until"`        // RFC 3339 or YYYY-MM-DD
-	Categories  []string `json:"categories"`   // evidence categories
-	SnapshotIDs []string `json:"snapshot_ids"` // specific snapshots
-}
-
-type exportReply struct {
-	Path        string `json:"path"`
-	Format      string `json:"format"`
-	Bytes       int64  `json:"bytes"`
-	Snapshots   int    `json:"snapshots"`
-	Events      int    `json:"events"`
-	Files       int    `json:"files"`
-	Fingerprint string `json:"fingerprint"`
-}
-
 func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMessage) (any, error) {
 	if err := s.needStore(); err != nil {
 		return nil, err
 	}
-	var req exportRequest
+	var req spec.ExportRequest
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
@@ -83,43 +65,43 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 		req.Format = evidence.FormatZip
 	}
 	if req.Format != evidence.FormatZip && req.Format != evidence.FormatWACZ {
-		return nil, errorf(CodeBadRequest, "format must be zip or wacz, not %q", req.Format)
+		return nil, errorf(spec.CodeBadRequest, "format must be zip or wacz, not %q", req.Format)
 	}
 	f := evidence.Filter{Categories: req.Categories, IDs: req.SnapshotIDs}
 	for _, c := range req.Categories {
-		if !slices.Contains(store.Categories, c) {
-			return nil, errorf(CodeBadRequest, "category %q is not one of %s", c, strings.Join(store.Categories, ", "))
+		if !slices.Contains(spec.Categories, c) {
+			return nil, errorf(spec.CodeBadRequest, "category %q is not one of %s", c, strings.Join(spec.Categories, ", "))
 		}
 	}
 	var err error
 	if f.Since, err = store.ParseBound(req.Since); err != nil {
-		return nil, errorf(CodeBadRequest, "since: %v", err)
+		return nil, errorf(spec.CodeBadRequest, "since: %v", err)
 	}
 	if f.Until, err = store.ParseBound(req.Until); err != nil {
-		return nil, errorf(CodeBadRequest, "until: %v", err)
+		return nil, errorf(spec.CodeBadRequest, "until: %v", err)
 	}
 	dir := req.Dir
 	if dir == "" {
 		dir = DownloadsDir(cfg.Getenv, runtime.GOOS)
 		if dir == "" {
-			return nil, errorf(CodeBadRequest, "no Downloads folder found; set an export folder in the options")
+			return nil, errorf(spec.CodeBadRequest, "no Downloads folder found; set an export folder in the options")
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, errorf(CodeStorageError, "create %s: %v", dir, err)
+			return nil, errorf(spec.CodeStorageError, "create %s: %v", dir, err)
 		}
 	}
 	if !filepath.IsAbs(dir) {
-		return nil, errorf(CodeBadRequest, "dir %q must be an absolute path", dir)
+		return nil, errorf(spec.CodeBadRequest, "dir %q must be an absolute path", dir)
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, errorf(CodeBadRequest, "dir %q is not an existing folder", dir)
+		return nil, errorf(spec.CodeBadRequest, "dir %q is not an existing folder", dir)
 	}
 	if cfg.SigningKey == nil {
-		return nil, errorf(CodeInternal, "export has no signing key")
+		return nil, errorf(spec.CodeInternal, "export has no signing key")
 	}
 	key, err := cfg.SigningKey(ctx)
 	if err != nil {
-		return nil, errorf(CodeStorageError, "signing key: %v", err)
+		return nil, errorf(spec.CodeStorageError, "signing key: %v", err)
 	}
 	now := time.Now
 	if cfg.Now != nil {
@@ -131,16 +113,16 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	}
 	path, res, err := evidence.ExportNew(ctx, evidence.StoreSource{Store: s.store}, dir, req.Format, now(), opts)
 	if errors.Is(err, evidence.ErrEmpty) {
-		return nil, errorf(CodeBadRequest, "no snapshot matches the selection; nothing was written")
+		return nil, errorf(spec.CodeBadRequest, "no snapshot matches the selection; nothing was written")
 	}
 	if err != nil {
-		return nil, errorf(CodeStorageError, "export: %v", err)
+		return nil, errorf(spec.CodeStorageError, "export: %v", err)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, errorf(CodeStorageError, "export: %v", err)
+		return nil, errorf(spec.CodeStorageError, "export: %v", err)
 	}
-	return exportReply{Path: path, Format: req.Format, Bytes: st.Size(), Snapshots: res.Snapshots,
+	return spec.ExportReply{Path: path, Format: req.Format, Bytes: st.Size(), Snapshots: res.Snapshots,
 		Events: res.Events, Files: res.Files, Fingerprint: res.Fingerprint}, nil
 }
 
@@ -149,7 +131,10 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 // does not flood the port.
 func progressFrames(w io.Writer, id string) evidence.Progress {
 	return evidence.Throttle(func(done, total int, stage string) {
-		b, err := json.Marshal(map[string]any{"id": id, "progress": map[string]any{"done": done, "total": total, "stage": stage}})
+		b, err := json.Marshal(struct {
+			ID       string        `json:"id"`
+			Progress spec.Progress `json:"progress"`
+		}{id, spec.Progress{Done: done, Total: total, Stage: stage}})
 		if err == nil {
 			_ = nativemsg.Write(w, b)
 		}

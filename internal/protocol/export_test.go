@@ -14,6 +14,7 @@ import (
 
 	"github.com/ringfence/ringfence/internal/evidence"
 	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -46,10 +47,10 @@ func TestExportMessage(t *testing.T) {
 	cases := []exchange{
 		{`{}`, true, ""},
 		{`{"format":"wacz"}`, true, ""},
-		{`{"categories":["moderation"]}`, false, CodeBadRequest},
-		{`{"format":"tar"}`, false, CodeBadRequest},
-		{`{"dir":"relative/dir"}`, false, CodeBadRequest},
-		{`{"since":"last week"}`, false, CodeBadRequest},
+		{`{"categories":["moderation"]}`, false, spec.CodeBadRequest},
+		{`{"format":"tar"}`, false, spec.CodeBadRequest},
+		{`{"dir":"relative/dir"}`, false, spec.CodeBadRequest},
+		{`{"since":"last week"}`, false, spec.CodeBadRequest},
 		{`{"categories":["api_dashboard"],"dir":"` + home + `"}`, true, ""},
 	}
 	var in bytes.Buffer
@@ -120,7 +121,7 @@ func TestExportMessage(t *testing.T) {
 		if !c.wantOK {
 			continue
 		}
-		var rep exportReply
+		var rep spec.ExportReply
 		json.Unmarshal(r.Body.(json.RawMessage), &rep)
 		if rep.Path != wantPaths[i] {
 			t.Errorf("%s: path %s, want %s", c.body, rep.Path, wantPaths[i])

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // Chunk frames are mostly one long base64 string. encoding/json would scan
@@ -51,13 +53,13 @@ func splitLongString(b []byte) (start, end int, ok bool) {
 
 // fastChunk decodes a snapshot.chunk frame; ok=false means "use the plain
 // path" (not an error).
-func fastChunk(frame []byte) (req Request, chunk chunkBody, ok bool) {
+func fastChunk(frame []byte) (req Request, chunk spec.SnapshotChunkRequest, ok bool) {
 	return fastChunkAt(frame, fastMin)
 }
 
 // fastChunkAt is fastChunk with the size threshold as a parameter, so the
 // fuzzer can explore it with small inputs.
-func fastChunkAt(frame []byte, threshold int) (req Request, chunk chunkBody, ok bool) {
+func fastChunkAt(frame []byte, threshold int) (req Request, chunk spec.SnapshotChunkRequest, ok bool) {
 	if len(frame) < threshold {
 		return req, chunk, false
 	}
@@ -67,7 +69,7 @@ func fastChunkAt(frame []byte, threshold int) (req Request, chunk chunkBody, ok 
 	}
 	reduced := make([]byte, 0, len(frame)-(e-s)+len(sentinel))
 	reduced = append(append(append(reduced, frame[:s]...), sentinel...), frame[e:]...)
-	if json.Unmarshal(reduced, &req) != nil || req.Type != "snapshot.chunk" {
+	if json.Unmarshal(reduced, &req) != nil || req.Type != spec.MsgSnapshotChunk {
 		return req, chunk, false
 	}
 	var raw struct {
@@ -85,5 +87,5 @@ func fastChunkAt(frame []byte, threshold int) (req Request, chunk chunkBody, ok 
 	if err != nil {
 		return req, chunk, false // the plain path reports it as bad_request
 	}
-	return req, chunkBody{UploadID: raw.UploadID, Artifact: raw.Artifact, Offset: raw.Offset, Data: data[:n]}, true
+	return req, spec.SnapshotChunkRequest{UploadID: raw.UploadID, Artifact: raw.Artifact, Offset: raw.Offset, Data: data[:n]}, true
 }

@@ -8,10 +8,10 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"time"
 	"unicode/utf8"
 
 	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 	"github.com/ringfence/ringfence/internal/version"
 )
@@ -22,14 +22,14 @@ func decode(body json.RawMessage, v any) error {
 		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return errorf(CodeBadRequest, "body: %v", err)
+		return errorf(spec.CodeBadRequest, "body: %v", err)
 	}
 	return nil
 }
 
 func (s *Server) needStore() error {
 	if s.store == nil {
-		return errorf(CodeStorageError, "the store is not available: %v", s.storeErr)
+		return errorf(spec.CodeStorageError, "the store is not available: %v", s.storeErr)
 	}
 	return nil
 }
@@ -43,16 +43,8 @@ func (s *Server) capabilities() []string {
 	return caps
 }
 
-type helloStore struct {
-	store.Stats
-	Path string `json:"path,omitempty"`
-	// DiskBytes is what the database takes on disk (the file and its WAL), for the options page's
-	// "what Ringfence stores".
-	DiskBytes int64  `json:"disk_bytes"`
-	Error     string `json:"error,omitempty"`
-}
-
-// diskBytes sums the sizes of the database file and its -wal and -shm companions that exist.
+// diskBytes sums the sizes of the database file and its -wal and -shm companions that exist: what
+// the store takes on disk, for the options page's "what Ringfence stores".
 func diskBytes(path string) int64 {
 	var n int64
 	for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -63,24 +55,12 @@ func diskBytes(path string) int64 {
 	return n
 }
 
-type limits struct {
-	MaxFrame    int `json:"max_frame"`
-	MaxReply    int `json:"max_reply"`
-	ChunkSize   int `json:"chunk_size"`
-	MaxArtifact int `json:"max_artifact"`
-	MaxUpload   int `json:"max_upload"`
-}
-
 func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
-	var req struct {
-		ExtensionVersion string `json:"extension_version"`
-		Browser          string `json:"browser"`
-		BrowserVersion   string `json:"browser_version"`
-	}
+	var req spec.HelloRequest
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
-	st := helloStore{}
+	st := spec.StoreStatus{}
 	if s.store == nil {
 		st.Error = fmt.Sprint(s.storeErr)
 	} else {
@@ -90,76 +70,61 @@ func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
 		if err != nil {
 			st.Error = err.Error()
 		}
-		st.Stats = stats
+		st.Snapshots, st.Events, st.BlobBytes = stats.Snapshots, stats.Events, stats.BlobBytes
 	}
-	return map[string]any{
-		"host_version":     version.Version,
-		"protocol_version": version.Protocol,
-		"capabilities":     s.capabilities(),
-		"store":            st,
-		"keyring":          s.keys,
-		"limits": limits{MaxFrame: nativemsg.MaxIncoming, MaxReply: nativemsg.MaxOutgoing, ChunkSize: ChunkSize,
+	return spec.HelloReply{
+		HostVersion:     version.Version,
+		ProtocolVersion: version.Protocol,
+		Capabilities:    s.capabilities(),
+		Store:           st,
+		Keyring:         spec.KeyringStatus{Backend: s.keys.Backend, OK: s.keys.OK, Detail: s.keys.Detail},
+		Limits: spec.Limits{MaxFrame: nativemsg.MaxIncoming, MaxReply: nativemsg.MaxOutgoing, ChunkSize: ChunkSize,
 			MaxArtifact: store.MaxArtifactSize, MaxUpload: store.MaxUploadSize},
 	}, nil
 }
 
-// Meta is snapshot.begin's meta object.
-type Meta struct {
-	URL              string                      `json:"url"`
-	FinalURL         string                      `json:"final_url"`
-	Title            string                      `json:"title"`
-	CapturedAt       time.Time                   `json:"captured_at"`
-	TZOffsetMinutes  int                         `json:"tz_offset_minutes"`
-	Trigger          string                      `json:"trigger"`
-	Browser          string                      `json:"browser"`
-	BrowserVersion   string                      `json:"browser_version"`
-	ExtensionVersion string                      `json:"extension_version"`
-	Viewport         struct{ Width, Height int } `json:"viewport"`
-	DevicePixelRatio float64                     `json:"device_pixel_ratio"`
-	Language         string                      `json:"language"`
-	Category         string                      `json:"category"`
-	CategorySource   string                      `json:"category_source"`
-	Redactions       []store.Redaction           `json:"redactions"`
-	Notes            map[string]string           `json:"notes"`
-	CaptureID        string                      `json:"capture_id"`
-}
-
-func (m Meta) snapshot() store.Snapshot {
+// snapshotOf is the store's record of snapshot.begin's meta object.
+func snapshotOf(m spec.SnapshotMeta) store.Snapshot {
+	var red []store.Redaction
+	for _, r := range m.Redactions {
+		red = append(red, store.Redaction{Rule: r.Rule, Artifact: r.Artifact, Count: r.Count})
+	}
 	return store.Snapshot{
 		URL: m.URL, FinalURL: m.FinalURL, Title: m.Title, CapturedAt: m.CapturedAt,
 		TZOffsetMinutes: m.TZOffsetMinutes, Trigger: m.Trigger, Browser: m.Browser,
 		BrowserVersion: m.BrowserVersion, ExtensionVersion: m.ExtensionVersion, HostVersion: version.Version,
 		ViewportWidth: m.Viewport.Width, ViewportHeight: m.Viewport.Height, DevicePixelRatio: m.DevicePixelRatio,
 		Language: m.Language, Category: m.Category, CategorySource: m.CategorySource,
-		Redactions: m.Redactions, Notes: m.Notes, CaptureID: m.CaptureID,
+		Redactions: red, Notes: m.Notes, CaptureID: m.CaptureID,
 	}
 }
 
 func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, error) {
-	var req struct {
-		Meta      *Meta                `json:"meta"`
-		Artifacts []store.ArtifactInfo `json:"artifacts"`
-	}
+	var req spec.SnapshotBeginRequest
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
 	if req.Meta == nil {
-		return nil, errorf(CodeBadRequest, "meta is required")
+		return nil, errorf(spec.CodeBadRequest, "meta is required")
 	}
 	if err := s.needStore(); err != nil {
 		return nil, err
 	}
 	if len(s.uploads) >= maxOpenUploads {
-		return nil, errorf(CodeTooLarge, "%d uploads already open on this port; commit or abort one", maxOpenUploads)
+		return nil, errorf(spec.CodeTooLarge, "%d uploads already open on this port; commit or abort one", maxOpenUploads)
 	}
-	u, err := s.store.BeginUpload(s.redactMeta(req.Meta.snapshot()), req.Artifacts)
+	decls := make([]store.ArtifactInfo, 0, len(req.Artifacts))
+	for _, a := range req.Artifacts {
+		decls = append(decls, store.ArtifactInfo{Name: a.Name, MIME: a.MIME, Size: a.Size, SHA256: a.SHA256})
+	}
+	u, err := s.store.BeginUpload(s.redactMeta(snapshotOf(*req.Meta)), decls)
 	if err != nil {
 		return nil, err
 	}
 	s.nextID++
 	id := fmt.Sprintf("u-%d", s.nextID)
 	s.uploads[id] = u
-	return map[string]any{"upload_id": id, "chunk_size": ChunkSize}, nil
+	return spec.SnapshotBeginReply{UploadID: id, ChunkSize: ChunkSize}, nil
 }
 
 // redactMeta applies the secret rules to the snapshot's URLs and title (the
@@ -183,48 +148,38 @@ func (s *Server) redactMeta(sn store.Snapshot) store.Snapshot {
 func (s *Server) upload(id string) (*store.Upload, error) {
 	u, ok := s.uploads[id]
 	if !ok {
-		return nil, errorf(CodeUnknownUpload, "no open upload %q on this port", id)
+		return nil, errorf(spec.CodeUnknownUpload, "no open upload %q on this port", id)
 	}
 	return u, nil
 }
 
-// chunkBody is snapshot.chunk's body.
-type chunkBody struct {
-	UploadID string `json:"upload_id"`
-	Artifact string `json:"artifact"`
-	Offset   *int64 `json:"offset"`
-	Data     []byte `json:"data"` // base64 in JSON
-}
-
 func (s *Server) snapshotChunk(ctx context.Context, body json.RawMessage) (any, error) {
-	var req chunkBody
+	var req spec.SnapshotChunkRequest
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
 	return s.chunk(req)
 }
 
-func (s *Server) chunk(req chunkBody) (any, error) {
+func (s *Server) chunk(req spec.SnapshotChunkRequest) (any, error) {
 	u, err := s.upload(req.UploadID)
 	if err != nil {
 		return nil, err
 	}
 	if req.Offset == nil {
-		return nil, errorf(CodeBadRequest, "offset is required")
+		return nil, errorf(spec.CodeBadRequest, "offset is required")
 	}
 	n, err := u.Write(req.Artifact, *req.Offset, req.Data)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]int64{"received": n}, nil
+	return spec.SnapshotChunkReply{Received: n}, nil
 }
 
 // namedUpload decodes a body that only names an upload ({"upload_id"}) and
 // finds that upload on this port.
 func (s *Server) namedUpload(body json.RawMessage) (string, *store.Upload, error) {
-	var req struct {
-		UploadID string `json:"upload_id"`
-	}
+	var req spec.SnapshotCommitRequest // snapshot.abort's body has the same one field
 	if err := decode(body, &req); err != nil {
 		return "", nil, err
 	}
@@ -242,10 +197,12 @@ func (s *Server) snapshotCommit(ctx context.Context, body json.RawMessage) (any,
 	if err != nil {
 		return nil, err
 	}
-	if snap.Duplicate {
-		return map[string]any{"snapshot_id": snap.ID, "artifacts": arts, "duplicate": true}, nil
+	rep := spec.SnapshotCommitReply{SnapshotID: snap.ID, Artifacts: make([]spec.StoredArtifact, 0, len(arts)), Duplicate: snap.Duplicate}
+	for _, a := range arts {
+		rep.Artifacts = append(rep.Artifacts, spec.StoredArtifact{Name: a.Name, MIME: a.MIME, Size: a.Size, SHA256: a.SHA256,
+			Deduplicated: a.Deduplicated})
 	}
-	return map[string]any{"snapshot_id": snap.ID, "artifacts": arts}, nil
+	return rep, nil
 }
 
 func (s *Server) snapshotAbort(ctx context.Context, body json.RawMessage) (any, error) {
@@ -255,26 +212,13 @@ func (s *Server) snapshotAbort(ctx context.Context, body json.RawMessage) (any, 
 	}
 	u.Abort()
 	delete(s.uploads, id)
-	return struct{}{}, nil
+	return spec.SnapshotAbortReply{}, nil
 }
 
-// SnapshotSummary is one row of snapshot.list.
-type SnapshotSummary struct {
-	ID            string    `json:"id"`
-	CapturedAt    time.Time `json:"captured_at"`
-	Title         string    `json:"title"`
-	URL           string    `json:"url"`
-	Category      string    `json:"category"`
-	Trigger       string    `json:"trigger"`
-	ArtifactCount int       `json:"artifact_count"`
-	Bytes         int64     `json:"bytes"`
-}
-
-// maxListLimit keeps snapshot.list replies well under 1 MB; so do the
+// spec.MaxListLimit keeps snapshot.list replies well under 1 MB; so do the
 // summary caps, whatever rows older hosts stored before the field caps
 // (200 × (512 + 2048) bytes, escaped, stays far below it).
 const (
-	maxListLimit    = 200
 	maxSummaryTitle = 512
 	maxSummaryURL   = 2048
 )
@@ -294,18 +238,15 @@ func truncate(s string, n int) string {
 }
 
 func (s *Server) snapshotList(ctx context.Context, body json.RawMessage) (any, error) {
-	var req struct {
-		Limit    int    `json:"limit"`
-		Category string `json:"category"`
-	}
+	var req spec.SnapshotListRequest
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
-	if req.Limit < 0 || req.Limit > maxListLimit {
-		return nil, errorf(CodeBadRequest, "limit must be 0..%d", maxListLimit)
+	if req.Limit < 0 || req.Limit > spec.MaxListLimit {
+		return nil, errorf(spec.CodeBadRequest, "limit must be 0..%d", spec.MaxListLimit)
 	}
 	if req.Limit == 0 {
-		req.Limit = 20
+		req.Limit = spec.DefaultListLimit
 	}
 	if err := s.needStore(); err != nil {
 		return nil, err
@@ -318,24 +259,17 @@ func (s *Server) snapshotList(ctx context.Context, body json.RawMessage) (any, e
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SnapshotSummary, 0, len(snaps))
+	out := make([]spec.SnapshotSummary, 0, len(snaps))
 	for _, sn := range snaps {
-		out = append(out, SnapshotSummary{ID: sn.ID, CapturedAt: sn.CapturedAt,
+		out = append(out, spec.SnapshotSummary{ID: sn.ID, CapturedAt: sn.CapturedAt,
 			Title: truncate(sn.Title, maxSummaryTitle), URL: truncate(sn.URL, maxSummaryURL),
 			Category: sn.Category, Trigger: sn.Trigger, ArtifactCount: len(sn.Artifacts), Bytes: sn.Bytes()})
 	}
-	return map[string]any{"snapshots": out}, nil
+	return spec.SnapshotListReply{Snapshots: out}, nil
 }
 
 func (s *Server) eventLog(ctx context.Context, body json.RawMessage) (any, error) {
-	var req struct {
-		Type    string          `json:"type"`
-		RuleID  string          `json:"rule_id"`
-		URL     string          `json:"url"`
-		At      time.Time       `json:"at"`
-		Detail  json.RawMessage `json:"detail"`
-		EventID string          `json:"event_id"`
-	}
+	var req spec.EventLogRequest
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
@@ -351,18 +285,27 @@ func (s *Server) eventLog(ctx context.Context, body json.RawMessage) (any, error
 	if err != nil {
 		return nil, err
 	}
-	if e.Duplicate {
-		return map[string]any{"seq": e.Seq, "hash": e.Hash, "duplicate": true}, nil
-	}
-	return map[string]any{"seq": e.Seq, "hash": e.Hash}, nil
+	return spec.EventLogReply{Seq: e.Seq, Hash: e.Hash, Duplicate: e.Duplicate}, nil
 }
 
 func (s *Server) identitySummary(ctx context.Context, body json.RawMessage) (any, error) {
-	if err := decode(body, &struct{}{}); err != nil {
+	if err := decode(body, &spec.IdentitySummaryRequest{}); err != nil {
 		return nil, err
 	}
 	if err := s.needStore(); err != nil {
 		return nil, err
 	}
-	return s.store.IdentitySummary(ctx)
+	id, err := s.store.IdentitySummary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := spec.IdentitySummaryReply{Snapshots: id.Snapshots, LastSnapshotAt: id.LastSnapshotAt,
+		Categories: make(map[string]spec.CategoryLatest, len(id.Categories))}
+	if id.APIKeys != nil {
+		rep.APIKeys = &spec.APIKeysSeen{Count: id.APIKeys.Count, SeenAt: id.APIKeys.SeenAt, SnapshotID: id.APIKeys.SnapshotID}
+	}
+	for c, l := range id.Categories {
+		rep.Categories[c] = spec.CategoryLatest{SnapshotID: l.SnapshotID, CapturedAt: l.CapturedAt}
+	}
+	return rep, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -84,7 +85,7 @@ func TestCommitRepeatIsIdempotent(t *testing.T) {
 	}
 	meta["capture_id"] = "bad id!"
 	r := call(t, a, "snapshot.begin", map[string]any{"meta": meta, "artifacts": []any{}})
-	if r.OK || r.Error.Code != CodeBadRequest || !strings.Contains(r.Error.Message, "capture_id") {
+	if r.OK || r.Error.Code != spec.CodeBadRequest || !strings.Contains(r.Error.Message, "capture_id") {
 		t.Errorf("bad capture_id: %+v", r.Error)
 	}
 }
@@ -134,7 +135,7 @@ func TestEventLogRepeatIsIdempotent(t *testing.T) {
 		t.Errorf("%d events, want 2", st.Events)
 	}
 	r := call(t, a, "event.log", map[string]any{"type": "warning.shown", "event_id": "x"})
-	if r.OK || r.Error.Code != CodeBadRequest || !strings.Contains(r.Error.Message, "event_id") {
+	if r.OK || r.Error.Code != spec.CodeBadRequest || !strings.Contains(r.Error.Message, "event_id") {
 		t.Errorf("bad event_id: %+v", r.Error)
 	}
 }
@@ -152,7 +153,7 @@ func TestMetaFieldLimits(t *testing.T) {
 		"notes":     notes,
 	} {
 		r := call(t, s, "snapshot.begin", map[string]any{"meta": with(metaJSON(), field, v), "artifacts": []any{}})
-		if r.OK || r.Error.Code != CodeBadRequest || !strings.Contains(r.Error.Message, "meta."+field) {
+		if r.OK || r.Error.Code != spec.CodeBadRequest || !strings.Contains(r.Error.Message, "meta."+field) {
 			t.Errorf("%s over its limit: %+v", field, r.Error)
 		}
 	}
@@ -179,7 +180,7 @@ func TestListTruncatesLongFields(t *testing.T) {
 		t.Fatalf("list: %+v", r.Error)
 	}
 	var l struct {
-		Snapshots []SnapshotSummary `json:"snapshots"`
+		Snapshots []spec.SnapshotSummary `json:"snapshots"`
 	}
 	json.Unmarshal(r.Body, &l)
 	if len(l.Snapshots) != 3 {

@@ -17,6 +17,7 @@ import (
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/redact"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -37,10 +38,10 @@ type Reply struct {
 
 // ChunkSize is the chunk size the host suggests for uploads (raw bytes
 // before base64), small enough to keep the worker's memory flat.
-const ChunkSize = 512 << 10
+const ChunkSize = spec.ChunkSize
 
 // maxOpenUploads bounds the uploads one port may hold open at once.
-const maxOpenUploads = 8
+const maxOpenUploads = spec.MaxOpenUploads
 
 // Server answers one port. It is not safe for concurrent use: a port's
 // requests are handled one at a time, in order.
@@ -63,14 +64,14 @@ func NewServer(st *store.Store, storeErr error, ks keys.Status) *Server {
 	s := &Server{store: st, storeErr: storeErr, keys: ks, uploads: map[string]*store.Upload{},
 		redactor: sync.OnceValue(redact.New)}
 	s.routes = map[string]handler{
-		"hello":            s.hello,
-		"snapshot.begin":   s.snapshotBegin,
-		"snapshot.chunk":   s.snapshotChunk,
-		"snapshot.commit":  s.snapshotCommit,
-		"snapshot.abort":   s.snapshotAbort,
-		"snapshot.list":    s.snapshotList,
-		"event.log":        s.eventLog,
-		"identity.summary": s.identitySummary,
+		spec.MsgHello:           s.hello,
+		spec.MsgSnapshotBegin:   s.snapshotBegin,
+		spec.MsgSnapshotChunk:   s.snapshotChunk,
+		spec.MsgSnapshotCommit:  s.snapshotCommit,
+		spec.MsgSnapshotAbort:   s.snapshotAbort,
+		spec.MsgSnapshotList:    s.snapshotList,
+		spec.MsgEventLog:        s.eventLog,
+		spec.MsgIdentitySummary: s.identitySummary,
 	}
 	return s
 }
@@ -97,14 +98,14 @@ func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
 	}
 	var req Request
 	if err := json.Unmarshal(frame, &req); err != nil {
-		return encode(Reply{Error: errorf(CodeBadJSON, "not a JSON envelope: %v", err)})
+		return encode(Reply{Error: errorf(spec.CodeBadJSON, "not a JSON envelope: %v", err)})
 	}
 	rep := Reply{ID: req.ID}
 	h, ok := s.routes[req.Type]
 	if req.Type == "" {
-		rep.Error = errorf(CodeBadJSON, "the envelope has no type")
+		rep.Error = errorf(spec.CodeBadJSON, "the envelope has no type")
 	} else if !ok {
-		rep.Error = errorf(CodeUnknownType, "no message type %q", req.Type)
+		rep.Error = errorf(spec.CodeUnknownType, "no message type %q", req.Type)
 	} else if body, err := s.call(withRequestID(ctx, req.ID), h, req.Body); err != nil {
 		rep.Error = toError(err)
 	} else {
@@ -118,7 +119,7 @@ func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
 func (s *Server) call(ctx context.Context, h handler, body json.RawMessage) (out any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = nil, errorf(CodeInternal, "handler panic: %v\n%s", r, debug.Stack())
+			out, err = nil, errorf(spec.CodeInternal, "handler panic: %v\n%s", r, debug.Stack())
 		}
 	}()
 	return h(ctx, body)
@@ -127,10 +128,10 @@ func (s *Server) call(ctx context.Context, h handler, body json.RawMessage) (out
 func encode(r Reply) []byte {
 	b, err := json.Marshal(r)
 	if err != nil {
-		b, _ = json.Marshal(Reply{ID: r.ID, Error: errorf(CodeInternal, "encode reply: %v", err)})
+		b, _ = json.Marshal(Reply{ID: r.ID, Error: errorf(spec.CodeInternal, "encode reply: %v", err)})
 	}
 	if len(b) > nativemsg.MaxOutgoing {
-		b, _ = json.Marshal(Reply{ID: r.ID, Error: errorf(CodeReplyTooLarge,
+		b, _ = json.Marshal(Reply{ID: r.ID, Error: errorf(spec.CodeReplyTooLarge,
 			"the reply would be %d bytes, over the %d-byte limit; ask for less (e.g. a smaller limit)", len(b), nativemsg.MaxOutgoing)})
 	}
 	return b
@@ -194,7 +195,7 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 			return nil
 		}
 		if errors.Is(f.err, nativemsg.ErrTooLarge) {
-			_ = nativemsg.Write(w, encode(Reply{Error: errorf(CodeTooLarge, "%v", f.err)}))
+			_ = nativemsg.Write(w, encode(Reply{Error: errorf(spec.CodeTooLarge, "%v", f.err)}))
 			return f.err
 		}
 		if f.err != nil {
@@ -208,6 +209,6 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 
 // Forbidden is the one reply a refused caller gets.
 func Forbidden(extensionID string) []byte {
-	return encode(Reply{Error: errorf(CodeForbiddenCaller,
+	return encode(Reply{Error: errorf(spec.CodeForbiddenCaller,
 		"extension %q is not allowed to use this host; add it to allowed_extension_ids in config.json", extensionID)})
 }

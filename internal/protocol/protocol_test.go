@@ -21,6 +21,7 @@ import (
 
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -154,7 +155,7 @@ func TestEveryType(t *testing.T) {
 			}
 		}},
 		{"snapshot.list", func() any { return map[string]any{"limit": 5} }, func(t *testing.T, b json.RawMessage) {
-			var r struct{ Snapshots []SnapshotSummary }
+			var r struct{ Snapshots []spec.SnapshotSummary }
 			json.Unmarshal(b, &r)
 			if len(r.Snapshots) != 1 || r.Snapshots[0].Title != "API keys" || r.Snapshots[0].Bytes != int64(len(settings)) {
 				t.Errorf("list: %s", b)
@@ -213,27 +214,27 @@ func TestEveryErrorCode(t *testing.T) {
 		code string
 		run  func(t *testing.T) ReplyOf
 	}{
-		{CodeBadJSON, func(t *testing.T) ReplyOf {
+		{spec.CodeBadJSON, func(t *testing.T) ReplyOf {
 			return decodeReply(t, NewServer(newStore(t, store.Options{}), nil, testKeys).Handle(context.Background(), []byte("\xff{not json")))
 		}},
-		{CodeBadRequest, func(t *testing.T) ReplyOf {
+		{spec.CodeBadRequest, func(t *testing.T) ReplyOf {
 			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.begin", map[string]any{"artifacts": []any{}})
 		}},
-		{CodeUnknownType, func(t *testing.T) ReplyOf {
+		{spec.CodeUnknownType, func(t *testing.T) ReplyOf {
 			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.delete", nil)
 		}},
-		{CodeTooLarge, func(t *testing.T) ReplyOf {
+		{spec.CodeTooLarge, func(t *testing.T) ReplyOf {
 			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.begin", map[string]any{"meta": metaJSON(),
 				"artifacts": []map[string]any{{"name": "huge.bin", "mime": "x/y", "size": store.MaxArtifactSize + 1, "sha256": sum(nil)}}})
 		}},
-		{CodeTooLarge, func(t *testing.T) ReplyOf { // too many open uploads on one port
+		{spec.CodeTooLarge, func(t *testing.T) ReplyOf { // too many open uploads on one port
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
 			for i := 0; i < maxOpenUploads; i++ {
 				begin(t, s, data)
 			}
 			return call(t, s, "snapshot.begin", map[string]any{"meta": metaJSON(), "artifacts": []any{}})
 		}},
-		{CodeReplyTooLarge, func(t *testing.T) ReplyOf {
+		{spec.CodeReplyTooLarge, func(t *testing.T) ReplyOf {
 			// No built-in reply can reach the limit any more (field caps,
 			// list summaries cut), so a test handler answers too much.
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
@@ -242,29 +243,29 @@ func TestEveryErrorCode(t *testing.T) {
 			}
 			return call(t, s, "big", nil)
 		}},
-		{CodeForbiddenCaller, func(t *testing.T) ReplyOf { return decodeReply(t, Forbidden("evil@example.com")) }},
-		{CodeUnknownUpload, func(t *testing.T) ReplyOf {
+		{spec.CodeForbiddenCaller, func(t *testing.T) ReplyOf { return decodeReply(t, Forbidden("evil@example.com")) }},
+		{spec.CodeUnknownUpload, func(t *testing.T) ReplyOf {
 			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.chunk",
 				map[string]any{"upload_id": "u-99", "artifact": "a", "offset": 0, "data": ""})
 		}},
-		{CodeOutOfOrder, func(t *testing.T) ReplyOf {
+		{spec.CodeOutOfOrder, func(t *testing.T) ReplyOf {
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
 			id := begin(t, s, data)
 			return call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json", "offset": 4, "data": data})
 		}},
-		{CodeSizeMismatch, func(t *testing.T) ReplyOf {
+		{spec.CodeSizeMismatch, func(t *testing.T) ReplyOf {
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
 			id := begin(t, s, data)
 			call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json", "offset": 0, "data": data[:3]})
 			return call(t, s, "snapshot.commit", map[string]any{"upload_id": id})
 		}},
-		{CodeChecksumMismatch, func(t *testing.T) ReplyOf {
+		{spec.CodeChecksumMismatch, func(t *testing.T) ReplyOf {
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
 			id := begin(t, s, data)
 			call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json", "offset": 0, "data": bytes.ToUpper(data)})
 			return call(t, s, "snapshot.commit", map[string]any{"upload_id": id})
 		}},
-		{CodeStorageFull, func(t *testing.T) ReplyOf {
+		{spec.CodeStorageFull, func(t *testing.T) ReplyOf {
 			s := NewServer(newStore(t, store.Options{MaxBytes: 256 << 10}), nil, testKeys)
 			big := make([]byte, 1<<20)
 			rand.Read(big)
@@ -276,10 +277,10 @@ func TestEveryErrorCode(t *testing.T) {
 			}
 			return call(t, s, "snapshot.commit", map[string]any{"upload_id": id})
 		}},
-		{CodeStorageError, func(t *testing.T) ReplyOf {
+		{spec.CodeStorageError, func(t *testing.T) ReplyOf {
 			return call(t, NewServer(nil, errors.New("disk unplugged"), testKeys), "snapshot.list", nil)
 		}},
-		{CodeInternal, func(t *testing.T) ReplyOf {
+		{spec.CodeInternal, func(t *testing.T) ReplyOf {
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
 			s.routes["boom"] = func(context.Context, json.RawMessage) (any, error) { panic("boom") }
 			return call(t, s, "boom", nil)
@@ -295,7 +296,7 @@ func TestEveryErrorCode(t *testing.T) {
 			}
 		})
 	}
-	for _, c := range Codes {
+	for _, c := range spec.ErrorCodes {
 		if !seen[c] {
 			t.Errorf("no test provokes %s", c)
 		}
@@ -319,7 +320,7 @@ func TestBadRequestBodies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := call(t, s, tt.typ, tt.body)
-		if r.OK || r.Error.Code != CodeBadRequest {
+		if r.OK || r.Error.Code != spec.CodeBadRequest {
 			t.Errorf("%s %v: %+v", tt.typ, tt.body, r.Error)
 		}
 	}
@@ -367,10 +368,10 @@ func TestServeFramingErrors(t *testing.T) {
 		wantReply string // error code of the one reply, "" for none
 	}{
 		{"clean EOF", nil, false, ""},
-		{"oversize", hdr(nativemsg.MaxIncoming + 1), true, CodeTooLarge},
+		{"oversize", hdr(nativemsg.MaxIncoming + 1), true, spec.CodeTooLarge},
 		{"zero", hdr(0), true, ""},
 		{"truncated", append(hdr(100), "{}"...), true, ""},
-		{"garbage", append(hdr(4), "\x00\x01\x02\x03"...), false, CodeBadJSON},
+		{"garbage", append(hdr(4), "\x00\x01\x02\x03"...), false, spec.CodeBadJSON},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -493,7 +494,7 @@ func FuzzHandle(f *testing.F) {
 	f.Add([]byte(`[]`))
 	s := NewServer(newStore(f, store.Options{}), nil, testKeys)
 	codes := map[string]bool{}
-	for _, c := range Codes {
+	for _, c := range spec.ErrorCodes {
 		codes[c] = true
 	}
 	f.Fuzz(func(t *testing.T, frame []byte) {
@@ -501,16 +502,16 @@ func FuzzHandle(f *testing.F) {
 		if r.OK == (r.Error != nil) {
 			t.Fatalf("ok=%v with error %+v", r.OK, r.Error)
 		}
-		if r.Error != nil && (!codes[r.Error.Code] || r.Error.Code == CodeInternal) {
+		if r.Error != nil && (!codes[r.Error.Code] || r.Error.Code == spec.CodeInternal) {
 			t.Fatalf("code %q: %s", r.Error.Code, r.Error.Message)
 		}
 	})
 }
 
 // plainChunk decodes a chunk frame the slow, obviously-correct way.
-func plainChunk(frame []byte) (Request, chunkBody, error) {
+func plainChunk(frame []byte) (Request, spec.SnapshotChunkRequest, error) {
 	var req Request
-	var c chunkBody
+	var c spec.SnapshotChunkRequest
 	if err := json.Unmarshal(frame, &req); err != nil {
 		return req, c, err
 	}

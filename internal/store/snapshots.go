@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // ArtifactInfo describes one stored artifact. SHA256 is lowercase hex of the
@@ -72,10 +74,10 @@ func (s Snapshot) Bytes() int64 {
 	return n
 }
 
-// Triggers and Categories are the accepted values (docs/protocol.md).
+// Triggers and Categories are the accepted values (spec/vocabulary.json).
 var (
-	Triggers   = []string{"button", "shortcut", "context_menu", "banner", "auto"}
-	Categories = []string{"consent_training", "account_status", "uploads", "moderation", "api_dashboard", "other"}
+	Triggers   = spec.Triggers
+	Categories = spec.Categories
 )
 
 // charset checks are hand-written rather than regexps: compiling regexps at
@@ -171,13 +173,13 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 		return invalid("meta.trigger %q is not one of %s", meta.Trigger, strings.Join(Triggers, ", "))
 	}
 	if meta.Category == "" {
-		meta.Category = "other"
+		meta.Category = spec.CategoryOther
 	}
 	if !oneOf(meta.Category, Categories) {
 		return invalid("meta.category %q is not one of %s", meta.Category, strings.Join(Categories, ", "))
 	}
 	if meta.CategorySource == "" {
-		meta.CategorySource = "auto"
+		meta.CategorySource = spec.CategorySourceAuto
 	}
 	if meta.ViewportWidth < 0 || meta.ViewportHeight < 0 || meta.DevicePixelRatio < 0 {
 		return invalid("meta.viewport and device_pixel_ratio must not be negative")
@@ -289,7 +291,7 @@ func newID(t time.Time) (string, error) {
 // apiKeyCount reads the api_keys array of a settings.json artifact.
 func apiKeyCount(arts []staged) *int {
 	for _, a := range arts {
-		if a.info.Name != "settings.json" {
+		if a.info.Name != spec.ArtifactSettingsJSON {
 			continue
 		}
 		var doc struct {

@@ -23,6 +23,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // Errors callers branch on. Everything else is a storage failure.
@@ -40,9 +42,9 @@ var (
 
 // Limits on what one snapshot may hold; the protocol advertises them.
 const (
-	MaxArtifactSize = 256 << 20
-	MaxUploadSize   = 512 << 20
-	MaxArtifacts    = 32
+	MaxArtifactSize = spec.MaxArtifact
+	MaxUploadSize   = spec.MaxUpload
+	MaxArtifacts    = spec.MaxArtifacts
 	MaxEventDetail  = 64 << 10
 )
 

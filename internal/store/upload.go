@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // Upload is a snapshot arriving in chunks. Chunks are staged in memory up to
@@ -211,7 +213,7 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 				hex.EncodeToString(p.h.Sum(nil)), p.info.SHA256)
 		}
 		a := staged{info: p.info, prep: p.prep}
-		if p.info.Name == "settings.json" { // commit reads it for the identity summary
+		if p.info.Name == spec.ArtifactSettingsJSON { // commit reads it for the identity summary
 			plain, err := p.plainBytes()
 			if err != nil {
 				return Snapshot{}, nil, fmt.Errorf("store: %w", err)

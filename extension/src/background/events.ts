@@ -4,9 +4,10 @@
 // neither overwrite the flush's removal nor be removed in its place.
 import { api } from '../shared/browser';
 import { HostError, request } from './host';
+import type { ErrorCode, EventType } from '../shared/spec.gen';
 
 export interface HostEvent {
-  type: string;
+  type: EventType | string;
   rule_id: string;
   url: string;
   at: string;
@@ -25,7 +26,7 @@ const MAX_QUEUED = 1000;
  * event once the backlog has reached the host, so the log shows the gap instead of hiding it. */
 interface Dropped { count: number; first_at: string; last_at: string }
 const NO_DROPS: Dropped = { count: 0, first_at: '', last_at: '' };
-const REFUSED = new Set(['bad_request', 'bad_json', 'too_large', 'unknown_type']);
+const REFUSED = new Set<string>(['bad_request', 'bad_json', 'too_large', 'unknown_type'] satisfies ErrorCode[]);
 
 let chain: Promise<unknown> = Promise.resolve();
 let flushing: Promise<void> | null = null;
@@ -82,7 +83,7 @@ function head(): Promise<QueuedEvent | undefined> {
     }
     const dropped = (await api.storage.local.get(DROPPED_KEY))[DROPPED_KEY] as Dropped | undefined;
     if (!dropped?.count) return undefined;
-    const report: QueuedEvent = { type: 'events.dropped', rule_id: '', url: '', at: new Date().toISOString(), detail: { ...dropped }, event_id: crypto.randomUUID() };
+    const report: QueuedEvent = { type: 'events.dropped' satisfies EventType, rule_id: '', url: '', at: new Date().toISOString(), detail: { ...dropped }, event_id: crypto.randomUUID() };
     await api.storage.local.set({ [KEY]: [report], [DROPPED_KEY]: NO_DROPS });
     return report;
   });

@@ -1,18 +1,17 @@
 // The one long-lived native port to the host (docs/protocol.md). Requests are matched to replies by
 // envelope id; progress frames go to the caller's onProgress; the port is (re)opened on demand.
 import { api } from '../shared/browser';
-import type { HostState, HostStatus, HostStore } from '../shared/messages';
+import type { HostState, HostStatus } from '../shared/messages';
+import type { HostRequests, HostRequestType, Progress } from '../shared/spec.gen';
 
 export const HOST_NAME = 'io.ringfence.host';
-
-export interface Progress { done: number; total: number; stage?: string }
 
 export class HostError extends Error {
   constructor(public code: string, message: string) { super(message); this.name = 'HostError'; }
 }
 
 interface Pending {
-  resolve: (body: Record<string, unknown>) => void;
+  resolve: (body: unknown) => void;
   reject: (err: Error) => void;
   onProgress?: (p: Progress) => void;
 }
@@ -74,9 +73,16 @@ function connect(): chrome.runtime.Port {
   return p;
 }
 
-/** Sends one request over the shared port and resolves with the reply body. */
-export function request(type: string, body: Record<string, unknown> = {},
-  opts: { onProgress?: (p: Progress) => void } = {}): Promise<Record<string, unknown>> {
+/** Sends one request over the shared port and resolves with the reply body, typed by spec/protocol.json:
+ * `request('snapshot.list', { limit: 10 })` resolves with a SnapshotListReply, and a misspelt type or
+ * body field does not compile. */
+export function request<T extends HostRequestType>(type: T, body: HostRequests[T]['request'],
+  opts: { onProgress?: (p: HostRequests[T]['progress']) => void } = {}): Promise<HostRequests[T]['reply']> {
+  return send(type, body, opts as { onProgress?: (p: Progress) => void }) as Promise<HostRequests[T]['reply']>;
+}
+
+/** The untyped transport under request(): one envelope out, its reply body back. */
+export function send(type: string, body: unknown = {}, opts: { onProgress?: (p: Progress) => void } = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let p: chrome.runtime.Port;
     try { p = connect(); } catch (e) {
@@ -101,9 +107,7 @@ export async function hello(): Promise<HostState> {
       extension_version: __VERSION__,
       browser: __BROWSER__ === 'firefox' ? 'Firefox' : 'Chromium',
     });
-    setStatus({ state: 'connected', detail: '', hostVersion: String(body.host_version ?? ''),
-      store: (body.store ?? undefined) as HostStore | undefined,
-      capabilities: Array.isArray(body.capabilities) ? body.capabilities.map(String) : [] });
+    setStatus({ state: 'connected', detail: '', hostVersion: body.host_version ?? '', store: body.store });
   } catch (e) {
     if (status.state === 'unknown' || status.state === 'connected') {
       setStatus({ state: 'error', detail: e instanceof Error ? e.message : String(e) });

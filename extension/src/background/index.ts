@@ -71,18 +71,7 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       return snapshot(msg.trigger, tab, msg.category, msg.reason);
     }
     case 'snapshots':
-      try {
-        const list = await request('snapshot.list', { limit: 10 });
-        return { ...list, dashboard: hostStatus().capabilities?.includes('dashboard') === true };
-      } catch (e) {
-        return failure(e);
-      }
-    case 'dashboard.open':
-      try {
-        const { url } = await request('dashboard.open', msg.snapshotId ? { snapshot_id: msg.snapshotId } : {});
-        await api.tabs.create({ url: String(url) });
-        return { ok: true };
-      } catch (e) {
+      try { return await request('snapshot.list', { limit: 10 }); } catch (e) {
         return failure(e);
       }
     case 'options':

@@ -10,6 +10,7 @@ import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact'
 import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
 import { captureVisible, fullPageFirefox, fullPageStitched, hasCaptureTab, type PageControl } from './screenshot';
 import { uploadSnapshot, utf8, type Artifact } from './upload';
+import type { ArtifactName, SnapshotMeta } from '../shared/spec.gen';
 import { loadSettings } from '../shared/settings';
 import { AutoDedupe } from './dedupe';
 import { snapText } from '../shared/i18n';
@@ -232,9 +233,9 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   page.secrets.length = 0; // not needed past this point; never sent
 
   artifacts.push(
-    { name: 'dom.html', mime: 'text/html', bytes: utf8(page.html) },
-    { name: 'text.txt', mime: 'text/plain', bytes: utf8(page.text) },
-    { name: 'settings.json', mime: 'application/json', bytes: utf8(page.settings) },
+    { name: 'dom.html' satisfies ArtifactName, mime: 'text/html', bytes: utf8(page.html) },
+    { name: 'text.txt' satisfies ArtifactName, mime: 'text/plain', bytes: utf8(page.text) },
+    { name: 'settings.json' satisfies ArtifactName, mime: 'application/json', bytes: utf8(page.settings) },
   );
   if (mhtml) artifacts.push({ name: 'page.mhtml', mime: 'multipart/related', bytes: mhtml });
 
@@ -246,7 +247,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   notes.document_size = `${page.documentSize.width}x${page.documentSize.height}`;
   notes.capture = `nodes=${page.stats.nodes} shadow_roots=${page.stats.shadowRoots} frames_inlined=${page.stats.frames}`
     + ` neutralized=${page.stats.neutralized} masked_on_screen=${page.stats.masked} collect_ms=${page.stats.collectMs}`;
-  const meta: Record<string, unknown> = {
+  const meta: SnapshotMeta = {
     url: requestedUrl,
     final_url: page.url,
     title: page.title,
@@ -264,7 +265,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     redactions,
     notes,
   };
-  const up = await uploadSnapshot((type, body) => request(type, body), meta, artifacts, { onProgress: onUpload })
+  const up = await uploadSnapshot(request, meta, artifacts, { onProgress: onUpload })
     .catch((e) => { throw hostMissingMessage(e); });
   return { snapshotId: up.snapshotId, hint: mayScreenshot || gesture ? undefined : await shortcutHint() };
 }

@@ -5,6 +5,8 @@
 // the same capture_id: when the port dropped after the host committed, the retried commit gets the
 // stored snapshot back (duplicate: true) instead of storing a second one.
 
+import type { HostRequests, SnapshotMeta, StoredArtifact } from '../shared/spec.gen';
+
 export interface Artifact {
   name: string;
   mime: string;
@@ -18,7 +20,9 @@ export interface ArtifactInfo {
   sha256: string;
 }
 
-export type RequestFn = (type: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+/** The host requests an upload makes: background/host.ts request(), or a stand-in in tests. */
+export type UploadRequest = 'snapshot.begin' | 'snapshot.chunk' | 'snapshot.commit' | 'snapshot.abort';
+export type RequestFn = <T extends UploadRequest>(type: T, body: HostRequests[T]['request']) => Promise<HostRequests[T]['reply']>;
 
 export interface UploadOptions {
   onProgress?: (sent: number, total: number) => void;
@@ -29,7 +33,7 @@ export interface UploadOptions {
 
 export interface UploadResult {
   snapshotId: string;
-  artifacts: { name: string; size: number; sha256: string; deduplicated?: boolean }[];
+  artifacts: StoredArtifact[];
   attempts: number;
   /** The host already had this capture (an earlier attempt committed before the port dropped). */
   duplicate: boolean;
@@ -66,19 +70,19 @@ export function isRetryable(e: unknown): boolean {
   return code === 'disconnected' || code === 'unknown_upload';
 }
 
-export async function uploadSnapshot(request: RequestFn, meta: Record<string, unknown>, artifacts: Artifact[],
+export async function uploadSnapshot(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[],
   opts: UploadOptions = {}): Promise<UploadResult> {
   const infos = await Promise.all(artifacts.map(describe));
   const total = artifacts.reduce((n, a) => n + a.bytes.length, 0);
   const retries = opts.retries ?? 2;
   // One id per capture, reused by every attempt: the host's idempotency key.
-  const base = { ...meta, capture_id: crypto.randomUUID() };
+  const base: SnapshotMeta = { ...meta, capture_id: crypto.randomUUID() };
   let attempt = 0;
   for (;;) {
     attempt++;
     try {
       // A retried upload says so in its notes: the record shows the port dropped once.
-      const m = attempt > 1 ? { ...base, notes: { ...(meta.notes as Record<string, string> | undefined), upload_attempt: String(attempt) } } : base;
+      const m = attempt > 1 ? { ...base, notes: { ...meta.notes, upload_attempt: String(attempt) } } : base;
       return { ...(await once(request, m, artifacts, infos, total, opts)), attempts: attempt };
     } catch (e) {
       if (!isRetryable(e) || attempt > retries) throw e;
@@ -87,7 +91,7 @@ export async function uploadSnapshot(request: RequestFn, meta: Record<string, un
   }
 }
 
-async function once(request: RequestFn, meta: Record<string, unknown>, artifacts: Artifact[], infos: ArtifactInfo[],
+async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[], infos: ArtifactInfo[],
   total: number, opts: UploadOptions): Promise<Omit<UploadResult, 'attempts'>> {
   const begun = await request('snapshot.begin', { meta, artifacts: infos });
   const uploadId = String(begun.upload_id ?? '');
@@ -106,11 +110,7 @@ async function once(request: RequestFn, meta: Record<string, unknown>, artifacts
       }
     }
     const done = await request('snapshot.commit', { upload_id: uploadId });
-    return {
-      snapshotId: String(done.snapshot_id ?? ''),
-      artifacts: (done.artifacts as UploadResult['artifacts'] | undefined) ?? [],
-      duplicate: done.duplicate === true,
-    };
+    return { snapshotId: done.snapshot_id ?? '', artifacts: done.artifacts ?? [], duplicate: done.duplicate === true };
   } catch (e) {
     // Free the host's buffers when the port is still up; a dropped port already discarded them.
     if (!isRetryable(e)) await request('snapshot.abort', { upload_id: uploadId }).catch(() => undefined);

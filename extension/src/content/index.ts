@@ -5,8 +5,7 @@ import { api } from '../shared/browser';
 import type { Message, WarningRecord } from '../shared/messages';
 import { loadSettings, SETTINGS_KEY, updateSettings, type Settings } from '../shared/settings';
 import { t } from '../shared/i18n';
-import rulesFile from '../shared/rules/rules.json';
-import type { RuleFile } from '../shared/rules/types';
+import { RULES } from '../shared/rules/index';
 import { compileRules, findControl, rulesForLocation, scan, type CompiledRule, type Match, type RuleSet } from './rules/match';
 import { Banner, type BannerModel } from './banner';
 import { EscalationLimit } from './escalation';
@@ -195,7 +194,7 @@ function onClick(e: MouseEvent): void {
 
 async function main(): Promise<void> {
   settings = await loadSettings();
-  ruleSet = compileRules(rulesFile as RuleFile, { languages: settings.languages, groups: settings.groups });
+  ruleSet = compileRules(RULES, { languages: settings.languages, groups: settings.groups });
   banner = new Banner(document, t, {
     onSnapshot: (ruleId) => {
       logEvent('snapshot.requested', ruleId, { trigger: 'banner' });
@@ -246,7 +245,7 @@ async function main(): Promise<void> {
       // Snoozes (set here or undone in the options) change what is shown, not what is matched.
       if (s.guardMode === prev.guardMode && s.languages.join() === prev.languages.join()
         && JSON.stringify(s.groups) === JSON.stringify(prev.groups)) { update(); return; }
-      ruleSet = compileRules(rulesFile as RuleFile, { languages: s.languages, groups: s.groups });
+      ruleSet = compileRules(RULES, { languages: s.languages, groups: s.groups });
       routeCheck();
     });
   });

@@ -1,11 +1,10 @@
-// The personal line of the banner, from the host's identity.summary reply (docs/protocol.md).
+// The personal line of the banner, from the host's identity.summary reply (spec/protocol.json).
 import type { Translate } from './banner';
+import type { IdentitySummaryReply } from '../shared/spec.gen';
 
-export interface IdentitySummary {
-  snapshots?: number;
-  last_snapshot_at?: string | null;
-  api_keys?: { count: number; seen_at: string } | null;
-}
+/** What the banner reads of the reply (older hosts may leave fields out). */
+export type IdentitySummary = Partial<Pick<IdentitySummaryReply, 'snapshots' | 'last_snapshot_at'>>
+  & { api_keys?: Pick<NonNullable<IdentitySummaryReply['api_keys']>, 'count' | 'seen_at'> | null };
 
 export function personalLine(s: IdentitySummary, losses: string[], t: Translate, locale?: string): string {
   const keys = s.api_keys;

@@ -1,36 +1,26 @@
 // Evidence category of a snapshot, by rules on the route (host, path, hash) and the page text.
 // A route rule is a strong signal; text keywords (in the rule languages) decide elsewhere.
 import type { Category, Classification } from '../shared/vocab';
+import { SITES } from '../shared/spec.gen';
 
-interface RouteRule { id: string; category: Category; host: RegExp; route: RegExp }
+interface RouteRule { id: string; category: Category; hosts: readonly string[]; route: RegExp }
 interface TextRule { id: string; category: Category; text: RegExp }
 
-const OPENAI = /(^|\.)openai\.com$/;
-const CHATGPT = /^(chatgpt\.com|chat\.openai\.com)$/;
-const SORA = /^(sora\.com|sora\.chatgpt\.com)$/;
+// Every site's category rules (spec/sites/*/site.json), in site order.
+const ROUTES: RouteRule[] = SITES.flatMap((site) => site.categoryRoutes.map((r) => ({ ...r, route: new RegExp(r.route) })));
+const TEXTS: TextRule[] = SITES.flatMap((site) => site.categoryTexts.map((r) => ({ ...r, text: new RegExp(r.text, 'i') })));
 
-// Route is `path + hash`, lower-cased.
-const ROUTES: RouteRule[] = [
-  { id: 'auth.deleted', category: 'moderation', host: /^auth\.openai\.com$/, route: /error|deactivat|deleted|banned|suspend/ },
-  { id: 'platform.api-keys', category: 'api_dashboard', host: /^platform\.openai\.com$/, route: /api-keys|\/usage|\/settings\/proj_[^/]+\/(api-keys|limits)|\/settings\/organization\/(projects|admin-keys|limits|usage)|\/projects/ },
-  { id: 'platform.storage', category: 'uploads', host: /^platform\.openai\.com$/, route: /\/storage|\/files/ },
-  { id: 'platform.account', category: 'account_status', host: /^platform\.openai\.com$/, route: /\/settings\/(organization|profile)|billing|\/account/ },
-  { id: 'chatgpt.data-controls', category: 'consent_training', host: CHATGPT, route: /#settings\/datacontrols|#settings\/personalization/ },
-  { id: 'chatgpt.account', category: 'account_status', host: CHATGPT, route: /#settings\/(account|security|connectedapps|connectors|apps|subscription|general)|#pricing|\/admin/ },
-  { id: 'chatgpt.library', category: 'uploads', host: CHATGPT, route: /^\/library|\/files|#settings\/.*shared/ },
-  { id: 'privacy.requests', category: 'consent_training', host: /^privacy\.openai\.com$/, route: /./ },
-  { id: 'help.appeals', category: 'moderation', host: /^help\.openai\.com$/, route: /appeal|ban|deactivat|policy/ },
-  { id: 'sora.settings', category: 'account_status', host: SORA, route: /settings|account/ },
-  { id: 'sora.library', category: 'uploads', host: SORA, route: /library|drafts|uploads|profile/ },
-];
+/** Whether a match pattern's host part (`example.com`, `*.example.com`) covers the host. */
+function patternHost(pattern: string, host: string): boolean {
+  const h = /^[a-z*]+:\/\/([^/]+)\//.exec(pattern)?.[1] ?? '';
+  if (h.startsWith('*.')) return host === h.slice(2) || host.endsWith(h.slice(1));
+  return host === h;
+}
 
-const TEXTS: TextRule[] = [
-  { id: 'text.deactivated', category: 'moderation', text: /deleted or deactivated|account (has been |was )?(suspended|banned|deactivated|terminated)|violat\w* (our|the) (usage )?polic|appeal|gesperrt|deaktiviert|suspendu|désactivé|suspendida|desactivada|suspensa|desativada|sospeso|disattivat|停止されました|정지|停用|封禁|заблокирован|деактивирован|geblokkeerd|zawieszon|askıya/i },
-  { id: 'text.training', category: 'consent_training', text: /improve the model for everyone|model training|modell für alle verbessern|modelltraining|améliorer le modèle pour tous|mejorar el modelo para todos|melhorar o modelo para todos|migliora il modello per tutti|すべての人のためにモデルを改善|모두를 위한 모델 개선|为所有人改进模型|улучшить модель для всех|model voor iedereen verbeteren|ulepsz model dla wszystkich|herkes için modeli geliştir|do not train on my content|opt.?out/i },
-  { id: 'text.api-keys', category: 'api_dashboard', text: /secret key|api keys|create new secret key|revoke (secret )?key|api-schlüssel|clés api|claves de api|chaves de api|chiavi api|api キー|api 키|api 密钥|ключи api/i },
-  { id: 'text.uploads', category: 'uploads', text: /uploaded files|file uploads|my files|hochgeladene dateien|fichiers (importés|téléversés)|archivos subidos|arquivos enviados|file caricati|アップロードしたファイル|업로드한 파일|已上传的文件|загруженные файлы/i },
-  { id: 'text.account', category: 'account_status', text: /delete account|konto löschen|supprimer le compte|eliminar cuenta|excluir conta|elimina account|アカウントを削除|계정 삭제|删除帐户|удалить аккаунт|account verwijderen|usuń konto|hesabı sil|multi-factor|two-factor|phone number|billing|subscription/i },
-];
+/** Whether the host belongs to a site in spec/sites (its manifest match patterns). */
+function onSite(host: string): boolean {
+  return SITES.some((site) => site.matchPatterns.some((p) => patternHost(p, host)));
+}
 
 /** Classifies a page; `text` is its flat text (only the first 50 000 characters are read). */
 export function classify(url: string, text: string): Classification {
@@ -39,11 +29,11 @@ export function classify(url: string, text: string): Classification {
   if (u) {
     const host = u.hostname.toLowerCase();
     const route = (u.pathname + u.hash).toLowerCase();
-    for (const r of ROUTES) if (r.host.test(host) && r.route.test(route)) return { category: r.category, rule: r.id };
+    for (const r of ROUTES) if (r.hosts.includes(host) && r.route.test(route)) return { category: r.category, rule: r.id };
   }
   // Text alone never classifies other sites: "appeal" or "billing" on a random page is not
   // evidence about the OpenAI identity.
-  if (!u || !(OPENAI.test(u.hostname) || CHATGPT.test(u.hostname) || SORA.test(u.hostname))) {
+  if (!u || !onSite(u.hostname.toLowerCase())) {
     return { category: 'other', rule: 'default' };
   }
   const head = text.slice(0, 50_000);

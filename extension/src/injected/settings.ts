@@ -4,59 +4,15 @@
 // by the nearest text in the control's row, so the extraction works in any UI language.
 import { docProp, normSpace, walkElements, type ShadowAccessor } from './dom';
 import { redactFieldValue, type RedactionLog, type RedactOptions } from '../shared/redact';
+import type { SettingsAccount, SettingsAPIKey, SettingsArtifact, SettingsControl, SettingsField, SettingsTable } from '../shared/spec.gen';
 
-export interface Control {
-  label: string;
-  kind: 'checkbox' | 'radio' | 'switch' | 'select' | 'toggle';
-  checked?: boolean | 'mixed';
-  value?: string;
-  selected_text?: string;
-  options?: string[];
-  group?: string;
-  disabled?: boolean;
-  description?: string;
-}
-
-export interface Field { label: string; value: string }
-
-export interface ApiKey {
-  name: string;
-  prefix: string;
-  created?: string;
-  last_used?: string;
-  created_by?: string;
-  permissions?: string;
-  project?: string;
-}
-
-export interface Table { headers: string[]; rows: string[][] }
-
-export interface Account {
-  email?: string;
-  phone?: string;
-  name?: string;
-  plan?: string;
-  sso?: string;
-  organization?: string;
-  organization_id?: string;
-  user_id?: string;
-  linked_services?: string[];
-}
-
-export interface Settings {
-  version: 1;
-  url: string;
-  route: { host: string; path: string; hash: string };
-  lang: string;
-  headings: string[];
-  dialogs: { role: string; label: string }[];
-  controls: Control[];
-  fields: Field[];
-  account: Account;
-  api_keys?: ApiKey[];
-  projects?: Record<string, string>[];
-  tables: Table[];
-}
+// The artifact's shape is spec/artifacts/settings.schema.json (the host reads it too).
+export type Control = SettingsControl;
+export type Field = SettingsField;
+export type ApiKey = SettingsAPIKey;
+export type Table = SettingsTable;
+export type Account = SettingsAccount;
+export type Settings = SettingsArtifact;
 
 export interface SettingsOptions {
   shadowOf: ShadowAccessor;

@@ -1,5 +1,6 @@
 // Messages between content script, popup, options and background (runtime.sendMessage).
 import type { SnapshotTrigger } from './vocab';
+import type { ExportReply as HostExportReply, Progress, StoreStatus } from './spec.gen';
 
 export interface WarningRecord {
   ruleId: string;
@@ -21,32 +22,22 @@ export type Message =
   | { type: 'status'; tabId?: number }
   | { type: 'export'; format?: 'zip' | 'wacz' }
   /** From the banner's "Ringfence settings" link. */
-  | { type: 'options' }
-  /** From the popup's snapshot list, when the host has a dashboard. */
-  | { type: 'dashboard.open'; snapshotId?: string };
+  | { type: 'options' };
 
-/** The host's reply to `export` (docs/protocol.md), or an error. */
-export interface ExportReply {
-  path?: string;
-  snapshots?: number;
-  fingerprint?: string;
-  error?: string;
-}
+/** The host's reply to `export` (spec/protocol.json), or an error. */
+export type ExportReply = Partial<HostExportReply> & { error?: string };
 
 /** Sent by the background to the popup while an export runs. */
-export interface ExportProgress { type: 'export.progress'; done: number; total: number; stage?: string }
+export type ExportProgress = { type: 'export.progress' } & Progress;
 
 export type HostState = 'unknown' | 'connected' | 'not_installed' | 'error';
 
-/** The host's `hello` facts about its store (docs/protocol.md). */
-export interface HostStore { path?: string; snapshots?: number; events?: number; blob_bytes?: number; disk_bytes?: number; error?: string }
 
 export interface HostStatus {
   state: HostState;
   detail: string;
   hostVersion?: string;
-  store?: HostStore;
-  capabilities?: string[];
+  store?: StoreStatus;
 }
 
 export interface StatusReply {

@@ -3,6 +3,7 @@
 // second key, "snapshotPrefs": loadSettings still reads it, the next save folds it in and removes
 // it, and the background does that once on install/update (migrateSettings).
 import { api } from './browser';
+import { SITES } from './spec.gen';
 
 export type GuardMode = 'off' | 'warn' | 'confirm';
 
@@ -33,7 +34,8 @@ export const LEGACY_PREFS_KEY = 'snapshotPrefs';
 export const DEFAULT_SETTINGS: Settings = {
   guardMode: 'warn',
   languages: [],
-  groups: { chatgpt: true, privacy: true, platform: true, sora: true, auth: true },
+  // Every site's rule groups with their default (spec/sites/*/site.json).
+  groups: Object.assign({}, ...SITES.map((s) => s.groups)) as Record<string, boolean>,
   captureAuto: true,
   exportDir: '',
   maskEmails: false,

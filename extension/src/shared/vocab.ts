@@ -1,9 +1,8 @@
-// Words both the extension and the host use: snapshot triggers and evidence categories.
+// Helpers over the shared vocabulary (spec/vocabulary.json, generated into spec.gen.ts).
+import { CATEGORIES, type Category, type Trigger } from './spec.gen';
 
-export type SnapshotTrigger = 'button' | 'shortcut' | 'context_menu' | 'banner' | 'auto';
-
-export const CATEGORIES = ['consent_training', 'account_status', 'uploads', 'moderation', 'api_dashboard', 'other'] as const;
-export type Category = typeof CATEGORIES[number];
+export { CATEGORIES, type Category };
+export type SnapshotTrigger = Trigger;
 
 export function isCategory(s: unknown): s is Category {
   return typeof s === 'string' && (CATEGORIES as readonly string[]).includes(s);

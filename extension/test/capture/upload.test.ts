@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { sha256Hex, toBase64, uploadSnapshot, utf8, type Artifact } from '../../src/background/upload';
+import { sha256Hex, toBase64, uploadSnapshot, utf8, type Artifact, type RequestFn } from '../../src/background/upload';
+import type { SnapshotMeta } from '../../src/shared/spec.gen';
+
+// The stand-in host below checks bodies at run time, so it takes them untyped.
+type Untyped = (type: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+const typed = (f: Untyped): RequestFn => f as unknown as RequestFn;
+const meta: SnapshotMeta = { url: 'https://chatgpt.com/', captured_at: '2026-11-30T10:02:03.456Z', trigger: 'button' };
 
 // An in-memory host that checks what protocol.md says the real one checks (order, size, hash).
 function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfterCommit?: boolean }) {
@@ -82,7 +88,7 @@ test('sha256 and base64 match node', async () => {
 test('uploads in chunks of the size the host asks for and reports progress', async () => {
   const host = fakeHost({ chunkSize: 65_536 });
   const seen: number[] = [];
-  const res = await uploadSnapshot(host.request, { trigger: 'button' }, artifacts(), { onProgress: (s) => seen.push(s) });
+  const res = await uploadSnapshot(typed(host.request), meta, artifacts(), { onProgress: (s) => seen.push(s) });
   assert.equal(res.snapshotId, 'snap-1');
   assert.equal(res.attempts, 1);
   assert.equal(host.calls.filter((c) => c === 'snapshot.chunk').length, Math.ceil(300_001 / 65_536) + 1);
@@ -92,7 +98,7 @@ test('uploads in chunks of the size the host asks for and reports progress', asy
 
 test('a dropped port restarts the upload from begin', async () => {
   const host = fakeHost({ chunkSize: 100_000, dropAfterChunks: 2 });
-  const res = await uploadSnapshot(host.request, {}, artifacts(), { backoffMs: 1 });
+  const res = await uploadSnapshot(typed(host.request), meta, artifacts(), { backoffMs: 1 });
   assert.equal(res.attempts, 2);
   assert.equal(host.calls.filter((c) => c === 'snapshot.begin').length, 2);
   assert.equal(host.stored.length, 1);
@@ -105,14 +111,14 @@ test('a checksum error is not retried', async () => {
     if (type === 'snapshot.chunk' && body.artifact === 'dom.html') body = { ...body, data: toBase64(utf8('<p>tampered</p>')) };
     return host.request(type, body);
   };
-  await assert.rejects(uploadSnapshot(bad, {}, arts, { backoffMs: 1 }), (e: { code?: string }) => e.code === 'size_mismatch' || e.code === 'checksum_mismatch');
+  await assert.rejects(uploadSnapshot(typed(bad), meta, arts, { backoffMs: 1 }), (e: { code?: string }) => e.code === 'size_mismatch' || e.code === 'checksum_mismatch');
   assert.equal(host.calls.filter((c) => c === 'snapshot.begin').length, 1);
   assert.equal(host.calls.at(-1), 'snapshot.abort');
 });
 
 test('a retry after the host committed but the reply was lost reuses the capture_id and stores once', async () => {
   const host = fakeHost({ chunkSize: 100_000, dropAfterCommit: true });
-  const res = await uploadSnapshot(host.request, { trigger: 'button' }, artifacts(), { backoffMs: 1 });
+  const res = await uploadSnapshot(typed(host.request), meta, artifacts(), { backoffMs: 1 });
   assert.equal(res.attempts, 2);
   assert.equal(host.captureIds.length, 2);
   assert.equal(typeof host.captureIds[0], 'string');
@@ -125,8 +131,8 @@ test('a retry after the host committed but the reply was lost reuses the capture
 
 test('each capture gets its own capture_id', async () => {
   const host = fakeHost({ chunkSize: 100_000 });
-  await uploadSnapshot(host.request, {}, artifacts());
-  await uploadSnapshot(host.request, {}, artifacts());
+  await uploadSnapshot(typed(host.request), meta, artifacts());
+  await uploadSnapshot(typed(host.request), meta, artifacts());
   assert.equal(host.captureIds.length, 2);
   assert.notEqual(host.captureIds[0], host.captureIds[1]);
   assert.equal(host.stored.length, 2);

@@ -26,6 +26,7 @@ import (
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/platform"
 	"github.com/ringfence/ringfence/internal/protocol"
+	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 )
 
@@ -260,7 +261,7 @@ func TestForbiddenCaller(t *testing.T) {
 	for _, args := range [][]string{{"chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"}, {"/tmp/m.json", "evil@example.com"}} {
 		h := startHost(t, home, args...)
 		rep, err := protocol.NewClient(io.Discard, h.stdout).ReadReply()
-		if err != nil || rep.OK || rep.Error.Code != protocol.CodeForbiddenCaller {
+		if err != nil || rep.OK || rep.Error.Code != spec.CodeForbiddenCaller {
 			t.Errorf("%v: %+v %v", args, rep, err)
 		}
 		if code := h.close(t); code != 1 {

@@ -5,11 +5,8 @@ import { api } from '../../shared/browser';
 import { localize, t } from '../../shared/i18n';
 import type { StatusReply } from '../../shared/messages';
 import { loadSettings, updateSettings, type GuardMode, type Settings } from '../../shared/settings';
-import rulesFile from '../../shared/rules/rules.json';
-import type { RuleFile } from '../../shared/rules/types';
+import { RULES as rules } from '../../shared/rules/index';
 import { initCaptureOptions } from './capture-ui';
-
-const rules = rulesFile as RuleFile;
 
 /** Each label language written in itself, as its speakers look for it. */
 export const LANGUAGE_NAMES: Record<string, string> = {

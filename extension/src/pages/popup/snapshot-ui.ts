@@ -1,12 +1,13 @@
 // The snapshot part of the toolbar popup: the #snapshot button with a category override, progress
 // for captures that take longer than a second, and the latest snapshots from the host, each of
-// which opens (in the dashboard when the host has one, else its details right here).
+// which opens its details right here.
 import { api } from '../../shared/browser';
 import { CATEGORIES } from '../../shared/vocab';
 import type { SnapshotProgress } from '../../shared/messages';
+import type { SnapshotSummary } from '../../shared/spec.gen';
 import { snapText as s } from '../../shared/i18n';
 
-interface ListedSnapshot { id: string; captured_at: string; title: string; url: string; category: string; trigger: string; artifact_count?: number; bytes?: number }
+type ListedSnapshot = SnapshotSummary;
 
 const SHOW_AFTER_MS = 1000;
 
@@ -94,7 +95,7 @@ export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) 
   });
 
   async function refreshList(ul: HTMLElement): Promise<void> {
-    const r = await api.runtime.sendMessage({ type: 'snapshots' }) as { snapshots?: ListedSnapshot[]; dashboard?: boolean; error?: string } | undefined;
+    const r = await api.runtime.sendMessage({ type: 'snapshots' }) as { snapshots?: ListedSnapshot[]; error?: string } | undefined;
     ul.replaceChildren();
     const item = (text: string): HTMLLIElement => {
       const li = doc.createElement('li');
@@ -105,10 +106,10 @@ export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) 
     };
     if (!r || r.error) { item(s('list_failed', [friendly(r?.error)])); return; }
     if (!r.snapshots?.length) { item(s('none')); return; }
-    for (const snap of r.snapshots) ul.append(entry(snap, r.dashboard === true));
+    for (const snap of r.snapshots) ul.append(entry(snap));
   }
 
-  function entry(snap: ListedSnapshot, dashboard: boolean): HTMLLIElement {
+  function entry(snap: ListedSnapshot): HTMLLIElement {
     const li = doc.createElement('li');
     li.dataset.id = snap.id;
     li.dataset.category = snap.category;
@@ -125,14 +126,6 @@ export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) 
     what.textContent = snap.title || snap.url;
     open.append(what, when);
     li.append(open);
-    if (dashboard) {
-      open.addEventListener('click', () => {
-        void (api.runtime.sendMessage({ type: 'dashboard.open', snapshotId: snap.id }) as Promise<{ error?: string } | undefined>).then((r) => {
-          if (r?.error) { open.after(detailsOf(snap, friendly(r.error))); }
-        });
-      });
-      return li;
-    }
     const details = detailsOf(snap);
     details.id = `snap-${snap.id}`;
     details.hidden = true;
@@ -146,10 +139,9 @@ export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) 
     return li;
   }
 
-  function detailsOf(snap: ListedSnapshot, problem?: string): HTMLElement {
+  function detailsOf(snap: ListedSnapshot): HTMLElement {
     const box = doc.createElement('div');
     box.className = 'details';
-    if (problem) { const p = doc.createElement('p'); p.dataset.state = 'failed'; p.textContent = problem; box.append(p); }
     const dl = doc.createElement('dl');
     const add = (k: string, v: string): void => {
       const dt = doc.createElement('dt');

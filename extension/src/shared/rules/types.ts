@@ -1,4 +1,4 @@
-// The rule file format (src/shared/rules/rules.json, described in docs/rules.md and rules.schema.json).
+// The rule file format (spec/sites/<site>/rules.json, described in docs/rules.md and rules.schema.json).
 export type Lang = 'en' | 'de' | 'fr' | 'es' | 'pt' | 'it' | 'ja' | 'ko' | 'zh' | 'ru' | 'nl' | 'pl' | 'tr';
 export type Texts = Partial<Record<Lang, string[]>>;
 export type ControlRole = 'button' | 'link' | 'option' | 'radio' | 'menuitem';
