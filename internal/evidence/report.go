@@ -155,6 +155,8 @@ var eventWords = map[string]string{
 	"warning.shown":     "Ringfence showed a warning",
 	"warning.escalated": "Warning escalated (the user reached the confirm step)",
 	"warning.dismissed": "The user dismissed the warning",
+	"warning.snoozed":   "The user asked not to be warned about this for 30 days",
+	"warning.unsnoozed": "The user asked to be warned about this again",
 	"warning.proceeded": "The user proceeded despite the warning",
 	"guard.cancelled":   "The user cancelled the action at Ringfence's guard",
 	"snapshot.failed":   "A snapshot failed",

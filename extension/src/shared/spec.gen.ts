@@ -43,7 +43,7 @@ export const PROGRESS_STAGES = ['artifacts', 'events', 'report'] as const;
 export type ProgressStage = typeof PROGRESS_STAGES[number];
 
 /** Event types the extension logs. */
-export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped'] as const;
+export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.snoozed', 'warning.unsnoozed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped'] as const;
 export type EventType = typeof EVENT_TYPES[number];
 
 /** Artifact names. */
