@@ -67,7 +67,7 @@ export function defineSuite(kind) {
     await page.goto(url, { waitUntil: 'load' });
     try { return await fn(page); } finally { await page.close(); }
   }
-  const shot = async (page, name) => { shots.push(await U.shot(page, kind, name)); };
+  const shot = async (page, name, opts) => { shots.push(await U.shot(page, kind, name, opts)); };
 
   /** Waits until the banner shows the rule at the level and stays put for two passes. */
   async function settled(page, pred, message) {
@@ -191,7 +191,7 @@ export function defineSuite(kind) {
       await opts.waitForSelector('#snoozed [data-rule="platform.organization"]');
       const label = await opts.$eval('#snoozed [data-rule="platform.organization"]', (b) => b.getAttribute('aria-label') || b.textContent);
       assert.ok(label.length > 8, label);
-      await shot(opts, 'options-snoozed');
+      await shot(opts, 'options-snoozed', { fullPage: true });
       for (const rule of ['platform.organization', 'platform.revoke-key']) {
         await opts.click(`#snoozed [data-rule="${rule}"]`);
         await H.waitFor(() => opts.$(`#snoozed [data-rule="${rule}"]`).then((x) => !x), { message: `snooze of ${rule} removed` });
@@ -361,10 +361,10 @@ export function defineSuite(kind) {
       assert.ok(opened.includes(id) && opened.includes('platform.openai.com'), opened);
       const overflow = await popup.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
       assert.equal(overflow, false, 'the popup scrolls sideways');
-      await shot(popup, 'popup');
+      await shot(popup, 'popup', { fullPage: kind === 'firefox' });
       assert.deepEqual(await U.axe(popup), [], 'axe on the popup');
       if (await dark(popup)) {
-        await shot(popup, 'popup-dark');
+        await shot(popup, 'popup-dark', { fullPage: kind === 'firefox' });
         assert.deepEqual(await U.axe(popup), [], 'axe on the dark popup');
       }
       } finally { await popup.close(); }
@@ -407,14 +407,14 @@ export function defineSuite(kind) {
       // Distinct accessible names for every button.
       const names = await opts.$$eval('button', (bs) => bs.filter((b) => b.offsetParent).map((b) => b.getAttribute('aria-label') || b.textContent.trim()));
       assert.equal(new Set(names).size, names.length, `duplicate button names: ${names}`);
-      await shot(opts, 'options');
+      await shot(opts, 'options', { fullPage: true });
       assert.deepEqual(await U.axe(opts), [], 'axe on the options page');
       if (await dark(opts)) {
         await sleep(100);
         const bg = await opts.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
         const lum = bg.match(/\d+/g).slice(0, 3).reduce((a, b) => a + Number(b), 0);
         assert.ok(lum < 200, `dark background: ${bg}`);
-        await shot(opts, 'options-dark');
+        await shot(opts, 'options-dark', { fullPage: true });
         assert.deepEqual(await U.axe(opts), [], 'axe on the dark options page');
       }
     } finally { await opts.close(); }
@@ -446,7 +446,7 @@ export function defineSuite(kind) {
       assert.ok(info.body.includes('ringfence install'), info.body);
       assert.ok(!/Specified native messaging host|No such native application|`/.test(info.body), info.body);
       assert.equal(info.body.split(/not installed|nicht installiert/i).length - 1 <= 1, true, 'the problem is stated once');
-      await shot(popup, 'popup-no-host');
+      await shot(popup, 'popup-no-host', { fullPage: kind === 'firefox' });
       assert.deepEqual(await U.axe(popup), [], 'axe on the popup without host');
       await popup.close();
     } finally {

@@ -10,7 +10,7 @@
 //   await pageObstacles(page)             the page's reachable controls and dialog titles:
 //                                         [{ what, left, top, right, bottom }]
 //   intersecting(box, obstacles)          the obstacles the box overlaps by more than half a pixel
-//   await shot(page, browserName, name)   saves out/ux/<browser>/<name>.png, returns the path
+//   await shot(page, browserName, name, { fullPage })   saves out/ux/<browser>/<name>.png, returns the path
 //   await axe(page, { banner })           axe-core violations (serious/critical) of the page, or of
 //                                         the banner only ({ banner: true })
 //   await openExtensionPage(browser, fxContext, file)
@@ -142,11 +142,11 @@ export function intersecting(box, obstacles) {
     && Math.min(box.bottom, o.bottom) - Math.max(box.top, o.top) > 0.5);
 }
 
-export async function shot(page, browserName, name) {
+export async function shot(page, browserName, name, { fullPage = false } = {}) {
   const dir = path.join(OUT, browserName);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }
 
