@@ -81,6 +81,7 @@ export class Banner {
   private measuredKey = '';
   private reflowQueued = false;
   private guardOpen = false;
+  private placedKey = '';
 
   constructor(private doc: Document, private t: Translate, private handlers: BannerHandlers, private lang = 'en') {
     const view = doc.defaultView!;
@@ -319,11 +320,15 @@ export class Banner {
     const vh = view.innerHeight;
     const key = `${m.ruleId}|${m.level}|${vw}x${vh}`;
     const now = performance.now();
+    const placeKey = `${key}|${card.dataset.key}|${this.userExpanded}|${this.guardOpen}|${card.querySelector('.note')?.textContent ?? ''}`;
     if (!this.obstacles || key !== this.measuredKey || now - this.measuredAt > MEASURE_MS) {
       this.obstacles = collectObstacles(this.doc, m.dialog, m.controls, this.host);
       this.measuredAt = now;
       this.measuredKey = key;
+    } else if (placeKey === this.placedKey && card.style.left) {
+      return; // nothing moved: no layout read on this pass
     }
+    this.placedKey = placeKey;
     const { hard, soft } = this.obstacles;
     const size = { width: vw, height: vh };
     const r = m.dialog?.getBoundingClientRect();
