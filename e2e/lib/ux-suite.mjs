@@ -4,7 +4,7 @@
 // the 30-day snooze (an event, honoured, undone from the options page); the click guard as a real
 // modal, keyboard only; popup and options; axe-core (no serious or critical violation). Screenshots
 // of every surface go to out/ux/<browser>/.
-import { test, before, after } from 'node:test';
+import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -41,7 +41,12 @@ export const PAGES = [
   { slug: 'auth-deleted-ja', url: 'https://auth.openai.com/log-in?hl=ja', rule: 'auth.account-deleted' },
 ];
 
-export function defineSuite(kind) {
+/**
+ * part 'placement': the banner on every warning page at three viewports; part 'surfaces': the rest.
+ * Two files per browser, so each stays well inside the runner's per-file time limit.
+ */
+export function defineSuite(kind, part) {
+  const test = (name, fn) => { if ((part === 'placement') === name.startsWith(`${kind}: the banner covers`)) nodeTest(name, fn); };
   H.requireTools({ firefox: kind === 'firefox' });
   let sb, srv, browser, worker;
   const shots = [];
