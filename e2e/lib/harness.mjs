@@ -75,7 +75,9 @@ export const GECKO_ID = 'ringfence@ringfence.io';
 // navigate a tab to moz-extension:// pages, so the options page and popup are Chromium-only here.)
 export const FIREFOX_EXT_UUID = '6f3c1d52-8a1e-4c7b-9b1e-2b7f6a0e5c11';
 export const FIREFOX_EXT_ORIGIN = `moz-extension://${FIREFOX_EXT_UUID}`;
-export const HOSTNAMES = ['chatgpt.com', 'platform.openai.com', 'privacy.openai.com', 'auth.openai.com', 'sora.com', 'sora.chatgpt.com'];
+export const HOSTNAMES = ['chatgpt.com', 'platform.openai.com', 'privacy.openai.com', 'auth.openai.com', 'sora.com', 'sora.chatgpt.com',
+  // The opt-in identity packs' hosts (docs/rules.md "Packs").
+  'myaccount.google.com', 'account.microsoft.com', 'account.live.com', 'www.amazon.com', 'www.amazon.de', 'www.amazon.co.jp', 'github.com'];
 
 export function requireTools({ firefox = false } = {}) {
   const need = [

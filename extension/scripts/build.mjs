@@ -65,20 +65,24 @@ function ringIcon(size) {
 }
 
 // The sites' match patterns (spec/sites/*/site.json) are the host permissions and where the content
-// script runs: adding a site is a folder in spec/sites, not an edit here.
+// script runs: adding a site is a folder in spec/sites, not an edit here. An opt-in site (an identity
+// pack, "optional": true) only lists its patterns as optional host permissions: the options page
+// asks for one pack's hosts at a time and the background registers its content script.
 async function siteMatchPatterns() {
   const sites = path.resolve(root, '..', 'spec', 'sites');
-  const out = [];
+  const required = [];
+  const optional = [];
   for (const id of (await readdir(sites)).sort()) {
     const site = JSON.parse(await readFile(path.join(sites, id, 'site.json'), 'utf8'));
+    const out = site.optional ? optional : required;
     for (const m of site.match_patterns) if (!out.includes(m)) out.push(m);
   }
-  if (!out.length) throw new Error(`ringfence: no match_patterns in ${sites}/*/site.json`);
-  return out;
+  if (!required.length) throw new Error(`ringfence: no match_patterns in ${sites}/*/site.json`);
+  return { required, optional };
 }
 
 const base = JSON.parse(await readFile(path.join(root, 'manifest/base.json'), 'utf8'));
-const matches = await siteMatchPatterns();
+const { required: matches, optional: packOrigins } = await siteMatchPatterns();
 base.host_permissions = matches;
 base.content_scripts[0].matches = matches;
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
@@ -94,6 +98,8 @@ for (const [browser, target] of Object.entries(targets)) {
   const overlay = JSON.parse(await readFile(path.join(root, `manifest/${browser}.json`), 'utf8'));
   const manifest = merge(base, overlay);
   manifest.version = pkg.version;
+  // The opt-in packs' hosts are optional: the options page asks for one pack's hosts at a time.
+  manifest.optional_host_permissions = [...new Set([...(manifest.optional_host_permissions ?? []), ...packOrigins])];
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   for (const f of ['pages/popup/popup.html', 'pages/popup/popup.css', 'pages/options/options.html', 'pages/options/options.css']) {
     await cp(path.join(root, 'src', f), path.join(out, path.basename(f)));

@@ -48,6 +48,7 @@ func verbs() []verb {
 		{"events", "print the append-only event log", runEvents},
 		{"export", "write an evidence kit (zip or WACZ)", runExport},
 		{"verify", "verify an evidence kit", runVerify},
+		{"rules", "list the warning rules and where each comes from", runRules},
 	}
 }
 

@@ -1,6 +1,8 @@
 package evidence
 
 import (
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ringfence/ringfence/internal/spec"
@@ -9,27 +11,81 @@ import (
 // Category is one kind of evidence the kit should cover, with what to capture
 // when the kit has none (or the newest is old).
 type Category struct {
-	ID      string
-	Title   string
-	Capture string // what to capture next, in plain words
+	ID       string
+	Title    string
+	Capture  string // what to capture next, in plain words
+	Identity string // the spec/sites identity the row is about ("openai", "google", …)
 }
 
 // Categories are the evidence categories the checklist covers, in the order
-// the report lists them: those a site in spec/sites says how to capture.
+// the report lists them: those a default (not opt-in) site in spec/sites says
+// how to capture.
 func Categories() []Category {
 	out := make([]Category, 0, len(spec.Checklist))
 	for _, c := range spec.Checklist {
-		out = append(out, Category{ID: c.Category, Title: c.Title, Capture: c.Capture})
+		out = append(out, Category{ID: c.Category, Title: c.Title, Capture: c.Capture, Identity: defaultIdentity()})
 	}
 	return out
+}
+
+// identities lists the sites, default ones first (spec order otherwise): the
+// checklist's groups, in report order.
+func identities() []spec.Site {
+	var out []spec.Site
+	for _, opt := range []bool{false, true} {
+		for _, s := range spec.Sites {
+			if s.Optional == opt {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// defaultIdentity is the first default site: where snapshots of unknown hosts count.
+func defaultIdentity() string {
+	return identities()[0].ID
+}
+
+// IdentityOf says which identity a snapshot's page belongs to, by its host and
+// the sites' match patterns; pages of no known site count for the default one.
+func IdentityOf(pageURL string) string {
+	u, err := url.Parse(pageURL)
+	if err == nil {
+		host := strings.ToLower(u.Hostname())
+		for _, s := range identities() {
+			for _, p := range s.MatchPatterns {
+				if patternHostMatches(p, host) {
+					return s.ID
+				}
+			}
+		}
+	}
+	return defaultIdentity()
+}
+
+// patternHostMatches applies a WebExtension match pattern's host part
+// ("https://*.openai.com/*") to a hostname.
+func patternHostMatches(pattern, host string) bool {
+	rest, ok := strings.CutPrefix(pattern, "https://")
+	if !ok {
+		return false
+	}
+	ph, _, _ := strings.Cut(rest, "/")
+	if sub, ok := strings.CutPrefix(ph, "*."); ok {
+		return host == sub || strings.HasSuffix(host, "."+sub)
+	}
+	return host == ph
 }
 
 // staleAfter is when a category's newest snapshot is old enough to suggest a fresh one.
 const staleAfter = 30 * 24 * time.Hour
 
-// ChecklistItem is one row of the report's checklist.
+// ChecklistItem is one row of the report's checklist. First marks the first
+// row of its identity's group.
 type ChecklistItem struct {
 	Category
+	First     bool
 	Covered   bool
 	Count     int
 	Newest    *Snapshot
@@ -37,43 +93,59 @@ type ChecklistItem struct {
 	NextSteps string
 }
 
-// checklist tallies snapshots per category. It keeps only the newest per
-// category, so memory does not grow with the kit.
+// checklist tallies snapshots per identity and category. It keeps only the
+// newest per pair, so memory does not grow with the kit.
 type checklist struct {
-	count  map[string]int
-	newest map[string]Snapshot
+	count    map[string]int // identity + "/" + category
+	newest   map[string]Snapshot
+	identity map[string]int // snapshots per identity
 }
 
 func newChecklist() *checklist {
-	return &checklist{count: map[string]int{}, newest: map[string]Snapshot{}}
+	return &checklist{count: map[string]int{}, newest: map[string]Snapshot{}, identity: map[string]int{}}
 }
 
 func (c *checklist) add(s Snapshot) {
-	c.count[s.Category]++
-	if n, ok := c.newest[s.Category]; !ok || s.CapturedAt.After(n.CapturedAt) {
+	id := IdentityOf(s.URL)
+	key := id + "/" + s.Category
+	c.identity[id]++
+	c.count[key]++
+	if n, ok := c.newest[key]; !ok || s.CapturedAt.After(n.CapturedAt) {
 		s.Artifacts, s.Notes, s.Redactions = nil, nil, nil
-		c.newest[s.Category] = s
+		c.newest[key] = s
 	}
 }
 
+// items lists the rows grouped by identity: every default identity's rows, and
+// an opt-in pack's rows only when the kit holds snapshots of that identity.
 func (c *checklist) items(now time.Time) []ChecklistItem {
 	var out []ChecklistItem
-	for _, cat := range Categories() {
-		it := ChecklistItem{Category: cat, Count: c.count[cat.ID]}
-		if n, ok := c.newest[cat.ID]; ok {
-			n := n
-			it.Covered, it.Newest = true, &n
-			it.Stale = now.Sub(n.CapturedAt) > staleAfter
+	for _, site := range identities() {
+		if site.Optional && c.identity[site.ID] == 0 {
+			continue
 		}
-		switch {
-		case !it.Covered:
-			it.NextSteps = cat.Capture
-		case it.Stale:
-			it.NextSteps = "The newest snapshot is over 30 days old. " + cat.Capture
-		default:
-			it.NextSteps = "Covered. Take a fresh snapshot after any change, and before any account action."
+		for i, e := range site.Checklist {
+			cat := Category{ID: e.Category, Title: e.Title, Capture: e.Capture, Identity: site.ID}
+			out = append(out, c.item(cat, i == 0, now))
 		}
-		out = append(out, it)
 	}
 	return out
+}
+
+func (c *checklist) item(cat Category, first bool, now time.Time) ChecklistItem {
+	key := cat.Identity + "/" + cat.ID
+	it := ChecklistItem{Category: cat, First: first, Count: c.count[key]}
+	if n, ok := c.newest[key]; ok {
+		it.Covered, it.Newest = true, &n
+		it.Stale = now.Sub(n.CapturedAt) > staleAfter
+	}
+	switch {
+	case !it.Covered:
+		it.NextSteps = cat.Capture
+	case it.Stale:
+		it.NextSteps = "The newest snapshot is over 30 days old. " + cat.Capture
+	default:
+		it.NextSteps = "Covered. Take a fresh snapshot after any change, and before any account action."
+	}
+	return it
 }

@@ -55,7 +55,8 @@ pre{background:#f2f4f7;padding:10px;overflow-x:auto;font-size:12.5px}
 <h2>Evidence checklist</h2>
 <table>
 <tr><th>Category</th><th>Covered</th><th>Newest snapshot</th><th>What to capture next</th></tr>
-{{range .Checklist}}<tr class="check" data-category="{{.ID}}">
+{{range .Checklist}}{{if .First}}<tr class="identity" data-identity="{{.Identity}}"><th colspan="4">Identity: {{.Identity}}</th></tr>
+{{end}}<tr class="check" data-category="{{.ID}}" data-identity="{{.Identity}}">
 <td>{{.Title}}<br><span class="muted mono">{{.ID}}</span></td>
 <td>{{if .Covered}}<span class="yes">Yes</span> ({{.Count}}){{if .Stale}}<br><span class="stale">old</span>{{end}}{{else}}<span class="no">No</span>{{end}}</td>
 <td>{{with .Newest}}<a href="#snap-{{.ID}}">{{utc .CapturedAt}}</a><br><span class="muted">{{dash .Title}}</span>{{else}}—{{end}}</td>

@@ -90,7 +90,7 @@ func snapshotOf(m spec.SnapshotMeta) store.Snapshot {
 		red = append(red, store.Redaction{Rule: r.Rule, Artifact: r.Artifact, Count: r.Count})
 	}
 	return store.Snapshot{
-		URL: m.URL, FinalURL: m.FinalURL, Title: m.Title, CapturedAt: m.CapturedAt,
+		URL: m.URL, FinalURL: m.FinalURL, Title: m.Title, CapturedAt: m.CapturedAt.Time,
 		TZOffsetMinutes: m.TZOffsetMinutes, Trigger: m.Trigger, Browser: m.Browser,
 		BrowserVersion: m.BrowserVersion, ExtensionVersion: m.ExtensionVersion, HostVersion: version.Version,
 		ViewportWidth: m.Viewport.Width, ViewportHeight: m.Viewport.Height, DevicePixelRatio: m.DevicePixelRatio,
@@ -261,7 +261,7 @@ func (s *Server) snapshotList(ctx context.Context, body json.RawMessage) (any, e
 	}
 	out := make([]spec.SnapshotSummary, 0, len(snaps))
 	for _, sn := range snaps {
-		out = append(out, spec.SnapshotSummary{ID: sn.ID, CapturedAt: sn.CapturedAt,
+		out = append(out, spec.SnapshotSummary{ID: sn.ID, CapturedAt: spec.Time{Time: sn.CapturedAt},
 			Title: truncate(sn.Title, maxSummaryTitle), URL: truncate(sn.URL, maxSummaryURL),
 			Category: sn.Category, Trigger: sn.Trigger, ArtifactCount: len(sn.Artifacts), Bytes: sn.Bytes()})
 	}
@@ -280,7 +280,7 @@ func (s *Server) eventLog(ctx context.Context, body json.RawMessage) (any, error
 	// token in a URL (an OAuth ?code=, a key pasted in a query) stops here.
 	url, _ := s.redactor().String(req.URL)
 	detail, _ := s.redactor().JSON(req.Detail)
-	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: req.RuleID, URL: url, At: req.At,
+	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: req.RuleID, URL: url, At: req.At.Time,
 		Detail: detail, EventID: req.EventID})
 	if err != nil {
 		return nil, err
@@ -299,13 +299,15 @@ func (s *Server) identitySummary(ctx context.Context, body json.RawMessage) (any
 	if err != nil {
 		return nil, err
 	}
-	rep := spec.IdentitySummaryReply{Snapshots: id.Snapshots, LastSnapshotAt: id.LastSnapshotAt,
-		Categories: make(map[string]spec.CategoryLatest, len(id.Categories))}
+	rep := spec.IdentitySummaryReply{Snapshots: id.Snapshots, Categories: make(map[string]spec.CategoryLatest, len(id.Categories))}
+	if id.LastSnapshotAt != nil {
+		rep.LastSnapshotAt = &spec.Time{Time: *id.LastSnapshotAt}
+	}
 	if id.APIKeys != nil {
-		rep.APIKeys = &spec.APIKeysSeen{Count: id.APIKeys.Count, SeenAt: id.APIKeys.SeenAt, SnapshotID: id.APIKeys.SnapshotID}
+		rep.APIKeys = &spec.APIKeysSeen{Count: id.APIKeys.Count, SeenAt: spec.Time{Time: id.APIKeys.SeenAt}, SnapshotID: id.APIKeys.SnapshotID}
 	}
 	for c, l := range id.Categories {
-		rep.Categories[c] = spec.CategoryLatest{SnapshotID: l.SnapshotID, CapturedAt: l.CapturedAt}
+		rep.Categories[c] = spec.CategoryLatest{SnapshotID: l.SnapshotID, CapturedAt: spec.Time{Time: l.CapturedAt}}
 	}
 	return rep, nil
 }

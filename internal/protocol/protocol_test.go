@@ -578,3 +578,29 @@ func FuzzFastChunk(f *testing.F) {
 		}
 	})
 }
+
+// TestRepliesGiveMilliseconds: times in replies have exactly three
+// fractional digits (spec.TimeFormat), as the store's own JSON does, so a
+// capture at .690 s is not listed as .69.
+func TestRepliesGiveMilliseconds(t *testing.T) {
+	s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+	meta := metaJSON()
+	meta["captured_at"] = "2026-11-30T10:02:03.69Z"
+	data := []byte(`{"api_keys":[{"name":"k"}]}`)
+	id := beginMeta(t, s, meta, data)
+	call(t, s, "snapshot.chunk", map[string]any{"upload_id": id, "artifact": "settings.json", "offset": 0, "data": data})
+	if r := call(t, s, "snapshot.commit", map[string]any{"upload_id": id}); !r.OK {
+		t.Fatalf("commit: %+v", r.Error)
+	}
+	const want = `"2026-11-30T10:02:03.690Z"`
+	for _, typ := range []string{"snapshot.list", "identity.summary"} {
+		r := call(t, s, typ, nil)
+		if !r.OK {
+			t.Fatalf("%s: %+v", typ, r.Error)
+		}
+		b, _ := json.Marshal(r.Body)
+		if !strings.Contains(string(b), want) || strings.Contains(string(b), `.69Z"`) {
+			t.Errorf("%s: %s, want every time as %s", typ, b, want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ package spec
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // ProtocolVersion is hello's protocol_version.
@@ -108,11 +107,11 @@ type ProgressStage = string
 // What started a snapshot (vocabulary.json triggers).
 type Trigger = string
 
-// APIKeysSeen: is generated from spec/.
+// APIKeysSeen is generated from spec/.
 type APIKeysSeen struct {
-	Count      int       `json:"count"`
-	SeenAt     time.Time `json:"seen_at"`
-	SnapshotID string    `json:"snapshot_id"`
+	Count      int    `json:"count"`
+	SeenAt     Time   `json:"seen_at"`
+	SnapshotID string `json:"snapshot_id"`
 }
 
 // ArtifactInfo: One artifact declared in snapshot.begin.
@@ -127,10 +126,10 @@ type ArtifactInfo struct {
 	Size int64 `json:"size"`
 }
 
-// CategoryLatest: is generated from spec/.
+// CategoryLatest is generated from spec/.
 type CategoryLatest struct {
-	CapturedAt time.Time `json:"captured_at"`
-	SnapshotID string    `json:"snapshot_id"`
+	CapturedAt Time   `json:"captured_at"`
+	SnapshotID string `json:"snapshot_id"`
 }
 
 // EventLogReply: the body of the reply to event.log.
@@ -143,7 +142,7 @@ type EventLogReply struct {
 // EventLogRequest: the body of a event.log request.
 type EventLogRequest struct {
 	// Defaults to now.
-	At time.Time `json:"at,omitempty"`
+	At Time `json:"at,omitempty"`
 	// Any JSON value up to 64 KiB.
 	Detail json.RawMessage `json:"detail,omitempty"`
 	// The event's idempotency key: 8..64 characters of [A-Za-z0-9-].
@@ -202,14 +201,14 @@ type HelloRequest struct {
 type IdentitySummaryReply struct {
 	APIKeys        *APIKeysSeen              `json:"api_keys"`
 	Categories     map[string]CategoryLatest `json:"categories"`
-	LastSnapshotAt *time.Time                `json:"last_snapshot_at"`
+	LastSnapshotAt *Time                     `json:"last_snapshot_at"`
 	Snapshots      int64                     `json:"snapshots"`
 }
 
 // IdentitySummaryRequest: the body of a identity.summary request.
 type IdentitySummaryRequest struct{}
 
-// KeyringStatus: is generated from spec/.
+// KeyringStatus is generated from spec/.
 type KeyringStatus struct {
 	// secret-service, keychain, wincred or file.
 	Backend string `json:"backend"`
@@ -217,7 +216,7 @@ type KeyringStatus struct {
 	OK      bool   `json:"ok"`
 }
 
-// Limits: is generated from spec/.
+// Limits is generated from spec/.
 type Limits struct {
 	ChunkSize   int `json:"chunk_size"`
 	MaxArtifact int `json:"max_artifact"`
@@ -313,7 +312,7 @@ type SnapshotMeta struct {
 	// The capture's idempotency key: 8..64 characters of [A-Za-z0-9-].
 	CaptureID string `json:"capture_id,omitempty"`
 	// RFC 3339.
-	CapturedAt       time.Time      `json:"captured_at"`
+	CapturedAt       Time           `json:"captured_at"`
 	Category         Category       `json:"category,omitempty"`
 	CategorySource   CategorySource `json:"category_source,omitempty"`
 	DevicePixelRatio float64        `json:"device_pixel_ratio,omitempty"`
@@ -338,10 +337,10 @@ type SnapshotMeta struct {
 type SnapshotSummary struct {
 	ArtifactCount int `json:"artifact_count"`
 	// Plaintext size of the artifacts.
-	Bytes      int64     `json:"bytes"`
-	CapturedAt time.Time `json:"captured_at"`
-	Category   Category  `json:"category"`
-	ID         string    `json:"id"`
+	Bytes      int64    `json:"bytes"`
+	CapturedAt Time     `json:"captured_at"`
+	Category   Category `json:"category"`
+	ID         string   `json:"id"`
 	// Cut to 512 bytes.
 	Title   string  `json:"title"`
 	Trigger Trigger `json:"trigger"`
@@ -349,7 +348,7 @@ type SnapshotSummary struct {
 	URL string `json:"url"`
 }
 
-// StoreStatus: is generated from spec/.
+// StoreStatus is generated from spec/.
 type StoreStatus struct {
 	// Stored (compressed, encrypted) size of all blobs.
 	BlobBytes int64 `json:"blob_bytes"`

@@ -27,7 +27,7 @@ type SettingsArtifact struct {
 	Version  int                 `json:"version"`
 }
 
-// SettingsAPIKey: is generated from spec/.
+// SettingsAPIKey is generated from spec/.
 type SettingsAPIKey struct {
 	Created     string `json:"created,omitempty"`
 	CreatedBy   string `json:"created_by,omitempty"`
@@ -38,7 +38,7 @@ type SettingsAPIKey struct {
 	Project     string `json:"project,omitempty"`
 }
 
-// SettingsAccount: is generated from spec/.
+// SettingsAccount is generated from spec/.
 type SettingsAccount struct {
 	Email          string   `json:"email,omitempty"`
 	LinkedServices []string `json:"linked_services,omitempty"`
@@ -51,7 +51,7 @@ type SettingsAccount struct {
 	UserID         string   `json:"user_id,omitempty"`
 }
 
-// SettingsControl: is generated from spec/.
+// SettingsControl is generated from spec/.
 type SettingsControl struct {
 	Checked      json.RawMessage `json:"checked,omitempty"`
 	Description  string          `json:"description,omitempty"`
@@ -64,26 +64,26 @@ type SettingsControl struct {
 	Value        string          `json:"value,omitempty"`
 }
 
-// SettingsDialog: is generated from spec/.
+// SettingsDialog is generated from spec/.
 type SettingsDialog struct {
 	Label string `json:"label"`
 	Role  string `json:"role"`
 }
 
-// SettingsField: is generated from spec/.
+// SettingsField is generated from spec/.
 type SettingsField struct {
 	Label string `json:"label"`
 	Value string `json:"value"`
 }
 
-// SettingsRoute: is generated from spec/.
+// SettingsRoute is generated from spec/.
 type SettingsRoute struct {
 	Hash string `json:"hash"`
 	Host string `json:"host"`
 	Path string `json:"path"`
 }
 
-// SettingsTable: is generated from spec/.
+// SettingsTable is generated from spec/.
 type SettingsTable struct {
 	Headers []string   `json:"headers"`
 	Rows    [][]string `json:"rows"`

@@ -2,15 +2,18 @@
 
 package spec
 
-// Site is one spec/sites/<id> folder.
+// Site is one spec/sites/<id> folder: one identity. Optional sites are the
+// opt-in packs; Checklist is its own wording, in category order.
 type Site struct {
 	ID            string
+	Optional      bool
 	MatchPatterns []string
 	Groups        []string
+	Checklist     []ChecklistEntry
 }
 
 // ChecklistEntry is one row of the evidence kit's checklist: a category and
-// what to capture for it, the sites' wording joined.
+// what to capture for it (in Checklist: the default sites' wording joined).
 type ChecklistEntry struct {
 	Category string
 	Title    string
@@ -19,10 +22,14 @@ type ChecklistEntry struct {
 
 // Sites lists every site, sorted by id.
 var Sites = []Site{
-	{ID: "openai", MatchPatterns: []string{"https://chatgpt.com/*", "https://*.openai.com/*", "https://sora.com/*", "https://sora.chatgpt.com/*"}, Groups: []string{"chatgpt", "privacy", "platform", "sora", "auth"}},
+	{ID: "amazon", Optional: true, MatchPatterns: []string{"https://www.amazon.com/*", "https://www.amazon.ca/*", "https://www.amazon.com.mx/*", "https://www.amazon.com.br/*", "https://www.amazon.co.uk/*", "https://www.amazon.de/*", "https://www.amazon.fr/*", "https://www.amazon.es/*", "https://www.amazon.it/*", "https://www.amazon.nl/*", "https://www.amazon.pl/*", "https://www.amazon.se/*", "https://www.amazon.com.tr/*", "https://www.amazon.co.jp/*", "https://www.amazon.in/*", "https://www.amazon.com.au/*", "https://www.amazon.sg/*", "https://www.amazon.ae/*", "https://www.amazon.sa/*"}, Groups: []string{"amazon"}, Checklist: []ChecklistEntry{{Category: CategoryAccountStatus, Title: "Account status and system settings", Capture: "Amazon: snapshot Your Account → Login & security, your orders and invoices and the gift-card balance; if this login owns an AWS account, its account page too."}}},
+	{ID: "github", Optional: true, MatchPatterns: []string{"https://github.com/*"}, Groups: []string{"github"}, Checklist: []ChecklistEntry{{Category: CategoryAccountStatus, Title: "Account status and system settings", Capture: "GitHub: snapshot github.com/settings/admin and Settings → Emails, and your repositories list (and Pages sites) before deleting the account."}}},
+	{ID: "google", Optional: true, MatchPatterns: []string{"https://myaccount.google.com/*"}, Groups: []string{"google"}, Checklist: []ChecklistEntry{{Category: CategoryAccountStatus, Title: "Account status and system settings", Capture: "Google: open myaccount.google.com → Data & privacy and Security (third-party connections: every \"Sign in with Google\" site) and snapshot them before any deletion; snapshot the deletion page with its list of services."}}},
+	{ID: "microsoft", Optional: true, MatchPatterns: []string{"https://account.microsoft.com/*", "https://account.live.com/*"}, Groups: []string{"microsoft"}, Checklist: []ChecklistEntry{{Category: CategoryAccountStatus, Title: "Account status and system settings", Capture: "Microsoft: snapshot account.microsoft.com → Your info, Subscriptions and Devices, and the closure page's list of what is lost (Outlook, OneDrive, Xbox, Skype, Microsoft 365, balance)."}}},
+	{ID: "openai", Optional: false, MatchPatterns: []string{"https://chatgpt.com/*", "https://*.openai.com/*", "https://sora.com/*", "https://sora.chatgpt.com/*"}, Groups: []string{"chatgpt", "privacy", "platform", "sora", "auth"}, Checklist: []ChecklistEntry{{Category: CategoryConsentTraining, Title: "Consent flow and training opt-out", Capture: "Open ChatGPT → Settings → Data controls and snapshot the “Improve the model for everyone” toggle; snapshot privacy.openai.com's request page too."}, {Category: CategoryAccountStatus, Title: "Account status and system settings", Capture: "Open ChatGPT → Settings → Account and Security and snapshot them: email, phone, plan, SSO and linked services."}, {Category: CategoryUploads, Title: "Upload metadata", Capture: "Snapshot the pages that list your uploads and files (ChatGPT library, Sora library) so names and dates are on record."}, {Category: CategoryModeration, Title: "Moderation notices, bans and appeals", Capture: "Snapshot any warning, ban or appeal page, and the auth.openai.com sign-in message if your account is deactivated."}, {Category: CategoryAPIDashboard, Title: "API dashboard: keys, scopes, usage", Capture: "Open platform.openai.com → API keys and Usage and snapshot them, so the keys your systems depend on are on record."}}},
 }
 
-// Checklist lists, in category order, the categories some site says how to capture.
+// Checklist lists, in category order, the categories some default (not opt-in) site says how to capture.
 var Checklist = []ChecklistEntry{
 	{Category: CategoryConsentTraining, Title: "Consent flow and training opt-out", Capture: "Open ChatGPT → Settings → Data controls and snapshot the “Improve the model for everyone” toggle; snapshot privacy.openai.com's request page too."},
 	{Category: CategoryAccountStatus, Title: "Account status and system settings", Capture: "Open ChatGPT → Settings → Account and Security and snapshot them: email, phone, plan, SSO and linked services."},

@@ -133,15 +133,18 @@ func goVocab(s *Spec) (string, error) {
 func goSites(s *Spec) (string, error) {
 	var b strings.Builder
 	goHeader(&b)
-	b.WriteString(`// Site is one spec/sites/<id> folder.
+	b.WriteString(`// Site is one spec/sites/<id> folder: one identity. Optional sites are the
+// opt-in packs; Checklist is its own wording, in category order.
 type Site struct {
 	ID            string
+	Optional      bool
 	MatchPatterns []string
 	Groups        []string
+	Checklist     []ChecklistEntry
 }
 
 // ChecklistEntry is one row of the evidence kit's checklist: a category and
-// what to capture for it, the sites' wording joined.
+// what to capture for it (in Checklist: the default sites' wording joined).
 type ChecklistEntry struct {
 	Category string
 	Title    string
@@ -151,7 +154,7 @@ type ChecklistEntry struct {
 `)
 	b.WriteString("// Sites lists every site, sorted by id.\nvar Sites = []Site{\n")
 	for _, site := range s.Sites {
-		fmt.Fprintf(&b, "\t{ID: %q, MatchPatterns: []string{", site.ID)
+		fmt.Fprintf(&b, "\t{ID: %q, Optional: %t, MatchPatterns: []string{", site.ID, site.Optional)
 		for i, m := range site.MatchPatterns {
 			if i > 0 {
 				b.WriteString(", ")
@@ -165,12 +168,26 @@ type ChecklistEntry struct {
 			}
 			fmt.Fprintf(&b, "%q", g.ID)
 		}
+		b.WriteString("}, Checklist: []ChecklistEntry{")
+		first := true
+		for _, c := range s.Vocabulary.Categories {
+			if w := site.Checklist[c.ID]; w != "" {
+				if !first {
+					b.WriteString(", ")
+				}
+				first = false
+				fmt.Fprintf(&b, "{Category: Category%s, Title: %q, Capture: %q}", Pascal(c.ID), c.Title, w)
+			}
+		}
 		b.WriteString("}},\n")
 	}
-	b.WriteString("}\n\n// Checklist lists, in category order, the categories some site says how to capture.\nvar Checklist = []ChecklistEntry{\n")
+	b.WriteString("}\n\n// Checklist lists, in category order, the categories some default (not opt-in) site says how to capture.\nvar Checklist = []ChecklistEntry{\n")
 	for _, c := range s.Vocabulary.Categories {
 		var parts []string
 		for _, site := range s.Sites {
+			if site.Optional {
+				continue
+			}
 			if w := site.Checklist[c.ID]; w != "" {
 				parts = append(parts, w)
 			}
@@ -179,6 +196,28 @@ type ChecklistEntry struct {
 			continue
 		}
 		fmt.Fprintf(&b, "\t{Category: Category%s, Title: %q, Capture: %q},\n", Pascal(c.ID), c.Title, strings.Join(parts, " "))
+	}
+	b.WriteString("}\n")
+	return b.String(), nil
+}
+
+// goRules: each site's rules.json as compact JSON, for `ringfence rules` (the
+// rules, their provenance and the site's identity facts, as the extension has them).
+func goRules(s *Spec) (string, error) {
+	var b strings.Builder
+	goHeader(&b)
+	b.WriteString(`// SiteRulesFile is one spec/sites/<id>/rules.json.
+type SiteRulesFile struct {
+	Site     string
+	Optional bool
+	JSON     string
+}
+
+// SiteRules lists every site's rules.json, sorted by site id.
+var SiteRules = []SiteRulesFile{
+`)
+	for _, site := range s.Sites {
+		fmt.Fprintf(&b, "\t{Site: %q, Optional: %t, JSON: %q},\n", site.ID, site.Optional, site.rules)
 	}
 	b.WriteString("}\n")
 	return b.String(), nil
@@ -312,7 +351,9 @@ export interface CategoryText { id: string; category: Category; text: string }
 /** One spec/sites/<id> folder. */
 export interface SiteSpec {
   id: string;
-  /** WebExtension match patterns: the manifest's host_permissions and content script matches. */
+  /** An opt-in identity pack: its match patterns are optional host permissions, asked for from the options page. */
+  optional: boolean;
+  /** WebExtension match patterns: the manifest's host_permissions and content script matches (optional ones for an opt-in site). */
   matchPatterns: readonly string[];
   /** Rule groups and whether each is on by default. */
   groups: Readonly<Record<string, boolean>>;
@@ -327,7 +368,7 @@ export const SITES: readonly SiteSpec[] = [
 		for _, g := range site.Groups {
 			groups[g.ID] = g.Enabled
 		}
-		fmt.Fprintf(&b, "  {\n    id: %s,\n    matchPatterns: %s,\n    groups: { ", tsString(site.ID), tsList(site.MatchPatterns))
+		fmt.Fprintf(&b, "  {\n    id: %s,\n    optional: %t,\n    matchPatterns: %s,\n    groups: { ", tsString(site.ID), site.Optional, tsList(site.MatchPatterns))
 		for i, g := range site.Groups {
 			if i > 0 {
 				b.WriteString(", ")

@@ -153,12 +153,14 @@ type Vocabulary struct {
 type Site struct {
 	ID             string            `json:"id"`
 	Description    string            `json:"description"`
+	Optional       bool              `json:"optional"` // an opt-in identity pack: optional host permissions
 	MatchPatterns  []string          `json:"match_patterns"`
 	Groups         []Group           `json:"groups"`
 	CategoryRoutes []CategoryRoute   `json:"category_routes"`
 	CategoryTexts  []CategoryText    `json:"category_texts"`
 	Checklist      map[string]string `json:"checklist"`
 	dir            string
+	rules          []byte // rules.json, compacted
 }
 
 // Group is a rule group the options page can switch off.
@@ -245,9 +247,15 @@ func Load(dir string) (*Spec, error) {
 		if site.ID != site.dir {
 			return nil, fmt.Errorf("specgen: %s: id %q must be the folder's name", p, site.ID)
 		}
-		if _, err := os.Stat(filepath.Join(filepath.Dir(p), "rules.json")); err != nil {
+		raw, err := os.ReadFile(filepath.Join(filepath.Dir(p), "rules.json"))
+		if err != nil {
 			return nil, fmt.Errorf("specgen: site %s has no rules.json: %w", site.ID, err)
 		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, raw); err != nil {
+			return nil, fmt.Errorf("specgen: site %s rules.json: %w", site.ID, err)
+		}
+		site.rules = compact.Bytes()
 		s.Sites = append(s.Sites, site)
 	}
 	if len(s.Sites) == 0 {
@@ -347,6 +355,7 @@ func Generate(s *Spec) (map[string][]byte, error) {
 		"vocab_gen.go":    goVocab,
 		"sites_gen.go":    goSites,
 		"settings_gen.go": goSettings,
+		"rules_gen.go":    goRules,
 	}
 	for _, name := range sortedKeys(goFiles) {
 		src, err := goFiles[name](s)

@@ -79,8 +79,7 @@ func (t *typer) goType(s *Schema, hint string) (string, error) {
 	case "string":
 		switch {
 		case s.Format == "date-time":
-			t.imports["time"] = true
-			return "time.Time", nil
+			return "Time", nil // internal/spec/time.go: milliseconds on the wire
 		case s.ContentEncoding == "base64":
 			return "[]byte", nil
 		}
@@ -200,7 +199,7 @@ func (t *typer) tsType(s *Schema, hint string) (string, error) {
 			return "", fmt.Errorf("specgen: %s: an array needs items", hint)
 		}
 		e, err := t.tsType(s.Items, hint+"Item")
-		if strings.Contains(e, " ") {
+		if strings.Contains(e, " | ") {
 			e = "(" + e + ")"
 		}
 		return e + "[]", err
@@ -217,11 +216,11 @@ func (t *typer) tsType(s *Schema, hint string) (string, error) {
 
 // goStruct writes `type name struct {…}` with fields sorted by JSON name.
 func (t *typer) goStruct(b *strings.Builder, name string, s *Schema) error {
-	doc := s.Description
-	if doc == "" {
-		doc = "is generated from spec/."
+	if s.Description == "" {
+		comment(b, "", name+" is generated from spec/.")
+	} else {
+		comment(b, "", name+": "+s.Description)
 	}
-	comment(b, "", name+": "+doc)
 	if len(s.Properties) == 0 {
 		fmt.Fprintf(b, "type %s struct{}\n\n", name)
 		return nil

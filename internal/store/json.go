@@ -6,9 +6,12 @@ import (
 	"time"
 )
 
-// Times leave the store as RFC 3339 UTC with exactly three fractional
-// digits — the form the event hash covers — so `.690` never becomes `.69`
-// and anyone recomputing a chain hash from JSON can use the string as is.
+// Times leave the host as RFC 3339 UTC with exactly three fractional digits
+// (spec.TimeFormat) — the form the event hash covers — so `.690` never
+// becomes `.69` and anyone recomputing a chain hash from JSON can use the
+// string as is. Event and Snapshot do it here; the protocol's replies
+// (snapshot.list, identity.summary) carry their times as spec.Time, which
+// marshals the same way.
 
 // MarshalJSON writes at in the hashed form.
 func (e Event) MarshalJSON() ([]byte, error) {

@@ -296,7 +296,7 @@ func classify(err error) error {
 	return err
 }
 
-const timeFormat = "2006-01-02T15:04:05.000Z"
+const timeFormat = spec.TimeFormat
 
 func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 

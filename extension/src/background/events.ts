@@ -7,7 +7,8 @@ import { HostError, request } from './host';
 import type { ErrorCode, EventType } from '../shared/spec.gen';
 
 export interface HostEvent {
-  type: EventType | string;
+  /** One of spec/vocabulary.json's event_types. */
+  type: EventType;
   rule_id: string;
   url: string;
   at: string;

@@ -8,6 +8,7 @@ import { t } from '../shared/i18n';
 import { captureSnapshot, currentProgress } from './snapshot';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
+import { watchPacks } from './packs';
 
 // Per-tab warnings for the popup, in session storage: the background (a service worker in Chromium,
 // an event page in Firefox) may be unloaded between the content script's report and the popup.
@@ -146,4 +147,5 @@ api.contextMenus.onClicked.addListener((info, tab) => {
   if (info.menuItemId === 'ringfence-snapshot') void snapshot('context_menu', tab);
 });
 
+watchPacks();
 void hello();

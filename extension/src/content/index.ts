@@ -6,6 +6,7 @@ import type { Message, WarningRecord } from '../shared/messages';
 import { loadSettings, SETTINGS_KEY, updateSettings, type Settings } from '../shared/settings';
 import { t } from '../shared/i18n';
 import { RULES } from '../shared/rules/index';
+import type { EventType } from '../shared/spec.gen';
 import { compileRules, findControl, rulesForLocation, scan, type CompiledRule, type Match, type RuleSet } from './rules/match';
 import { Banner, type BannerModel } from './banner';
 import { EscalationLimit } from './escalation';
@@ -34,7 +35,7 @@ function send(msg: Message): Promise<unknown> {
   return api.runtime.sendMessage(msg).catch(() => undefined);
 }
 
-function logEvent(event: string, ruleId: string, detail: Record<string, unknown> = {}): void {
+function logEvent(event: EventType, ruleId: string, detail: Record<string, unknown> = {}): void {
   void send({ type: 'event', event, ruleId, url: location.href, at: new Date().toISOString(), detail });
 }
 

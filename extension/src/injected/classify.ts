@@ -24,7 +24,7 @@ function onSite(host: string): boolean {
 
 /** Classifies a page; `text` is its flat text (only the first 50 000 characters are read). */
 export function classify(url: string, text: string): Classification {
-  let u: URL | null = null;
+  let u: URL | null;
   try { u = new URL(url); } catch { u = null; }
   if (u) {
     const host = u.hostname.toLowerCase();

@@ -259,7 +259,7 @@ class Serializer {
   }
 
   private iframe(el: HTMLIFrameElement): void {
-    let inner: Document | null = null;
+    let inner: Document | null;
     try {
       inner = el.contentDocument;
     } catch {
@@ -286,7 +286,7 @@ class Serializer {
   }
 
   private canvas(el: HTMLCanvasElement): void {
-    let url = '';
+    let url: string;
     try {
       url = el.toDataURL('image/png');
     } catch {

@@ -1,6 +1,5 @@
 // One promise-based WebExtension API for both builds: Firefox exposes `browser`, Chromium `chrome`
 // (whose MV3 APIs return promises too). Typed with @types/chrome, the common subset we use.
-declare const browser: typeof chrome | undefined;
 export const api: typeof chrome = (globalThis as { browser?: typeof chrome }).browser ?? chrome;
 declare global {
   const __BROWSER__: 'chrome' | 'firefox';

@@ -1,6 +1,6 @@
 // Messages between content script, popup, options and background (runtime.sendMessage).
 import type { SnapshotTrigger } from './vocab';
-import type { ExportReply as HostExportReply, Progress, StoreStatus } from './spec.gen';
+import type { EventType, ExportReply as HostExportReply, Progress, StoreStatus } from './spec.gen';
 
 export interface WarningRecord {
   ruleId: string;
@@ -16,7 +16,7 @@ export type Message =
   | { type: 'snapshot'; trigger: SnapshotTrigger; tabId?: number; reason?: string; category?: string }
   | { type: 'snapshots' }
   | { type: 'snapshot.state' }
-  | { type: 'event'; event: string; ruleId: string; url: string; at: string; detail?: Record<string, unknown> }
+  | { type: 'event'; event: EventType; ruleId: string; url: string; at: string; detail?: Record<string, unknown> }
   | { type: 'warnings'; warnings: WarningRecord[] }
   | { type: 'identity' }
   | { type: 'status'; tabId?: number }

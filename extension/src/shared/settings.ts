@@ -25,6 +25,11 @@ export interface Settings {
   /** Rule id → ISO time until which its warning is not shown ("Don't warn me about this for 30
    * days"); a confirmation step still escalates. Undone on the options page. */
   snoozed: Record<string, string>;
+  /**
+   * Opt-in identity packs switched on (true) or off (false) in the options page. A pack never
+   * switched either way is on when the browser already granted all its hosts (docs/rules.md).
+   */
+  packs: Record<string, boolean>;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -42,6 +47,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maskPhones: false,
   fullPage: true,
   snoozed: {},
+  packs: {},
 };
 
 type Stored = Partial<Settings>;
@@ -54,6 +60,7 @@ export function mergeSettings(stored: Stored | undefined, legacy?: LegacyPrefs):
     ...DEFAULT_SETTINGS, ...(legacy ?? {}), ...s,
     groups: { ...DEFAULT_SETTINGS.groups, ...(s.groups ?? {}) },
     snoozed: { ...(s.snoozed ?? {}) },
+    packs: { ...(s.packs ?? {}) },
   };
 }
 

@@ -62,14 +62,21 @@ export function normalizeLabel(s: string): string {
   return normalize(s).replace(/[\s.…:!?？！。]+$/u, '');
 }
 
-interface CompiledControl { rule: CompiledRule; context: string[] | null; selector: string; inDialog: boolean }
+interface CompiledControl { rule: CompiledRule; context: string[] | null; selector: string; inDialog: boolean; card: boolean }
+type Control = { selector: string; labels: string[]; context: string[] | null; inDialog: boolean; card: boolean };
 export interface CompiledRule {
   rule: Rule;
-  controls: { selector: string; labels: string[]; context: string[] | null; inDialog: boolean }[];
-  routes: { path?: RegExp; hash?: RegExp }[];
-  dialogs: { selectors: string[]; phrases: string[]; requireConfirm: boolean }[];
+  controls: Control[];
+  routes: { path?: RegExp; hash?: RegExp; overlay: boolean; announce: boolean }[];
+  dialogs: { selectors: string[]; phrases: string[]; and: string[] | null; requireConfirm: boolean }[];
   pageText: string[];
+  /** Error codes, each as a whole-token pattern over the raw visible text. */
+  codes: RegExp[];
   confirm: ConfirmSpec[];
+  /** Normalized "reauth" button labels per confirm entry (same order as `confirm`). */
+  reauth: (string[] | null)[];
+  /** Set by the route gate: the matched route announces (a 'page' level warning on arrival). */
+  announce: boolean;
 }
 
 export interface RuleSet {
@@ -99,20 +106,28 @@ export function compileRules(file: RuleFile, opts: Options = {}): RuleSet {
       routes: rule.routes.map((r) => ({
         path: r.path !== undefined ? new RegExp(r.path, 'i') : undefined,
         hash: r.hash !== undefined ? new RegExp(r.hash, 'i') : undefined,
+        overlay: r.overlay === true,
+        announce: r.announce === true,
       })),
       controls: (rule.controls ?? []).map((c) => ({
         selector: c.roles.flatMap((r) => ROLE_SELECTORS[r]).join(','),
         labels: texts(c.text, langs, normalizeLabel),
         context: c.context ? texts(c.context, langs, normalizeLabel) : null,
         inDialog: c.scope === 'dialog',
+        card: c.card === true,
       })),
       dialogs: (rule.dialogs ?? []).map((d) => ({
         selectors: d.roles.flatMap((r) => ROLE_SELECTORS[r]),
         phrases: texts(d.text, langs, normalize),
+        and: d.and ? texts(d.and, langs, normalize) : null,
         requireConfirm: d.requireConfirm === true,
       })),
       pageText: texts(rule.pageText, langs, normalizeLabel),
+      // A code is a token: "account_deactivated" inside a longer identifier is not the code.
+      codes: (rule.codes ?? []).map((c) => new RegExp(`(?:^|[^a-z0-9_])${c}(?:[^a-z0-9_]|$)`, 'i')),
       confirm: rule.confirm ?? [],
+      reauth: (rule.confirm ?? []).map((k) => k.kind === 'reauth' ? texts(k.text, langs, normalizeLabel) : null),
+      announce: false,
     }));
   const benign = new Set(texts(file.benign, new Set(file.languages), normalizeLabel));
   return { rules, benign };
@@ -126,6 +141,8 @@ interface ControlIndex {
   dialogSelectors: string[];
   byText: Map<string, CompiledControl[]>;
   maxLabel: number;
+  /** Some active control is a card: its title may be a descendant's text. */
+  hasCard: boolean;
   /** Raw label → normalized label: pages repeat the same few labels thousands of times. */
   memo: Map<string, string>;
 }
@@ -143,7 +160,7 @@ function controlIndex(active: CompiledRule[]): ControlIndex {
       for (const sel of c.selector.split(',')) { selectors.add(sel); (c.inDialog ? dialogSel : docSel).add(sel); }
       for (const t of c.labels) {
         const list = byText.get(t) ?? [];
-        list.push({ rule: cr, context: c.context, selector: c.selector, inDialog: c.inDialog });
+        list.push({ rule: cr, context: c.context, selector: c.selector, inDialog: c.inDialog, card: c.card });
         byText.set(t, list);
       }
     }
@@ -151,18 +168,32 @@ function controlIndex(active: CompiledRule[]): ControlIndex {
   // Raw text far longer than any label cannot normalize to one (whitespace aside): skip it unread.
   const maxLabel = 4 * Math.max(0, ...[...byText.keys()].map((k) => k.length)) + 64;
   for (const sel of docSel) dialogSel.delete(sel);
-  const idx = { selector: [...selectors].join(','), docSelectors: [...docSel], dialogSelectors: [...dialogSel], byText, maxLabel, memo: new Map<string, string>() };
+  const hasCard = active.some((cr) => cr.controls.some((c) => c.card));
+  const idx = { selector: [...selectors].join(','), docSelectors: [...docSel], dialogSelectors: [...dialogSel], byText, maxLabel, hasCard, memo: new Map<string, string>() };
   indexCache.set(active, idx);
   return idx;
 }
 
 export interface Loc { hostname: string; pathname: string; hash: string }
 
-/** The route gate: rules whose host and route match this URL. Touches no DOM. */
+/**
+ * The route gate: rules whose host and route match this URL. Touches no DOM. A rule admitted only by
+ * an overlay route (settings opened as a dialog over any page) gets its controls restricted to
+ * dialogs; a rule admitted by an announcing route warns on arrival. Both are per URL, so the gate
+ * returns copies of the compiled rules.
+ */
 export function rulesForLocation(set: RuleSet, loc: Loc): CompiledRule[] {
   const host = loc.hostname.toLowerCase();
-  return set.rules.filter((cr) => cr.rule.hosts.includes(host) && cr.routes.some((r) =>
-    (!r.path || r.path.test(loc.pathname)) && (!r.hash || r.hash.test(loc.hash))));
+  const out: CompiledRule[] = [];
+  for (const cr of set.rules) {
+    if (!cr.rule.hosts.includes(host)) continue;
+    const hits = cr.routes.filter((r) => (!r.path || r.path.test(loc.pathname)) && (!r.hash || r.hash.test(loc.hash)));
+    if (!hits.length) continue;
+    const overlayOnly = hits.every((r) => r.overlay);
+    out.push({ ...cr, announce: hits.some((r) => r.announce),
+      controls: overlayOnly ? cr.controls.map((c) => ({ ...c, inDialog: true })) : cr.controls });
+  }
+  return out;
 }
 
 export type Level = 'page' | 'control' | 'dialog';
@@ -207,6 +238,9 @@ function contextMatches(el: Element, phrases: string[], cache: TextCache): boole
   return false;
 }
 
+// A card's title is among its first elements; a control with more parts is not a card.
+const CARD_PARTS = 12;
+
 // Most labels on a page are plain ASCII with single spaces: lower-casing is all they need, and
 // the full Unicode normalization runs only for the rest.
 const NEEDS_NORMALIZE = /[^\x20-\x7e]|\s\s|^\s|\s$|[.:!?]$/;
@@ -215,7 +249,7 @@ const NEEDS_NORMALIZE = /[^\x20-\x7e]|\s\s|^\s|\s$|[.:!?]$/;
 export function controlRules(set: RuleSet, active: CompiledRule[], el: Element, cache: TextCache = new Map()): CompiledRule[] {
   const out: CompiledRule[] = [];
   const idx = controlIndex(active);
-  const one = (raw: string | null): void => {
+  const one = (raw: string | null, cardOnly = false): void => {
     if (!raw || raw.length > idx.maxLabel) return;
     let label = idx.memo.get(raw);
     if (label === undefined) {
@@ -226,6 +260,7 @@ export function controlRules(set: RuleSet, active: CompiledRule[], el: Element, 
     const list = idx.byText.get(label);
     if (!list || set.benign.has(label)) return;
     for (const c of list) {
+      if (cardOnly && !c.card) continue;
       if (!el.matches(c.selector)) continue;
       if (c.inDialog && !el.closest(DIALOG_SCOPE)) continue;
       if (c.context && !contextMatches(el, c.context, cache)) continue;
@@ -235,7 +270,7 @@ export function controlRules(set: RuleSet, active: CompiledRule[], el: Element, 
   // The accessible name candidates, cheapest first; no array per element (pages have thousands).
   const aria = el.getAttribute('aria-label');
   one(aria);
-  let text: string | null = null;
+  let text: string | null;
   if (el.tagName === 'INPUT') {
     const input = el as HTMLInputElement;
     if (input.labels) for (const l of Array.from(input.labels)) one(l.textContent);
@@ -244,6 +279,14 @@ export function controlRules(set: RuleSet, active: CompiledRule[], el: Element, 
     one(text = el.textContent);
   }
   if (!aria && !text?.trim()) one(el.getAttribute('title'));
+  // A card: one control holding a title and a description. Its name is its title: the text of
+  // aria-labelledby, or of one of its first few descendants.
+  if (idx.hasCard && !out.length && el.firstElementChild) {
+    const by = el.getAttribute('aria-labelledby');
+    if (by) for (const id of by.split(/\s+/)) one(el.ownerDocument.getElementById(id)?.textContent ?? null, true);
+    const parts = el.getElementsByTagName('*');
+    for (let i = 0; i < parts.length && i < CARD_PARTS && !out.length; i++) one(parts[i].textContent, true);
+  }
   return out;
 }
 
@@ -257,22 +300,36 @@ export function findControl(set: RuleSet, active: CompiledRule[], target: Elemen
   return rules.length ? { el, rules } : null;
 }
 
-function confirmKinds(dialog: Element, specs: ConfirmSpec[]): ConfirmSpec['kind'][] {
-  if (!specs.length) return [];
-  const inputs = Array.from(dialog.querySelectorAll('input,textarea'));
-  if (!inputs.length) return [];
+// What a confirmation asks for, by what it contains: an input for a word it names, an email input
+// (the real one has no type, only the account's email as placeholder), or a button to sign in again
+// (the stale-login screen has no inputs at all).
+function confirmKinds(dialog: Element, cr: CompiledRule): { kinds: ConfirmSpec['kind'][]; alone: boolean } {
+  const specs = cr.confirm;
   const found: ConfirmSpec['kind'][] = [];
+  let alone = false;
+  if (!specs.length) return { kinds: found, alone };
+  const inputs = Array.from(dialog.querySelectorAll('input:not([type="hidden"]):not([type="checkbox"]):not([type="radio"]),textarea'));
   const text = dialog.textContent ?? '';
-  for (const s of specs) {
-    if (s.kind === 'email') {
+  let buttons: string[] | null = null;
+  for (let si = 0; si < specs.length; si++) {
+    const s = specs[si];
+    const before = found.length;
+    if (s.kind === 'reauth') {
+      buttons ??= queryAll(dialog, [...ROLE_SELECTORS.button, ...ROLE_SELECTORS.link]).map((b) => normalizeLabel(b.textContent ?? ''));
+      const labels = cr.reauth[si] ?? [];
+      if (buttons.some((b) => labels.includes(b))) found.push('reauth');
+    } else if (!inputs.length) {
+      continue;
+    } else if (s.kind === 'email') {
       if (inputs.some((i) => i.getAttribute('type') === 'email' || i.getAttribute('autocomplete') === 'email'
         || (i.getAttribute('placeholder') ?? '').includes('@'))) found.push('email');
     } else if (s.words.some((w) => new RegExp(`(^|[^\\p{L}])${w}([^\\p{L}]|$)`, 'u').test(text)
       || inputs.some((i) => i.getAttribute('placeholder') === w))) {
       found.push('type-word');
     }
+    if (found.length > before && s.alone) alone = true;
   }
-  return found;
+  return { kinds: found, alone };
 }
 
 const NOT_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
@@ -317,9 +374,10 @@ export function scan(doc: Document, set: RuleSet, active: CompiledRule[]): Match
       for (const el of allDialogs()) {
         if (!d.selectors.some((sel) => el.matches(sel))) continue;
         const text = normalize(el.textContent ?? '');
-        const kinds = confirmKinds(el, cr.confirm);
-        const byPhrase = d.phrases.some((p) => text.includes(p));
-        const byConfirm = cr.confirm.length >= 2 && kinds.length === cr.confirm.length;
+        const { kinds, alone } = confirmKinds(el, cr);
+        const byPhrase = d.phrases.some((p) => text.includes(p)) && (!d.and || d.and.some((p) => text.includes(p)));
+        // Recognised by what it asks: a pattern that identifies it alone, or two different ones.
+        const byConfirm = alone || kinds.length >= 2;
         if (d.requireConfirm ? byPhrase && kinds.length > 0 : byPhrase || byConfirm) {
           const m = hit(cr, 'dialog');
           // Nested dialogs both match: keep the innermost, the confirmation itself.
@@ -327,10 +385,12 @@ export function scan(doc: Document, set: RuleSet, active: CompiledRule[]): Match
         }
       }
     }
-    if (cr.pageText.length && doc.body) {
-      const text = normalize(visibleText(doc.body));
-      if (cr.pageText.some((p) => text.includes(p))) hit(cr, 'page');
+    if ((cr.pageText.length || cr.codes.length) && doc.body) {
+      const raw = visibleText(doc.body);
+      const text = normalize(raw);
+      if (cr.pageText.some((p) => text.includes(p)) || cr.codes.some((c) => c.test(raw))) hit(cr, 'page');
     }
+    if (cr.announce) hit(cr, 'page');
   }
   return [...byRule.values()];
 }

@@ -6,7 +6,9 @@ import { localize, t } from '../../shared/i18n';
 import type { StatusReply } from '../../shared/messages';
 import { loadSettings, updateSettings, type GuardMode, type Settings } from '../../shared/settings';
 import { RULES as rules } from '../../shared/rules/index';
+import { SITES } from '../../shared/spec.gen';
 import { initCaptureOptions } from './capture-ui';
+import { initPacks, initProvenance } from './packs-ui';
 
 /** Each label language written in itself, as its speakers look for it. */
 export const LANGUAGE_NAMES: Record<string, string> = {
@@ -127,11 +129,16 @@ function initExportDir(s: Settings): void {
 async function main(): Promise<void> {
   localize(document);
   void initCaptureOptions(document, saved);
+  void initPacks(document);
+  initProvenance(document);
   const s = await loadSettings();
   const form = document.getElementById('form') as HTMLFormElement;
   for (const r of Array.from(form.querySelectorAll<HTMLInputElement>('input[name="guardMode"]'))) r.checked = r.value === s.guardMode;
   const groupBox = document.getElementById('groups')!;
+  // An opt-in pack's group is switched with its pack (packs-ui.ts), not here.
+  const packGroups = new Set(SITES.filter((x) => x.optional).flatMap((x) => Object.keys(x.groups)));
   for (const group of Object.keys(s.groups)) {
+    if (packGroups.has(group)) continue;
     const label = document.createElement('label');
     const cb = document.createElement('input');
     cb.type = 'checkbox';

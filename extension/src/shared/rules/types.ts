@@ -7,7 +7,14 @@ export type DialogRole = 'dialog' | 'alertdialog';
 export type RuleAction = 'snapshot' | 'export' | 'keys' | 'help';
 export type Severity = 'critical' | 'high' | 'medium' | 'notice';
 
-export interface Route { path?: string; hash?: string }
+export interface Route {
+  path?: string;
+  hash?: string;
+  /** The site opens its settings as a dialog over any page: on this route controls count only inside a dialog. */
+  overlay?: boolean;
+  /** The page itself can do what the rule warns about: warn ('page' level) as soon as the route matches. */
+  announce?: boolean;
+}
 export interface ControlSpec {
   roles: ControlRole[];
   text: Texts;
@@ -15,12 +22,39 @@ export interface ControlSpec {
   context?: Texts;
   /** 'dialog': the control counts only inside a dialog (ChatGPT's settings are a modal). */
   scope?: 'dialog';
+  /** Cards (a title and a description in one control): the control also matches by its title. */
+  card?: boolean;
 }
-export interface DialogSpec { roles: DialogRole[]; text: Texts; requireConfirm?: boolean }
-export type ConfirmSpec = { kind: 'type-word'; words: string[] } | { kind: 'email' };
+/** A dialog matches when it contains one of `text` and, with `and`, also one of `and`. */
+export interface DialogSpec { roles: DialogRole[]; text: Texts; and?: Texts; requireConfirm?: boolean }
+/** What a confirmation asks for; `alone`: this one pattern is enough to recognise the confirmation. */
+export type ConfirmSpec = ({ kind: 'type-word'; words: string[] } | { kind: 'email' } | { kind: 'reauth'; text: Texts }) & { alone?: boolean };
+
+/** Where a fact comes from: a URL or repository path and the date it was observed there, or 'unverified'. */
+export interface Source { source?: string; observed: string; note?: string }
+export interface Provenance { rule: Source[]; labels: Partial<Record<Lang, Source>> }
+
+/** A site's identity facts (the `pack` of its rules.json): what its deletion takes with it. */
+export interface PackFacts {
+  name: string;
+  languages: Lang[];
+  lost: string[];
+  reuse: { email: 'reusable' | 'never' | 'unknown'; username?: string; note?: string; source?: string };
+  grace: { days?: number; note: string; source?: string };
+  evidence: { category: string; capture: string }[];
+  sources: Source[];
+}
+
+/** An identity: OpenAI (on by default) or an opt-in pack, with its site's host patterns. */
+export interface Pack extends PackFacts {
+  default: boolean;
+  /** The site's match patterns: an opt-in pack asks for exactly these when switched on. */
+  origins: string[];
+}
 
 export interface Rule {
   id: string;
+  pack: string;
   group: string;
   hosts: string[];
   routes: Route[];
@@ -34,12 +68,28 @@ export interface Rule {
   dialogs?: DialogSpec[];
   confirm?: ConfirmSpec[];
   pageText?: Texts;
+  /** Error codes found as whole tokens in the visible text, whatever the page's language. */
+  codes?: string[];
+  provenance: Provenance;
 }
 
-export interface RuleFile {
+/** One site's rules.json (spec/sites/<site>/rules.json). */
+export interface SiteRuleFile {
   $schema?: string;
   version: number;
   languages: Lang[];
+  pack: PackFacts;
   benign: Texts;
+  benignProvenance: Partial<Record<Lang, Source>>;
+  rules: Rule[];
+}
+
+/** Every site's rules merged (shared/rules/index.ts), with each site's identity as a pack. */
+export interface RuleFile {
+  version: number;
+  languages: Lang[];
+  packs: Record<string, Pack>;
+  benign: Texts;
+  benignProvenance: Partial<Record<Lang, Source>>;
   rules: Rule[];
 }
