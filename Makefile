@@ -9,7 +9,7 @@ GOFILES := $(shell find host internal installer -name '*.go' 2>/dev/null)
 # What internal/specgen writes from spec/ (checked in).
 GENERATED := internal/spec/*_gen.go extension/src/shared/spec.gen.ts
 
-.PHONY: all build host extension generate deps deps-build test test-generate test-static test-go test-ext test-e2e test-demo bench install demo clean
+.PHONY: all build host extension generate deps deps-build test test-generate test-static test-go test-ext test-e2e test-demo test-dist bench install demo deps-demo dist clean
 
 all: build
 
@@ -19,9 +19,15 @@ host: $(BIN)
 $(BIN): go.mod go.sum $(GOFILES)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./host/cmd/ringfence
 
+# Building needs only the extension's "dependencies" (esbuild); the test and
+# lint tools are devDependencies, installed by the full .stamp (make test).
+extension/node_modules/.build-stamp: extension/package.json extension/package-lock.json
+	if [ extension/node_modules/.stamp -nt extension/package-lock.json ] && [ extension/node_modules/.stamp -nt extension/package.json ]; then \
+	  touch $@; else cd extension && $(NPM) ci --omit=dev --no-audit --no-fund --loglevel=error && touch node_modules/.build-stamp; fi
+
 extension/node_modules/.stamp: extension/package.json extension/package-lock.json
 	cd extension && $(NPM) ci --no-audit --no-fund --loglevel=error
-	touch $@
+	touch $@ extension/node_modules/.build-stamp
 
 e2e/node_modules/.stamp: e2e/package.json e2e/package-lock.json
 	cd e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
@@ -45,7 +51,7 @@ test-generate:
 	echo "make test-generate: generated files are up to date"
 
 # Writes dist/chrome and dist/firefox from the one source in extension/.
-extension: extension/node_modules/.stamp
+extension: extension/node_modules/.build-stamp
 	cd extension && $(NPM) run --silent build
 
 # Installs the browsers, keyring and D-Bus the tests need (root with apt), or
@@ -56,7 +62,7 @@ deps:
 deps-build:
 	@scripts/ensure-deps.sh --build
 
-test: deps build test-generate test-static test-go test-ext test-e2e test-demo
+test: deps build test-generate test-static test-go test-ext test-e2e test-demo test-dist
 	@echo "make test: all suites passed"
 
 test-static:
@@ -65,7 +71,7 @@ test-static:
 test-go: $(BIN)
 	@scripts/test-go.sh
 
-test-ext: extension
+test-ext: extension/node_modules/.stamp extension
 	cd extension && $(NPM) run --silent check && $(NPM) run --silent test
 
 test-e2e: build e2e/node_modules/.stamp
@@ -74,13 +80,26 @@ test-e2e: build e2e/node_modules/.stamp
 test-demo: build e2e/node_modules/.stamp
 	@scripts/demo.sh --check
 
+# Release files in dist/release (docs/install.md, "Packages").
+dist: extension/node_modules/.stamp extension
+	@VERSION=$(VERSION) scripts/dist.sh
+
+# make dist twice (byte-identical), sha256sum -c, the .deb's contents and
+# control fields, web-ext lint on the .xpi, the store zip in real Chromium,
+# and (as root) a real dpkg -i / Chromium hello / dpkg -r.
+test-dist: build e2e/node_modules/.stamp extension/node_modules/.stamp
+	@VERSION=$(VERSION) scripts/test-dist.sh
+
 bench: build e2e/node_modules/.stamp
 	@scripts/bench.sh
 
 install: deps-build build
 	@scripts/install.sh
 
-demo: deps build e2e/node_modules/.stamp
+deps-demo:
+	@scripts/ensure-deps.sh --demo
+
+demo: deps-demo build e2e/node_modules/.stamp
 	@scripts/demo.sh
 
 clean:

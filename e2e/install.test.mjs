@@ -4,7 +4,8 @@
 // host allows), and complete a hello round trip over connectNative; `doctor`
 // must pass for the profile, and after `uninstall --purge` the same browser
 // must report the host as gone. Firefox: the same through the per-user
-// ~/.mozilla folder, with a minimal extension carrying the dev gecko id.
+// ~/.mozilla folder, with a minimal extension carrying the dev gecko id, once
+// for a home with ~/.mozilla and once for one with only ~/.config/mozilla.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -133,29 +134,39 @@ async function firefoxHello(e) {
   }
 }
 
-test('install for Firefox (~/.mozilla), then a hello round trip from a real Firefox extension', async () => {
-  const fxHome = path.join(tmp, 'fx-home');
-  const fxData = path.join(tmp, 'fx-data');
-  mkdirSync(path.join(fxHome, '.mozilla'), { recursive: true });
-  const e = { ...env, HOME: fxHome, RINGFENCE_HOME: fxData };
+// Firefox 147 and later create profiles under ~/.config/mozilla but still read
+// hosts from ~/.mozilla/native-messaging-hosts: a home whose only Firefox trace
+// is the new folder must be registered, where Firefox reads it.
+for (const [label, trace] of [['~/.mozilla', '.mozilla'], ['only ~/.config/mozilla', '.config/mozilla']]) {
+  test(`install for Firefox (${label}), then a hello round trip from a real Firefox extension`, async () => {
+    const fxHome = path.join(tmp, `fx-home-${trace.replaceAll('/', '_')}`);
+    const fxData = path.join(tmp, `fx-data-${trace.replaceAll('/', '_')}`);
+    mkdirSync(path.join(fxHome, trace), { recursive: true });
+    const e = { ...env, HOME: fxHome, RINGFENCE_HOME: fxData };
 
-  // Default install: Firefox is found because ~/.mozilla exists.
-  const inst = ringfence(['install', '--json'], e);
-  assert.equal(inst.code, 0, `install failed: ${inst.err}${inst.out}`);
-  const fx = JSON.parse(inst.out).locations.find((l) => l.id === 'firefox');
-  assert.equal(fx.status, 'registered');
-  const manifest = JSON.parse(readFileSync(path.join(fxHome, '.mozilla', 'native-messaging-hosts', 'io.ringfence.host.json'), 'utf8'));
-  assert.deepEqual(manifest.allowed_extensions, ['ringfence@ringfence.io']);
+    // Default install: Firefox is found by its folder.
+    const inst = ringfence(['install', '--json'], e);
+    assert.equal(inst.code, 0, `install failed: ${inst.err}${inst.out}`);
+    const fx = JSON.parse(inst.out).locations.find((l) => l.id === 'firefox');
+    assert.equal(fx.status, 'registered', JSON.stringify(fx));
+    const manifest = JSON.parse(readFileSync(path.join(fxHome, '.mozilla', 'native-messaging-hosts', 'io.ringfence.host.json'), 'utf8'));
+    assert.deepEqual(manifest.allowed_extensions, ['ringfence@ringfence.io']);
 
-  const first = await firefoxHello(e);
-  assert.equal(first.error, undefined, `connectNative failed: ${first.error}`);
-  assert.equal(first.reply.id, 'e2e-hello');
-  assert.equal(first.reply.ok, true, JSON.stringify(first.reply));
-  assert.equal(first.reply.body.protocol_version, 1);
+    const doc = ringfence(['doctor', '--json'], e);
+    const checks = JSON.parse(doc.out).checks;
+    assert.ok(checks.some((c) => c.name === 'firefox: hello' && c.ok), JSON.stringify(checks, null, 1));
+    assert.ok(!checks.some((c) => /install a supported browser/.test(c.fix ?? '')), 'doctor must not advise installing a browser that is there');
 
-  const un = ringfence(['uninstall', '--purge', '--yes'], e);
-  assert.equal(un.code, 0, `uninstall failed: ${un.err}${un.out}`);
-  const gone = await firefoxHello(e);
-  assert.equal(gone.reply, undefined);
-  assert.match(gone.error, /no such native application/i);
-});
+    const first = await firefoxHello(e);
+    assert.equal(first.error, undefined, `connectNative failed: ${first.error}`);
+    assert.equal(first.reply.id, 'e2e-hello');
+    assert.equal(first.reply.ok, true, JSON.stringify(first.reply));
+    assert.equal(first.reply.body.protocol_version, 1);
+
+    const un = ringfence(['uninstall', '--purge', '--yes'], e);
+    assert.equal(un.code, 0, `uninstall failed: ${un.err}${un.out}`);
+    const gone = await firefoxHello(e);
+    assert.equal(gone.reply, undefined);
+    assert.match(gone.error, /no such native application/i);
+  });
+}

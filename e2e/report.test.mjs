@@ -1,8 +1,10 @@
-// The evidence kit's index.html in real headless Chromium, and the WACZ read
-// by webrecorder's own WARC library (warcio.js, what ReplayWeb.page uses): the kit is made by
-// the real bin/ringfence from snapshots ingested over the real native
-// messaging protocol, then opened from disk with JavaScript off while every
-// request the page makes is recorded.
+// The evidence kit's index.html in real headless Chromium (and printed to
+// PDF there), and the WACZ read by webrecorder's own code: its zip reader
+// (wabac.js's ZipRangeReader, what ReplayWeb.page loads WACZ files with) and
+// its WARC library (warcio.js). The kit is made by the real bin/ringfence
+// from snapshots ingested over the real native messaging protocol, then
+// opened from disk with JavaScript off while every request the page makes
+// is recorded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -14,12 +16,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { CDXIndexer, WARCParser } from 'warcio';
 
+// wabac.js's service-worker bundle runs under Node once `self` exists.
+globalThis.self ??= globalThis;
+const { ZipRangeReader } = await import('@webrecorder/wabac/swlib');
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'ringfence');
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 const EXT_ORIGIN = 'chrome-extension://kgjgjjlabbgcnkpjhjigkccigfbappbn/';
 
-for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get install -y chromium'], ['/usr/bin/unzip', 'run: apt-get install -y unzip']]) {
+for (const [file, fix] of [[bin, 'run: make host'], [chromium, 'run: apt-get install -y chromium'], ['/usr/bin/unzip', 'run: apt-get install -y unzip'],
+  ['/usr/bin/pdftotext', 'run: apt-get install -y poppler-utils']]) {
   if (!existsSync(file)) throw new Error(`${file} is missing; ${fix}`);
 }
 
@@ -132,12 +139,13 @@ async function seed() {
 
 }
 
-test('index.html renders offline in Chromium with every snapshot and the checklist', async () => {
+test('index.html renders offline in Chromium in plain words, prints to A4 and Letter PDF without broken tokens, and comes in German', async () => {
   // The real export and verify.
   const kit = path.join(tmp, 'kit.zip');
   execFileSync(bin, ['export', '--out', kit], { env });
   const verified = execFileSync(bin, ['verify', kit], { env }).toString();
   assert.match(verified, /^OK: /);
+  const fingerprint = verified.match(/signed by (SHA256:[0-9a-f]{64})/)[1];
   const dir = path.join(tmp, 'kit');
   mkdirSync(dir);
   execFileSync('unzip', ['-q', kit, '-d', dir]);
@@ -182,6 +190,10 @@ test('index.html renders offline in Chromium with every snapshot and the checkli
       timeline: document.querySelector('#timeline').innerText,
       settings: [...document.querySelectorAll('table.settings')].map((t) => t.innerText).join('\n'),
       scripts: document.scripts.length,
+      subject: document.querySelector('#subject').innerText,
+      limits: document.querySelector('#limits').innerText,
+      environment: document.querySelector('#environment').innerText,
+      fingerprint: document.querySelector('#fingerprint').innerText,
     };
   });
   assert.deepEqual([...seen.snapshots].sort(), [...ids].sort(), 'every snapshot is shown');
@@ -190,18 +202,107 @@ test('index.html renders offline in Chromium with every snapshot and the checkli
   assert.deepEqual(seen.checklist.map(([c]) => c), ['consent_training', 'account_status', 'uploads', 'moderation', 'api_dashboard']);
   const covered = Object.fromEntries(seen.checklist.map(([c, v]) => [c, v.startsWith('Yes')]));
   assert.deepEqual(covered, { consent_training: true, account_status: true, uploads: false, moderation: false, api_dashboard: true });
-  assert.match(seen.timeline, /The user cancelled the action at Ringfence's guard/);
-  assert.match(seen.settings, /Improve the model for everyone\s+OFF/);
+  assert.match(seen.timeline, /The user chose not to continue/);
+  assert.match(seen.timeline, /Delete account \(ChatGPT\)/);
+  assert.doesNotMatch(seen.timeline, /chatgpt\.delete-account|guard\.cancelled/, 'internal ids in the timeline');
+  assert.match(seen.settings, /Improve the model for everyone\s+Off/);
   assert.match(seen.settings, /Email\s+someone@example\.com/);
   assert.equal(seen.scripts, 0);
+  assert.match(seen.subject, /someone@example\.com/, 'the subject account line');
+  assert.match(seen.limits, /What this kit shows — and what it cannot show/);
+  assert.match(seen.limits, /this computer's clock/);
+  assert.match(seen.environment, /Chromium 156/);
+  assert.equal(seen.fingerprint, fingerprint);
+
+  // No time, hash or fingerprint breaks across lines: on screen, and printed
+  // on A4 and Letter (Chromium's own print layout, page.pdf).
+  const brokenTokens = () => report.evaluate(() => [...document.querySelectorAll('.tok')]
+    .filter((el) => { const r = document.createRange(); r.selectNodeContents(el); return r.getClientRects().length > 1; })
+    .map((el) => el.textContent));
+  assert.deepEqual(await brokenTokens(), [], 'tokens wrap on screen');
+  await report.emulateMediaType('print');
+  for (const [format, width] of [['A4', 718], ['Letter', 740]]) {
+    await report.setViewport({ width, height: 1000 }); // the printable width at 96 dpi
+    assert.deepEqual(await brokenTokens(), [], `tokens wrap when printed on ${format}`);
+    const pdf = Buffer.from(await report.pdf({ format, printBackground: true, preferCSSPageSize: false }));
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+    assert.ok(pages >= 2 && pages < 40, `${format}: ${pages} pages`);
+    writeFileSync(path.join(outDir, `report-${format}.pdf`), pdf);
+  }
+  await report.emulateMediaType('screen');
+
+  // The same report in German, chosen with --lang.
+  const de = path.join(tmp, 'kit-de.zip');
+  execFileSync(bin, ['export', '--lang', 'de', '--with-pdf', '--out', de], { env });
+  const deDir = path.join(tmp, 'kit-de');
+  mkdirSync(deDir);
+  execFileSync('unzip', ['-q', de, '-d', deDir]);
+  const deReport = await browser.newPage();
+  await deReport.setJavaScriptEnabled(false);
+  await deReport.goto(pathToFileURL(path.join(deDir, 'index.html')).href, { waitUntil: 'load' });
+  assert.equal(await deReport.evaluate(() => document.documentElement.lang), 'de');
+  assert.match(await deReport.evaluate(() => document.querySelector('#limits').innerText), /Was dieses Paket zeigt – und was es nicht zeigen kann/);
+  await deReport.close();
+  assert.equal(readFileSync(path.join(deDir, 'report.pdf')).subarray(0, 5).toString(), '%PDF-');
+  writeFileSync(path.join(outDir, 'report-go-de.pdf'), readFileSync(path.join(deDir, 'report.pdf')));
+
+  // The Go-made PDF (export --format pdf): real text, read back by poppler's
+  // pdftotext, with the fingerprint and every file's hash.
+  const goPdf = path.join(outDir, 'report-go.pdf');
+  execFileSync(bin, ['export', '--format', 'pdf', '--out', goPdf], { env });
+  const text = execFileSync('pdftotext', ['-layout', goPdf, '-']).toString();
+  assert.ok(text.includes(fingerprint), 'the PDF shows the fingerprint');
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  for (const f of manifest.files.filter((x) => /^snapshots\/[^/]+\/(screenshot\.png|dom\.html|settings\.json)$/.test(x.path))) {
+    assert.ok(text.includes(f.sha256), `the PDF shows the hash of ${f.path}`);
+  }
   writeFileSync(path.join(outDir, 'report-kit-path.txt'), kit + '\n');
   await report.close();
 });
 
-test('the WACZ parses and indexes identically with webrecorder warcio.js; its signature verifies with WebCrypto', async () => {
+test('the WACZ reads back with webrecorder wabac.js and warcio.js, carries events and fragments, and its signature verifies as wabac.js checks it', async () => {
   const wacz = path.join(tmp, 'kit.wacz');
-  execFileSync(bin, ['export', '--format', 'wacz', '--out', wacz], { env });
-  assert.match(execFileSync(bin, ['verify', wacz], { env }).toString(), /^OK: .* intact WACZ/);
+  const exported = execFileSync(bin, ['export', '--format', 'wacz', '--out', wacz], { env }).toString();
+  const fingerprint = exported.match(/signing key (SHA256:[0-9a-f]{64})/)[1];
+  const waczVerified = execFileSync(bin, ['verify', wacz], { env }).toString();
+  assert.match(waczVerified, /^OK: .* intact WACZ/);
+  // One signer for kit and WACZ: the fingerprint export printed, in either form.
+  for (const fp of [fingerprint, fingerprint.slice(7).toUpperCase()]) {
+    assert.match(execFileSync(bin, ['verify', '--expect-fingerprint', fp, wacz], { env }).toString(), /the signer is the expected key/);
+  }
+
+  // webrecorder's zip reader (wabac.js, as ReplayWeb.page loads a WACZ) finds
+  // every file, reads datapackage.json and the digest, and random-accesses a
+  // WARC record at the offset our index names.
+  const fd = await import('node:fs/promises').then((f) => f.open(wacz));
+  const size = (await fd.stat()).size;
+  const loader = {
+    async getLength() { return size; },
+    async getRange(offset, length, streaming = false) {
+      const b = Buffer.alloc(length);
+      await fd.read(b, 0, length, offset);
+      const bytes = new Uint8Array(b);
+      return streaming ? new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } }) : bytes;
+    },
+    async getRangeFromEnd(length) { const n = Math.min(length, size); return this.getRange(size - n, n); },
+  };
+  const zip = new ZipRangeReader(loader);
+  const entries = await zip.load();
+  const read = async (name) => Buffer.from(await (await zip.loadFile(name, { unzip: true })).reader.readFully());
+  const wabacDP = JSON.parse(await read('datapackage.json'));
+  for (const r of wabacDP.resources) assert.ok(entries[r.path], `wabac sees ${r.path}`);
+  for (const extra of ['ringfence/events.jsonl', 'ringfence/report.html', 'ringfence/checklist.json']) {
+    assert.ok(wabacDP.resources.some((r) => r.path === extra), `${extra} listed in datapackage.json`);
+  }
+  const wabacDigest = JSON.parse(await read('datapackage-digest.json'));
+  assert.equal(wabacDigest.hash, `sha256:${sha256(await read('datapackage.json'))}`);
+  const firstLine = (await read('indexes/index.cdx')).toString().split('\n')[0];
+  const cdx = JSON.parse(firstLine.slice(firstLine.indexOf('{')));
+  const { reader } = await zip.loadFile('archive/data.warc.gz', { offset: Number(cdx.offset), length: Number(cdx.length) });
+  const rec = await new WARCParser(reader).parse();
+  assert.equal(rec.warcTargetURI, cdx.url);
+  await fd.close();
   const dir = path.join(tmp, 'wacz');
   mkdirSync(dir);
   execFileSync('unzip', ['-q', wacz, '-d', dir]);
@@ -234,10 +335,19 @@ test('the WACZ parses and indexes identically with webrecorder warcio.js; its si
   assert.deepEqual(ours, theirs.sort());
 
   // pages.jsonl, datapackage.json and the anonymous signature, checked the
-  // way a browser would: WebCrypto ECDSA P-384 / SHA-256 over the hash string.
+  // way wabac.js's verifyWACZSignature does (src/wacz/certutils.ts, not
+  // exported by its bundle): WebCrypto ECDSA P-384 / SHA-256 over the hash
+  // string, the key imported as SPKI.
   const pl = readFileSync(path.join(dir, 'pages', 'pages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(pl[0].format, 'json-pages-1.0');
   assert.deepEqual(pl.slice(1).map((p) => p.id).sort(), [...ids].sort());
+  // Pages keep their fragments, and the two settings tabs have different titles.
+  assert.deepEqual(pl.slice(1).map((p) => p.url).sort(), pages.map((p) => p.url).sort());
+  assert.equal(new Set(pl.slice(1).map((p) => p.title)).size, pages.length, 'page titles tell the pages apart');
+  // The event log travels with the archive and its chain is the one verify checks.
+  const events = readFileSync(path.join(dir, 'ringfence', 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(events.map((e) => e.type).filter((t) => t !== 'snapshot.requested'), ['warning.shown', 'guard.cancelled']);
+  assert.equal(Number(waczVerified.match(/(\d+) events/)[1]), events.length);
   const dpBytes = readFileSync(path.join(dir, 'datapackage.json'));
   const dp = JSON.parse(dpBytes);
   assert.equal(dp.wacz_version, '1.1.1');
@@ -250,4 +360,6 @@ test('the WACZ parses and indexes identically with webrecorder warcio.js; its si
     Buffer.from(digest.signedData.signature, 'base64'), new TextEncoder().encode(msg));
   assert.equal(await verify(digest.signedData.hash), true);
   assert.equal(await verify(digest.signedData.hash.replace(/.$/, (c) => (c === '0' ? '1' : '0'))), false);
+  // The fingerprint is the SHA-256 of that SPKI: the same key as the kit's.
+  assert.equal(`SHA256:${sha256(Buffer.from(digest.signedData.publicKey, 'base64'))}`, fingerprint);
 });

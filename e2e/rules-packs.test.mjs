@@ -17,6 +17,12 @@ before(async () => {
   srv = await H.startFixtureServer();
   browser = await H.launchChromium({ sandbox: sb, server: srv, extension: grantedPacksCopy(sb, H.DIST_CHROME) });
   worker = await H.extensionWorker(browser);
+  // Automatic snapshots on every escalation are another suite's subject; off here, they would only
+  // slow the pass on a busy machine.
+  await worker.evaluate(async () => {
+    const cur = (await chrome.storage.local.get('settings')).settings ?? {};
+    await chrome.storage.local.set({ settings: { ...cur, captureAuto: false } });
+  });
   // The background registers the packs' content scripts once it has seen the granted hosts.
   await H.waitFor(() => worker.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).length >= 4),
     { message: 'pack content scripts registered' });

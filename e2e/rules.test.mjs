@@ -1,13 +1,13 @@
-// Issue 14 in real Chromium, the OpenAI pages: rules that follow how the real pages behave (dialogs
-// over any page, confirmations recognised by what they ask, codes matched as codes, option cards by
-// title) and the look-alikes that must stay quiet. The packs: rules-packs.test.mjs.
+// Issue 14 in real Chromium, the OpenAI pages besides ChatGPT (rules-chatgpt.test.mjs): rules that
+// follow how the real pages behave (Sora's dialog over any page, codes matched as codes, unlabelled
+// icons, option cards by title) and the look-alikes that must stay quiet. The packs: rules-packs.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './lib/harness.mjs';
 import { CASES as ALL, runCase } from './lib/rule-cases.mjs';
 
 H.requireTools();
-const CASES = ALL.filter((c) => c.pack === 'openai');
+const CASES = ALL.filter((c) => c.pack === 'openai' && new URL(c.url).hostname !== 'chatgpt.com');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let sb, srv, browser, worker;
@@ -16,6 +16,12 @@ before(async () => {
   srv = await H.startFixtureServer();
   browser = await H.launchChromium({ sandbox: sb, server: srv, });
   worker = await H.extensionWorker(browser);
+  // Automatic snapshots on every escalation are another suite's subject; off here, they would only
+  // slow the pass on a busy machine.
+  await worker.evaluate(async () => {
+    const cur = (await chrome.storage.local.get('settings')).settings ?? {};
+    await chrome.storage.local.set({ settings: { ...cur, captureAuto: false } });
+  });
 });
 after(async () => {
   await browser?.close();
@@ -30,17 +36,6 @@ for (const c of CASES) {
     table.push([c.name, c.kind, seen.join(' → ')]);
   });
 }
-
-test('the escalation event says which confirmation the dialog asks for', async () => {
-  const ev = await H.waitFor(() => {
-    const e = H.events(sb).filter((x) => x.type === 'warning.escalated' && x.rule_id === 'chatgpt.delete-account');
-    return e.length >= 3 ? e : false;
-  }, { message: 'escalation events' });
-  const kinds = ev.map((e) => [...(e.detail.confirm ?? [])].sort().join('+'));
-  assert.ok(kinds.includes('reauth'), `stale login: ${kinds}`);
-  assert.ok(kinds.includes('email+type-word'), `fresh login: ${kinds}`);
-  assert.ok(kinds.includes('type-word'), `account without email: ${kinds}`);
-});
 
 test('no warning event for any look-alike page', async () => {
   await sleep(500);
@@ -63,6 +58,6 @@ test('the production build: packs are off, their sites get no content script and
 });
 
 test('detection table (Chromium)', () => {
-  console.log('\nDETECTION TABLE (Chromium, OpenAI)\n' + table.map((r) => `| ${r.join(' | ')} |`).join('\n'));
+  console.log('\nDETECTION TABLE (Chromium, OpenAI besides ChatGPT)\n' + table.map((r) => `| ${r.join(' | ')} |`).join('\n'));
   assert.equal(table.length, CASES.length, 'every case ran');
 });

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ringfence/ringfence/installer/probe"
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/platform"
 )
 
@@ -35,13 +36,13 @@ func Doctor(ctx context.Context, m Machine) []Check {
 	var out []Check
 	extra, err := ConfiguredIDs(m.DataDir)
 	if err != nil {
-		out = append(out, Check{Name: "config", Detail: err.Error(), Fix: "fix or delete " + ConfigPath(m.DataDir) + " (it must be a JSON object)"})
+		out = append(out, Check{Name: "config", Detail: err.Error(), Fix: "fix or delete " + config.Path(m.DataDir) + " (it must be a JSON object)"})
 	}
 	userRec, _, uerr := loadRecord(recordPath(m.Env, false))
 	sysRec, _, serr := loadRecord(recordPath(m.Env, true))
 	for _, e := range []error{uerr, serr} {
 		if e != nil {
-			out = append(out, Check{Name: "install record", Detail: e.Error(), Fix: "delete the damaged record and run `ringfence install` again"})
+			out = append(out, Check{Name: "install record", Detail: e.Error(), Fix: "delete the damaged record and run `" + m.cmd("install") + "` again"})
 		}
 	}
 	recorded := map[string]bool{}
@@ -97,7 +98,13 @@ func Doctor(ctx context.Context, m Machine) []Check {
 		}
 	}
 	if checked == 0 {
-		out = append(out, Check{Name: "browsers", Detail: "no supported browser is installed for this user and nothing is registered", Fix: "install a supported browser, then run `ringfence install` (or name one with --browser)"})
+		c := Check{Name: "browsers", Detail: "no supported browser is installed for this user and nothing is registered",
+			Fix: "install a supported browser (" + strings.Join(BrowserNames(), ", ") + "), then run `" + m.cmd("install") + "`"}
+		if progs := systemInstalled(m.Env); len(progs) > 0 {
+			c.Detail = strings.Join(progs, ", ") + " installed, but no profile for this user yet and nothing is registered"
+			c.Fix = "run `" + m.cmd("install --browser "+progs[0]) + "` (or start the browser once, then `" + m.cmd("install") + "`)"
+		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -118,11 +125,11 @@ func lookupOrder(goos string, user, sys Location) []Location {
 // checkBrowser runs the lookup for one browser over its candidate
 // locations (first found wins, as in the browser).
 func checkBrowser(ctx context.Context, m Machine, label string, cands []Location, extra []string) []Check {
-	fix := "run `ringfence install --browser " + cands[0].Browser + "`"
+	fix := "run `" + m.cmd("install --browser "+cands[0].Browser) + "`"
 	if strings.HasSuffix(cands[0].ID, "-profile") {
-		fix = "run `ringfence install --browser " + cands[0].Browser + " --user-data-dir DIR` for that profile"
+		fix = "run `" + m.cmd("install --browser "+cands[0].Browser+" --user-data-dir DIR") + "` for that profile"
 	} else if cands[0].ID != cands[0].Browser {
-		fix = "run `ringfence install --browser " + cands[0].ID + "`"
+		fix = "run `" + m.cmd("install --browser "+cands[0].ID) + "`"
 	}
 	var out []Check
 	add := func(step string, ok bool, detail, f string) bool {
@@ -186,7 +193,7 @@ func checkBrowser(ctx context.Context, m Machine, label string, cands []Location
 	_ = json.Unmarshal(raw, &mf) // fields of the wrong type stay empty and fail below
 	add("valid JSON", true, "", "")
 
-	if !add("name matches", mf.Name == HostName, fmt.Sprintf("name is %q", mf.Name), fix+" (the name must be "+HostName+")") {
+	if !add("name matches", mf.Name == config.HostName, fmt.Sprintf("name is %q", mf.Name), fix+" (the name must be "+config.HostName+")") {
 		return out
 	}
 	if mf.Type != "stdio" {
@@ -246,12 +253,12 @@ func checkBrowser(ctx context.Context, m Machine, label string, cands []Location
 	}
 	add("extension allowed", true, strings.Join(have, ", "), "")
 
-	argv := []string{hostPath, Origin(DevChromeID)}
+	argv := []string{hostPath, Origin(config.DevChromeID)}
 	if m.GOOS == "windows" {
 		argv = append(argv, "--parent-window=0") // Chrome on Windows adds the caller's window handle
 	}
 	if loc.Family == Firefox {
-		argv = []string{hostPath, manifest, GeckoID}
+		argv = []string{hostPath, manifest, config.DevFirefoxID}
 	}
 	start := time.Now()
 	reply, err := probe.Hello(ctx, probe.Launch{Argv: argv, Dir: filepath.Dir(hostPath), Env: m.Environ}, HelloTimeout)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ringfence/ringfence/internal/config"
 )
 
 // Each planted fault must be found at its own step, with the steps before
@@ -103,7 +105,7 @@ func TestDoctorFindsPlantedFaults(t *testing.T) {
 				})(t)
 			},
 			check:  "chromium: extension allowed",
-			detail: "not allowed: chrome-extension://" + DevChromeID + "/", fixHas: "allowed list",
+			detail: "not allowed: chrome-extension://" + config.DevChromeID + "/", fixHas: "allowed list",
 			okBefore: []string{"chromium: host path"},
 		},
 		{
@@ -121,7 +123,7 @@ func TestDoctorFindsPlantedFaults(t *testing.T) {
 				edit(f.Manifest, func(m map[string]any) { m["allowed_extensions"] = []string{"other@example.org"} })(t)
 			},
 			check:  "firefox: extension allowed",
-			detail: GeckoID, fixHas: "allowed list",
+			detail: config.DevFirefoxID, fixHas: "allowed list",
 		},
 		{
 			name: "host crashes at start",
@@ -261,7 +263,7 @@ func TestDoctorFallsBackToSystemManifest(t *testing.T) {
 	if f := failing(checks); len(f) > 0 {
 		t.Fatalf("doctor: %+v", f)
 	}
-	sysManifest := filepath.Join(tm.Root, "etc/chromium/native-messaging-hosts", HostName+".json")
+	sysManifest := filepath.Join(tm.Root, "etc/chromium/native-messaging-hosts", config.HostName+".json")
 	found := false
 	for _, c := range checks {
 		found = found || (c.Name == "chromium: manifest present" && c.Detail == sysManifest)

@@ -98,7 +98,7 @@ func hostEnviron(home, data string) []string {
 	return env
 }
 
-// deleteTestKeys is purge's keyring step in tests: the real DeleteKeyring
+// deleteTestKeys is purge's keyring step in tests: the real keys.Delete
 // against the private Secret Service of scripts/test-go.sh, nothing
 // otherwise (a developer's own keyring is never touched; the host then
 // kept its keys in the data dir, which purge deletes).
@@ -107,7 +107,7 @@ func deleteTestKeys(home string) func(context.Context) (string, error) {
 		if os.Getenv("RINGFENCE_TEST_SECRET_SERVICE") != "1" {
 			return "no private Secret Service in this run", nil
 		}
-		return DeleteKeyring(ctx, keys.Service, keys.Accounts(home))
+		return keys.Delete(ctx, home)
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/ringfence/ringfence/internal/config"
 )
 
 // Machine is Env plus the effects install needs; the CLI fills it from the
@@ -25,6 +27,22 @@ type Machine struct {
 	Owner    func(path string) (uid int, ok bool) // owner of a file (Unix)
 	Registry Registry                             // nil off Windows
 	Environ  []string                             // environment for spawned hosts (doctor)
+	// Cmd is how the user runs this ringfence: "ringfence" when that name
+	// finds it on PATH, else its full path. Every printed hint uses it, so
+	// each names a command that works. "" means "ringfence".
+	Cmd string
+}
+
+// cmd is the command hints print, followed by args.
+func (m Machine) cmd(args string) string {
+	c := m.Cmd
+	if c == "" {
+		c = "ringfence"
+	}
+	if strings.ContainsAny(c, " \t'\"") {
+		c = "'" + strings.ReplaceAll(c, "'", `'\''`) + "'"
+	}
+	return c + " " + args
 }
 
 // Options are install's flags.
@@ -136,7 +154,12 @@ func Install(ctx context.Context, m Machine, o Options) (*Result, error) {
 		rec.putProfile(RecordProfile{Browser: sel[0].Browser, UserDataDir: o.UserDataDir})
 	}
 	if len(sel) == 0 && !res.Failed {
-		res.Notes = append(res.Notes, "no supported browser found; name one with --browser (known: "+strings.Join(BrowserNames(), ", ")+")")
+		res.Notes = append(res.Notes, noBrowserNote(m, o))
+	}
+	if len(sel) > 0 && !o.System && o.UserDataDir == "" {
+		if err := w.linkOnPath(); err != nil {
+			return nil, errors.Join(err, saveRecord())
+		}
 	}
 	if o.DryRun || (len(sel) == 0 && len(o.ExtensionIDs) == 0) {
 		return res, nil
@@ -179,7 +202,7 @@ func checkPrivileges(m Machine, o Options) error {
 	if m.Getenv != nil {
 		sudo = m.Getenv("SUDO_USER")
 	}
-	const how = "Run `ringfence install` as that user without sudo, or `sudo ringfence install --system` to register for every user"
+	how := "Run `" + m.cmd("install") + "` as that user without sudo, or `sudo " + m.cmd("install --system") + "` to register for every user"
 	if ok && uid != 0 {
 		return fmt.Errorf("%w: %s belongs to uid %d, and files root writes there would belong to root, which the browser (running as uid %d) could not update or remove. %s", ErrRootForUser, target, uid, uid, how)
 	}
@@ -324,7 +347,7 @@ func (w *writer) register(ctx context.Context, sel []Location, o Options) error 
 	} else {
 		extra = o.ExtensionIDs
 		if len(extra) > 0 {
-			res.Notes = append(res.Notes, fmt.Sprintf("the host accepts extra ids only from each user's %s (%s); add %s there", ConfigKey, "RINGFENCE_HOME/config.json", strings.Join(extra, ", ")))
+			res.Notes = append(res.Notes, fmt.Sprintf("the host accepts extra ids only from each user's %s (%s); add %s there", config.AllowedKey, "RINGFENCE_HOME/config.json", strings.Join(extra, ", ")))
 		}
 	}
 
@@ -474,7 +497,7 @@ func (w *writer) setRegistry(k RegKey, manifest string) error {
 // updateConfig adds ids to config.json's allowed list and returns the full
 // list of extra ids.
 func (w *writer) updateConfig(add []string) ([]string, error) {
-	path := ConfigPath(w.m.DataDir)
+	path := config.Path(w.m.DataDir)
 	fields, ids, existed, err := readConfig(path)
 	if err != nil {
 		return nil, err
@@ -523,3 +546,86 @@ func (w *writer) updateConfig(add []string) ([]string, error) {
 
 // isNotExist is errors.Is(err, fs.ErrNotExist), shortened.
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// noBrowserNote explains an install that found nothing to register. A
+// browser installed system-wide that this user never started has no
+// per-user folder yet: say so, rather than advise installing it.
+func noBrowserNote(m Machine, o Options) string {
+	if !o.System {
+		if progs := systemInstalled(m.Env); len(progs) > 0 {
+			verb := " is installed: start it once"
+			if len(progs) > 1 {
+				verb = " are installed: start one once"
+			}
+			return "no browser profile found for this user, but " + strings.Join(progs, ", ") + verb + " and re-run `" + m.cmd("install") + "`, or register it now with `" + m.cmd("install --browser "+progs[0]) + "`"
+		}
+	}
+	return "no supported browser found; install one, or name one with `" + m.cmd("install --browser NAME") + "` (NAME: " + strings.Join(BrowserNames(), ", ") + ")"
+}
+
+// systemInstalled lists the browsers whose program folder exists.
+func systemInstalled(e Env) []string {
+	sys, err := Locations(e, true)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range sys {
+		if installed(l) && !slices.Contains(out, l.Browser) {
+			out = append(out, l.Browser)
+		}
+	}
+	return out
+}
+
+// binDirName is the per-user folder of commands (XDG's ~/.local/bin).
+var binDirName = filepath.Join(".local", "bin")
+
+// linkOnPath puts the CLI on PATH for a per-user install: a symlink
+// ~/.local/bin/ringfence → the data folder's copy, created only when
+// ~/.local/bin is on PATH (otherwise a folder nobody searches would only
+// mislead); else a note says how to run it. An existing file of that name
+// that is not our link is left alone. Windows gets the note only.
+func (w *writer) linkOnPath() error {
+	m := w.m
+	bin := m.UserBinary()
+	dir := filepath.Join(m.Home, binDirName)
+	link := filepath.Join(dir, "ringfence")
+	if m.GOOS == "windows" || !onPath(m.env("PATH"), dir) {
+		if m.Cmd != "ringfence" { // else another ringfence is already on PATH
+			w.res.Notes = append(w.res.Notes, fmt.Sprintf("ringfence is not on PATH: run it as %s, or add %s to PATH (e.g. in ~/.profile: export PATH=\"$HOME/.local/bin:$PATH\") and re-run `%s` to link it there", bin, dir, Machine{Cmd: bin}.cmd("install")))
+		}
+		return nil
+	}
+	if cur, err := os.Readlink(link); err == nil && cur == bin {
+		w.rec.putFile(RecordFile{Path: link, Kind: "link", Link: bin})
+		w.act("unchanged", link, "link to the host, on PATH")
+		return nil
+	}
+	if _, err := os.Lstat(link); err == nil {
+		w.res.Notes = append(w.res.Notes, fmt.Sprintf("%s exists and is not Ringfence's link: kept; run the host as %s", link, bin))
+		return nil
+	}
+	w.act("link", link, "→ "+bin+" (on PATH: run `ringfence`)")
+	if w.dry {
+		return nil
+	}
+	if err := w.mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.Symlink(bin, link); err != nil {
+		return fmt.Errorf("link %s on PATH: %w", link, err)
+	}
+	w.rec.putFile(RecordFile{Path: link, Kind: "link", Link: bin})
+	return nil
+}
+
+// onPath reports whether dir is one of PATH's entries.
+func onPath(path, dir string) bool {
+	for _, p := range filepath.SplitList(path) {
+		if p != "" && filepath.Clean(p) == filepath.Clean(dir) {
+			return true
+		}
+	}
+	return false
+}

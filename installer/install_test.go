@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ringfence/ringfence/internal/caller"
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/zalando/go-keyring"
 )
@@ -140,7 +142,7 @@ func TestInstallUninstallRestoresConfig(t *testing.T) {
 	ctx := context.Background()
 	tm := newTestMachine(t)
 	mkdirs(t, tm.Home, ".config/chromium", ".mozilla")
-	cfg := ConfigPath(tm.DataDir)
+	cfg := config.Path(tm.DataDir)
 	writeFile(t, cfg, "{ \"theme\": \"dark\" }\n", 0o640)
 	before := snapshot(t, tm.base)
 
@@ -150,7 +152,7 @@ func TestInstallUninstallRestoresConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The host's own config reader sees the ids (the field name is shared).
-	hc, err := caller.LoadConfig(tm.DataDir)
+	hc, err := config.Load(tm.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,12 +171,12 @@ func TestInstallUninstallRestoresConfig(t *testing.T) {
 		switch l.ID {
 		case "chromium":
 			m := readManifest(t, l.Manifest)
-			if !slices.Equal(m.AllowedOrigins, []string{Origin(DevChromeID), Origin(chromeStore)}) || m.AllowedExtensions != nil {
+			if !slices.Equal(m.AllowedOrigins, []string{Origin(config.DevChromeID), Origin(chromeStore)}) || m.AllowedExtensions != nil {
 				t.Errorf("chromium manifest allows %v / %v", m.AllowedOrigins, m.AllowedExtensions)
 			}
 		case "firefox":
 			m := readManifest(t, l.Manifest)
-			if !slices.Equal(m.AllowedExtensions, []string{GeckoID, gecko}) || m.AllowedOrigins != nil {
+			if !slices.Equal(m.AllowedExtensions, []string{config.DevFirefoxID, gecko}) || m.AllowedOrigins != nil {
 				t.Errorf("firefox manifest allows %v / %v", m.AllowedExtensions, m.AllowedOrigins)
 			}
 		}
@@ -236,12 +238,12 @@ func TestUserDataDirProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(profile, "NativeMessagingHosts", HostName+".json")
+	want := filepath.Join(profile, "NativeMessagingHosts", config.HostName+".json")
 	if len(res.Locations) != 1 || res.Locations[0].Manifest != want {
 		t.Fatalf("outcomes %+v, want one registration at %s", res.Locations, want)
 	}
 	m := readManifest(t, want)
-	if m.Path != tm.UserBinary() || !slices.Equal(m.AllowedOrigins, []string{Origin(DevChromeID)}) {
+	if m.Path != tm.UserBinary() || !slices.Equal(m.AllowedOrigins, []string{Origin(config.DevChromeID)}) {
 		t.Errorf("profile manifest %+v", m)
 	}
 	checks := Doctor(ctx, tm.Machine)
@@ -284,7 +286,7 @@ func TestSystemInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(tm.Root, "etc/chromium/native-messaging-hosts", HostName+".json")
+	want := filepath.Join(tm.Root, "etc/chromium/native-messaging-hosts", config.HostName+".json")
 	if o, _ := outcome(res, "chromium"); o.Status != "registered" || o.Manifest != want {
 		t.Fatalf("chromium outcome %+v, want registered at %s", o, want)
 	}
@@ -450,7 +452,7 @@ func TestRegistryBookkeeping(t *testing.T) {
 	reg := MapRegistry{}
 	tm.Registry = reg
 	w := &writer{m: tm.Machine, rec: &Record{}, res: &Result{}}
-	k := RegKey{Root: "HKCU", Path: `Software\Google\Chrome\NativeMessagingHosts\` + HostName}
+	k := RegKey{Root: "HKCU", Path: `Software\Google\Chrome\NativeMessagingHosts\` + config.HostName}
 	if err := (RegistryTarget{Key: k, Manifest: `C:\x.json`}).write(w); err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +463,7 @@ func TestRegistryBookkeeping(t *testing.T) {
 		t.Errorf("second set: %v %+v", err, w.res.Actions)
 	}
 	// Uninstall removes our key, but keeps one that now points elsewhere.
-	k2 := RegKey{Root: "HKCU", Path: `Software\Mozilla\NativeMessagingHosts\` + HostName}
+	k2 := RegKey{Root: "HKCU", Path: `Software\Mozilla\NativeMessagingHosts\` + config.HostName}
 	reg[k2.String()] = `D:\someone-else.json`
 	rec := &Record{Version: 1, Reg: []RecordReg{{k, `C:\x.json`}, {k2, `C:\ours.json`}}}
 	if err := os.MkdirAll(tm.DataDir, 0o700); err != nil {
@@ -522,7 +524,7 @@ func TestUninstallRestoresOrKeepsFilesItDidNotWrite(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tm := newTestMachine(t)
 			profile := filepath.Join(tm.base, "profile")
-			manifest := filepath.Join(profile, "NativeMessagingHosts", HostName+".json")
+			manifest := filepath.Join(profile, "NativeMessagingHosts", config.HostName+".json")
 			if c.before != "" {
 				writeFile(t, manifest, c.before, 0o644)
 			}
@@ -568,5 +570,144 @@ func TestPurgeKeepsFilesThatAreNotOurs(t *testing.T) {
 		if exists(filepath.Join(tm.DataDir, gone)) {
 			t.Errorf("%s survived --purge", gone)
 		}
+	}
+}
+
+// Firefox 147+ creates profiles under $XDG_CONFIG_HOME/mozilla (default
+// ~/.config/mozilla) but reads hosts from ~/.mozilla/native-messaging-hosts:
+// a home whose only Firefox trace is the new folder must still be
+// registered, in the folder Firefox reads, and doctor must not call
+// Firefox missing.
+func TestInstallDetectsFirefoxFromConfigMozilla(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Fatal("Linux folder layout")
+	}
+	for _, tc := range []struct{ name, xdg, trace string }{
+		{"default config dir", "", ".config/mozilla"},
+		{"XDG_CONFIG_HOME", "xdg", "xdg/mozilla"},
+		{"legacy", "", ".mozilla"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm := newTestMachine(t)
+			if tc.xdg != "" {
+				tm.vars["XDG_CONFIG_HOME"] = filepath.Join(tm.Home, tc.xdg)
+			}
+			mkdirs(t, tm.Home, tc.trace)
+			res, err := Install(context.Background(), tm.Machine, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := map[string]string{}
+			for _, o := range res.Locations {
+				status[o.ID] = o.Status
+			}
+			if status["firefox"] != "registered" {
+				t.Fatalf("firefox: %q, want registered (%+v)", status["firefox"], res.Locations)
+			}
+			m := readManifest(t, filepath.Join(tm.Home, ".mozilla", "native-messaging-hosts", config.HostName+".json"))
+			if !slices.Equal(m.AllowedExtensions, []string{config.DevFirefoxID}) {
+				t.Errorf("allowed_extensions %v", m.AllowedExtensions)
+			}
+			for _, c := range Doctor(context.Background(), tm.Machine) {
+				if strings.Contains(c.Fix, "install a supported browser") {
+					t.Errorf("doctor advises installing a browser although Firefox is there: %+v", c)
+				}
+				if strings.HasPrefix(c.Name, "firefox") && !c.OK {
+					t.Errorf("doctor: %+v", c)
+				}
+			}
+		})
+	}
+}
+
+// A per-user install puts the CLI on PATH: a link in ~/.local/bin when that
+// folder is on PATH (uninstall removes it, and only while it is ours), and
+// otherwise a note naming a command that works, with no link.
+func TestInstallLinksCLIOnPath(t *testing.T) {
+	ctx := context.Background()
+	t.Run("on PATH", func(t *testing.T) {
+		tm := newTestMachine(t)
+		mkdirs(t, tm.Home, ".mozilla")
+		before := snapshot(t, tm.base)
+		dir := filepath.Join(tm.Home, ".local", "bin")
+		tm.vars["PATH"] = "/usr/bin:" + dir
+		if _, err := Install(ctx, tm.Machine, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		link := filepath.Join(dir, "ringfence")
+		if got, err := os.Readlink(link); err != nil || got != tm.UserBinary() {
+			t.Fatalf("link %s → %q, %v; want → %s", link, got, err, tm.UserBinary())
+		}
+		out, err := exec.Command(link, "version").CombinedOutput()
+		if err != nil || !strings.HasPrefix(string(out), "ringfence ") {
+			t.Fatalf("running the linked CLI: %v %s", err, out)
+		}
+		again, err := Install(ctx, tm.Machine, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(again.Actions, func(a Action) bool { return a.Op == "unchanged" && a.Path == link }) {
+			t.Errorf("second install did not keep the link: %+v", again.Actions)
+		}
+		if _, err := Uninstall(ctx, tm.Machine, UninstallOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if after := snapshot(t, tm.base); after != before {
+			t.Errorf("uninstall left the tree changed.\nbefore:\n%s\nafter:\n%s", before, after)
+		}
+	})
+	t.Run("not on PATH", func(t *testing.T) {
+		tm := newTestMachine(t)
+		mkdirs(t, tm.Home, ".mozilla")
+		tm.vars["PATH"] = "/usr/bin"
+		res, err := Install(ctx, tm.Machine, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Lstat(filepath.Join(tm.Home, ".local", "bin")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("~/.local/bin created although it is not on PATH: %v", err)
+		}
+		if !slices.ContainsFunc(res.Notes, func(n string) bool {
+			return strings.Contains(n, "not on PATH") && strings.Contains(n, tm.UserBinary()+" install")
+		}) {
+			t.Errorf("no PATH hint naming %s: %q", tm.UserBinary(), res.Notes)
+		}
+	})
+	t.Run("someone else's file", func(t *testing.T) {
+		tm := newTestMachine(t)
+		mkdirs(t, tm.Home, ".mozilla")
+		dir := filepath.Join(tm.Home, ".local", "bin")
+		writeFile(t, filepath.Join(dir, "ringfence"), "#!/bin/sh\n", 0o755)
+		tm.vars["PATH"] = dir
+		res, err := Install(ctx, tm.Machine, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "ringfence")); string(b) != "#!/bin/sh\n" {
+			t.Error("install replaced a file it did not write")
+		}
+		if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "not Ringfence's link") }) {
+			t.Errorf("notes %q", res.Notes)
+		}
+	})
+}
+
+// With no browser profile for the user but a browser installed system-wide,
+// install and doctor name that browser and a command, never "install a
+// browser".
+func TestNoProfileButBrowserInstalled(t *testing.T) {
+	tm := newTestMachine(t)
+	mkdirs(t, tm.Root, "usr/lib/chromium")
+	tm.Cmd = "/opt/x/ringfence"
+	res, err := Install(context.Background(), tm.Machine, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "chromium is installed") || !strings.Contains(res.Notes[0], "`/opt/x/ringfence install --browser chromium`") {
+		t.Errorf("notes %q", res.Notes)
+	}
+	cs := Doctor(context.Background(), tm.Machine)
+	if len(cs) != 1 || cs[0].OK || strings.Contains(cs[0].Fix, "install a supported browser") || !strings.Contains(cs[0].Fix, "/opt/x/ringfence install --browser chromium") {
+		t.Errorf("doctor: %+v", cs)
 	}
 }

@@ -2,19 +2,12 @@ package installer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/platform"
-)
-
-// HostName is the native messaging host name the extension connects to.
-const HostName = "io.ringfence.host"
-
-// Default extension ids, always allowed (docs/protocol.md, "Caller check").
-const (
-	DevChromeID = "kgjgjjlabbgcnkpjhjigkccigfbappbn"
-	GeckoID     = "ringfence@ringfence.io"
 )
 
 // Family is the kind of manifest a browser reads.
@@ -72,23 +65,24 @@ type Location struct {
 }
 
 type browserDef struct {
-	id, name  string
-	family    Family
-	flatpakID string // Flathub application id
-	flatpakNM string // manifest folder inside ~/.var/app/<id>/
+	id, name string
+	family   Family
 }
 
-// browsers is every browser we register for, in report order.
+// browsers is every browser we register for, in report order. Where each
+// one looks is in the per-OS tables below: adding a browser is one row here,
+// one row in each OS table, and its golden files (docs/install.md,
+// "Adding a browser").
 var browsers = []browserDef{
-	{"chrome", "Google Chrome", Chromium, "com.google.Chrome", "config/google-chrome/NativeMessagingHosts"},
-	{"chromium", "Chromium", Chromium, "org.chromium.Chromium", "config/chromium/NativeMessagingHosts"},
-	{"edge", "Microsoft Edge", Chromium, "com.microsoft.Edge", "config/microsoft-edge/NativeMessagingHosts"},
-	{"brave", "Brave", Chromium, "com.brave.Browser", "config/BraveSoftware/Brave-Browser/NativeMessagingHosts"},
-	{"vivaldi", "Vivaldi", Chromium, "com.vivaldi.Vivaldi", "config/vivaldi/NativeMessagingHosts"},
-	{"opera", "Opera", Chromium, "com.opera.Opera", "config/opera/NativeMessagingHosts"},
-	{"firefox", "Firefox", Firefox, "org.mozilla.firefox", ".mozilla/native-messaging-hosts"},
-	{"librewolf", "LibreWolf", Firefox, "io.gitlab.librewolf-community", ".librewolf/native-messaging-hosts"},
-	{"waterfox", "Waterfox", Firefox, "net.waterfox.waterfox", ".waterfox/native-messaging-hosts"},
+	{"chrome", "Google Chrome", Chromium},
+	{"chromium", "Chromium", Chromium},
+	{"edge", "Microsoft Edge", Chromium},
+	{"brave", "Brave", Chromium},
+	{"vivaldi", "Vivaldi", Chromium},
+	{"opera", "Opera", Chromium},
+	{"firefox", "Firefox", Firefox},
+	{"librewolf", "LibreWolf", Firefox},
+	{"waterfox", "Waterfox", Firefox},
 }
 
 // BrowserNames lists the names --browser accepts.
@@ -167,34 +161,21 @@ func (e Env) sys(p string) string {
 	return platform.Join(e.GOOS, e.Root, p)
 }
 
-func (e Env) exe() string {
-	if e.GOOS == "windows" {
-		return "ringfence.exe"
-	}
-	return "ringfence"
-}
+func (e Env) exe() string { return platform.Exe(e.GOOS) }
 
-// UserBinary is the stable copy of the host for per-user installs: under the
-// data dir, so `make clean` or moving the checkout cannot break a browser.
-func (e Env) UserBinary() string { return platform.Join(e.GOOS, e.DataDir, "bin", e.exe()) }
+// UserBinary is the stable per-user copy of the host (platform.UserBinary).
+func (e Env) UserBinary() string { return platform.UserBinary(e.GOOS, e.DataDir) }
 
 // SystemDir holds the system-wide copy of the host, its Windows manifests and
-// the system install record.
+// the system install record (platform.SystemDir, under Root in tests).
 func (e Env) SystemDir() string {
-	switch e.GOOS {
-	case "windows":
-		pf := e.env("ProgramFiles")
-		if pf == "" {
-			pf = `C:\Program Files`
-		}
-		if e.Root != "" {
-			return platform.Join(e.GOOS, e.Root, "Program Files", "Ringfence")
-		}
-		return platform.Join(e.GOOS, pf, "Ringfence")
-	case "darwin":
-		return e.sys("/Library/Application Support/Ringfence")
+	switch {
+	case e.Root == "":
+		return platform.SystemDir(e.GOOS, e.env("ProgramFiles"))
+	case e.GOOS == "windows":
+		return platform.Join(e.GOOS, e.Root, "Program Files", "Ringfence")
 	}
-	return e.sys("/usr/local/lib/ringfence")
+	return e.sys(platform.SystemDir(e.GOOS, ""))
 }
 
 // SystemBinary is the host copy used by system-wide registrations.
@@ -207,121 +188,244 @@ func (e Env) binary(system bool) string {
 	return e.UserBinary()
 }
 
-func manifestName() string { return HostName + ".json" }
+func manifestName() string { return config.HostName + ".json" }
+
+// Paths in the tables are written with a leading token that expand replaces:
+// "~" the home folder, "$CONFIG" the XDG config folder (~/.config unless
+// $XDG_CONFIG_HOME is set), "$AS" ~/Library/Application Support,
+// "$LOCALAPPDATA" / "$APPDATA" / "$PROGRAMFILES" / "$PROGRAMFILES86" the
+// Windows folders, and a leading "/" a system path (under Env.Root).
+
+// snapRule says what a Linux browser's Snap does with native hosts.
+type snapRule int
+
+const (
+	snapNone    snapRule = iota // no Snap we know of
+	snapBlocked                 // the strict sandbox cannot start a host
+	snapPortal                  // reads the real home's manifest through the portal
+)
+
+type linuxRow struct {
+	id         string
+	user       string   // per-user manifest folder
+	detect     []string // per-user: installed when any exists
+	userSrc    string
+	system     string   // system-wide manifest folder
+	sysDetect  []string // system-wide: the program folder
+	sysBlocked string
+	sysSrc     string
+	flatpakID  string // Flathub application id
+	flatpakNM  string // manifest folder inside ~/.var/app/<id>/
+	snap       snapRule
+}
+
+// linuxTable is where each browser looks on Linux (and the BSDs). Firefox
+// 147+ creates profiles under $XDG_CONFIG_HOME/mozilla but still reads hosts
+// from ~/.mozilla/native-messaging-hosts, so it is detected by either.
+var linuxTable = []linuxRow{
+	{id: "chrome",
+		user: "$CONFIG/google-chrome/NativeMessagingHosts", detect: []string{"$CONFIG/google-chrome"}, userSrc: srcChrome,
+		system: "/etc/opt/chrome/native-messaging-hosts", sysDetect: []string{"/opt/google/chrome"}, sysSrc: srcChrome,
+		flatpakID: "com.google.Chrome", flatpakNM: "config/google-chrome/NativeMessagingHosts"},
+	{id: "chromium",
+		user: "$CONFIG/chromium/NativeMessagingHosts", detect: []string{"$CONFIG/chromium"}, userSrc: srcChrome,
+		system: "/etc/chromium/native-messaging-hosts", sysDetect: []string{"/usr/lib/chromium", "/usr/lib64/chromium", "/usr/lib/chromium-browser"}, sysSrc: srcChrome,
+		flatpakID: "org.chromium.Chromium", flatpakNM: "config/chromium/NativeMessagingHosts", snap: snapBlocked},
+	{id: "edge",
+		user: "$CONFIG/microsoft-edge/NativeMessagingHosts", detect: []string{"$CONFIG/microsoft-edge"}, userSrc: srcEdge,
+		system: "/etc/opt/edge/native-messaging-hosts", sysDetect: []string{"/opt/microsoft/msedge"}, sysSrc: srcEdge,
+		flatpakID: "com.microsoft.Edge", flatpakNM: "config/microsoft-edge/NativeMessagingHosts"},
+	{id: "brave", // Brave's Linux build reads Chrome's system folder.
+		user: "$CONFIG/BraveSoftware/Brave-Browser/NativeMessagingHosts", detect: []string{"$CONFIG/BraveSoftware/Brave-Browser"}, userSrc: srcBrowserps,
+		system: "/etc/opt/chrome/native-messaging-hosts", sysDetect: []string{"/opt/brave.com/brave"}, sysSrc: srcBrowserps,
+		flatpakID: "com.brave.Browser", flatpakNM: "config/BraveSoftware/Brave-Browser/NativeMessagingHosts", snap: snapBlocked},
+	{id: "vivaldi",
+		user: "$CONFIG/vivaldi/NativeMessagingHosts", detect: []string{"$CONFIG/vivaldi"}, userSrc: srcBrowserps,
+		system: "/etc/opt/vivaldi/native-messaging-hosts", sysDetect: []string{"/opt/vivaldi"}, sysSrc: srcBrowserps,
+		flatpakID: "com.vivaldi.Vivaldi", flatpakNM: "config/vivaldi/NativeMessagingHosts"},
+	{id: "opera",
+		user: "$CONFIG/opera/NativeMessagingHosts", detect: []string{"$CONFIG/opera"}, userSrc: srcOperaComm,
+		system: "/etc/opt/chrome/native-messaging-hosts", sysDetect: []string{"/usr/lib/x86_64-linux-gnu/opera", "/usr/lib/opera"}, sysSrc: srcOperaDocs,
+		sysBlocked: "Opera documents no system-wide host folder on Linux; install per user (without --system)",
+		flatpakID:  "com.opera.Opera", flatpakNM: "config/opera/NativeMessagingHosts"},
+	{id: "firefox",
+		user: "~/.mozilla/native-messaging-hosts", detect: []string{"~/.mozilla", "$CONFIG/mozilla", "~/.config/mozilla"}, userSrc: srcMDN,
+		system: "/usr/lib/mozilla/native-messaging-hosts", sysDetect: []string{"/usr/lib/firefox", "/usr/lib/firefox-esr", "/usr/lib64/firefox", "/opt/firefox"}, sysSrc: srcMDN,
+		flatpakID: "org.mozilla.firefox", flatpakNM: ".mozilla/native-messaging-hosts", snap: snapPortal},
+	{id: "librewolf",
+		user: "~/.librewolf/native-messaging-hosts", detect: []string{"~/.librewolf"}, userSrc: srcKeePassXC,
+		system: "/usr/lib/librewolf/native-messaging-hosts", sysDetect: []string{"/usr/lib/librewolf", "/usr/share/librewolf"}, sysSrc: srcWfxSys + " (LibreWolf's own folder, as documented there)",
+		flatpakID: "io.gitlab.librewolf-community", flatpakNM: ".librewolf/native-messaging-hosts"},
+	{id: "waterfox",
+		user: "~/.waterfox/native-messaging-hosts", detect: []string{"~/.waterfox"}, userSrc: srcWaterfox,
+		system: "/usr/lib/waterfox/native-messaging-hosts", sysDetect: []string{"/usr/lib/waterfox", "/opt/waterfox"}, sysSrc: srcWfxSys,
+		flatpakID: "net.waterfox.waterfox", flatpakNM: ".waterfox/native-messaging-hosts"},
+}
+
+type darwinRow struct {
+	id      string
+	user    string   // per-user manifest folder
+	detect  []string // per-user: installed when any exists
+	userSrc string
+	system  string // system-wide manifest folder
+	app     string // /Applications/<app>.app marks a system-wide install
+	sysSrc  string
+}
+
+// darwinTable is where each browser looks on macOS.
+var darwinTable = []darwinRow{
+	{"chrome", "$AS/Google/Chrome/NativeMessagingHosts", []string{"$AS/Google/Chrome"}, srcChrome,
+		"/Library/Google/Chrome/NativeMessagingHosts", "Google Chrome", srcChrome},
+	{"chromium", "$AS/Chromium/NativeMessagingHosts", []string{"$AS/Chromium"}, srcChrome,
+		"/Library/Application Support/Chromium/NativeMessagingHosts", "Chromium", srcChrome},
+	{"edge", "$AS/Microsoft Edge/NativeMessagingHosts", []string{"$AS/Microsoft Edge"}, srcEdge,
+		"/Library/Microsoft/Edge/NativeMessagingHosts", "Microsoft Edge", srcEdge},
+	{"brave", "$AS/BraveSoftware/Brave-Browser/NativeMessagingHosts", []string{"$AS/BraveSoftware/Brave-Browser"}, srcBrowserps,
+		"/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts", "Brave Browser", srcBrowserps},
+	{"vivaldi", "$AS/Vivaldi/NativeMessagingHosts", []string{"$AS/Vivaldi"}, srcKeePassXC,
+		"/Library/Application Support/Vivaldi/NativeMessagingHosts", "Vivaldi", srcBrowserps},
+	// Opera's documentation names Chrome's system folder on macOS.
+	{"opera", "$AS/com.operasoftware.Opera/NativeMessagingHosts", []string{"$AS/com.operasoftware.Opera"}, srcOperaComm,
+		"/Library/Google/Chrome/NativeMessagingHosts", "Opera", srcOperaDocs},
+	{"firefox", "$AS/Mozilla/NativeMessagingHosts", []string{"$AS/Firefox"}, srcMDN,
+		"/Library/Application Support/Mozilla/NativeMessagingHosts", "Firefox", srcMDN},
+	{"librewolf", "$AS/LibreWolf/NativeMessagingHosts", []string{"$AS/librewolf", "$AS/LibreWolf"}, srcKeePassXC,
+		"/Library/Application Support/LibreWolf/NativeMessagingHosts", "LibreWolf", srcKeePassXC + " (user folder; the system folder by analogy, unverified)"},
+	{"waterfox", "$AS/Mozilla/NativeMessagingHosts", []string{"$AS/Waterfox"}, srcWaterfox,
+		"/Library/Application Support/Mozilla/NativeMessagingHosts", "Waterfox", srcWaterfox},
+}
+
+type windowsRow struct {
+	id string
+	// owner names the manifest file's folder: browsers sharing a registry
+	// key share one file.
+	owner   string
+	key     string // registry path under HKCU\ / HKLM\
+	detect  string // per-user: the profile folder
+	program string // system-wide: folder under Program Files (and x86)
+	src     string
+}
+
+const (
+	keyChrome   = `Software\Google\Chrome\NativeMessagingHosts\` + config.HostName
+	keyChromium = `Software\Chromium\NativeMessagingHosts\` + config.HostName
+	keyEdge     = `Software\Microsoft\Edge\NativeMessagingHosts\` + config.HostName
+	keyMozilla  = `Software\Mozilla\NativeMessagingHosts\` + config.HostName
+)
+
+// windowsTable is where each browser looks on Windows. Brave, Vivaldi and
+// Opera read Chrome's key; LibreWolf and Waterfox read Mozilla's.
+var windowsTable = []windowsRow{
+	{"chrome", "chrome", keyChrome, `$LOCALAPPDATA\Google\Chrome\User Data`, `Google\Chrome\Application`, srcChrome},
+	{"chromium", "chromium", keyChromium, `$LOCALAPPDATA\Chromium\User Data`, `Chromium\Application`, srcKeePassXC},
+	{"edge", "edge", keyEdge, `$LOCALAPPDATA\Microsoft\Edge\User Data`, `Microsoft\Edge\Application`, srcEdge},
+	{"brave", "chrome", keyChrome, `$LOCALAPPDATA\BraveSoftware\Brave-Browser\User Data`, `BraveSoftware\Brave-Browser\Application`, srcKeePassXC},
+	{"vivaldi", "chrome", keyChrome, `$LOCALAPPDATA\Vivaldi\User Data`, `Vivaldi\Application`, srcKeePassXC},
+	{"opera", "chrome", keyChrome, `$APPDATA\Opera Software\Opera Stable`, `Opera`, srcOperaDocs},
+	{"firefox", "mozilla", keyMozilla, `$APPDATA\Mozilla\Firefox`, `Mozilla Firefox`, srcMDN},
+	{"librewolf", "mozilla", keyMozilla, `$APPDATA\librewolf`, `LibreWolf`, srcKeePassXC},
+	{"waterfox", "mozilla", keyMozilla, `$APPDATA\Waterfox`, `Waterfox`, srcWaterfox},
+}
+
+// expand resolves a table path's leading token (see above) for e.
+func (e Env) expand(p string) string {
+	g := e.GOOS
+	if !strings.HasPrefix(p, "~") && !strings.HasPrefix(p, "$") {
+		return e.sys(p)
+	}
+	// Join turns the "/" of rest into "\" on Windows.
+	tok, rest, _ := strings.Cut(strings.ReplaceAll(p, `\`, "/"), "/")
+	switch tok {
+	case "~":
+		return platform.Join(g, e.Home, rest)
+	case "$CONFIG":
+		cfg := e.env("XDG_CONFIG_HOME")
+		if cfg == "" || !platform.IsAbs(g, cfg) {
+			cfg = platform.Join(g, e.Home, ".config")
+		}
+		return platform.Join(g, cfg, rest)
+	case "$AS":
+		return platform.Join(g, e.Home, "Library", "Application Support", rest)
+	case "$LOCALAPPDATA":
+		return platform.Join(g, e.windowsDir("LOCALAPPDATA", `AppData\Local`), rest)
+	case "$APPDATA":
+		return platform.Join(g, e.windowsDir("APPDATA", `AppData\Roaming`), rest)
+	}
+	return e.sys(p)
+}
+
+// windowsDir is a per-user Windows folder from the environment, or its
+// default under the profile.
+func (e Env) windowsDir(name, def string) string {
+	if d := e.env(name); d != "" {
+		return platform.Join(e.GOOS, d)
+	}
+	return platform.Join(e.GOOS, e.Home, def)
+}
+
+func (e Env) expandAll(ps []string) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if x := e.expand(p); !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func findRow[R any](rows []R, id func(R) string, want string) R {
+	for _, r := range rows {
+		if id(r) == want {
+			return r
+		}
+	}
+	panic("installer: browser " + want + " has no row in its OS table") // caught by the golden tests
+}
 
 func linuxLocations(e Env, b browserDef, system bool) []Location {
 	g := e.GOOS
-	home := e.Home
-	cfg := e.env("XDG_CONFIG_HOME")
-	if cfg == "" || !platform.IsAbs(g, cfg) {
-		cfg = platform.Join(g, home, ".config")
-	}
+	r := findRow(linuxTable, func(r linuxRow) string { return r.id }, b.id)
 	base := Location{ID: b.id, Browser: b.id, Name: b.name, Family: b.family, System: system, Binary: e.binary(system)}
-	nm := func(l Location, folder string, detect ...string) Location {
-		l.Manifest = platform.Join(g, folder, manifestName())
-		l.Detect = detect
-		return l
-	}
 	if system {
-		var l Location
-		switch b.id {
-		case "chrome":
-			l = nm(base, e.sys("/etc/opt/chrome/native-messaging-hosts"), e.sys("/opt/google/chrome"))
-			l.Source = srcChrome
-		case "chromium":
-			l = nm(base, e.sys("/etc/chromium/native-messaging-hosts"), e.sys("/usr/lib/chromium"), e.sys("/usr/lib64/chromium"), e.sys("/usr/lib/chromium-browser"))
-			l.Source = srcChrome
-		case "edge":
-			l = nm(base, e.sys("/etc/opt/edge/native-messaging-hosts"), e.sys("/opt/microsoft/msedge"))
-			l.Source = srcEdge
-		case "brave":
-			// Brave's Linux build reads Chrome's system folder.
-			l = nm(base, e.sys("/etc/opt/chrome/native-messaging-hosts"), e.sys("/opt/brave.com/brave"))
-			l.Source = srcBrowserps
-		case "vivaldi":
-			l = nm(base, e.sys("/etc/opt/vivaldi/native-messaging-hosts"), e.sys("/opt/vivaldi"))
-			l.Source = srcBrowserps
-		case "opera":
-			l = nm(base, e.sys("/etc/opt/chrome/native-messaging-hosts"), e.sys("/usr/lib/x86_64-linux-gnu/opera"), e.sys("/usr/lib/opera"))
-			l.Blocked = "Opera documents no system-wide host folder on Linux; install per user (without --system)"
-			l.Source = srcOperaDocs
-		case "firefox":
-			l = nm(base, e.sys("/usr/lib/mozilla/native-messaging-hosts"), e.sys("/usr/lib/firefox"), e.sys("/usr/lib/firefox-esr"), e.sys("/usr/lib64/firefox"), e.sys("/opt/firefox"))
-			l.Source = srcMDN
-		case "librewolf":
-			l = nm(base, e.sys("/usr/lib/librewolf/native-messaging-hosts"), e.sys("/usr/lib/librewolf"), e.sys("/usr/share/librewolf"))
-			l.Source = srcWfxSys + " (LibreWolf's own folder, as documented there)"
-		case "waterfox":
-			l = nm(base, e.sys("/usr/lib/waterfox/native-messaging-hosts"), e.sys("/usr/lib/waterfox"), e.sys("/opt/waterfox"))
-			l.Source = srcWfxSys
-		}
+		l := base
+		l.Manifest = platform.Join(g, e.expand(r.system), manifestName())
+		l.Detect, l.Blocked, l.Source = e.expandAll(r.sysDetect), r.sysBlocked, r.sysSrc
 		return []Location{l}
 	}
-
-	var l Location
-	switch b.id {
-	case "chrome":
-		l = nm(base, platform.Join(g, cfg, "google-chrome", "NativeMessagingHosts"), platform.Join(g, cfg, "google-chrome"))
-		l.Source = srcChrome
-	case "chromium":
-		l = nm(base, platform.Join(g, cfg, "chromium", "NativeMessagingHosts"), platform.Join(g, cfg, "chromium"))
-		l.Source = srcChrome
-	case "edge":
-		l = nm(base, platform.Join(g, cfg, "microsoft-edge", "NativeMessagingHosts"), platform.Join(g, cfg, "microsoft-edge"))
-		l.Source = srcEdge
-	case "brave":
-		l = nm(base, platform.Join(g, cfg, "BraveSoftware/Brave-Browser/NativeMessagingHosts"), platform.Join(g, cfg, "BraveSoftware/Brave-Browser"))
-		l.Source = srcBrowserps
-	case "vivaldi":
-		l = nm(base, platform.Join(g, cfg, "vivaldi", "NativeMessagingHosts"), platform.Join(g, cfg, "vivaldi"))
-		l.Source = srcBrowserps
-	case "opera":
-		l = nm(base, platform.Join(g, cfg, "opera", "NativeMessagingHosts"), platform.Join(g, cfg, "opera"))
-		l.Source = srcOperaComm
-	case "firefox":
-		l = nm(base, platform.Join(g, home, ".mozilla", "native-messaging-hosts"), platform.Join(g, home, ".mozilla"))
-		l.Source = srcMDN
-	case "librewolf":
-		l = nm(base, platform.Join(g, home, ".librewolf", "native-messaging-hosts"), platform.Join(g, home, ".librewolf"))
-		l.Source = srcKeePassXC
-	case "waterfox":
-		l = nm(base, platform.Join(g, home, ".waterfox", "native-messaging-hosts"), platform.Join(g, home, ".waterfox"))
-		l.Source = srcWaterfox
-	}
+	l := base
+	l.Manifest = platform.Join(g, e.expand(r.user), manifestName())
+	l.Detect, l.Source = e.expandAll(r.detect), r.userSrc
 	out := []Location{l}
 
 	// Flatpak: the browser runs the host inside its sandbox, so both the
 	// manifest and a copy of the (static) binary live under ~/.var/app/<id>.
-	app := platform.Join(g, home, ".var", "app", b.flatpakID)
+	app := platform.Join(g, e.Home, ".var", "app", r.flatpakID)
 	fp := base
 	fp.ID = b.id + "-flatpak"
 	fp.Name = b.name + " (Flatpak)"
-	fp.Manifest = platform.Join(g, app, b.flatpakNM, manifestName())
+	fp.Manifest = platform.Join(g, app, r.flatpakNM, manifestName())
 	fp.Detect = []string{app}
 	fp.Binary = platform.Join(g, app, "data", "ringfence", "bin", e.exe())
 	fp.Note = "the host runs inside the Flatpak sandbox and keeps its data in " + platform.Join(g, app, "data", "ringfence") + " unless RINGFENCE_HOME is set there"
 	fp.Source = srcFlatpak
 	out = append(out, fp)
 
-	// Snap: Chromium-family snaps cannot start hosts outside their sandbox;
-	// the Firefox snap reads the real home's manifest through the portal.
-	switch b.id {
-	case "chromium", "brave":
+	switch r.snap {
+	case snapBlocked:
 		sn := base
 		sn.ID = b.id + "-snap"
 		sn.Name = b.name + " (Snap)"
-		snapName := b.id
-		sn.Manifest = platform.Join(g, home, "snap", snapName, "common", b.id, "NativeMessagingHosts", manifestName())
-		sn.Detect = []string{platform.Join(g, home, "snap", snapName), e.sys("/snap/" + snapName)}
+		sn.Manifest = platform.Join(g, e.Home, "snap", b.id, "common", b.id, "NativeMessagingHosts", manifestName())
+		sn.Detect = []string{platform.Join(g, e.Home, "snap", b.id), e.sys("/snap/" + b.id)}
 		sn.Blocked = "the " + b.name + " Snap cannot start native messaging hosts outside its sandbox; install " + b.name + " from a .deb or Flatpak, or use Firefox"
 		sn.Source = srcSnapBlock
 		out = append(out, sn)
-	case "firefox":
+	case snapPortal:
 		sn := l
-		sn.ID = "firefox-snap"
-		sn.Name = "Firefox (Snap)"
-		sn.Detect = []string{platform.Join(g, home, "snap", "firefox"), e.sys("/snap/firefox")}
-		sn.Note = "the Firefox snap reads " + l.Manifest + " (the real home, not ~/snap/firefox) through the WebExtensions portal and asks you once to allow it"
+		sn.ID = b.id + "-snap"
+		sn.Name = b.name + " (Snap)"
+		sn.Detect = []string{platform.Join(g, e.Home, "snap", b.id), e.sys("/snap/" + b.id)}
+		sn.Note = "the " + b.name + " snap reads " + l.Manifest + " (the real home, not ~/snap/" + b.id + ") through the WebExtensions portal and asks you once to allow it"
 		sn.Source = srcSnapFx
 		out = append(out, sn)
 	}
@@ -329,98 +433,26 @@ func linuxLocations(e Env, b browserDef, system bool) []Location {
 }
 
 func darwinLocations(e Env, b browserDef, system bool) []Location {
-	g := e.GOOS
-	as := platform.Join(g, e.Home, "Library", "Application Support")
-	base := Location{ID: b.id, Browser: b.id, Name: b.name, Family: b.family, System: system, Binary: e.binary(system)}
-	l := base
+	r := findRow(darwinTable, func(r darwinRow) string { return r.id }, b.id)
+	l := Location{ID: b.id, Browser: b.id, Name: b.name, Family: b.family, System: system, Binary: e.binary(system)}
 	if system {
-		app := func(name string) []string { return []string{e.sys("/Applications/" + name + ".app")} }
-		switch b.id {
-		case "chrome":
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Google/Chrome/NativeMessagingHosts"), app("Google Chrome"), srcChrome
-		case "chromium":
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Application Support/Chromium/NativeMessagingHosts"), app("Chromium"), srcChrome
-		case "edge":
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Microsoft/Edge/NativeMessagingHosts"), app("Microsoft Edge"), srcEdge
-		case "brave":
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts"), app("Brave Browser"), srcBrowserps
-		case "vivaldi":
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Application Support/Vivaldi/NativeMessagingHosts"), app("Vivaldi"), srcBrowserps
-		case "opera":
-			// Opera's documentation names Chrome's system folder on macOS.
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Google/Chrome/NativeMessagingHosts"), app("Opera"), srcOperaDocs
-		case "firefox":
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Application Support/Mozilla/NativeMessagingHosts"), app("Firefox"), srcMDN
-		case "librewolf":
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Application Support/LibreWolf/NativeMessagingHosts"), app("LibreWolf"), srcKeePassXC+" (user folder; the system folder by analogy, unverified)"
-		case "waterfox":
-			l.Manifest, l.Detect, l.Source = e.sys("/Library/Application Support/Mozilla/NativeMessagingHosts"), app("Waterfox"), srcWaterfox
-		}
+		l.Manifest, l.Detect, l.Source = e.expand(r.system), []string{e.sys("/Applications/" + r.app + ".app")}, r.sysSrc
 	} else {
-		switch b.id {
-		case "chrome":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Google/Chrome/NativeMessagingHosts"), []string{platform.Join(g, as, "Google/Chrome")}, srcChrome
-		case "chromium":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Chromium/NativeMessagingHosts"), []string{platform.Join(g, as, "Chromium")}, srcChrome
-		case "edge":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Microsoft Edge/NativeMessagingHosts"), []string{platform.Join(g, as, "Microsoft Edge")}, srcEdge
-		case "brave":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "BraveSoftware/Brave-Browser/NativeMessagingHosts"), []string{platform.Join(g, as, "BraveSoftware/Brave-Browser")}, srcBrowserps
-		case "vivaldi":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Vivaldi/NativeMessagingHosts"), []string{platform.Join(g, as, "Vivaldi")}, srcKeePassXC
-		case "opera":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "com.operasoftware.Opera/NativeMessagingHosts"), []string{platform.Join(g, as, "com.operasoftware.Opera")}, srcOperaComm
-		case "firefox":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Mozilla/NativeMessagingHosts"), []string{platform.Join(g, as, "Firefox")}, srcMDN
-		case "librewolf":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "LibreWolf/NativeMessagingHosts"), []string{platform.Join(g, as, "librewolf"), platform.Join(g, as, "LibreWolf")}, srcKeePassXC
-		case "waterfox":
-			l.Manifest, l.Detect, l.Source = platform.Join(g, as, "Mozilla/NativeMessagingHosts"), []string{platform.Join(g, as, "Waterfox")}, srcWaterfox
-		}
+		l.Manifest, l.Detect, l.Source = e.expand(r.user), e.expandAll(r.detect), r.userSrc
 	}
-	l.Manifest = platform.Join(g, l.Manifest, manifestName())
+	l.Manifest = platform.Join(e.GOOS, l.Manifest, manifestName())
 	return []Location{l}
 }
 
 func windowsLocations(e Env, b browserDef, system bool) []Location {
 	g := e.GOOS
-	local := e.env("LOCALAPPDATA")
-	if local == "" {
-		local = platform.Join(g, e.Home, "AppData", "Local")
-	}
-	roaming := e.env("APPDATA")
-	if roaming == "" {
-		roaming = platform.Join(g, e.Home, "AppData", "Roaming")
-	}
-	// Brave, Vivaldi and Opera read Chrome's key; LibreWolf and Waterfox read
-	// Mozilla's. The manifest file is named after the key's owner so browsers
-	// sharing a key share one file.
-	var owner, keyBase, src string
-	switch b.id {
-	case "chrome":
-		owner, keyBase, src = "chrome", `Software\Google\Chrome`, srcChrome
-	case "brave", "vivaldi":
-		owner, keyBase, src = "chrome", `Software\Google\Chrome`, srcKeePassXC
-	case "opera":
-		owner, keyBase, src = "chrome", `Software\Google\Chrome`, srcOperaDocs
-	case "chromium":
-		owner, keyBase, src = "chromium", `Software\Chromium`, srcKeePassXC
-	case "edge":
-		owner, keyBase, src = "edge", `Software\Microsoft\Edge`, srcEdge
-	case "firefox":
-		owner, keyBase, src = "mozilla", `Software\Mozilla`, srcMDN
-	case "librewolf":
-		owner, keyBase, src = "mozilla", `Software\Mozilla`, srcKeePassXC
-	case "waterfox":
-		owner, keyBase, src = "mozilla", `Software\Mozilla`, srcWaterfox
-	}
-	key := keyBase + `\NativeMessagingHosts\` + HostName
-	l := Location{ID: b.id, Browser: b.id, Name: b.name, Family: b.family, System: system, Binary: e.binary(system), Source: src}
+	r := findRow(windowsTable, func(r windowsRow) string { return r.id }, b.id)
+	l := Location{ID: b.id, Browser: b.id, Name: b.name, Family: b.family, System: system, Binary: e.binary(system), Source: r.src}
 	if system {
-		l.Manifest = platform.Join(g, e.SystemDir(), "manifests", owner, manifestName())
+		l.Manifest = platform.Join(g, e.SystemDir(), "manifests", r.owner, manifestName())
 		// 32-bit browsers on 64-bit Windows see the WOW64 view of HKLM, so
 		// write both; HKCU\Software is shared between the views.
-		l.Reg = []RegKey{{Root: "HKLM", Path: key, View: "64"}, {Root: "HKLM", Path: key, View: "32"}}
+		l.Reg = []RegKey{{Root: "HKLM", Path: r.key, View: "64"}, {Root: "HKLM", Path: r.key, View: "32"}}
 		pf := e.env("ProgramFiles")
 		if pf == "" || e.Root != "" {
 			pf = platform.Join(g, e.Root, "Program Files")
@@ -429,51 +461,11 @@ func windowsLocations(e Env, b browserDef, system bool) []Location {
 		if pf86 == "" || e.Root != "" {
 			pf86 = platform.Join(g, e.Root, "Program Files (x86)")
 		}
-		var rel string
-		switch b.id {
-		case "chrome":
-			rel = `Google\Chrome\Application`
-		case "chromium":
-			rel = `Chromium\Application`
-		case "edge":
-			rel = `Microsoft\Edge\Application`
-		case "brave":
-			rel = `BraveSoftware\Brave-Browser\Application`
-		case "vivaldi":
-			rel = `Vivaldi\Application`
-		case "opera":
-			rel = `Opera`
-		case "firefox":
-			rel = `Mozilla Firefox`
-		case "librewolf":
-			rel = `LibreWolf`
-		case "waterfox":
-			rel = `Waterfox`
-		}
-		l.Detect = []string{platform.Join(g, pf, rel), platform.Join(g, pf86, rel)}
+		l.Detect = []string{platform.Join(g, pf, r.program), platform.Join(g, pf86, r.program)}
 	} else {
-		l.Manifest = platform.Join(g, e.DataDir, "manifests", owner, manifestName())
-		l.Reg = []RegKey{{Root: "HKCU", Path: key}}
-		switch b.id {
-		case "chrome":
-			l.Detect = []string{platform.Join(g, local, `Google\Chrome\User Data`)}
-		case "chromium":
-			l.Detect = []string{platform.Join(g, local, `Chromium\User Data`)}
-		case "edge":
-			l.Detect = []string{platform.Join(g, local, `Microsoft\Edge\User Data`)}
-		case "brave":
-			l.Detect = []string{platform.Join(g, local, `BraveSoftware\Brave-Browser\User Data`)}
-		case "vivaldi":
-			l.Detect = []string{platform.Join(g, local, `Vivaldi\User Data`)}
-		case "opera":
-			l.Detect = []string{platform.Join(g, roaming, `Opera Software\Opera Stable`)}
-		case "firefox":
-			l.Detect = []string{platform.Join(g, roaming, `Mozilla\Firefox`)}
-		case "librewolf":
-			l.Detect = []string{platform.Join(g, roaming, `librewolf`)}
-		case "waterfox":
-			l.Detect = []string{platform.Join(g, roaming, `Waterfox`)}
-		}
+		l.Manifest = platform.Join(g, e.DataDir, "manifests", r.owner, manifestName())
+		l.Reg = []RegKey{{Root: "HKCU", Path: r.key}}
+		l.Detect = []string{e.expand(r.detect)}
 	}
 	return []Location{l}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+
+	"github.com/ringfence/ringfence/internal/config"
 )
 
 // Manifest is a native messaging host manifest. Chromium-family browsers
@@ -43,9 +45,9 @@ func ValidExtensionID(id string) error {
 // AllowedIDs returns the ids a family's manifest must allow: the built-in
 // one first, then the extra ids of that family, sorted and deduplicated.
 func AllowedIDs(f Family, extra []string) []string {
-	def := DevChromeID
+	def := config.DevChromeID
 	if f == Firefox {
-		def = GeckoID
+		def = config.DevFirefoxID
 	}
 	seen := map[string]bool{def: true}
 	var more []string
@@ -66,7 +68,7 @@ func Origin(id string) string { return "chrome-extension://" + id + "/" }
 // BuildManifest returns the manifest for a family with the host at binary.
 func BuildManifest(f Family, binary string, extra []string) Manifest {
 	m := Manifest{
-		Name:        HostName,
+		Name:        config.HostName,
 		Description: "Ringfence native messaging host (local evidence store)",
 		Path:        binary,
 		Type:        "stdio",

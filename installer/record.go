@@ -36,8 +36,10 @@ type Record struct {
 
 // RecordFile is one file install wrote.
 type RecordFile struct {
-	Path      string   `json:"path"`
-	Kind      string   `json:"kind"` // "manifest" or "binary"
+	Path string `json:"path"`
+	Kind string `json:"kind"` // "manifest", "binary" or "link"
+	// Link is a symlink's target (Kind "link"; SHA256 is then empty).
+	Link      string   `json:"link,omitempty"`
 	SHA256    string   `json:"sha256"`
 	Locations []string `json:"locations,omitempty"` // location ids served
 	// Original is the file as it was before install first replaced it

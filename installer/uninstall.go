@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/ringfence/ringfence/internal/config"
 )
 
 // UninstallOptions are uninstall's flags and hooks.
@@ -75,6 +77,19 @@ func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, err
 		if _, err := os.Lstat(f.Path); isNotExist(err) {
 			continue
 		}
+		if f.Kind == "link" {
+			if cur, err := os.Readlink(f.Path); err != nil || cur != f.Link {
+				act("keep", f.Path, "no longer install's link to "+f.Link)
+				continue
+			}
+			act("remove", f.Path, "link")
+			if !o.DryRun {
+				if err := os.Remove(f.Path); err != nil && !isNotExist(err) {
+					errs = append(errs, err)
+				}
+			}
+			continue
+		}
 		if sum, err := fileSHA256(f.Path); err != nil || sum != f.SHA256 {
 			// Changed since install wrote it (another installer, the user):
 			// not ours to delete any more.
@@ -139,7 +154,7 @@ func Uninstall(ctx context.Context, m Machine, o UninstallOptions) (*Result, err
 }
 
 func undoConfig(dataDir string, rec *Record, dry bool, act func(op, path, note string)) error {
-	path := ConfigPath(dataDir)
+	path := config.Path(dataDir)
 	if sum, err := fileSHA256(path); err == nil && sum == rec.ConfigWritten {
 		// Untouched since install wrote it: restore the original bytes.
 		if rec.ConfigCreated {
@@ -163,7 +178,7 @@ func undoConfig(dataDir string, rec *Record, dry bool, act func(op, path, note s
 	}
 	kept := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return slices.Contains(rec.ConfigIDs, id) })
 	if len(kept) == 0 {
-		delete(fields, ConfigKey)
+		delete(fields, config.AllowedKey)
 	}
 	if rec.ConfigCreated && len(fields) == 0 {
 		act("remove", path, "config created by install")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the tools the build (--build) or the tests (default) need are
+# Makes sure the tools the build (--build), the demo (--demo) or the tests (default) need are
 # present: installs them with apt when we are root, otherwise stops with the
 # exact command to run. Never skips.
 set -euo pipefail
@@ -17,14 +17,20 @@ fi
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 
-if [ "$mode" = test ]; then
+# demo: headless Chromium only (e2e/demo.mjs), no Firefox, no keyring.
+if [ "$mode" = test ] || [ "$mode" = demo ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  [ -d /usr/share/fonts/truetype/liberation ] || need+=(fonts-liberation)
+  command -v unzip >/dev/null 2>&1 || need+=(unzip)
+  command -v zip >/dev/null 2>&1 || need+=(zip)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+fi
+if [ "$mode" = test ]; then
   command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 || need+=(firefox-esr)
   command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
   command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
-  [ -d /usr/share/fonts/truetype/liberation ] || need+=(fonts-liberation)
-  command -v unzip >/dev/null 2>&1 || need+=(unzip)
-  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -14,7 +14,18 @@ fi
 
 # The host copies itself into the data folder and the manifests point there,
 # so `make clean` or moving this checkout does not break the browsers.
-bin/ringfence install "$@"
+out=$(bin/ringfence install "$@") || { echo "$out"; exit 1; }
+echo "$out"
+if ! grep -q '^  registered ' <<<"$out"; then
+  cat >&2 <<EOF
+
+make install: no browser was registered, so the extension could not reach the host.
+Install a supported browser (Chrome, Chromium, Edge, Brave, Vivaldi, Opera, Firefox,
+LibreWolf, Waterfox) and start it once, then run 'make install' again, or name one:
+  scripts/install.sh --browser chromium
+EOF
+  exit 1
+fi
 
 cat <<EOF
 
@@ -35,4 +46,5 @@ Next, load the extension (until the store listings exist):
 
 Then check everything with:
     $root/bin/ringfence doctor
+(or just 'ringfence doctor' when ~/.local/bin is on your PATH; see the notes above)
 EOF

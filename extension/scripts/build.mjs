@@ -105,5 +105,5 @@ for (const [browser, target] of Object.entries(targets)) {
     await cp(path.join(root, 'src', f), path.join(out, path.basename(f)));
   }
   await cp(path.join(root, '_locales'), path.join(out, '_locales'), { recursive: true });
-  for (const s of [16, 48, 128]) await writeFile(path.join(out, 'icons', `icon${s}.png`), ringIcon(s));
+  for (const s of [16, 32, 48, 128]) await writeFile(path.join(out, 'icons', `icon${s}.png`), ringIcon(s));
 }

@@ -29,7 +29,7 @@ import (
 	"time"
 
 	"github.com/ringfence/ringfence/internal/benchdata"
-	"github.com/ringfence/ringfence/internal/caller"
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/protocol"
 	"github.com/ringfence/ringfence/internal/store"
@@ -104,7 +104,7 @@ func run(bin, md string, n int) error {
 
 	var rows []result
 	// 1. Start → hello, interleaved so both see the same machine load.
-	args := []string{"chrome-extension://" + caller.DevChromeID + "/"}
+	args := []string{"chrome-extension://" + config.DevChromeID + "/"}
 	hm, em, err := startVsEcho(bin, echo, args, env, n)
 	if err != nil {
 		return err

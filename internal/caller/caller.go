@@ -3,19 +3,9 @@
 package caller
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
 	"strings"
 
-	"github.com/ringfence/ringfence/internal/platform"
-)
-
-// The dev builds' fixed ids (the Chrome manifest carries a fixed key).
-const (
-	DevChromeID  = "kgjgjjlabbgcnkpjhjigkccigfbappbn"
-	DevFirefoxID = "ringfence@ringfence.io"
+	"github.com/ringfence/ringfence/internal/config"
 )
 
 // Caller is the extension that started the host.
@@ -44,32 +34,10 @@ func Parse(args []string) (Caller, bool) {
 	return Caller{}, false
 }
 
-// Config is $RINGFENCE_HOME/config.json. Unknown fields are ignored so other
-// parts of Ringfence can keep settings there too.
-type Config struct {
-	AllowedExtensionIDs []string `json:"allowed_extension_ids"`
-}
-
-// LoadConfig reads home's config file; a missing file is an empty config.
-func LoadConfig(home string) (Config, error) {
-	var c Config
-	b, err := os.ReadFile(platform.Config(home))
-	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
-		return c, fmt.Errorf("read config: %w", err)
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("config %s is not valid JSON: %w", platform.Config(home), err)
-	}
-	return c, nil
-}
-
 // Allowed lists the ids this installation serves: the dev ids plus the
 // config's allowed_extension_ids.
-func Allowed(c Config) []string {
-	return append([]string{DevChromeID, DevFirefoxID}, c.AllowedExtensionIDs...)
+func Allowed(c config.File) []string {
+	return append([]string{config.DevChromeID, config.DevFirefoxID}, c.Allowed...)
 }
 
 // IsAllowed reports whether c may be served.

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ringfence/ringfence/internal/config"
 )
 
 func TestParse(t *testing.T) {
@@ -13,10 +15,10 @@ func TestParse(t *testing.T) {
 		want Caller
 		ok   bool
 	}{
-		{"chromium", []string{"chrome-extension://kgjgjjlabbgcnkpjhjigkccigfbappbn/"}, Caller{Browser: "chromium", ExtensionID: DevChromeID}, true},
+		{"chromium", []string{"chrome-extension://kgjgjjlabbgcnkpjhjigkccigfbappbn/"}, Caller{Browser: "chromium", ExtensionID: config.DevChromeID}, true},
 		{"chromium on windows", []string{"chrome-extension://abc/", "--parent-window=0"}, Caller{Browser: "chromium", ExtensionID: "abc"}, true},
 		{"firefox", []string{"/home/u/.mozilla/native-messaging-hosts/io.ringfence.host.json", "ringfence@ringfence.io"},
-			Caller{Browser: "firefox", ExtensionID: DevFirefoxID, ManifestPath: "/home/u/.mozilla/native-messaging-hosts/io.ringfence.host.json"}, true},
+			Caller{Browser: "firefox", ExtensionID: config.DevFirefoxID, ManifestPath: "/home/u/.mozilla/native-messaging-hosts/io.ringfence.host.json"}, true},
 		{"firefox windows", []string{`C:\Users\u\AppData\io.ringfence.host.JSON`, "x@y"},
 			Caller{Browser: "firefox", ExtensionID: "x@y", ManifestPath: `C:\Users\u\AppData\io.ringfence.host.JSON`}, true},
 		{"no args", nil, Caller{}, false},
@@ -37,22 +39,22 @@ func TestParse(t *testing.T) {
 
 func TestAllowlist(t *testing.T) {
 	home := t.TempDir()
-	cfg, err := LoadConfig(home)
+	cfg, err := config.Load(home)
 	if err != nil {
 		t.Fatalf("missing config: %v", err)
 	}
 	os.WriteFile(filepath.Join(home, "config.json"), []byte(`{"allowed_extension_ids":["abcdefghijklmnopabcdefghijklmnop"],"other":1}`), 0o600)
-	cfg2, err := LoadConfig(home)
+	cfg2, err := config.Load(home)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		cfg  Config
+		cfg  config.File
 		id   string
 		want bool
 	}{
-		{cfg, DevChromeID, true},
-		{cfg, DevFirefoxID, true},
+		{cfg, config.DevChromeID, true},
+		{cfg, config.DevFirefoxID, true},
 		{cfg, "abcdefghijklmnopabcdefghijklmnop", false},
 		{cfg2, "abcdefghijklmnopabcdefghijklmnop", true},
 		{cfg2, "", false},
@@ -64,7 +66,7 @@ func TestAllowlist(t *testing.T) {
 		}
 	}
 	os.WriteFile(filepath.Join(home, "config.json"), []byte(`{`), 0o600)
-	if _, err := LoadConfig(home); err == nil {
+	if _, err := config.Load(home); err == nil {
 		t.Error("a broken config.json loaded")
 	}
 }

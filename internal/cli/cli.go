@@ -47,7 +47,8 @@ func verbs() []verb {
 		{"show", "show one snapshot and its artifacts", runShow},
 		{"events", "print the append-only event log", runEvents},
 		{"export", "write an evidence kit (zip or WACZ)", runExport},
-		{"verify", "verify an evidence kit", runVerify},
+		{"verify", "verify an evidence kit or WACZ", runVerify},
+		{"timestamp", "add a trusted RFC 3161 timestamp to a kit (prepared offline)", runTimestamp},
 		{"rules", "list the warning rules and where each comes from", runRules},
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"database/sql"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ringfence/ringfence/internal/evidence"
+	"github.com/ringfence/ringfence/internal/evidence/tsatest"
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/platform"
 	"github.com/ringfence/ringfence/internal/store"
@@ -65,25 +65,22 @@ func TestExportVerifyRealStore(t *testing.T) {
 	if errs != "" {
 		t.Errorf("export wrote to stderr with no terminal: %q", errs)
 	}
-	if !strings.Contains(out, "3 snapshot(s), 3 event(s)") || !strings.Contains(out, evidence.Fingerprint(sk.Public().(ed25519.PublicKey))) {
+	ident, err := evidence.IdentityKey(sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := evidence.Fingerprint(&ident.PublicKey)
+	if !strings.Contains(out, "3 snapshot(s), 3 event(s)") || !strings.Contains(out, fp) {
 		t.Errorf("export output:\n%s", out)
 	}
 	code, out, _ = run("verify", kit)
 	if code != ExitOK || !strings.HasPrefix(out, "OK: ") {
 		t.Fatalf("verify: %d\n%s", code, out)
 	}
-	// Who signed it: the keyring's key passes, any other fingerprint fails.
-	fp := evidence.Fingerprint(sk.Public().(ed25519.PublicKey))
-	if code, out, _ := run("verify", "--expect-fingerprint", fp, kit); code != ExitOK {
-		t.Errorf("verify --expect-fingerprint (right key): %d\n%s", code, out)
-	}
-	if code, out, _ := run("verify", "--expect-fingerprint", "SHA256:00", kit); code != ExitFailure || !strings.Contains(out, "manifest.json.sig: signed by "+fp) {
-		t.Errorf("verify --expect-fingerprint (wrong key): %d\n%s", code, out)
-	}
 	// The kit is signed by the keyring's key, and holds the decrypted bytes.
 	files := unzipAll(t, kit)
 	pub, err := evidence.ParsePublicKeyPEM(files["public-key.pem"])
-	if err != nil || !pub.Equal(sk.Public()) {
+	if err != nil || !ident.PublicKey.Equal(pub) {
 		t.Errorf("kit key is not the keyring's signing key: %v", err)
 	}
 	if got := files["snapshots/"+firstID(t, ctx, ring, home)+"/dom.html"]; !bytes.Contains(got, []byte("<h1>Account</h1>")) {
@@ -109,8 +106,26 @@ func TestExportVerifyRealStore(t *testing.T) {
 	if code, out, errs := run("export", "--format", "wacz", "--out", wacz); code != ExitOK {
 		t.Fatalf("export wacz: %d %s%s", code, out, errs)
 	}
-	if code, out, _ := run("verify", wacz); code != ExitOK || !strings.Contains(out, "intact WACZ") {
+	if code, out, _ := run("verify", wacz); code != ExitOK || !strings.Contains(out, "intact WACZ") || !strings.Contains(out, "signed by "+fp) {
 		t.Errorf("verify wacz: %d %s", code, out)
+	}
+	// Who signed it: one fingerprint for kit and WACZ, pasted as export
+	// printed it, as sha256sum prints it, or upper-case; another key fails
+	// naming the file that holds the signature; a malformed one is a usage error.
+	bare := strings.TrimPrefix(fp, "SHA256:")
+	otherFP := "SHA256:" + strings.Repeat("0", 64)
+	for file, sigFile := range map[string]string{kit: "manifest.json.sig", wacz: "datapackage-digest.json"} {
+		for _, form := range []string{fp, bare, strings.ToUpper(bare), bare + "  -"} {
+			if code, out, errs := run("verify", "--expect-fingerprint", form, file); code != ExitOK || !strings.Contains(out, "the signer is the expected key") {
+				t.Errorf("verify --expect-fingerprint %q %s: %d\n%s%s", form, file, code, out, errs)
+			}
+		}
+		if code, out, _ := run("verify", "--expect-fingerprint", otherFP, file); code != ExitFailure || !strings.Contains(out, sigFile+": signed by "+fp) {
+			t.Errorf("verify --expect-fingerprint (wrong key) %s: %d\n%s", file, code, out)
+		}
+		if code, out, errs := run("verify", "--expect-fingerprint", "SHA256:00", file); code != ExitUsage || !strings.Contains(errs, "64 hex digits") {
+			t.Errorf("verify --expect-fingerprint (malformed) %s: %d\n%s%s", file, code, out, errs)
+		}
 	}
 	one := filepath.Join(dir, "one.zip")
 	if code, _, errs := run("export", "--category", "api_dashboard", "--out", one); code != ExitOK {
@@ -127,6 +142,13 @@ func TestExportVerifyRealStore(t *testing.T) {
 		{[]string{"export", "--format", "tar"}, ExitUsage},
 		{[]string{"export", "--category", "nope"}, ExitUsage},
 		{[]string{"export", "--since", "yesterday"}, ExitUsage},
+		{[]string{"export", "--lang", "xx"}, ExitUsage},
+		{[]string{"export", "--format", "wacz", "--with-pdf"}, ExitUsage},
+		{[]string{"export", "--out", filepath.Join(dir, "k.pdf")}, ExitUsage},
+		{[]string{"export", "--format", "wacz", "--out", filepath.Join(dir, "k.zip")}, ExitUsage},
+		{[]string{"export", "--out", filepath.Join(dir, "k")}, ExitUsage},
+		{[]string{"timestamp", "fetch", kit}, ExitUsage},
+		{[]string{"timestamp", "--help"}, ExitOK},
 		{[]string{"export", "--help"}, ExitOK},
 		{[]string{"verify", "--help"}, ExitOK},
 		{[]string{"verify"}, ExitUsage},
@@ -137,8 +159,79 @@ func TestExportVerifyRealStore(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d\n%s%s", c.args, code, c.code, out, errs)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "none.zip")); !os.IsNotExist(err) {
-		t.Error("an empty export left a file behind")
+	for _, f := range []string{"none.zip", "k.pdf", "k.zip", "k"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("a refused export left %s behind", f)
+		}
+	}
+	// The messages say what is wrong and what is accepted.
+	if _, _, errs := run("export", "--since", "yesterday"); !strings.Contains(errs, "YYYY-MM-DD") || strings.Contains(errs, "2006-01-02") {
+		t.Errorf("bad date message: %q", errs)
+	}
+	if _, _, errs := run("export", "--out", filepath.Join(dir, "k.pdf")); !strings.Contains(errs, "k.zip") || !strings.Contains(errs, "--format pdf") {
+		t.Errorf("extension message: %q", errs)
+	}
+	// Unknown snapshot ids: exit 3 naming them, nothing written.
+	typo := filepath.Join(dir, "typo.zip")
+	code, _, errs = run("export", "--snapshot", firstID(t, ctx, ring, home), "--snapshot", "20260101T000000Z-typo", "--out", typo)
+	if code != ExitNotFound || !strings.Contains(errs, "20260101T000000Z-typo") || strings.Contains(errs, firstID(t, ctx, ring, home)) {
+		t.Errorf("export with an unknown id: %d %q", code, errs)
+	}
+	if _, err := os.Stat(typo); !os.IsNotExist(err) {
+		t.Error("an export with an unknown id wrote a kit")
+	}
+	// --out an existing folder writes a dated kit inside it.
+	sub := filepath.Join(dir, "kits")
+	os.Mkdir(sub, 0o700)
+	code, out, errs = run("export", "--out", sub, "--with-pdf", "--lang", "de")
+	inside := filepath.Join(sub, "ringfence-evidence-"+time.Now().Format("2006-01-02")+".zip")
+	if code != ExitOK || !strings.Contains(out, inside) {
+		t.Fatalf("export --out FOLDER: %d %s%s", code, out, errs)
+	}
+	if code, out, _ := run("verify", inside); code != ExitOK {
+		t.Errorf("verify kit with PDF: %d %s", code, out)
+	}
+	inFiles := unzipAll(t, inside)
+	if !bytes.HasPrefix(inFiles["report.pdf"], []byte("%PDF-")) || !bytes.Contains(inFiles["index.html"], []byte("Beweispaket")) {
+		t.Error("--with-pdf --lang de: no PDF, or the report is not in German")
+	}
+	// --format pdf: the report alone.
+	pdf := filepath.Join(dir, "report.PDF")
+	if code, out, errs := run("export", "--format", "pdf", "--out", pdf); code != ExitOK {
+		t.Fatalf("export --format pdf: %d %s%s", code, out, errs)
+	}
+	if b, _ := os.ReadFile(pdf); !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Error("--format pdf did not write a PDF")
+	}
+	// Help spells flags the way usage does.
+	if _, out, _ := run("export", "--help"); !strings.Contains(out, "  --json\n") || !strings.Contains(out, "  --out PATH") || strings.Contains(out, "\n  -json") {
+		t.Errorf("export --help:\n%s", out)
+	}
+
+	// Timestamp round trip with the real TSA stand-in (openssl ts -reply).
+	tsa := tsatest.New(t, "CLI Test TSA")
+	code, out, errs = run("timestamp", "request", kit)
+	if code != ExitOK || !strings.Contains(out, "curl -sS -H 'Content-Type: application/timestamp-query' --data-binary @"+kit+".tsq") ||
+		!strings.Contains(out, "ringfence timestamp attach "+kit+" "+kit+".tsr") {
+		t.Fatalf("timestamp request: %d\n%s%s", code, out, errs)
+	}
+	tsr := tsa.Reply(kit + ".tsq")
+	if code, out, errs := run("timestamp", "attach", kit, tsr); code != ExitOK || !strings.Contains(out, "timestamped by "+tsa.Subject) {
+		t.Fatalf("timestamp attach: %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ := run("verify", "--expect-fingerprint", fp, kit); code != ExitOK || !strings.Contains(out, "timestamped by "+tsa.Subject+" at ") {
+		t.Errorf("verify timestamped kit: %d\n%s", code, out)
+	}
+	// A response for another kit is refused (exit 1), the kit unchanged.
+	if code, _, errs := run("timestamp", "request", wacz); code != ExitOK {
+		t.Fatalf("timestamp request wacz: %s", errs)
+	}
+	before, _ := os.ReadFile(kit)
+	if code, _, errs := run("timestamp", "attach", kit, tsa.Reply(wacz+".tsq")); code != ExitFailure || !strings.Contains(errs, "another file") {
+		t.Errorf("attach another file's response: %d %q", code, errs)
+	}
+	if after, _ := os.ReadFile(kit); !bytes.Equal(before, after) {
+		t.Error("a refused attach changed the kit")
 	}
 	// Default name: in the current folder, with the date, never overwriting.
 	t.Chdir(dir)
@@ -301,7 +394,7 @@ func TestExportProgressOnTerminal(t *testing.T) {
 		t.Errorf("no progress line on the terminal:\n%q", out)
 	}
 	// Piped, the same command is silent on stderr.
-	cmd = exec.Command(bin, "export", "--out", kit+"2")
+	cmd = exec.Command(bin, "export", "--out", strings.TrimSuffix(kit, ".zip")+"-2.zip")
 	cmd.Env = append(os.Environ(), platform.EnvHome+"="+home)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -29,10 +29,27 @@ func (c *command) help(w io.Writer) {
 	c.fs.VisitAll(func(*flag.Flag) { n++ })
 	if n > 0 {
 		fmt.Fprintln(w, "\nFlags:")
-		c.fs.SetOutput(w)
-		c.fs.PrintDefaults()
-		c.fs.SetOutput(io.Discard)
+		printFlags(w, c.fs)
 	}
+}
+
+// printFlags lists the flags as usage lines spell them, "--name VALUE"
+// (flag.PrintDefaults writes "-name", which no usage line here uses).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if arg != "" {
+			line += " " + arg
+		}
+		usage = strings.ReplaceAll(usage, "\n", "\n    \t")
+		switch f.DefValue {
+		case "", "false", "0", "[]":
+		default:
+			usage += fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintf(w, "%s\n    \t%s\n", line, usage)
+	})
 }
 
 // parse accepts flags before and after positional arguments (so

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -46,7 +47,24 @@ func machine(e *Env, home string) (installer.Machine, error) {
 		Owner:    installer.FileOwner,
 		Registry: installer.OSRegistry(),
 		Environ:  os.Environ(),
+		Cmd:      commandName(e.Getenv("PATH"), exe),
 	}, nil
+}
+
+// commandName is how hints should name ringfence: "ringfence" when PATH
+// finds one, else the running binary's full path, so a printed hint works
+// when pasted.
+func commandName(path, exe string) string {
+	name := "ringfence"
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	for _, d := range filepath.SplitList(path) {
+		if st, err := os.Stat(filepath.Join(d, name)); d != "" && err == nil && st.Mode().IsRegular() && (runtime.GOOS == "windows" || st.Mode().Perm()&0o111 != 0) {
+			return "ringfence"
+		}
+	}
+	return exe
 }
 
 func runInstall(ctx context.Context, e *Env, args []string) int {
@@ -144,7 +162,7 @@ func runUninstall(ctx context.Context, e *Env, args []string) int {
 
 // deleteKeyringEntries removes the entries internal/keys creates for home.
 func deleteKeyringEntries(ctx context.Context, home string) (string, error) {
-	return installer.DeleteKeyring(ctx, keys.Service, keys.Accounts(home))
+	return keys.Delete(ctx, home)
 }
 
 func printResult(w io.Writer, r *installer.Result) {

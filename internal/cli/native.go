@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/ringfence/ringfence/internal/caller"
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/platform"
 	"github.com/ringfence/ringfence/internal/protocol"
@@ -23,10 +24,10 @@ func isNativeLaunch(args []string) bool {
 func runNative(ctx context.Context, e *Env, args []string) int {
 	c, _ := caller.Parse(args)
 	home, homeErr := platform.Home(e.Getenv, runtime.GOOS)
-	var cfg caller.Config
+	var cfg config.File
 	if homeErr == nil {
 		var err error
-		if cfg, err = caller.LoadConfig(home); err != nil {
+		if cfg, err = config.Load(home); err != nil {
 			fmt.Fprintf(e.Stderr, "ringfence: %v (serving the built-in extension ids only)\n", err)
 		}
 	}

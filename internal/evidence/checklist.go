@@ -149,3 +149,29 @@ func (c *checklist) item(cat Category, first bool, now time.Time) ChecklistItem 
 	}
 	return it
 }
+
+// checklistEntry is one line of a WACZ's ringfence/checklist.json.
+type checklistEntry struct {
+	Identity string     `json:"identity"`
+	Category string     `json:"category"`
+	Title    string     `json:"title"`
+	Covered  bool       `json:"covered"`
+	Count    int        `json:"count"`
+	Stale    bool       `json:"stale"`
+	Newest   string     `json:"newest_snapshot,omitempty"`
+	NewestAt *time.Time `json:"newest_captured_at,omitempty"`
+	Next     string     `json:"next_steps"`
+}
+
+func checklistJSON(items []ChecklistItem) []checklistEntry {
+	out := make([]checklistEntry, 0, len(items))
+	for _, it := range items {
+		e := checklistEntry{Identity: it.Identity, Category: it.ID, Title: it.Title, Covered: it.Covered, Count: it.Count, Stale: it.Stale, Next: it.NextSteps}
+		if it.Newest != nil {
+			at := it.Newest.CapturedAt.UTC()
+			e.Newest, e.NewestAt = it.Newest.ID, &at
+		}
+		out = append(out, e)
+	}
+	return out
+}

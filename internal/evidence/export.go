@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -26,7 +30,7 @@ const (
 
 	// KitFormat and KitVersion identify the layout in manifest.json.
 	KitFormat  = "ringfence-evidence-kit"
-	KitVersion = 1
+	KitVersion = 2 // 2: ECDSA P-384 identity shared with the WACZ; 1: Ed25519
 )
 
 // Manifest is manifest.json: the signed description of everything in the kit.
@@ -58,6 +62,8 @@ type Options struct {
 	Now         time.Time // creation time; zero means time.Now()
 	Progress    Progress  // nil for none
 	TempDir     string    // for the report's spill files; "" = os.TempDir()
+	Lang        string    // the report's language (Languages); "" = English
+	WithPDF     bool      // also put report.pdf into a kit
 }
 
 // Result summarises a written kit.
@@ -122,11 +128,36 @@ func (o Options) start() (time.Time, Progress) {
 	return now.UTC().Truncate(time.Millisecond), progress
 }
 
-// selectSnapshots lists the snapshots f selects; ErrEmpty when there is none.
+// UnknownIDsError is returned when --snapshot names ids that the selection
+// does not match (mistyped, deleted, or outside the other filters): a kit
+// silently missing a snapshot the user asked for is worse than none.
+type UnknownIDsError struct{ IDs []string }
+
+func (e *UnknownIDsError) Error() string {
+	return "no snapshot matches " + strings.Join(e.IDs, ", ")
+}
+
+// selectSnapshots lists the snapshots f selects; ErrEmpty when there is
+// none, *UnknownIDsError when f.IDs names any that did not match.
 func selectSnapshots(ctx context.Context, src Source, f Filter) ([]Snapshot, error) {
 	snaps, err := src.Snapshots(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
+	}
+	if len(f.IDs) > 0 {
+		found := make(map[string]bool, len(snaps))
+		for _, s := range snaps {
+			found[s.ID] = true
+		}
+		var missing []string
+		for _, id := range f.IDs {
+			if !found[id] && !slices.Contains(missing, id) {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, &UnknownIDsError{IDs: missing}
+		}
 	}
 	if len(snaps) == 0 {
 		return nil, ErrEmpty
@@ -138,12 +169,12 @@ func selectSnapshots(ctx context.Context, src Source, f Filter) ([]Snapshot, err
 // Artifacts are copied straight from src into the zip and hashed on the way;
 // memory stays bounded whatever their total size.
 func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, error) {
-	if len(o.SigningKey) != ed25519.PrivateKeySize {
-		return Result{}, errors.New("export: no Ed25519 signing key")
+	key, err := IdentityKey(o.SigningKey)
+	if err != nil {
+		return Result{}, fmt.Errorf("export: %w", err)
 	}
 	now, progress := o.start()
-	pub := o.SigningKey.Public().(ed25519.PublicKey)
-	keyInfo, pubPEM, err := signingKeyInfo(pub)
+	keyInfo, pubPEM, err := signingKeyInfo(&key.PublicKey)
 	if err != nil {
 		return Result{}, err
 	}
@@ -158,11 +189,12 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 		}
 	}
 
-	rep, err := newReport(o.TempDir)
+	rep, err := newReport(o.TempDir, o.Lang)
 	if err != nil {
 		return Result{}, err
 	}
 	defer rep.cleanup()
+	rep.wantPDF = o.WithPDF
 
 	kz := newKitZip(w, now)
 	cl := newChecklist()
@@ -181,7 +213,7 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 		progress(i+1, len(snaps), "artifacts")
 	}
 
-	chain, err := writeEvents(ctx, src, kz, rep)
+	chain, err := writeEvents(ctx, src, kz, FileEvents, rep)
 	if err != nil {
 		return Result{}, err
 	}
@@ -196,8 +228,18 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 		Key:         keyInfo,
 		Checklist:   cl.items(now),
 	}
-	if err := rep.writeIndex(kz, head); err != nil {
+	rep.finish(&head)
+	if err := rep.writeIndex(kz, FileIndex, head); err != nil {
 		return Result{}, err
+	}
+	if o.WithPDF {
+		var pdf bytes.Buffer
+		if err := renderPDF(&pdf, head, rep.pdf, rep.lang, true); err != nil {
+			return Result{}, err
+		}
+		if _, err := kz.copy(FilePDF, &pdf, false, nil); err != nil {
+			return Result{}, err
+		}
 	}
 	progress(len(snaps), len(snaps), "report")
 
@@ -217,7 +259,11 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	if _, err := kz.copy(FileManifest, bytes.NewReader(mb), true, nil); err != nil {
 		return Result{}, err
 	}
-	sig := ed25519.Sign(o.SigningKey, mb)
+	digest := sha256.Sum256(mb)
+	sig, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
+	if err != nil {
+		return Result{}, fmt.Errorf("sign manifest.json: %w", err)
+	}
 	if _, err := kz.copy(FileSignature, bytes.NewReader(sig), false, nil); err != nil {
 		return Result{}, err
 	}
@@ -262,29 +308,64 @@ func compressible(mime string) bool {
 		!strings.HasPrefix(mime, "image/webp") && !strings.Contains(mime, "zip") && !strings.Contains(mime, "gzip")
 }
 
+// screenshotIndex picks the artifact whose thumbnail the report shows: a
+// screenshot PNG, else any PNG; -1 when there is none.
+func screenshotIndex(s Snapshot) int {
+	for i, a := range s.Artifacts {
+		if isScreenshot(a) {
+			return i
+		}
+	}
+	for i, a := range s.Artifacts {
+		if a.MIME == "image/png" {
+			return i
+		}
+	}
+	return -1
+}
+
+// teeFor is the buffer that keeps artifact i's bytes for the report (the
+// screenshot for its thumbnail, settings.json for the table), or nil.
+func teeFor(i, shot int, a Artifact) *capBuffer {
+	if i == shot || a.Name == "settings.json" {
+		return &capBuffer{limit: maxTee}
+	}
+	return nil
+}
+
+// take records in v what the report shows of artifact a (linked at path, or
+// not linked when path is ""), whose bytes tee kept; it returns the
+// screenshot's thumbnail JPEG when a is the screenshot.
+func (v *snapshotView) take(a Artifact, isShot bool, tee *capBuffer, path string) []byte {
+	v.Artifacts = append(v.Artifacts, artifactView{Artifact: a, Path: path})
+	switch {
+	case tee == nil:
+	case a.Name == "settings.json":
+		if !tee.complete() {
+			v.SettingsErr = "settings.json is too large to show here; open the file"
+		} else if rows, err := settingRows(tee.buf); err != nil {
+			v.SettingsErr = err.Error()
+		} else {
+			v.Settings, v.HasSettings = rows, true
+		}
+	case isShot:
+		v.Screenshot = path
+		if tee.complete() {
+			if jpg, err := thumbnail(tee.buf); err == nil {
+				return jpg
+			}
+		}
+	}
+	return nil
+}
+
 // writeSnapshot copies one snapshot's artifacts and meta.json into the kit and
 // returns what the report shows of it.
 func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (snapshotView, error) {
 	v := snapshotView{Snapshot: s, Dir: SnapshotDir(s.ID)}
-	shot := -1
+	shot := screenshotIndex(s)
 	for i, a := range s.Artifacts {
-		if isScreenshot(a) && shot < 0 {
-			shot = i
-		}
-	}
-	if shot < 0 {
-		for i, a := range s.Artifacts {
-			if a.MIME == "image/png" {
-				shot = i
-				break
-			}
-		}
-	}
-	for i, a := range s.Artifacts {
-		var tee *capBuffer
-		if i == shot || a.Name == "settings.json" {
-			tee = &capBuffer{limit: maxTee}
-		}
+		tee := teeFor(i, shot, a)
 		rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
 		if err != nil {
 			return v, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
@@ -304,48 +385,37 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 			return v, fmt.Errorf("snapshot %s: %s: stored bytes (%d, sha256 %s) differ from those recorded at capture (%d, sha256 %s); the store is damaged",
 				s.ID, a.Name, fe.Size, fe.SHA256, a.Size, a.SHA256)
 		}
-		v.Artifacts = append(v.Artifacts, artifactView{Artifact: a, Path: path})
-		switch {
-		case tee == nil:
-		case a.Name == "settings.json":
-			if !tee.complete() {
-				v.SettingsErr = "settings.json is too large to show here; open the file"
-			} else if rows, err := settingRows(tee.buf); err != nil {
-				v.SettingsErr = err.Error()
-			} else {
-				v.Settings, v.HasSettings = rows, true
+		if jpg := v.take(a, i == shot, tee, path); jpg != nil {
+			if _, err := kz.copy(thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
+				return v, err
 			}
-		case i == shot:
-			v.Screenshot = path
-			if tee.complete() {
-				if jpg, err := thumbnail(tee.buf); err == nil {
-					if _, err := kz.copy(thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
-						return v, err
-					}
-					v.Thumb = thumbPath(s.ID)
-				}
-			}
+			v.Thumb = thumbPath(s.ID)
 		}
 	}
-	meta, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return v, fmt.Errorf("snapshot %s: encode meta.json: %w", s.ID, err)
-	}
-	if _, err := kz.copy(v.Dir+FileMeta, bytes.NewReader(append(meta, '\n')), true, nil); err != nil {
+	if err := writeMeta(kz, v.Dir+FileMeta, s); err != nil {
 		return v, err
 	}
 	return v, nil
 }
 
+func writeMeta(kz *kitZip, path string, s Snapshot) error {
+	meta, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("snapshot %s: encode meta.json: %w", s.ID, err)
+	}
+	_, err = kz.copy(path, bytes.NewReader(append(meta, '\n')), true, nil)
+	return err
+}
+
 // writeEvents streams the whole event log into events.jsonl (a filtered kit
 // still carries the full chain, so it verifies from the first event) and the
 // report's event table.
-func writeEvents(ctx context.Context, src Source, kz *kitZip, rep *report) (EventChain, error) {
+func writeEvents(ctx context.Context, src Source, kz *kitZip, path string, rep *report) (EventChain, error) {
 	pr, pw := io.Pipe()
 	var chain EventChain
 	done := make(chan error, 1)
 	go func() {
-		_, err := kz.copy(FileEvents, pr, true, nil)
+		_, err := kz.copy(path, pr, true, nil)
 		pr.CloseWithError(err)
 		done <- err
 	}()

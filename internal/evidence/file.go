@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// Formats an export can write.
+// Formats an export can write (and FormatPDF, pdf.go). Each is also the
+// file name's extension.
 const (
 	FormatZip  = "zip"
 	FormatWACZ = "wacz"
@@ -78,8 +79,10 @@ func writeTemp(ctx context.Context, src Source, dir, base, format string, o Opti
 	case FormatZip:
 	case FormatWACZ:
 		write = WriteWACZ
+	case FormatPDF:
+		write = WritePDF
 	default:
-		return "", Result{}, fmt.Errorf("unknown format %q (want zip or wacz)", format)
+		return "", Result{}, fmt.Errorf("unknown format %q (want zip, wacz or pdf)", format)
 	}
 	if o.TempDir == "" {
 		o.TempDir = dir

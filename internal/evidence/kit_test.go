@@ -106,7 +106,7 @@ func TestExportThenVerify(t *testing.T) {
 	if !v.OK() {
 		t.Fatalf("fresh kit has problems: %v", v.Problems)
 	}
-	if v.Snapshots != 3 || v.Events != 4 || v.Fingerprint != Fingerprint(testKey.Public().(ed25519.PublicKey)) {
+	if v.Snapshots != 3 || v.Events != 4 || v.Fingerprint != testFingerprint(t) {
 		t.Errorf("verification = %+v", v)
 	}
 	files := kitFiles(t, kit)
@@ -126,11 +126,12 @@ func TestExportThenVerify(t *testing.T) {
 	html := string(files["index.html"])
 	for _, want := range []string{
 		"20261120T090000Z-aaaaaa", "20261121T090000Z-bbbbbb", "20261122T090000Z-cccccc",
-		"Improve the model for everyone", "OFF", // the settings table
+		"Improve the model for everyone", "Off", // the settings table
 		`data-category="uploads"`, "Moderation notices", // uncovered categories still listed
-		"The user proceeded despite the warning", "The user cancelled the action",
+		"The user chose to continue after the warning", "The user chose not to continue", // neutral words
 		"2026-11-20 10:00:00 UTC&#43;01:00", // local time at the capture's offset
-		"sha256sum -c SHA256SUMS", `src="thumbnails/20261120T090000Z-aaaaaa.jpg"`,
+		"sha256sum --strict -c SHA256SUMS", `src="thumbnails/20261120T090000Z-aaaaaa.jpg"`,
+		"What this kit shows — and what it cannot show", "this computer&#39;s clock", // the limits section
 		"&lt;b&gt;kept&lt;/b&gt;", // event detail escaped, not markup
 	} {
 		if !strings.Contains(html, want) {
@@ -362,12 +363,12 @@ func TestOpenSSLVerifiesSignature(t *testing.T) {
 		}
 	}
 	run := func() (string, error) {
-		cmd := exec.Command("openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "public-key.pem", "-rawin", "-in", "manifest.json", "-sigfile", "manifest.json.sig")
+		cmd := exec.Command("openssl", "dgst", "-sha256", "-verify", "public-key.pem", "-signature", "manifest.json.sig", "manifest.json")
 		cmd.Dir = dir
 		b, err := cmd.CombinedOutput()
 		return string(b), err
 	}
-	if out, err := run(); err != nil || !strings.Contains(out, "Signature Verified Successfully") {
+	if out, err := run(); err != nil || !strings.Contains(out, "Verified OK") {
 		t.Fatalf("openssl: %v\n%s", err, out)
 	}
 	bad := bytes.Clone(files["manifest.json"])
@@ -377,16 +378,30 @@ func TestOpenSSLVerifiesSignature(t *testing.T) {
 		t.Errorf("openssl verified a changed manifest:\n%s", out)
 	}
 	// The documented fingerprint command.
-	cmd := exec.Command("sh", "-c", "openssl pkey -pubin -in public-key.pem -outform DER | tail -c 32 | sha256sum")
+	cmd := exec.Command("sh", "-c", "openssl pkey -pubin -in public-key.pem -outform DER | sha256sum")
 	cmd.Dir = dir
 	b, err := cmd.Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := strings.TrimPrefix(Fingerprint(testKey.Public().(ed25519.PublicKey)), "SHA256:")
+	want := strings.TrimPrefix(testFingerprint(t), "SHA256:")
+	// ...and what that prints, pasted as it is, is accepted as the fingerprint.
+	if fp, err := ParseFingerprint(string(b)); err != nil || fp != testFingerprint(t) {
+		t.Errorf("ParseFingerprint(%q) = %q, %v", b, fp, err)
+	}
 	if !strings.HasPrefix(string(b), want) {
 		t.Errorf("fingerprint via openssl = %s, want %s", b, want)
 	}
+}
+
+// testFingerprint is the fingerprint of the identity testKey derives.
+func testFingerprint(t testing.TB) string {
+	t.Helper()
+	k, err := IdentityKey(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Fingerprint(&k.PublicKey)
 }
 
 func hexSum(b []byte) string {
@@ -451,7 +466,7 @@ func TestExpectSignerCatchesAResignedKit(t *testing.T) {
 	if _, err := WriteKit(context.Background(), src, &forged, Options{SigningKey: otherKey, Now: kitTime}); err != nil {
 		t.Fatal(err)
 	}
-	want := Fingerprint(testKey.Public().(ed25519.PublicKey))
+	want := testFingerprint(t)
 	cases := []struct {
 		name string
 		kit  []byte

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -43,24 +44,70 @@ type reportHead struct {
 	Key         SigningKey
 	Checklist   []ChecklistItem
 	Timeline    []timelineEntry
+	WACZ        bool // the report inside a WACZ (no artifact links; other verify recipe)
+
+	// Gathered from the snapshots as they stream past (small sets).
+	Accounts     []string
+	Browsers     []string
+	Extensions   []string
+	Offsets      []int
+	Redacted     []redactionTotal
+	First, Last  time.Time
+	OS, ExportTZ string
+}
+
+type redactionTotal struct {
+	Rule  string
+	Count int
 }
 
 type timelineEntry struct {
 	At     time.Time
 	Kind   string // "snapshot" or "event"
 	Anchor string
-	Text   string
-	Sub    string
+	Title  string // snapshot: page title; event: ""
+	Event  string // event type (worded by the template)
+	Rule   string // rule id (worded by the template)
+	Cat    string // snapshot category
+	URL    string
 	Class  string
 }
 
 type report struct {
+	lang          string
 	snaps, events *os.File
 	sw, ew        *bufio.Writer
 	timeline      []timelineEntry
+
+	accounts, browsers, extensions setOf
+	offsets                        map[int]bool
+	redacted                       map[string]int
+	first, last                    time.Time
+
+	wantPDF bool      // also keep what the PDF shows of each snapshot
+	pdf     []pdfSnap // (small: see pdfSnapOf)
 }
 
-func newReport(dir string) (*report, error) {
+// setOf keeps up to maxSet distinct strings in first-seen order.
+type setOf struct {
+	list []string
+	seen map[string]bool
+}
+
+const maxSet = 8
+
+func (s *setOf) add(v string) {
+	if v == "" || s.seen[v] || len(s.list) >= maxSet {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[v] = true
+	s.list = append(s.list, v)
+}
+
+func newReport(dir, lang string) (*report, error) {
 	s, err := tempFile(dir, "ringfence-report-snaps-*")
 	if err != nil {
 		return nil, err
@@ -71,7 +118,8 @@ func newReport(dir string) (*report, error) {
 		os.Remove(s.Name())
 		return nil, err
 	}
-	return &report{snaps: s, events: e, sw: bufio.NewWriter(s), ew: bufio.NewWriter(e)}, nil
+	return &report{lang: Lang(lang), snaps: s, events: e, sw: bufio.NewWriter(s), ew: bufio.NewWriter(e),
+		offsets: map[int]bool{}, redacted: map[string]int{}}, nil
 }
 
 func (r *report) cleanup() {
@@ -84,48 +132,101 @@ func (r *report) cleanup() {
 func (r *report) addSnapshot(v snapshotView) error {
 	r.timeline = append(r.timeline, timelineEntry{
 		At: v.CapturedAt, Kind: "snapshot", Anchor: "snap-" + v.ID,
-		Text: "Snapshot: " + orDash(v.Title), Sub: categoryTitle(v.Category) + " · " + v.URL, Class: "snap",
+		Title: pageTitle(v.Snapshot), Cat: v.Category, URL: v.URL, Class: "snap",
 	})
-	if err := reportTemplate().ExecuteTemplate(r.sw, "snapshot", v); err != nil {
+	for _, a := range accountsIn(v.Settings) {
+		r.accounts.add(a)
+	}
+	r.browsers.add(strings.TrimSpace(v.Browser + " " + v.BrowserVersion))
+	r.extensions.add(v.ExtensionVersion)
+	if len(r.offsets) < maxSet {
+		r.offsets[v.TZOffsetMinutes] = true
+	}
+	for _, red := range v.Redactions {
+		if _, ok := r.redacted[red.Rule]; ok || len(r.redacted) < 32 {
+			r.redacted[red.Rule] += red.Count
+		}
+	}
+	if r.first.IsZero() || v.CapturedAt.Before(r.first) {
+		r.first = v.CapturedAt
+	}
+	if v.CapturedAt.After(r.last) {
+		r.last = v.CapturedAt
+	}
+	if r.wantPDF {
+		r.pdf = append(r.pdf, pdfSnapOf(v))
+	}
+	if err := reportTemplate(r.lang).ExecuteTemplate(r.sw, "snapshot", v); err != nil {
 		return fmt.Errorf("report: snapshot %s: %w", v.ID, err)
 	}
 	return nil
 }
 
+// accountsIn finds the account a snapshot shows: e-mail addresses among its
+// settings rows (the Account page's "Email" field).
+func accountsIn(rows []SettingRow) []string {
+	var out []string
+	for _, r := range rows {
+		l := strings.ToLower(r.Label)
+		if (strings.Contains(l, "mail") || strings.Contains(l, "account")) && strings.Contains(r.Value, "@") && !strings.ContainsAny(r.Value, " <>") {
+			out = append(out, r.Value)
+		}
+	}
+	return out
+}
+
 func (r *report) addEvent(e Event) error {
-	if desc, ok := eventWords[e.Type]; ok {
+	if _, ok := eventKeys[e.Type]; ok && e.Type != "snapshot.requested" {
 		r.timeline = append(r.timeline, timelineEntry{
 			At: e.At, Kind: "event", Anchor: fmt.Sprintf("ev-%d", e.Seq),
-			Text: desc, Sub: strings.TrimSpace(e.RuleID + " · " + e.URL), Class: eventClass(e.Type),
+			Event: e.Type, Rule: e.RuleID, URL: e.URL, Class: eventClass(e.Type),
 		})
 	}
-	if err := reportTemplate().ExecuteTemplate(r.ew, "event", e); err != nil {
+	if err := reportTemplate(r.lang).ExecuteTemplate(r.ew, "event", e); err != nil {
 		return fmt.Errorf("report: event %d: %w", e.Seq, err)
 	}
 	return nil
 }
 
+// finish fills in what the snapshots and events told the report; call it
+// before writeIndex.
+func (r *report) finish(h *reportHead) {
+	sort.SliceStable(r.timeline, func(i, j int) bool { return r.timeline[i].At.Before(r.timeline[j].At) })
+	h.Timeline = r.timeline
+	h.Accounts, h.Browsers, h.Extensions = r.accounts.list, r.browsers.list, r.extensions.list
+	for o := range r.offsets {
+		h.Offsets = append(h.Offsets, o)
+	}
+	sort.Ints(h.Offsets)
+	for rule, n := range r.redacted {
+		h.Redacted = append(h.Redacted, redactionTotal{rule, n})
+	}
+	sort.Slice(h.Redacted, func(i, j int) bool { return h.Redacted[i].Rule < h.Redacted[j].Rule })
+	h.First, h.Last = r.first, r.last
+	h.OS = runtime.GOOS + "/" + runtime.GOARCH
+	name, off := h.CreatedAt.In(time.Local).Zone()
+	h.ExportTZ = fmt.Sprintf("%s (%s)", name, offsetName(off/60))
+}
+
 // writeIndex assembles index.html into the kit.
-func (r *report) writeIndex(kz *kitZip, h reportHead) error {
+func (r *report) writeIndex(kz *kitZip, path string, h reportHead) error {
 	for _, w := range []*bufio.Writer{r.sw, r.ew} {
 		if err := w.Flush(); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
-	sort.SliceStable(r.timeline, func(i, j int) bool { return r.timeline[i].At.Before(r.timeline[j].At) })
-	h.Timeline = r.timeline
 	pr, pw := io.Pipe()
 	go func() {
 		pw.CloseWithError(r.render(pw, h))
 	}()
-	_, err := kz.copy(FileIndex, pr, true, nil)
+	_, err := kz.copy(path, pr, true, nil)
 	pr.CloseWithError(err)
 	return err
 }
 
 func (r *report) render(w io.Writer, h reportHead) error {
 	bw := bufio.NewWriter(w)
-	if err := reportTemplate().ExecuteTemplate(bw, "head", h); err != nil {
+	if err := reportTemplate(r.lang).ExecuteTemplate(bw, "head", h); err != nil {
 		return err
 	}
 	if _, err := r.snaps.Seek(0, io.SeekStart); err != nil {
@@ -134,7 +235,7 @@ func (r *report) render(w io.Writer, h reportHead) error {
 	if _, err := io.Copy(bw, r.snaps); err != nil {
 		return err
 	}
-	if err := reportTemplate().ExecuteTemplate(bw, "middle", h); err != nil {
+	if err := reportTemplate(r.lang).ExecuteTemplate(bw, "middle", h); err != nil {
 		return err
 	}
 	if _, err := r.events.Seek(0, io.SeekStart); err != nil {
@@ -143,23 +244,10 @@ func (r *report) render(w io.Writer, h reportHead) error {
 	if _, err := io.Copy(bw, r.events); err != nil {
 		return err
 	}
-	if err := reportTemplate().ExecuteTemplate(bw, "tail", h); err != nil {
+	if err := reportTemplate(r.lang).ExecuteTemplate(bw, "tail", h); err != nil {
 		return err
 	}
 	return bw.Flush()
-}
-
-// eventWords says in plain words what an event means for the timeline;
-// types not listed appear only in the event log.
-var eventWords = map[string]string{
-	"warning.shown":     "Ringfence showed a warning",
-	"warning.escalated": "Warning escalated (the user reached the confirm step)",
-	"warning.dismissed": "The user dismissed the warning",
-	"warning.snoozed":   "The user asked not to be warned about this for 30 days",
-	"warning.unsnoozed": "The user asked to be warned about this again",
-	"warning.proceeded": "The user proceeded despite the warning",
-	"guard.cancelled":   "The user cancelled the action at Ringfence's guard",
-	"snapshot.failed":   "A snapshot failed",
 }
 
 func eventClass(t string) string {
@@ -170,18 +258,6 @@ func eventClass(t string) string {
 		return "ok"
 	}
 	return "warn"
-}
-
-func categoryTitle(id string) string {
-	for _, c := range Categories() {
-		if c.ID == id {
-			return c.Title
-		}
-	}
-	if id == "" {
-		return "Uncategorised"
-	}
-	return "Other (" + id + ")"
 }
 
 func orDash(s string) string {
@@ -195,13 +271,17 @@ func utc(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.UTC().Format("2006-01-02 15:04:05.000 UTC")
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
 // local shows t at the capture's own offset (minutes east of UTC).
 func local(t time.Time, offsetMin int) string {
-	z := time.FixedZone(fmt.Sprintf("UTC%+03d:%02d", offsetMin/60, abs(offsetMin)%60), offsetMin*60)
+	z := time.FixedZone(offsetName(offsetMin), offsetMin*60)
 	return t.In(z).Format("2006-01-02 15:04:05 ") + z.String()
+}
+
+func offsetName(min int) string {
+	return fmt.Sprintf("UTC%+03d:%02d", min/60, abs(min)%60)
 }
 
 func abs(n int) int {
@@ -239,13 +319,41 @@ func short(h string) string {
 	return h
 }
 
-// reportTemplate is parsed on first use, not at program start: the same
-// binary is the native host, whose start-up time is budgeted.
-var reportTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("kit").Funcs(template.FuncMap{
-		"utc": utc, "local": local, "size": humanSize, "cat": categoryTitle, "dash": orDash,
-		"json": compactJSON, "short": short, "evclass": eventClass,
-		"words": func(t string) string { return eventWords[t] },
-		"join":  func(s []string) string { return strings.Join(s, ", ") },
-	}).Parse(reportTemplates))
+// reportTemplates are parsed on first use, not at program start (the same
+// binary is the native host, whose start-up time is budgeted): one template
+// set per language, its "t" function bound to that language's words.
+var reportTemplates = sync.OnceValue(func() map[string]*template.Template {
+	base := template.Must(template.New("kit").Funcs(template.FuncMap{
+		"t": func(string, ...any) string { return "" }, "tc": func(string, string) string { return "" },
+		"ev": func(string) string { return "" }, "rule": func(string) string { return "" },
+		"trig": func(string) string { return "" }, "sec": func(string) string { return "" }, "val": func(string) string { return "" },
+		"capture": func(Category) string { return "" }, "idname": identityName,
+		"utc": utc, "local": local, "size": humanSize, "dash": orDash, "offset": offsetName,
+		"json": compactJSON, "evclass": eventClass, "url": breakURL,
+		"join": func(s []string) string { return strings.Join(s, ", ") },
+	}).Parse(reportHTML))
+	out := map[string]*template.Template{}
+	for _, lang := range Languages {
+		w := words(lang)
+		out[lang] = template.Must(base.Clone()).Funcs(template.FuncMap{
+			"t": w.t, "tc": w.category, "ev": w.event, "rule": w.rule, "trig": w.trigger, "sec": w.section, "val": w.value,
+			"capture": w.capture,
+		})
+	}
+	return out
 })
+
+func reportTemplate(lang string) *template.Template { return reportTemplates()[Lang(lang)] }
+
+// breakURL lets a long URL wrap only after "/", "?", "&" or "#", never inside
+// a word.
+func breakURL(u string) template.HTML {
+	var b strings.Builder
+	for _, r := range u {
+		b.WriteString(template.HTMLEscapeString(string(r)))
+		if r == '/' || r == '?' || r == '&' || r == '#' {
+			b.WriteString("<wbr>")
+		}
+	}
+	return template.HTML(b.String())
+}

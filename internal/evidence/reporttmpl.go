@@ -1,145 +1,201 @@
 package evidence
 
-// reportTemplates renders index.html. No script, no external reference: every
-// link is relative to the kit's own folder.
-const reportTemplates = `
+// reportHTML renders the report (index.html in a kit, ringfence/report.html
+// in a WACZ). No script, no external reference: every link is relative to
+// the report's own folder. Every word a reader sees goes through "t" (and
+// the other word functions), so the report comes in each of Languages;
+// internal ids and JSON appear only inside "technical details" folds.
+// Tokens that must not wrap (times, hashes, fingerprints) have class "tok".
+const reportHTML = `
 {{define "head"}}<!doctype html>
-<html lang="en">
+<html lang="{{t "lang"}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
 <meta name="referrer" content="no-referrer">
-<title>Ringfence evidence kit · {{utc .CreatedAt}}</title>
+<title>{{t "title"}} · {{utc .CreatedAt}}</title>
 <style>
-body{font:15px/1.45 "Liberation Sans",Arial,Helvetica,sans-serif;color:#1b1f24;max-width:1100px;margin:0 auto;padding:24px;background:#fff}
-h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;border-bottom:2px solid #1b1f24;padding-bottom:4px;margin-top:40px}
-h3{font-size:17px;margin:0 0 8px}
+body{font:15px/1.45 "Liberation Sans",Arial,Helvetica,"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;color:#1b1f24;max-width:1100px;margin:0 auto;padding:24px;background:#fff}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;border-bottom:2px solid #1b1f24;padding-bottom:4px;margin-top:40px;break-after:avoid}
+h3{font-size:17px;margin:0 0 8px}h4{break-after:avoid}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid #d8dde3}
-th{background:#f2f4f7;font-weight:600}
-code,.mono{font-family:"Liberation Mono",Consolas,monospace;font-size:12.5px;word-break:break-all}
-.muted{color:#5b6470}.summary td:first-child{width:210px;color:#5b6470}
+th{background:#f2f4f7;font-weight:600}tr{break-inside:avoid}
+code,.mono,.tok{font-family:"Liberation Mono",Consolas,monospace;font-size:12px}
+.tok{white-space:nowrap}.hash{font-size:11px}
+.url{overflow-wrap:normal;word-break:normal}
+.muted{color:#5b6470}.summary td:first-child{width:190px;color:#5b6470}
 .yes{color:#0a6b2d;font-weight:700}.no{color:#a31515;font-weight:700}.stale{color:#8a5a00;font-weight:700}
-.snapshot{border:1px solid #c9d0d8;border-radius:6px;padding:14px;margin:18px 0;page-break-inside:avoid}
-.snapshot .top{display:flex;gap:16px;align-items:flex-start}
-.snapshot .shot{flex:0 0 320px}.snapshot .shot img{width:320px;border:1px solid #c9d0d8}
+.snapshot{border:1px solid #c9d0d8;border-radius:6px;padding:14px;margin:18px 0}
+.snapshot .top{display:flex;gap:16px;align-items:flex-start;break-inside:avoid}
+.snapshot .shot{flex:0 0 240px}.snapshot .shot img{width:240px;border:1px solid #c9d0d8}
 .snapshot .facts{flex:1;min-width:0}
-.nothumb{width:320px;height:80px;display:flex;align-items:center;justify-content:center;background:#f2f4f7;color:#5b6470;border:1px dashed #c9d0d8}
+.nothumb{width:240px;height:80px;display:flex;align-items:center;justify-content:center;background:#f2f4f7;color:#5b6470;border:1px dashed #c9d0d8}
 ol.timeline{list-style:none;padding:0;border-left:3px solid #c9d0d8;margin-left:8px}
-ol.timeline li{position:relative;padding:4px 0 8px 16px}
+ol.timeline li{position:relative;padding:4px 0 8px 16px;break-inside:avoid}
 ol.timeline li:before{content:"";position:absolute;left:-8px;top:9px;width:12px;height:12px;border-radius:50%;background:#5b6470}
 ol.timeline li.snap:before{background:#1f5fbf}ol.timeline li.warn:before{background:#d99a00}
 ol.timeline li.bad:before{background:#c62828}ol.timeline li.ok:before{background:#2e7d32}
-tr.bad td{background:#fdecec}tr.ok td{background:#eef8ef}
-pre{background:#f2f4f7;padding:10px;overflow-x:auto;font-size:12.5px}
-@media print{body{max-width:none}a{color:inherit}}
+.limits li{margin-bottom:6px}
+details{margin:4px 0}summary{color:#5b6470;cursor:pointer}
+details pre,pre{background:#f2f4f7;padding:10px;overflow-x:auto;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
+@page{size:auto;margin:14mm 12mm}
+@media print{
+ body{max-width:none;padding:0;font-size:11pt}
+ a{color:inherit;text-decoration:none}
+ nav{display:none}
+ h2{margin-top:18pt}
+ .snapshot{break-inside:auto;border:0;border-top:1px solid #c9d0d8;border-radius:0;padding:8pt 0}
+ .snapshot .shot,.nothumb{flex-basis:45mm;width:45mm}.snapshot .shot img{width:45mm}
+ .tok{font-size:8pt}.hash{font-size:7pt}
+ th,td{padding:2pt 4pt}
+ .summary td:first-child{width:40mm}
+}
 </style>
 </head>
 <body>
 <header>
-<h1>Ringfence evidence kit</h1>
-<p class="muted">A local record of OpenAI account pages captured by the Ringfence browser extension. Open any file below; nothing here needs a network connection or a program from Ringfence.</p>
+<h1>{{t "title"}}</h1>
+<p class="muted">{{t "intro"}}</p>
 <table class="summary">
-<tr><td>Kit created</td><td>{{utc .CreatedAt}}</td></tr>
-<tr><td>Created by</td><td>ringfence {{.HostVersion}}</td></tr>
-<tr><td>Snapshots</td><td id="snapshot-count">{{.Snapshots}}</td></tr>
-<tr><td>Selection</td><td>{{if not .Filter.Since.IsZero}}since {{utc .Filter.Since}} {{end}}{{if not .Filter.Until.IsZero}}until {{utc .Filter.Until}} {{end}}{{if .Filter.Categories}}categories {{join .Filter.Categories}} {{end}}{{if .Filter.IDs}}snapshots {{join .Filter.IDs}}{{end}}{{if and .Filter.Since.IsZero .Filter.Until.IsZero (not .Filter.Categories) (not .Filter.IDs)}}all snapshots{{end}}</td></tr>
-<tr><td>Events in the log</td><td>{{.Chain.Count}}{{if .Chain.Count}} (seq {{.Chain.FirstSeq}}–{{.Chain.LastSeq}}){{end}}</td></tr>
-<tr><td>Event chain head</td><td class="mono">{{dash .Chain.Head}}</td></tr>
-<tr><td>Signing key fingerprint</td><td class="mono" id="fingerprint">{{.Key.Fingerprint}}</td></tr>
+<tr id="subject"><td>{{t "sum.account"}}</td><td>{{if .Accounts}}{{join .Accounts}}{{else}}<span class="muted">{{t "sum.account.none"}}</span>{{end}}</td></tr>
+<tr><td>{{t "sum.created"}}</td><td><span class="tok">{{utc .CreatedAt}}</span></td></tr>
+<tr><td>{{t "sum.snapshots"}}</td><td><span id="snapshot-count">{{.Snapshots}}</span>{{if not .First.IsZero}} · <span class="tok">{{utc .First}}</span> – <span class="tok">{{utc .Last}}</span>{{end}}</td></tr>
+<tr><td>{{t "sum.selection"}}</td><td>{{if not .Filter.Since.IsZero}}{{t "sel.since"}} <span class="tok">{{utc .Filter.Since}}</span> {{end}}{{if not .Filter.Until.IsZero}}{{t "sel.until"}} <span class="tok">{{utc .Filter.Until}}</span> {{end}}{{range .Filter.Categories}}«{{tc . "title"}}» {{end}}{{if .Filter.IDs}}{{t "sel.ids" (len .Filter.IDs)}}{{end}}{{if and .Filter.Since.IsZero .Filter.Until.IsZero (not .Filter.Categories) (not .Filter.IDs)}}{{t "sel.all"}}{{end}}</td></tr>
+<tr><td>{{t "sum.events"}}</td><td>{{.Chain.Count}}</td></tr>
+<tr><td>{{t "sum.fingerprint"}}</td><td><span class="tok hash" id="fingerprint">{{.Key.Fingerprint}}</span></td></tr>
+<tr><td>{{t "sum.timestamp"}}</td><td>{{t "sum.timestamp.none"}}</td></tr>
 </table>
-<p><a href="#checklist">Checklist</a> · <a href="#timeline">Timeline</a> · <a href="#snapshots">Snapshots</a> · <a href="#events">Event log</a> · <a href="#verify">How to verify</a></p>
+<nav><p><a href="#limits">{{t "nav.limits"}}</a> · <a href="#environment">{{t "nav.env"}}</a> · <a href="#checklist">{{t "nav.checklist"}}</a> · <a href="#timeline">{{t "nav.timeline"}}</a> · <a href="#snapshots">{{t "nav.snapshots"}}</a> · <a href="#events">{{t "nav.events"}}</a> · <a href="#verify">{{t "nav.verify"}}</a></p></nav>
 </header>
 
+<section id="limits">
+<h2>{{t "limits.title"}}</h2>
+<p><strong>{{t "limits.shows"}}</strong></p>
+<ul class="limits">
+<li>{{t "limits.shows.pages"}}</li>
+<li>{{t "limits.shows.intact"}}</li>
+<li>{{t "limits.shows.events"}}</li>
+</ul>
+<p><strong>{{t "limits.cannot"}}</strong></p>
+<ul class="limits">
+<li>{{t "limits.clock"}}</li>
+<li>{{t "limits.display"}}</li>
+<li>{{t "limits.who"}}</li>
+<li>{{t "limits.redacted"}}{{if .Redacted}} {{t "limits.redacted.here"}} {{range $i, $r := .Redacted}}{{if $i}}, {{end}}{{$r.Count}} × {{rule $r.Rule}}{{end}}.{{else}} {{t "limits.redacted.none"}}{{end}}</li>
+</ul>
+</section>
+
+<section id="environment">
+<h2>{{t "env.title"}}</h2>
+<table class="summary">
+<tr><td>{{t "env.browser"}}</td><td>{{if .Browsers}}{{join .Browsers}}{{else}}—{{end}}</td></tr>
+<tr><td>{{t "env.extension"}}</td><td>{{if .Extensions}}{{join .Extensions}}{{else}}—{{end}}</td></tr>
+<tr><td>{{t "env.host"}}</td><td>ringfence {{.HostVersion}}</td></tr>
+<tr><td>{{t "env.os"}}</td><td>{{.OS}}</td></tr>
+<tr><td>{{t "env.tz"}}</td><td>{{range $i, $o := .Offsets}}{{if $i}}, {{end}}<span class="tok">{{offset $o}}</span>{{end}}{{if not .Offsets}}—{{end}} <span class="muted">({{t "env.tz.export"}} {{.ExportTZ}})</span></td></tr>
+<tr><td>{{t "env.clock"}}</td><td>{{t "env.clock.unknown"}}</td></tr>
+</table>
+</section>
+
 <section id="checklist">
-<h2>Evidence checklist</h2>
+<h2>{{t "check.title"}}</h2>
 <table>
-<tr><th>Category</th><th>Covered</th><th>Newest snapshot</th><th>What to capture next</th></tr>
-{{range .Checklist}}{{if .First}}<tr class="identity" data-identity="{{.Identity}}"><th colspan="4">Identity: {{.Identity}}</th></tr>
+<tr><th>{{t "check.category"}}</th><th>{{t "check.covered"}}</th><th>{{t "check.newest"}}</th><th>{{t "check.next"}}</th></tr>
+{{range .Checklist}}{{if .First}}<tr class="identity" data-identity="{{.Identity}}"><th colspan="4">{{t "check.identity"}} {{idname .Identity}}</th></tr>
 {{end}}<tr class="check" data-category="{{.ID}}" data-identity="{{.Identity}}">
-<td>{{.Title}}<br><span class="muted mono">{{.ID}}</span></td>
-<td>{{if .Covered}}<span class="yes">Yes</span> ({{.Count}}){{if .Stale}}<br><span class="stale">old</span>{{end}}{{else}}<span class="no">No</span>{{end}}</td>
-<td>{{with .Newest}}<a href="#snap-{{.ID}}">{{utc .CapturedAt}}</a><br><span class="muted">{{dash .Title}}</span>{{else}}—{{end}}</td>
-<td>{{.NextSteps}}</td></tr>
+<td>{{tc .ID "title"}}</td>
+<td>{{if .Covered}}<span class="yes">{{t "yes"}}</span> ({{.Count}}){{if .Stale}}<br><span class="stale">{{t "check.old"}}</span>{{end}}{{else}}<span class="no">{{t "no"}}</span>{{end}}</td>
+<td>{{with .Newest}}<a href="#snap-{{.ID}}" class="tok">{{utc .CapturedAt}}</a><br><span class="muted">{{dash .Title}}</span>{{else}}—{{end}}</td>
+<td>{{if not .Covered}}{{capture .Category}}{{else if .Stale}}{{t "check.stale"}} {{capture .Category}}{{else}}{{t "check.ok"}}{{end}}</td></tr>
 {{end}}</table>
 </section>
 
 <section id="timeline">
-<h2>Timeline</h2>
-<p class="muted">Snapshots and the warnings Ringfence showed, oldest first, with what the user did.</p>
+<h2>{{t "timeline.title"}}</h2>
+<p class="muted">{{t "timeline.intro"}}</p>
 <ol class="timeline">
-{{range .Timeline}}<li class="{{.Class}}"><span class="mono">{{utc .At}}</span> — <a href="#{{.Anchor}}">{{.Text}}</a><br><span class="muted">{{.Sub}}</span></li>
-{{else}}<li>Nothing recorded.</li>
+{{range .Timeline}}<li class="{{.Class}}"><span class="tok">{{utc .At}}</span> — {{if eq .Kind "snapshot"}}<a href="#{{.Anchor}}">{{t "timeline.snapshot"}}: {{dash .Title}}</a><br><span class="muted">{{tc .Cat "title"}} · <span class="url">{{url .URL}}</span></span>{{else}}<a href="#{{.Anchor}}">{{ev .Event}}</a>{{if .Rule}}<br><span class="muted">{{rule .Rule}}{{if .URL}} · <span class="url">{{url .URL}}</span>{{end}}</span>{{end}}{{end}}</li>
+{{else}}<li>{{t "timeline.empty"}}</li>
 {{end}}</ol>
 </section>
 
 <section id="snapshots">
-<h2>Snapshots</h2>
-<p class="muted">Newest first. Every file is listed with its SHA-256; the same hashes are in manifest.json and SHA256SUMS.</p>
+<h2>{{t "snaps.title"}}</h2>
+<p class="muted">{{t "snaps.intro"}}</p>
 {{end}}
 
 {{define "snapshot"}}<article class="snapshot" id="snap-{{.ID}}" data-snapshot-id="{{.ID}}">
 <h3>{{dash .Title}}</h3>
 <div class="top">
-<div class="shot">{{if .Thumb}}<a href="{{.Screenshot}}"><img loading="lazy" src="{{.Thumb}}" alt="Screenshot of {{.URL}}"></a>{{else if .Screenshot}}<a href="{{.Screenshot}}"><img loading="lazy" src="{{.Screenshot}}" alt="Screenshot of {{.URL}}"></a>{{else}}<div class="nothumb">No screenshot{{with index .Notes "screenshot"}}: {{.}}{{end}}</div>{{end}}</div>
+<div class="shot">{{if .Thumb}}{{if .Screenshot}}<a href="{{.Screenshot}}">{{end}}<img loading="lazy" src="{{.Thumb}}" alt="{{t "snap.shot"}}">{{if .Screenshot}}</a>{{end}}{{else if .Screenshot}}<a href="{{.Screenshot}}"><img loading="lazy" src="{{.Screenshot}}" alt="{{t "snap.shot"}}"></a>{{else}}<div class="nothumb">{{t "snap.noshot"}}</div>{{end}}</div>
 <div class="facts"><table>
-<tr><th>Snapshot</th><td class="mono">{{.ID}}</td></tr>
-<tr><th>URL</th><td class="mono">{{.URL}}</td></tr>
-{{if and .FinalURL (ne .FinalURL .URL)}}<tr><th>Final URL</th><td class="mono">{{.FinalURL}}</td></tr>{{end}}
-<tr><th>Captured (UTC)</th><td>{{utc .CapturedAt}}</td></tr>
-<tr><th>Captured (local)</th><td>{{local .CapturedAt .TZOffsetMinutes}}</td></tr>
-<tr><th>Trigger</th><td>{{dash .Trigger}}</td></tr>
-<tr><th>Category</th><td>{{cat .Category}}{{if .CategorySource}} <span class="muted">({{.CategorySource}})</span>{{end}}</td></tr>
-<tr><th>Browser</th><td>{{dash .Browser}} {{.BrowserVersion}}; viewport {{.ViewportWidth}}×{{.ViewportHeight}} @{{.DevicePixelRatio}}x; {{dash .Language}}</td></tr>
-<tr><th>Versions</th><td>extension {{dash .ExtensionVersion}}, host {{dash .HostVersion}}</td></tr>
-<tr><th>Stored</th><td>{{utc .StoredAt}}</td></tr>
-{{if .Redactions}}<tr><th>Redacted</th><td>{{range .Redactions}}{{.Count}} × {{.Rule}}{{if .Artifact}} in {{.Artifact}}{{end}}<br>{{end}}</td></tr>{{end}}
-{{range $k, $v := .Notes}}<tr><th>Note: {{$k}}</th><td>{{$v}}</td></tr>{{end}}
+<tr><th>{{t "snap.page"}}</th><td class="url">{{url .URL}}</td></tr>
+{{if and .FinalURL (ne .FinalURL .URL)}}<tr><th>{{t "snap.final"}}</th><td class="url">{{url .FinalURL}}</td></tr>{{end}}
+<tr><th>{{t "snap.captured"}}</th><td><span class="tok">{{utc .CapturedAt}}</span><br><span class="muted">{{t "snap.local"}} <span class="tok">{{local .CapturedAt .TZOffsetMinutes}}</span></span></td></tr>
+<tr><th>{{t "snap.how"}}</th><td>{{trig .Trigger}}</td></tr>
+<tr><th>{{t "snap.category"}}</th><td>{{tc .Category "title"}}{{if eq .CategorySource "user"}} <span class="muted">({{t "snap.cat.user"}})</span>{{else if eq .CategorySource "auto"}} <span class="muted">({{t "snap.cat.auto"}})</span>{{end}}</td></tr>
+<tr><th>{{t "snap.browser"}}</th><td>{{dash .Browser}} {{.BrowserVersion}}{{if .Language}} · {{t "snap.language"}} {{.Language}}{{end}}</td></tr>
+{{if .Redactions}}<tr><th>{{t "snap.redacted"}}</th><td>{{range .Redactions}}{{.Count}} × {{rule .Rule}}<br>{{end}}</td></tr>{{end}}
 </table></div>
 </div>
-<h4>Files</h4>
-<table><tr><th>File</th><th>Type</th><th>Size</th><th>SHA-256</th></tr>
-{{range .Artifacts}}<tr><td><a href="{{.Path}}">{{.Name}}</a></td><td>{{.MIME}}</td><td>{{size .Size}}</td><td class="mono">{{.SHA256}}</td></tr>
-{{end}}<tr><td><a href="{{.Dir}}meta.json">meta.json</a></td><td>application/json</td><td colspan="2" class="muted">this snapshot's metadata</td></tr>
-</table>
-{{if .HasSettings}}<h4>Settings on the page</h4>
-<table class="settings"><tr><th>Section</th><th>Setting</th><th>State / value</th></tr>
-{{range .Settings}}<tr><td class="muted">{{.Section}}</td><td>{{.Label}}</td><td>{{.Value}}</td></tr>
-{{end}}</table>{{else if .SettingsErr}}<p class="muted">Settings: {{.SettingsErr}}</p>{{end}}
+<h4>{{t "snap.files"}}</h4>
+<table><tr><th>{{t "snap.file"}}</th><th>{{t "snap.size"}}</th><th>SHA-256</th></tr>
+{{range .Artifacts}}<tr><td>{{if .Path}}<a href="{{.Path}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td class="tok">{{size .Size}}</td><td><span class="tok hash">{{.SHA256}}</span></td></tr>
+{{end}}</table>
+{{if .HasSettings}}<h4>{{t "snap.settings"}}</h4>
+<table class="settings"><tr><th>{{t "snap.section"}}</th><th>{{t "snap.setting"}}</th><th>{{t "snap.state"}}</th></tr>
+{{range .Settings}}<tr><td class="muted">{{sec .Section}}</td><td>{{.Label}}</td><td>{{val .Value}}{{if .Kind}} <span class="muted">({{val .Kind}})</span>{{end}}</td></tr>
+{{end}}</table>{{else if .SettingsErr}}<p class="muted">{{t "snap.settings"}}: {{.SettingsErr}}</p>{{end}}
+<details><summary>{{t "details"}}</summary><table>
+<tr><th>{{t "det.id"}}</th><td class="tok">{{.ID}}</td></tr>
+<tr><th>{{t "det.stored"}}</th><td class="tok">{{utc .StoredAt}}</td></tr>
+<tr><th>{{t "det.viewport"}}</th><td>{{.ViewportWidth}}×{{.ViewportHeight}} @{{.DevicePixelRatio}}x</td></tr>
+<tr><th>{{t "det.versions"}}</th><td>extension {{dash .ExtensionVersion}}, host {{dash .HostVersion}}</td></tr>
+<tr><th>{{t "det.raw"}}</th><td><code>trigger={{.Trigger}} category={{.Category}} category_source={{.CategorySource}}</code></td></tr>
+{{range $k, $v := .Notes}}<tr><th><code>{{$k}}</code></th><td>{{$v}}</td></tr>{{end}}
+{{range .Artifacts}}<tr><th><code>{{.Name}}</code></th><td>{{.MIME}}, {{.Size}} bytes</td></tr>{{end}}
+{{if .Dir}}<tr><th>meta.json</th><td><a href="{{.Dir}}meta.json">{{.Dir}}meta.json</a></td></tr>{{end}}
+</table></details>
 </article>
 {{end}}
 
 {{define "middle"}}</section>
 
 <section id="events">
-<h2>Event log</h2>
-<p class="muted">Every warning Ringfence showed and what the user did next, from the host's append-only log. Each event's hash covers the previous one, so no event can be removed, changed or reordered without breaking the chain (see events.jsonl).</p>
+<h2>{{t "events.title"}}</h2>
+<p class="muted">{{t "events.intro"}}</p>
 <table>
-<tr><th>Seq</th><th>Time (UTC)</th><th>Event</th><th>Rule / URL</th><th>Detail</th><th>Hash</th></tr>
+<tr><th>{{t "events.time"}}</th><th>{{t "events.what"}}</th><th>{{t "events.where"}}</th></tr>
 {{end}}
 
-{{define "event"}}<tr id="ev-{{.Seq}}" class="{{evclass .Type}}"><td>{{.Seq}}</td><td class="mono">{{utc .At}}</td><td><code>{{.Type}}</code>{{with words .Type}}<br>{{.}}{{end}}</td><td><span class="mono">{{.RuleID}}</span><br><span class="mono muted">{{.URL}}</span></td><td class="mono">{{json .Detail}}</td><td class="mono" title="{{.Hash}}">{{short .Hash}}</td></tr>
+{{define "event"}}<tr id="ev-{{.Seq}}" class="{{evclass .Type}}"><td><span class="tok">{{utc .At}}</span></td><td>{{ev .Type}}{{if .RuleID}}<br><span class="muted">{{rule .RuleID}}</span>{{end}}
+<details><summary>{{t "details"}}</summary><pre>seq {{.Seq}} · {{.Type}}{{if .RuleID}} · {{.RuleID}}{{end}}
+{{with json .Detail}}{{.}}
+{{end}}hash {{.Hash}}</pre></details></td><td class="url">{{url .URL}}</td></tr>
 {{end}}
 
 {{define "tail"}}</table>
-{{if not .Chain.Count}}<p>The event log is empty.</p>{{end}}
+{{if not .Chain.Count}}<p>{{t "events.empty"}}</p>{{end}}
 </section>
 
 <section id="verify">
-<h2>How to verify this kit</h2>
-<p>Anyone can check that no file was changed, added or removed since the kit was made, with standard tools. Unzip the kit into an empty folder and run, in that folder:</p>
+<h2>{{t "verify.title"}}</h2>
+{{if .WACZ}}<p>{{t "verify.wacz"}}</p>
+<pre>ringfence verify FILE.wacz --expect-fingerprint {{.Key.Fingerprint}}</pre>
+<p>{{t "verify.wacz.fp"}}</p>
+<pre>python3 -c 'import json,base64,sys;sys.stdout.buffer.write(base64.b64decode(json.load(open("datapackage-digest.json"))["signedData"]["publicKey"]))' | sha256sum</pre>
+{{else}}<p>{{t "verify.intro"}}</p>
 <ol>
-<li><strong>Every file's hash</strong> (GNU coreutils): <pre>sha256sum -c SHA256SUMS</pre> Every line must say OK. Files not listed in SHA256SUMS other than SHA256SUMS itself must not exist.</li>
-<li><strong>The signature</strong> over manifest.json (OpenSSL 3): <pre>openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in manifest.json -sigfile manifest.json.sig</pre> It must print “Signature Verified Successfully”. Then compare the key's fingerprint with the one the owner gave you out of band: <pre>openssl pkey -pubin -in public-key.pem -outform DER | tail -c 32 | sha256sum</pre> must print <span class="mono">{{.Key.Fingerprint}}</span> (without “SHA256:”).</li>
-<li><strong>The manifest</strong>: manifest.json lists every file with its size and SHA-256; the signature covers it, so a matching SHA256SUMS that disagrees with the manifest means tampering.</li>
-<li><strong>The event chain</strong>: events.jsonl has one event per line; <code>seq</code> counts 1, 2, 3…; the first <code>prev_hash</code> is 64 zeros and every other equals the previous line's <code>hash</code>; each <code>hash</code> is
-<pre>hex(SHA-256("ringfence-event-v1\n" ‖ f(prev_hash) ‖ f(seq) ‖ f(at) ‖ f(type) ‖ f(rule_id) ‖ f(url) ‖ f(detail)))
-f(x) = decimal byte length of x ‖ ":" ‖ x ‖ "\n"</pre>
-with <code>seq</code> in decimal, <code>at</code> as UTC <code>YYYY-MM-DDTHH:MM:SS.mmmZ</code>, and <code>detail</code> the JSON exactly as written in the line (<code>null</code> when absent). The last hash must equal the manifest's event chain head <span class="mono">{{dash .Chain.Head}}</span>. Ringfence's documentation (docs/evidence-kit.md) has a ready-made Python script.</li>
-<li>Or, with Ringfence installed: <pre>ringfence verify THIS-KIT.zip</pre> which does all of the above and names every file with a problem.</li>
-</ol>
+<li><strong>{{t "verify.hashes"}}</strong> <pre>sha256sum --strict -c SHA256SUMS</pre> {{t "verify.hashes.ok"}}</li>
+<li><strong>{{t "verify.sig"}}</strong> <pre>openssl dgst -sha256 -verify public-key.pem -signature manifest.json.sig manifest.json</pre> {{t "verify.sig.ok"}} <pre>openssl pkey -pubin -in public-key.pem -outform DER | sha256sum</pre> {{t "verify.fp"}} <span class="tok hash">{{.Key.Fingerprint}}</span></li>
+<li><strong>{{t "verify.manifest"}}</strong> {{t "verify.manifest.text"}}</li>
+<li><strong>{{t "verify.chain"}}</strong> {{t "verify.chain.text"}} <span class="tok hash">{{dash .Chain.Head}}</span></li>
+<li><strong>{{t "verify.ts"}}</strong> {{t "verify.ts.text"}} <pre>openssl ts -verify -data manifest.json.sig -in timestamp.tsr -CAfile TSA-CA.pem</pre></li>
+<li>{{t "verify.tool"}} <pre>ringfence verify THIS-KIT.zip --expect-fingerprint {{.Key.Fingerprint}}</pre></li>
+</ol>{{end}}
 </section>
-<footer class="muted"><p>Generated by ringfence {{.HostVersion}} at {{utc .CreatedAt}}. Kit format {{"ringfence-evidence-kit"}} version 1.</p></footer>
+<footer class="muted"><p>{{t "footer" .HostVersion}} <span class="tok">{{utc .CreatedAt}}</span>.</p></footer>
 </body>
 </html>
 {{end}}

@@ -13,9 +13,10 @@ import (
 
 // SettingRow is one line of a snapshot's structured-settings table.
 type SettingRow struct {
-	Section string
-	Label   string
-	Value   string
+	Section string `json:"section"`
+	Label   string `json:"label"`
+	Value   string `json:"value"` // "ON", "OFF" and "(none)" are worded by the report
+	Kind    string `json:"kind,omitempty"`
 }
 
 // maxSettingRows caps one snapshot's table; the full settings.json is in the kit.
@@ -49,7 +50,8 @@ func walkSettings(rows *[]SettingRow, section, path string, v any, inList bool) 
 	switch t := v.(type) {
 	case map[string]any:
 		if label, ok := labelOf(t, inList); ok {
-			*rows = append(*rows, SettingRow{Section: section, Label: label, Value: stateOf(t)})
+			v, kind := stateOf(t)
+			*rows = append(*rows, SettingRow{Section: section, Label: label, Value: v, Kind: kind})
 			return
 		}
 		keys := make([]string, 0, len(t))
@@ -71,14 +73,32 @@ func walkSettings(rows *[]SettingRow, section, path string, v any, inList bool) 
 		}
 	case []any:
 		if len(t) == 0 {
-			*rows = append(*rows, SettingRow{Section: section, Label: path, Value: "(none)"})
+			*rows = append(*rows, SettingRow{Section: section, Label: labelFor(path), Value: "(none)"})
 		}
 		for i, e := range t {
 			walkSettings(rows, section, path+"["+strconv.Itoa(i)+"]", e, true)
 		}
 	default:
-		*rows = append(*rows, SettingRow{Section: section, Label: path, Value: scalar(t)})
+		*rows = append(*rows, SettingRow{Section: section, Label: labelFor(path), Value: scalar(t)})
 	}
+}
+
+// labelFor words a settings.json path for people: its last name without
+// indexes, "account.linked_services[0]" → "Linked services". A path that is
+// only a section name ("controls") reads "—": the section column names it.
+func labelFor(path string) string {
+	if !strings.Contains(path, ".") && !strings.Contains(path, "[") {
+		return "—"
+	}
+	last := path[strings.LastIndexByte(path, '.')+1:]
+	if i := strings.IndexByte(last, '['); i >= 0 {
+		last = last[:i]
+	}
+	w := strings.ToLower(spaceWords(last))
+	if w == "" {
+		return path
+	}
+	return strings.ToUpper(w[:1]) + w[1:]
 }
 
 func labelOf(m map[string]any, inList bool) (string, bool) {
@@ -94,16 +114,15 @@ func labelOf(m map[string]any, inList bool) (string, bool) {
 	return "", false
 }
 
-func stateOf(m map[string]any) string {
+func stateOf(m map[string]any) (value, kind string) {
 	for _, k := range valueKeys {
 		if v, ok := m[k]; ok {
-			s := scalar(v)
 			if kind, ok := m["kind"].(string); ok && kind != "" {
-				s += " (" + kind + ")"
+				return scalar(v), kind
 			} else if kind, ok := m["type"].(string); ok && kind != "" {
-				s += " (" + kind + ")"
+				return scalar(v), kind
 			}
-			return s
+			return scalar(v), ""
 		}
 	}
 	// No state field: show the remaining fields compactly.
@@ -117,9 +136,9 @@ func stateOf(m map[string]any) string {
 		if k == "label" || k == "name" || k == "title" {
 			continue
 		}
-		parts = append(parts, k+"="+scalar(m[k]))
+		parts = append(parts, labelFor("."+k)+": "+scalar(m[k]))
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, "; "), ""
 }
 
 func scalar(v any) string {

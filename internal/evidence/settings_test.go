@@ -23,20 +23,24 @@ func TestSettingRows(t *testing.T) {
 	}
 	var got []string
 	for _, r := range rows {
-		got = append(got, fmt.Sprintf("%s|%s|%s", r.Section, r.Label, r.Value))
+		got = append(got, fmt.Sprintf("%s|%s|%s|%s", r.Section, r.Label, r.Value, r.Kind))
 	}
 	want := []string{
-		"account|account.email|jane@example.com",
-		"account|account.linked_services[0]|Google",
-		"account|account.name|Jane",
-		"api_keys|prod|created=Jan 4, 2025, prefix=sk-...a1B2",
-		"controls|Improve the model for everyone|ON (switch)",
-		"controls|Theme|Dark (select)",
-		"controls|Memory|mixed (checkbox)",
-		"fields|Email|jane@example.com",
+		"account|Email|jane@example.com|",
+		"account|Linked services|Google|",
+		"account|Name|Jane|",
+		"api_keys|prod|Created: Jan 4, 2025; Prefix: sk-...a1B2|",
+		"controls|Improve the model for everyone|ON|switch",
+		"controls|Theme|Dark|select",
+		"controls|Memory|mixed|checkbox",
+		"fields|Email|jane@example.com|",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// An empty list is one row that the section names, not "controls controls (none)".
+	if rows, _ := settingRows([]byte(`{"controls":[]}`)); len(rows) != 1 || rows[0] != (SettingRow{Section: "controls", Label: "—", Value: "(none)"}) {
+		t.Errorf("empty list rows = %+v", rows)
 	}
 	if _, err := settingRows([]byte("{not json")); err == nil {
 		t.Error("bad JSON accepted")

@@ -5,6 +5,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
@@ -36,6 +38,10 @@ type Verification struct {
 	Events      int       `json:"events"`
 	Fingerprint string    `json:"fingerprint,omitempty"`
 	ChainHead   string    `json:"chain_head,omitempty"`
+	// Timestamp is the RFC 3161 timestamp attached to the file, if any.
+	Timestamp *TimestampInfo `json:"timestamp,omitempty"`
+
+	sigFile string // the file holding the signature, named in signer problems
 }
 
 // OK reports whether the kit is intact.
@@ -47,8 +53,43 @@ func (v *Verification) OK() bool { return len(v.Problems) == 0 }
 // known by comparing the fingerprint with one obtained from its author.
 func (v *Verification) ExpectSigner(fp string) {
 	if v.Fingerprint != fp {
-		v.add(FileSignature, "signed by %s, not by the expected key %s", orNone(v.Fingerprint), fp)
+		file := v.sigFile
+		if file == "" {
+			file = FileSignature
+		}
+		v.add(file, "signed by %s, not by the expected key %s", orNone(v.Fingerprint), fp)
 	}
+}
+
+// keyAlgorithm is the manifest's name for pub's signature scheme.
+func keyAlgorithm(pub crypto.PublicKey) string {
+	if _, ok := pub.(ed25519.PublicKey); ok {
+		return AlgEd25519
+	}
+	return AlgECDSA
+}
+
+// checkSignature verifies sig over msg with pub: a DER ECDSA signature over
+// SHA-256(msg) (kit v2), or a raw Ed25519 signature (kit v1). It returns
+// what is wrong, or "".
+func checkSignature(pub crypto.PublicKey, msg, sig []byte) string {
+	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		if len(sig) != ed25519.SignatureSize {
+			return fmt.Sprintf("is %d bytes, an Ed25519 signature is %d", len(sig), ed25519.SignatureSize)
+		}
+		if !ed25519.Verify(k, msg, sig) {
+			return "does not verify manifest.json with public-key.pem: the manifest or the signature was changed"
+		}
+	case *ecdsa.PublicKey:
+		h := sha256.Sum256(msg)
+		if !ecdsa.VerifyASN1(k, h[:], sig) {
+			return "does not verify manifest.json with public-key.pem: the manifest or the signature was changed"
+		}
+	default:
+		return "public-key.pem holds no usable key"
+	}
+	return ""
 }
 
 func orNone(s string) string {
@@ -67,14 +108,14 @@ func (v *Verification) add(file, format string, a ...any) {
 const maxSmallFile = 64 << 20
 
 // unlisted are the files the manifest cannot list: itself and what is made after it.
-var unlisted = map[string]bool{FileManifest: true, FileSignature: true, FileSums: true}
+var unlisted = map[string]bool{FileManifest: true, FileSignature: true, FileSums: true, FileTimestamp: true}
 
 // VerifyKit checks a kit zip: every file against manifest.json and SHA256SUMS,
 // the signature over manifest.json, each snapshot's files against its
 // meta.json, and the event chain. The error is for a kit that cannot be read at
 // all; everything else is a Problem.
 func VerifyKit(ctx context.Context, zr *zip.Reader) (*Verification, error) {
-	v := &Verification{}
+	v := &Verification{sigFile: FileSignature}
 	entries := map[string]*zip.File{}
 	var order []string
 	for _, f := range zr.File {
@@ -115,13 +156,13 @@ func VerifyKit(ctx context.Context, zr *zip.Reader) (*Verification, error) {
 		if err := json.Unmarshal(mb, &m); err != nil {
 			v.add(FileManifest, "is not valid JSON: %v", err)
 			haveManifest = false
-		} else if m.Format != KitFormat || m.KitVersion != KitVersion {
-			v.add(FileManifest, "is not a %s version %d manifest (format %q, version %d)", KitFormat, KitVersion, m.Format, m.KitVersion)
+		} else if m.Format != KitFormat || m.KitVersion < 1 || m.KitVersion > KitVersion {
+			v.add(FileManifest, "is not a %s version 1–%d manifest (format %q, version %d)", KitFormat, KitVersion, m.Format, m.KitVersion)
 		}
 	}
 	sig, haveSig := read(FileSignature)
 	pemBytes, havePEM := read(FilePublicKey)
-	var pub ed25519.PublicKey
+	var pub crypto.PublicKey
 	if havePEM {
 		k, err := ParsePublicKeyPEM(pemBytes)
 		if err != nil {
@@ -132,16 +173,13 @@ func VerifyKit(ctx context.Context, zr *zip.Reader) (*Verification, error) {
 		}
 	}
 	if haveManifest && pub != nil {
-		if m.SigningKey.Algorithm != "Ed25519" || m.SigningKey.PublicKey != string(pemBytes) || m.SigningKey.Fingerprint != Fingerprint(pub) {
+		if m.SigningKey.Algorithm != keyAlgorithm(pub) || m.SigningKey.PublicKey != string(pemBytes) || m.SigningKey.Fingerprint != Fingerprint(pub) {
 			v.add(FilePublicKey, "is not the key named in manifest.json (fingerprint %s, manifest says %s)", Fingerprint(pub), m.SigningKey.Fingerprint)
 		}
 	}
 	if haveSig && pub != nil && mb != nil {
-		switch {
-		case len(sig) != ed25519.SignatureSize:
-			v.add(FileSignature, "is %d bytes, an Ed25519 signature is %d", len(sig), ed25519.SignatureSize)
-		case !ed25519.Verify(pub, mb, sig):
-			v.add(FileSignature, "does not verify manifest.json with public-key.pem: the manifest or the signature was changed")
+		if msg := checkSignature(pub, mb, sig); msg != "" {
+			v.add(FileSignature, "%s", msg)
 		}
 	}
 
@@ -212,6 +250,7 @@ func VerifyKit(ctx context.Context, zr *zip.Reader) (*Verification, error) {
 	} else {
 		v.add(FileEvents, "missing")
 	}
+	checkTimestamp(v, entries, zr)
 	for _, must := range []string{FileIndex} {
 		if _, ok := entries[must]; !ok {
 			v.add(must, "missing")
@@ -300,7 +339,7 @@ func checkSums(v *Verification, sums []byte, actual map[string]FileEntry, order 
 		}
 	}
 	for _, name := range order {
-		if !seen[name] && name != FileSums {
+		if !seen[name] && name != FileSums && name != FileTimestamp {
 			v.add(FileSums, "does not list %s", name)
 		}
 	}
@@ -338,10 +377,11 @@ func checkMeta(v *Verification, metaPath string, b []byte, actual map[string]Fil
 // checkEvents recomputes the chain line by line (docs/data-model.md) and
 // returns what it found, whatever the manifest says.
 func checkEvents(v *Verification, f *zip.File) EventChain {
+	file := f.Name
 	var c EventChain
 	rc, err := f.Open()
 	if err != nil {
-		v.add(FileEvents, "cannot be read: %v", err)
+		v.add(file, "cannot be read: %v", err)
 		return c
 	}
 	defer rc.Close()
@@ -352,22 +392,22 @@ func checkEvents(v *Verification, f *zip.File) EventChain {
 		raw, err := br.ReadBytes('\n')
 		if len(raw) == 0 && err != nil {
 			if err != io.EOF {
-				v.add(FileEvents, "cannot be read: %v", zipErr(err))
+				v.add(file, "cannot be read: %v", zipErr(err))
 			}
 			return c
 		}
 		var e Event
 		if jerr := json.Unmarshal(raw, &e); jerr != nil {
-			v.add(FileEvents, "line %d is not a JSON event: %v", line, jerr)
+			v.add(file, "line %d is not a JSON event: %v", line, jerr)
 			return c
 		}
 		switch {
 		case e.Seq != wantSeq:
-			v.add(FileEvents, "line %d: seq %d where %d was expected (events removed or reordered)", line, e.Seq, wantSeq)
+			v.add(file, "line %d: seq %d where %d was expected (events removed or reordered)", line, e.Seq, wantSeq)
 		case e.PrevHash != prev:
-			v.add(FileEvents, "line %d (seq %d): prev_hash does not match the previous event's hash (chain broken)", line, e.Seq)
+			v.add(file, "line %d (seq %d): prev_hash does not match the previous event's hash (chain broken)", line, e.Seq)
 		case store.ChainHash(prev, e) != e.Hash:
-			v.add(FileEvents, "line %d (seq %d): hash does not match the event's content (event changed)", line, e.Seq)
+			v.add(file, "line %d (seq %d): hash does not match the event's content (event changed)", line, e.Seq)
 		}
 		if c.Count == 0 {
 			c.FirstSeq = e.Seq

@@ -5,9 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
@@ -15,7 +12,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -55,8 +51,9 @@ type DataPackage struct {
 
 // WACZSnapInfo records which snapshots a WACZ holds.
 type WACZSnapInfo struct {
-	Snapshots []string `json:"snapshots"`
-	Filter    Filter   `json:"filter"`
+	Snapshots  []string    `json:"snapshots"`
+	Filter     Filter      `json:"filter"`
+	EventChain *EventChain `json:"event_chain,omitempty"`
 }
 
 // WACZFile is one resource of datapackage.json.
@@ -105,22 +102,6 @@ type cdxLine struct {
 	body string // JSON
 }
 
-// WACZKey derives the P-384 key that signs WACZ files from the Ed25519 kit
-// key, so one keyring entry backs both and a user's WACZ public key is stable.
-func WACZKey(signing ed25519.PrivateKey) (*ecdsa.PrivateKey, error) {
-	n := elliptic.P384().Params().N
-	for i := 0; i < 64; i++ {
-		b, err := hkdf.Key(sha256.New, signing.Seed(), nil, fmt.Sprintf("ringfence wacz p384 v1 %d", i), 48)
-		if err != nil {
-			return nil, fmt.Errorf("derive WACZ key: %w", err)
-		}
-		if k := new(big.Int).SetBytes(b); k.Sign() > 0 && k.Cmp(n) < 0 {
-			return ecdsa.ParseRawPrivateKey(elliptic.P384(), b)
-		}
-	}
-	return nil, errors.New("derive WACZ key: no valid scalar")
-}
-
 // pageURL is where a snapshot's DOM replays: its final URL without fragment.
 func pageURL(s Snapshot) string {
 	u := s.FinalURL
@@ -144,18 +125,81 @@ func recordFor(s Snapshot, a Artifact, shot string) string {
 	return "urn:ringfence:" + s.ID + "/" + a.Name
 }
 
+// WACZ extra files: what the kit carries besides the web archive, under
+// WACZExtraDir and listed in datapackage.json like every other resource.
+const (
+	WACZExtraDir  = "ringfence/"
+	WACZReport    = WACZExtraDir + "report.html"
+	WACZEvents    = WACZExtraDir + "events.jsonl"
+	WACZChecklist = WACZExtraDir + "checklist.json"
+)
+
+// pageTitle tells pages apart that share a document title: the settings
+// tabs of chatgpt.com (#settings/Account, #settings/DataControls) are one
+// URL with different fragments, so the fragment is named in the title.
+func pageTitle(s Snapshot) string {
+	t := s.Title
+	u := s.FinalURL
+	if u == "" {
+		u = s.URL
+	}
+	_, frag, ok := strings.Cut(u, "#")
+	if !ok || frag == "" {
+		return t
+	}
+	parts := strings.Split(strings.Trim(frag, "/"), "/")
+	for i, p := range parts {
+		parts[i] = spaceWords(p)
+	}
+	where := strings.Join(parts, " › ")
+	if t == "" {
+		return where
+	}
+	if strings.Contains(strings.ToLower(t), strings.ToLower(parts[len(parts)-1])) {
+		return t
+	}
+	return t + " — " + where
+}
+
+// spaceWords turns "DataControls" or "data-controls" into "Data Controls".
+func spaceWords(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '-' || r == '_':
+			b.WriteByte(' ')
+			continue
+		case i > 0 && r >= 'A' && r <= 'Z' && s[i-1] >= 'a' && s[i-1] <= 'z':
+			b.WriteByte(' ')
+		}
+		if i == 0 && r >= 'a' && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // WriteWACZ streams a WACZ 1.1.1 file: each snapshot's sanitized DOM as a
 // resource record at its URL, the visible screenshot as urn:view:, the other
-// artifacts under urn:ringfence:. The WARC is spooled to a temporary file
-// (the zip needs its CRC before the data), never held in memory.
+// artifacts under urn:ringfence:; and, as extra files under ringfence/, the
+// report, the whole event log, the checklist and each snapshot's meta.json
+// and settings.json. The WARC is spooled to a temporary file (the zip needs
+// its CRC before the data), never held in memory; it is the last zip entry.
 func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result, error) {
-	if len(o.SigningKey) != ed25519.PrivateKeySize {
-		return Result{}, errors.New("export: no signing key")
+	key, err := IdentityKey(o.SigningKey)
+	if err != nil {
+		return Result{}, fmt.Errorf("export: %w", err)
 	}
 	now, progress := o.start()
 	snaps, err := selectSnapshots(ctx, src, o.Filter)
 	if err != nil {
 		return Result{}, err
+	}
+	for _, s := range snaps {
+		if err := checkNames(s); err != nil {
+			return Result{}, err
+		}
 	}
 
 	tmp, err := tempFile(o.TempDir, "ringfence-warc-*")
@@ -163,6 +207,12 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		return Result{}, err
 	}
 	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
+	rep, err := newReport(o.TempDir, o.Lang)
+	if err != nil {
+		return Result{}, err
+	}
+	defer rep.cleanup()
+	kz := newKitZip(w, now)
 	crc := crc32.NewIEEE()
 	sum := sha256.New()
 	ww := &warcWriter{cw: &countWriter{w: io.MultiWriter(tmp, crc, sum)}}
@@ -179,55 +229,114 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	var pages bytes.Buffer
 	pages.WriteString(`{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}` + "\n")
 	ids := make([]string, 0, len(snaps))
+	cl := newChecklist()
 	for i, s := range snaps {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		shot := ""
+		shotName := ""
 		for _, a := range s.Artifacts {
 			if isScreenshot(a) {
-				shot = a.Name
+				shotName = a.Name
 				break
 			}
 		}
+		shot := screenshotIndex(s)
+		v := snapshotView{Snapshot: s}
+		dir := WACZExtraDir + SnapshotDir(s.ID)
 		ts := s.CapturedAt.UTC().Format("20060102150405")
-		for _, a := range s.Artifacts {
-			uri := recordFor(s, a, shot)
+		for j, a := range s.Artifacts {
+			uri := recordFor(s, a, shotName)
 			rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
 			if err != nil {
 				return Result{}, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
 			}
+			tee := teeFor(j, shot, a)
+			var body io.Reader = rc
+			if tee != nil {
+				body = io.TeeReader(rc, tee)
+			}
 			off, n, err := ww.write(warcRecord{Type: "resource", TargetURI: uri, Date: s.CapturedAt, ContentType: a.MIME,
-				Length: a.Size, SHA256: a.SHA256, Extra: [][2]string{{"Ringfence-Snapshot-ID", s.ID}}}, rc)
+				Length: a.Size, SHA256: a.SHA256, Extra: [][2]string{{"Ringfence-Snapshot-ID", s.ID}}}, body)
 			rc.Close()
 			if err != nil {
 				return Result{}, fmt.Errorf("snapshot %s: %s: %w", s.ID, a.Name, err)
 			}
-			body, _ := json.Marshal(cdxFields{URL: uri, MIME: a.MIME, Digest: a.SHA256,
+			cb, _ := json.Marshal(cdxFields{URL: uri, MIME: a.MIME, Digest: a.SHA256,
 				Length: fmt.Sprint(n), Offset: fmt.Sprint(off), Filename: waczWarcName})
-			cdx = append(cdx, cdxLine{key: SURT(uri) + " " + ts, body: string(body)})
+			cdx = append(cdx, cdxLine{key: SURT(uri) + " " + ts, body: string(cb)})
+			// The structured settings also as a plain file beside meta.json.
+			path := ""
+			if a.Name == "settings.json" && tee != nil && tee.complete() {
+				path = "snapshots/" + s.ID + "/settings.json"
+				if _, err := kz.copy(WACZExtraDir+path, bytes.NewReader(tee.buf), true, nil); err != nil {
+					return Result{}, err
+				}
+			}
+			if jpg := v.take(a, j == shot, tee, path); jpg != nil {
+				if _, err := kz.copy(WACZExtraDir+thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
+					return Result{}, err
+				}
+				v.Thumb = thumbPath(s.ID)
+			}
 		}
-		pl, _ := json.Marshal(map[string]any{"id": s.ID, "url": pageURL(s), "ts": s.CapturedAt.UTC().Format(time.RFC3339Nano), "title": s.Title})
+		if err := writeMeta(kz, dir+FileMeta, s); err != nil {
+			return Result{}, err
+		}
+		v.Dir = SnapshotDir(s.ID)
+		cl.add(s)
+		if err := rep.addSnapshot(v); err != nil {
+			return Result{}, err
+		}
+		// The page keeps its fragment (replay looks the record up without
+		// it, by timestamp) and a title that names the settings tab.
+		u := s.FinalURL
+		if u == "" {
+			u = s.URL
+		}
+		pl, _ := json.Marshal(map[string]any{"id": s.ID, "url": u, "ts": s.CapturedAt.UTC().Format(time.RFC3339Nano), "title": pageTitle(s)})
 		pages.Write(append(pl, '\n'))
 		ids = append(ids, s.ID)
 		progress(i+1, len(snaps), "artifacts")
 	}
 	warcSize := ww.cw.n
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+
+	chain, err := writeEvents(ctx, src, kz, WACZEvents, rep)
+	if err != nil {
 		return Result{}, err
 	}
+	progress(len(snaps), len(snaps), "events")
+	keyInfo, _, err := signingKeyInfo(&key.PublicKey)
+	if err != nil {
+		return Result{}, err
+	}
+	head := reportHead{CreatedAt: now, HostVersion: o.HostVersion, Filter: o.Filter, Snapshots: len(snaps),
+		Chain: chain, Key: keyInfo, Checklist: cl.items(now), WACZ: true}
+	clb, err := json.MarshalIndent(checklistJSON(head.Checklist), "", "  ")
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := kz.copy(WACZChecklist, bytes.NewReader(append(clb, '\n')), true, nil); err != nil {
+		return Result{}, err
+	}
+	rep.finish(&head)
+	if err := rep.writeIndex(kz, WACZReport, head); err != nil {
+		return Result{}, err
+	}
+	extras := append([]FileEntry(nil), kz.files...)
 
 	sort.SliceStable(cdx, func(i, j int) bool { return cdx[i].key < cdx[j].key })
 	var index bytes.Buffer
 	for _, l := range cdx {
 		index.WriteString(l.key + " " + l.body + "\n")
 	}
-
-	zw := zip.NewWriter(w)
 	var res []WACZFile
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return Result{}, err
+	}
 	fh := &zip.FileHeader{Name: WACZWarc, Method: zip.Store, Modified: now,
 		CRC32: crc.Sum32(), CompressedSize64: uint64(warcSize), UncompressedSize64: uint64(warcSize)}
-	fw, err := zw.CreateRaw(fh)
+	fw, err := kz.zw.CreateRaw(fh)
 	if err != nil {
 		return Result{}, fmt.Errorf("zip: %w", err)
 	}
@@ -235,63 +344,56 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		return Result{}, fmt.Errorf("zip %s: %w", WACZWarc, err)
 	}
 	res = append(res, WACZFile{Name: waczWarcName, Path: WACZWarc, Hash: "sha256:" + hex.EncodeToString(sum.Sum(nil)), Bytes: warcSize})
-	add := func(path string, b []byte) error {
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: path, Method: zip.Deflate, Modified: now})
-		if err != nil {
-			return fmt.Errorf("zip %s: %w", path, err)
-		}
-		if _, err := fw.Write(b); err != nil {
-			return fmt.Errorf("zip %s: %w", path, err)
-		}
-		return nil
-	}
 	for _, f := range []struct {
 		path string
 		b    []byte
 	}{{WACZIndex, index.Bytes()}, {WACZPages, pages.Bytes()}} {
-		if err := add(f.path, f.b); err != nil {
+		fe, err := kz.copy(f.path, bytes.NewReader(f.b), true, nil)
+		if err != nil {
 			return Result{}, err
 		}
-		h := sha256.Sum256(f.b)
-		res = append(res, WACZFile{Name: f.path[strings.LastIndexByte(f.path, '/')+1:], Path: f.path, Hash: "sha256:" + hex.EncodeToString(h[:]), Bytes: int64(len(f.b))})
+		res = append(res, waczFile(fe))
+	}
+	for _, fe := range extras {
+		res = append(res, waczFile(fe))
 	}
 	newest := snaps[0]
 	dp := DataPackage{
 		Profile: "data-package", WACZVersion: WACZVersion,
 		Title:       "Ringfence evidence",
-		Description: fmt.Sprintf("%d snapshot(s) of OpenAI account pages captured by the Ringfence extension.", len(snaps)),
+		Description: fmt.Sprintf("%d snapshot(s) of OpenAI account pages captured by the Ringfence extension, with the event log, checklist and report under %s.", len(snaps), WACZExtraDir),
 		Created:     now.Format(time.RFC3339Nano), Modified: now.Format(time.RFC3339Nano),
 		Software:    waczSoftwareLabel + " " + o.HostVersion,
 		MainPageURL: pageURL(newest), MainPageDate: newest.CapturedAt.UTC().Format(time.RFC3339Nano),
-		Resources: res, Ringfence: &WACZSnapInfo{Snapshots: ids, Filter: o.Filter},
+		Resources: res, Ringfence: &WACZSnapInfo{Snapshots: ids, Filter: o.Filter, EventChain: &chain},
 	}
 	dpb, err := json.MarshalIndent(dp, "", "  ")
 	if err != nil {
 		return Result{}, err
 	}
-	if err := add(WACZDataPackage, dpb); err != nil {
+	if _, err := kz.copy(WACZDataPackage, bytes.NewReader(dpb), true, nil); err != nil {
 		return Result{}, err
 	}
-	digest, err := signDataPackage(dpb, o.SigningKey, now, o.HostVersion)
+	digest, err := signDataPackage(dpb, key, now, o.HostVersion)
 	if err != nil {
 		return Result{}, err
 	}
 	db, _ := json.MarshalIndent(digest, "", "  ")
-	if err := add(WACZDigest, db); err != nil {
+	if _, err := kz.copy(WACZDigest, bytes.NewReader(db), true, nil); err != nil {
 		return Result{}, err
 	}
-	if err := zw.Close(); err != nil {
-		return Result{}, fmt.Errorf("finish zip: %w", err)
+	if err := kz.close(); err != nil {
+		return Result{}, err
 	}
 	progress(len(snaps), len(snaps), "report")
-	return Result{Snapshots: len(snaps), Files: len(res) + 2, Fingerprint: digest.SignedData.PublicKey}, nil
+	return Result{Snapshots: len(snaps), Events: chain.Count, Files: len(res) + 2, ChainHead: chain.Head, Fingerprint: keyInfo.Fingerprint}, nil
 }
 
-func signDataPackage(dp []byte, signing ed25519.PrivateKey, now time.Time, ver string) (DataPackageDigest, error) {
-	key, err := WACZKey(signing)
-	if err != nil {
-		return DataPackageDigest{}, err
-	}
+func waczFile(fe FileEntry) WACZFile {
+	return WACZFile{Name: fe.Path[strings.LastIndexByte(fe.Path, '/')+1:], Path: fe.Path, Hash: "sha256:" + fe.SHA256, Bytes: fe.Size}
+}
+
+func signDataPackage(dp []byte, key *ecdsa.PrivateKey, now time.Time, ver string) (DataPackageDigest, error) {
 	h := sha256.Sum256(dp)
 	hashStr := "sha256:" + hex.EncodeToString(h[:])
 	msg := sha256.Sum256([]byte(hashStr))

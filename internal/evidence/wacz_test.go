@@ -15,6 +15,9 @@ import (
 	"io"
 	"math/big"
 	"net/textproto"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,7 +49,10 @@ func TestWACZStructure(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	want := []string{WACZWarc, WACZDigest, WACZDataPackage, WACZIndex, WACZPages}
+	want := []string{WACZWarc, WACZDigest, WACZDataPackage, WACZIndex, WACZPages, WACZReport, WACZEvents, WACZChecklist}
+	for _, id := range []string{"20261120T090000Z-aaaaaa", "20261121T090000Z-bbbbbb", "20261122T090000Z-cccccc"} {
+		want = append(want, "ringfence/snapshots/"+id+"/meta.json", "ringfence/snapshots/"+id+"/settings.json", "ringfence/thumbnails/"+id+".jpg")
+	}
 	sort.Strings(want)
 	if strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Fatalf("entries = %v, want %v", names, want)
@@ -57,8 +63,25 @@ func TestWACZStructure(t *testing.T) {
 	if err := json.Unmarshal(files[WACZDataPackage], &dp); err != nil {
 		t.Fatal(err)
 	}
-	if dp.Profile != "data-package" || dp.WACZVersion != "1.1.1" || len(dp.Resources) != 3 {
+	// Every file but the two datapackage files is a listed resource.
+	if dp.Profile != "data-package" || dp.WACZVersion != "1.1.1" || len(dp.Resources) != len(want)-2 {
 		t.Fatalf("datapackage = %+v", dp)
+	}
+	if dp.Ringfence == nil || dp.Ringfence.EventChain == nil || dp.Ringfence.EventChain.Count != 4 {
+		t.Errorf("datapackage.json ringfence = %+v, want the 4-event chain", dp.Ringfence)
+	}
+	// The whole event log, the checklist and the report travel with it.
+	if n := strings.Count(string(files[WACZEvents]), "\n"); n != 4 {
+		t.Errorf("%s has %d events, want 4", WACZEvents, n)
+	}
+	report := string(files[WACZReport])
+	for _, w := range []string{"The user chose not to continue", `src="thumbnails/20261120T090000Z-aaaaaa.jpg"`, "ringfence verify FILE.wacz --expect-fingerprint " + testFingerprint(t)} {
+		if !strings.Contains(report, w) {
+			t.Errorf("%s lacks %q", WACZReport, w)
+		}
+	}
+	if !strings.Contains(string(files[WACZChecklist]), `"category": "uploads"`) {
+		t.Errorf("%s:\n%s", WACZChecklist, files[WACZChecklist])
 	}
 	for _, r := range dp.Resources {
 		sum := sha256.Sum256(files[r.Path])
@@ -150,10 +173,67 @@ func TestWACZStructure(t *testing.T) {
 	if len(pl) != 4 || !strings.Contains(pl[0], `"json-pages-1.0"`) || !strings.Contains(pl[1], `"url":"https://platform.openai.com/api-keys"`) {
 		t.Errorf("pages.jsonl:\n%s", files[WACZPages])
 	}
+	// Settings tabs keep their fragment and have titles that differ.
+	for _, w := range []string{`"url":"https://chatgpt.com/#settings/Account"`, `"url":"https://chatgpt.com/#settings/DataControls"`,
+		`"title":"ChatGPT — Account"`, `"title":"ChatGPT — Data controls"`} {
+		if !strings.Contains(string(files[WACZPages]), w) {
+			t.Errorf("pages.jsonl lacks %s:\n%s", w, files[WACZPages])
+		}
+	}
 
 	v, kind, err := Verify(context.Background(), bytes.NewReader(w), int64(len(w)))
 	if err != nil || kind != "wacz" || !v.OK() {
 		t.Fatalf("Verify = %v %s %v", v, kind, err)
+	}
+	// One identity: the WACZ names the same fingerprint as a kit.
+	if v.Fingerprint != testFingerprint(t) || v.Events != 4 {
+		t.Errorf("WACZ fingerprint %s, events %d; want %s, 4", v.Fingerprint, v.Events, testFingerprint(t))
+	}
+}
+
+func TestPageTitle(t *testing.T) {
+	for _, c := range []struct{ title, url, want string }{
+		{"ChatGPT", "https://chatgpt.com/#settings/Account", "ChatGPT — Settings › Account"},
+		{"ChatGPT", "https://chatgpt.com/#settings/DataControls", "ChatGPT — Settings › Data Controls"},
+		{"ChatGPT — Account", "https://chatgpt.com/#settings/Account", "ChatGPT — Account"},
+		{"API keys", "https://platform.openai.com/api-keys", "API keys"},
+		{"", "https://chatgpt.com/#settings/data-controls", "Settings › Data controls"},
+	} {
+		if got := pageTitle(Snapshot{Title: c.title, URL: c.url}); got != c.want {
+			t.Errorf("pageTitle(%q, %q) = %q, want %q", c.title, c.url, got, c.want)
+		}
+	}
+}
+
+// A WACZ unzipped and zipped again with Info-ZIP, stored (zip -r -0), has
+// the same bytes in every file (plus directory entries): it verifies.
+func TestRepackedWACZVerifies(t *testing.T) {
+	if _, err := exec.LookPath("zip"); err != nil {
+		t.Fatal("zip is needed: apt-get install -y zip")
+	}
+	if _, err := exec.LookPath("unzip"); err != nil {
+		t.Fatal("unzip is needed: apt-get install -y unzip")
+	}
+	dir := t.TempDir()
+	orig := filepath.Join(dir, "orig.wacz")
+	if err := os.WriteFile(orig, writeTestWACZ(t, demoSource(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	un := filepath.Join(dir, "un")
+	if out, err := exec.Command("unzip", "-q", orig, "-d", un).CombinedOutput(); err != nil {
+		t.Fatalf("unzip: %v\n%s", err, out)
+	}
+	cmd := exec.Command("zip", "-q", "-r", "-0", "../repacked.wacz", ".")
+	cmd.Dir = un
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("zip: %v\n%s", err, out)
+	}
+	v, kind, err := VerifyFile(context.Background(), filepath.Join(dir, "repacked.wacz"))
+	if err != nil || kind != "wacz" || !v.OK() {
+		t.Fatalf("repacked WACZ: %v %s %+v", err, kind, v)
+	}
+	if v.Fingerprint != testFingerprint(t) {
+		t.Errorf("fingerprint %s", v.Fingerprint)
 	}
 }
 

@@ -28,10 +28,13 @@ func VerifyWACZ(ctx context.Context, ra io.ReaderAt, size int64) (*Verification,
 	if err != nil {
 		return nil, err
 	}
-	v := &Verification{}
+	v := &Verification{sigFile: WACZDigest}
 	entries := map[string]*zip.File{}
 	var order []string
 	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") && f.UncompressedSize64 == 0 {
+			continue // a directory entry, as `zip -r` adds
+		}
 		if !validPath(f.Name) {
 			v.add(f.Name, "unsafe path in the zip")
 			continue
@@ -71,7 +74,7 @@ func VerifyWACZ(ctx context.Context, ra io.ReaderAt, size int64) (*Verification,
 			}
 		}
 	}
-	listed := map[string]bool{WACZDataPackage: true, WACZDigest: true}
+	listed := map[string]bool{WACZDataPackage: true, WACZDigest: true, FileTimestamp: true}
 	for _, r := range dp.Resources {
 		listed[r.Path] = true
 		f, ok := entries[r.Path]
@@ -114,6 +117,18 @@ func VerifyWACZ(ctx context.Context, ra io.ReaderAt, size int64) (*Verification,
 	if pb := read(WACZPages); pb != nil {
 		verifyPages(v, pb)
 	}
+	// The event log, when the WACZ carries one (Ringfence 0.2 and later).
+	if f, ok := entries[WACZEvents]; ok {
+		chain := checkEvents(v, f)
+		v.Events, v.ChainHead = chain.Count, chain.Head
+		if dp.Ringfence == nil || dp.Ringfence.EventChain == nil {
+			v.add(WACZDataPackage, "has no ringfence.event_chain for %s", WACZEvents)
+		} else if want := dp.Ringfence.EventChain; chain.Count != want.Count || chain.Head != want.Head {
+			v.add(WACZEvents, "chain has %d events ending in %s, datapackage.json says %d ending in %s",
+				chain.Count, short(chain.Head), want.Count, short(want.Head))
+		}
+	}
+	checkTimestamp(v, entries, zr)
 	dedupe(v)
 	return v, nil
 }
@@ -143,6 +158,7 @@ func verifyDigest(v *Verification, db, dpb []byte) {
 		v.add(WACZDigest, "publicKey is not an ECDSA P-384 key")
 		return
 	}
+	v.Fingerprint = Fingerprint(pub)
 	sig, err := base64.StdEncoding.DecodeString(d.SignedData.Signature)
 	if err != nil || len(sig) != 96 {
 		v.add(WACZDigest, "signature is not 96 bytes of base64 r‖s")
@@ -152,8 +168,8 @@ func verifyDigest(v *Verification, db, dpb []byte) {
 	r, s := new(big.Int).SetBytes(sig[:48]), new(big.Int).SetBytes(sig[48:])
 	if !ecdsa.Verify(pub, msg[:], r, s) {
 		v.add(WACZDigest, "signature does not verify with publicKey")
+		v.Fingerprint = ""
 	}
-	v.Fingerprint = d.SignedData.PublicKey
 }
 
 func verifyIndex(ctx context.Context, v *Verification, idx []byte, ra io.ReaderAt, warc *zip.File) error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ringfence/ringfence/internal/evidence"
 	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/platform"
 	"github.com/ringfence/ringfence/internal/spec"
 	"github.com/ringfence/ringfence/internal/store"
 	"github.com/ringfence/ringfence/internal/version"
@@ -82,7 +83,7 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	}
 	dir := req.Dir
 	if dir == "" {
-		dir = DownloadsDir(cfg.Getenv, runtime.GOOS)
+		dir = platform.Downloads(cfg.Getenv, runtime.GOOS)
 		if dir == "" {
 			return nil, errorf(spec.CodeBadRequest, "no Downloads folder found; set an export folder in the options")
 		}
@@ -107,13 +108,17 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version}
+	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version, Lang: req.Lang}
 	if id := requestID(ctx); cfg.Progress != nil && id != "" {
 		opts.Progress = progressFrames(cfg.Progress, id)
 	}
 	path, res, err := evidence.ExportNew(ctx, evidence.StoreSource{Store: s.store}, dir, req.Format, now(), opts)
 	if errors.Is(err, evidence.ErrEmpty) {
 		return nil, errorf(spec.CodeBadRequest, "no snapshot matches the selection; nothing was written")
+	}
+	var unknown *evidence.UnknownIDsError
+	if errors.As(err, &unknown) {
+		return nil, errorf(spec.CodeBadRequest, "%v; nothing was written", err)
 	}
 	if err != nil {
 		return nil, errorf(spec.CodeStorageError, "export: %v", err)
@@ -139,25 +144,4 @@ func progressFrames(w io.Writer, id string) evidence.Progress {
 			_ = nativemsg.Write(w, b)
 		}
 	}, 100*time.Millisecond)
-}
-
-// DownloadsDir is the user's Downloads folder: $XDG_DOWNLOAD_DIR on Linux
-// when set, else Downloads in the home folder ("" when there is no home).
-func DownloadsDir(getenv func(string) string, goos string) string {
-	if getenv == nil {
-		return ""
-	}
-	if goos == "windows" {
-		if h := getenv("USERPROFILE"); h != "" {
-			return filepath.Join(h, "Downloads")
-		}
-		return ""
-	}
-	if d := getenv("XDG_DOWNLOAD_DIR"); goos != "darwin" && d != "" && filepath.IsAbs(d) {
-		return d
-	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, "Downloads")
-	}
-	return ""
 }

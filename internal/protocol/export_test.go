@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -52,6 +53,8 @@ func TestExportMessage(t *testing.T) {
 		{`{"dir":"relative/dir"}`, false, spec.CodeBadRequest},
 		{`{"since":"last week"}`, false, spec.CodeBadRequest},
 		{`{"categories":["api_dashboard"],"dir":"` + home + `"}`, true, ""},
+		{`{"snapshot_ids":["20260101T000000Z-nope"]}`, false, spec.CodeBadRequest},
+		{`{"lang":"de-DE","dir":"` + home + `"}`, true, ""},
 	}
 	var in bytes.Buffer
 	for i, c := range cases {
@@ -111,12 +114,17 @@ func TestExportMessage(t *testing.T) {
 		filepath.Join(home, "Downloads", "ringfence-evidence-2026-11-30.wacz"),
 		"", "", "", "",
 		filepath.Join(home, "ringfence-evidence-2026-11-30.zip"),
+		"",
+		filepath.Join(home, "ringfence-evidence-2026-11-30-2.zip"),
 	}
 	for i, c := range cases {
 		r := replies[i]
 		if r.OK != c.wantOK || (!c.wantOK && r.Error.Code != c.wantCode) {
 			t.Errorf("%s: reply %+v %v", c.body, r, r.Error)
 			continue
+		}
+		if strings.Contains(c.body, "nope") && !strings.Contains(r.Error.Message, "20260101T000000Z-nope") {
+			t.Errorf("%s: the error does not name the unknown id: %v", c.body, r.Error)
 		}
 		if !c.wantOK {
 			continue
@@ -135,6 +143,22 @@ func TestExportMessage(t *testing.T) {
 		}
 		if progress[r.ID] == 0 {
 			t.Errorf("%s: no progress frame carried request id %s", c.body, r.ID)
+		}
+		// The report is in the browser's language.
+		if strings.Contains(c.body, "de-DE") {
+			zr, err := zip.OpenReader(rep.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := zr.Open("index.html")
+			if err != nil {
+				t.Fatal(err)
+			}
+			html, _ := io.ReadAll(f)
+			zr.Close()
+			if !bytes.Contains(html, []byte(`<html lang="de">`)) {
+				t.Errorf("%s: the report is not in German", c.body)
+			}
 		}
 	}
 }

@@ -173,6 +173,8 @@ type ExportRequest struct {
 	Dir string `json:"dir,omitempty"`
 	// Default zip.
 	Format string `json:"format,omitempty"`
+	// The report's language as a browser language tag (i18n.getUILanguage()); de, fr, es, ja (any region) get that language, anything else English.
+	Lang string `json:"lang,omitempty"`
 	// YYYY-MM-DD or RFC 3339, inclusive.
 	Since       string   `json:"since,omitempty"`
 	SnapshotIDs []string `json:"snapshot_ids,omitempty"`

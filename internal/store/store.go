@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -142,7 +143,10 @@ func openDB(ctx context.Context, path string, opt Options) (*Store, error) {
 		// The empty schema alone takes 18 pages; 32 leaves room for migrations.
 		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", max(opt.MaxBytes/pageSize, 32)))
 	}
-	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	// In a file: URI "?" starts the parameters and "#" a fragment: a data
+	// folder whose path holds either (or "%") must be percent-encoded, or
+	// SQLite opens a truncated path without our pragmas.
+	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path)) + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

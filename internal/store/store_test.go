@@ -591,3 +591,26 @@ func TestJSONTimesKeepMilliseconds(t *testing.T) {
 		}
 	}
 }
+
+// A data folder whose path holds URI syntax ("#", "?", "%") opens that very
+// file, with its pragmas: unescaped, SQLite would cut the path at "#" or "?".
+func TestPathWithURISyntax(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "a#b?c%41d")
+	path := filepath.Join(dir, "ringfence.db")
+	s, err := Open(ctx, path, testKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.SaveSnapshot(ctx, meta("x", time.Now()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("the database is not at %s: %v", path, err)
+	}
+	var mode string
+	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; the pragmas were lost", mode, err)
+	}
+}

@@ -94,7 +94,9 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       // relayed to the popup.
       try {
         const { exportDir } = await loadSettings();
-        return await request('export', { format: msg.format ?? 'zip', ...(exportDir ? { dir: exportDir } : {}) }, {
+        // The kit's report is written in the browser's language (en, de, fr, es, ja; else English).
+        const lang = api.i18n.getUILanguage();
+        return await request('export', { format: msg.format ?? 'zip', lang, ...(exportDir ? { dir: exportDir } : {}) }, {
           onProgress: (p) => { void api.runtime.sendMessage({ type: 'export.progress', ...p }).catch(() => {}); },
         });
       } catch (e) {
@@ -139,10 +141,27 @@ api.commands.onCommand.addListener((command, tab) => {
   if (command === 'snapshot') void (async () => snapshot('shortcut', tab ?? await activeTab()))();
 });
 
+// The context menu appears only where Ringfence works: the pages the manifest covers, plus the
+// origins the user granted through the optional permission (all of them for <all_urls>).
+async function menuPatterns(): Promise<string[]> {
+  const granted = (await api.permissions.getAll()).origins ?? [];
+  if (granted.includes('<all_urls>')) return ['<all_urls>'];
+  return [...new Set([...(api.runtime.getManifest().host_permissions ?? []), ...granted])];
+}
 api.runtime.onInstalled.addListener(() => {
-  api.contextMenus.create({ id: 'ringfence-snapshot', title: t('contextSnapshot', undefined, ''), contexts: ['page'] });
+  void (async () => {
+    api.contextMenus.create({
+      id: 'ringfence-snapshot', title: t('contextSnapshot', undefined, ''), contexts: ['page'],
+      documentUrlPatterns: await menuPatterns(),
+    });
+  })();
   void migrateSettings();
 });
+const refreshMenu = (): void => void (async () => {
+  await api.contextMenus.update('ringfence-snapshot', { documentUrlPatterns: await menuPatterns() });
+})().catch(() => { /* not created yet: onInstalled creates it with the current patterns */ });
+api.permissions.onAdded.addListener(refreshMenu);
+api.permissions.onRemoved.addListener(refreshMenu);
 api.contextMenus.onClicked.addListener((info, tab) => {
   if (info.menuItemId === 'ringfence-snapshot') void snapshot('context_menu', tab);
 });

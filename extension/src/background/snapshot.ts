@@ -85,7 +85,7 @@ export async function browserInfo(): Promise<{ browser: string; version: string 
 
 function hostMissingMessage(e: unknown): Error {
   if (e instanceof HostError && e.code === 'disconnected' && hostStatus().state === 'not_installed') {
-    return new Error('The Ringfence program is not installed, so the snapshot could not be stored. Run `ringfence install` (then `ringfence doctor`) and try again.');
+    return new Error('The Ringfence program is not installed, so the snapshot could not be stored. Install it (the .deb: sudo apt install ./ringfence_*.deb, or ./ringfence install from the release archive), then try again; ringfence doctor says what is wrong.');
   }
   return e instanceof Error ? e : new Error(String(e));
 }

@@ -125,6 +125,8 @@ export interface ExportRequest {
   dir?: string;
   /** Default zip. */
   format?: 'zip' | 'wacz';
+  /** The report's language as a browser language tag (i18n.getUILanguage()); de, fr, es, ja (any region) get that language, anything else English. */
+  lang?: string;
   /** YYYY-MM-DD or RFC 3339, inclusive. */
   since?: string;
   snapshot_ids?: string[];

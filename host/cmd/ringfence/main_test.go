@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ringfence/ringfence/internal/caller"
+	"github.com/ringfence/ringfence/internal/config"
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/platform"
@@ -116,7 +116,7 @@ func (h *hostProc) close(t testing.TB) int {
 	return 0
 }
 
-func chromeArgs() []string { return []string{"chrome-extension://" + caller.DevChromeID + "/"} }
+func chromeArgs() []string { return []string{"chrome-extension://" + config.DevChromeID + "/"} }
 
 // firefoxArgs writes the host manifest Firefox would read and returns the
 // argv Firefox passes: manifest path, extension id.
@@ -125,9 +125,9 @@ func firefoxArgs(t testing.TB) []string {
 	os.MkdirAll(dir, 0o755)
 	manifest := filepath.Join(dir, "io.ringfence.host.json")
 	b, _ := json.Marshal(map[string]any{"name": "io.ringfence.host", "description": "Ringfence", "path": binPath,
-		"type": "stdio", "allowed_extensions": []string{caller.DevFirefoxID}})
+		"type": "stdio", "allowed_extensions": []string{config.DevFirefoxID}})
 	os.WriteFile(manifest, b, 0o644)
-	return []string{manifest, caller.DevFirefoxID}
+	return []string{manifest, config.DevFirefoxID}
 }
 
 func testMeta(title string) map[string]any {
