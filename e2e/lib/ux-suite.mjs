@@ -42,11 +42,13 @@ export const PAGES = [
 ];
 
 /**
- * part 'placement': the banner on every warning page at three viewports; part 'surfaces': the rest.
- * Two files per browser, so each stays well inside the runner's per-file time limit.
+ * part 'placement': the banner on every warning page at three viewports; 'nohost': the popup and
+ * banner without a host (a second browser); 'surfaces': the rest. Three files per browser, so each
+ * stays well inside the runner's per-file time limit on a loaded machine.
  */
 export function defineSuite(kind, part) {
-  const test = (name, fn) => { if ((part === 'placement') === name.startsWith(`${kind}: the banner covers`)) nodeTest(name, fn); };
+  const partOf = (name) => (name.startsWith(`${kind}: the banner covers`) ? 'placement' : name.startsWith(`${kind}: without the host`) ? 'nohost' : 'surfaces');
+  const test = (name, fn) => { if (partOf(name) === part) nodeTest(name, fn); };
   H.requireTools({ firefox: kind === 'firefox' });
   let sb, srv, browser, worker;
   const shots = [];
