@@ -9,7 +9,7 @@ GOFILES := $(shell find host internal installer -name '*.go' 2>/dev/null)
 # What internal/specgen writes from spec/ (checked in).
 GENERATED := internal/spec/*_gen.go extension/src/shared/spec.gen.ts
 
-.PHONY: all build host extension generate deps deps-build test test-generate test-static test-go test-ext test-e2e test-demo test-dist bench install demo deps-demo dist clean
+.PHONY: all build host extension generate deps deps-build test test-generate test-static test-go test-fuzz test-ext test-e2e test-demo test-dist bench install demo deps-demo dist clean
 
 all: build
 
@@ -62,14 +62,20 @@ deps:
 deps-build:
 	@scripts/ensure-deps.sh --build
 
-test: deps build test-generate test-static test-go test-ext test-e2e test-demo test-dist
+test: deps build test-generate test-static test-go test-fuzz test-ext test-e2e test-demo test-dist
 	@echo "make test: all suites passed"
 
 test-static:
 	@scripts/test-static.sh
 
-test-go: $(BIN)
+# internal/specgen's test type-checks generated TypeScript with the extension's TypeScript (a
+# devDependency), so the full install comes first.
+test-go: $(BIN) extension/node_modules/.stamp
 	@scripts/test-go.sh
+
+# Every fuzz target for FUZZTIME (10s) each, minimisation bounded.
+test-fuzz:
+	@scripts/test-fuzz.sh
 
 test-ext: extension/node_modules/.stamp extension
 	cd extension && $(NPM) run --silent check && $(NPM) run --silent test

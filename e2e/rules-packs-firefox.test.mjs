@@ -28,7 +28,7 @@ after(async () => {
 const table = [];
 for (const c of CASES) {
   test(`Firefox ${c.kind}: ${c.name}`, async () => {
-    const seen = await runCase(H, browser, c, { quietMs: 1500 });
+    const seen = await runCase(H, browser, c, { quietMs: 1200 });
     table.push([c.name, c.kind, seen.join(' → ')]);
   });
 }

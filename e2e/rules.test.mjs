@@ -1,13 +1,15 @@
-// Issue 14 in real Chromium, the OpenAI pages besides ChatGPT (rules-chatgpt.test.mjs): rules that
-// follow how the real pages behave (Sora's dialog over any page, codes matched as codes, unlabelled
-// icons, option cards by title) and the look-alikes that must stay quiet. The packs: rules-packs.test.mjs.
+// Issue 14 in real Chromium, auth.openai.com and platform.openai.com: codes matched as codes in any
+// language, list pages that say what they can do, unlabelled icons' dialogs, and the look-alikes that
+// must stay quiet. ChatGPT: rules-chatgpt.test.mjs; Sora and the privacy portal: rules-sora.test.mjs;
+// the packs: rules-packs.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './lib/harness.mjs';
 import { CASES as ALL, runCase } from './lib/rule-cases.mjs';
 
 H.requireTools();
-const CASES = ALL.filter((c) => c.pack === 'openai' && new URL(c.url).hostname !== 'chatgpt.com');
+const OWN = ['sora.com', 'sora.chatgpt.com', 'privacy.openai.com'];
+const CASES = ALL.filter((c) => c.pack === 'openai' && new URL(c.url).hostname !== 'chatgpt.com' && !OWN.includes(new URL(c.url).hostname));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let sb, srv, browser, worker;
@@ -58,6 +60,6 @@ test('the production build: packs are off, their sites get no content script and
 });
 
 test('detection table (Chromium)', () => {
-  console.log('\nDETECTION TABLE (Chromium, OpenAI besides ChatGPT)\n' + table.map((r) => `| ${r.join(' | ')} |`).join('\n'));
+  console.log('\nDETECTION TABLE (Chromium, auth and platform)\n' + table.map((r) => `| ${r.join(' | ')} |`).join('\n'));
   assert.equal(table.length, CASES.length, 'every case ran');
 });

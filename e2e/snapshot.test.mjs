@@ -114,11 +114,16 @@ test('popup snapshot: all artifacts, hashes, redaction, settings, offline DOM', 
   assert.equal(m.device_pixel_ratio, 1);
   assert.ok(m.language, 'language');
   const rules = new Set(m.redactions.map((r) => r.rule));
-  for (const r of ['openai_key', 'session_token', 'jwt', 'bearer', 'url_token', 'high_entropy']) assert.ok(rules.has(r), `redaction log has ${r}: ${JSON.stringify(m.redactions)}`);
+  for (const r of ['openai_key', 'session_token', 'jwt', 'bearer', 'url_credential', 'high_entropy']) assert.ok(rules.has(r), `redaction log has ${r}: ${JSON.stringify(m.redactions)}`);
 
   // Screenshots: the viewport, and the stitched page (taller than the viewport).
   assert.deepEqual(pngSize(files['screenshot.png'].bytes), { width: 1280, height: 900 });
   assert.match(m.notes.capture, /masked_on_screen=[1-9]/, 'visible secrets are covered before the screenshots');
+  // Every capture was checked for its boxes, and every box was in the stored image.
+  const checks = (m.notes.masks ?? '').split('; ').map((c) => /^(.*): drawn=(\d+) verified=(\d+) attempts=\d+$/.exec(c));
+  assert.ok(checks.length >= 2 && checks.every(Boolean), `notes.masks: ${m.notes.masks}`);
+  assert.ok(+checks[0][2] > 0, `boxes in screenshot.png: ${m.notes.masks}`);
+  for (const c of checks) assert.equal(c[3], c[2], `${c[1]}: ${c[3]} of ${c[2]} boxes verified`);
   const full = pngSize(files['fullpage.png'].bytes);
   assert.equal(full.width, 1280);
   assert.ok(full.height > 1500 && full.height < 2400, `full page height ${full.height}`);
@@ -317,7 +322,7 @@ test('a page with 50 000 elements snapshots without error', async () => {
   void worker;
 });
 
-test('host not installed: the popup says how to install it, and offers no snapshot', async () => {
+test('host not installed: the popup says how to install it, keeps the snapshot in memory, and stores it once the host is there', async () => {
   const sb2 = H.makeSandbox('snapshot-nohost');
   const srv2 = await H.startFixtureServer({ root: ROOT });
   const b2 = await H.launchChromium({ sandbox: sb2, server: srv2, register: false });
@@ -325,16 +330,23 @@ test('host not installed: the popup says how to install it, and offers no snapsh
     await H.extensionWorker(b2);
     const page = await H.openPage(b2, 'https://platform.openai.com/settings');
     const popup = await H.triggerAction(b2, page);
-    // One line says what is missing and how to install it; the snapshot button, which could only
-    // fail, is not offered until then.
-    const st = await H.waitFor(() => popup.evaluate(() => {
-      const s = document.getElementById('host-status');
-      return s.dataset.state !== 'unknown' && { state: s.dataset.state, text: document.body.innerText,
-        snapshot: document.getElementById('snapshot').checkVisibility() };
-    }), { timeout: 30_000, message: 'the host state' });
-    assert.equal(st.state, 'not_installed');
-    assert.match(st.text, /not installed[\s\S]*ringfence install/);
-    assert.equal(st.snapshot, false);
+    await popup.waitForSelector('#snapshot');
+    await popup.click('#snapshot');
+    const st = await H.waitFor(() => popup.$eval('#progress', (el) => ['done', 'failed', 'queued'].includes(el.dataset.state) && ({ state: el.dataset.state, text: el.textContent, hidden: el.hidden })),
+      { timeout: 30_000, message: 'the failure' });
+    assert.equal(st.state, 'queued', st.text);
+    assert.equal(st.hidden, false);
+    assert.match(st.text, /not installed.*ringfence install.*ringfence doctor/);
+    assert.match(st.text, /kept in memory \(not on disk\).*lost if the browser closes/);
+    // The host appears: the queued snapshot is stored, once.
+    H.registerHost(sb2);
+    const stored = await H.waitFor(() => {
+      const r = H.runCli(sb2, ['list', '--json']);
+      const l = r.code === 0 ? JSON.parse(r.stdout) : [];
+      return l.length ? l : null;
+    }, { timeout: 60_000, interval: 1000, message: 'the queued snapshot to be stored' });
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0].trigger, 'button');
   } finally {
     await b2.close();
     await srv2.close();

@@ -71,7 +71,8 @@ unzip -l "$rel/ringfence_${version}_windows_amd64.zip" >"$tmp/zip.txt"
 for f in ringfence.exe README.md LICENSE INSTALL.txt; do
   grep -q "ringfence_${version}_windows_amd64/$f\$" "$tmp/zip.txt" || fail "windows zip lacks $f"
 done
-unzip -p "$rel/ringfence_${version}_windows_amd64.zip" "ringfence_${version}_windows_amd64/ringfence.exe" | head -c 2 | grep -q MZ || fail "windows binary is not a PE file"
+unzip -p "$rel/ringfence_${version}_windows_amd64.zip" "ringfence_${version}_windows_amd64/ringfence.exe" >"$tmp/ringfence.exe"
+[ "$(head -c 2 "$tmp/ringfence.exe")" = MZ ] || fail "windows binary is not a PE file"
 unzip -p "$rel/ringfence_${version}_windows_amd64.zip" "ringfence_${version}_windows_amd64/INSTALL.txt" | grep -q 'ringfence.exe install' || fail "windows INSTALL.txt"
 ok "host archives (5 targets): binary, README.md, LICENSE, INSTALL.txt"
 

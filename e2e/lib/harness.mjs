@@ -443,7 +443,7 @@ export async function elementAtBannerCentre(page) {
 }
 
 // A minimal PNG decoder (8-bit RGB/RGBA, not interlaced: what both browsers' screenshots are).
-function decodePng(buf) {
+export function decodePng(buf) {
   let pos = 8;
   let width = 0, height = 0, channels = 0;
   const idat = [];

@@ -198,3 +198,17 @@ test('events beyond the queue limit are not lost silently: one events.dropped ev
   await events.flushEvents();
   assert.equal(got.length, 1001, 'reported once');
 });
+
+test('queued events are redacted before they reach storage.local', async () => {
+  refuse = 'No such native application io.ringfence.host';
+  const key = 'sk-proj-Ab3dEf9hIj2kLmN0pQrStUvWxYz1234567890';
+  await events.logEvent({ type: 'warning.shown', rule_id: 'r1', at: '2026-11-30T00:00:02.000Z',
+    url: 'https://auth.openai.com/cb?client_secret=hunter2&code=Qz81abcdEF#access_token=t0k', detail: { pasted: key, list: [`Bearer ${'x'.repeat(20)}`] } });
+  const disk = JSON.stringify(store);
+  for (const s of ['hunter2', 'Qz81abcdEF', 't0k', 'Ab3dEf9hIj2kLmN0pQrStUvWxYz', 'x'.repeat(20)]) {
+    assert.ok(!disk.includes(s), `${s} stored in storage.local: ${disk}`);
+  }
+  refuse = null;
+  behave = (req, reply) => reply({ id: req.id, ok: true, body: { seq: 1, hash: 'h' } });
+  await events.flushEvents();
+});

@@ -108,7 +108,10 @@ func runExport(ctx context.Context, e *Env, args []string) int {
 	if err != nil {
 		return fail(e, "export", fmt.Errorf("signing key: %w", err))
 	}
-	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version, Lang: *lang, WithPDF: *withPDF}
+	opts, err := evidence.WithStaging(st, evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version, Lang: *lang, WithPDF: *withPDF})
+	if err != nil {
+		return fail(e, "export", err)
+	}
 	tty := isTerminal(e.Stderr)
 	if tty {
 		// Redraw at most ten times a second.

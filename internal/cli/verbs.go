@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/platform"
@@ -194,11 +195,18 @@ func writeArtifact(ctx context.Context, e *Env, st *store.Store, id, name, out s
 		_, err = io.Copy(e.Stdout, r)
 		return err
 	}
-	tmp, err := os.CreateTemp(dirOf(out), ".ringfence-*.tmp")
+	// Named like an export's partial kit and tracked the same way: the
+	// artifact is decrypted, so a killed `show` must not leave it behind.
+	tmp, err := os.CreateTemp(dirOf(out), ".ringfence-show.partial-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	release, err := st.TrackPartial(tmp.Name())
+	if err != nil {
+		return err
+	}
+	defer release()
 	if _, err := io.Copy(tmp, r); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", out, err)
@@ -317,6 +325,13 @@ func storeChecks(ctx context.Context, home string) []check {
 	if !dir.OK {
 		return out
 	}
+	// A killed export or upload leaves decrypted or staged evidence behind:
+	// remove it and say so.
+	left := check{Name: "temporary files", OK: true, Detail: "no leftovers of killed exports or uploads"}
+	if removed := store.SweepStaging(store.StagingDirOf(platform.DB(home)), time.Hour); len(removed) > 0 {
+		left.Detail = fmt.Sprintf("removed %d left by killed exports or uploads: %s", len(removed), strings.Join(removed, ", "))
+	}
+	out = append(out, left)
 
 	ring, err := keys.Open(ctx, home)
 	kc := check{Name: "keyring"}
@@ -329,6 +344,9 @@ func storeChecks(ctx context.Context, home string) []check {
 	kc.Detail = st.Backend
 	if st.Detail != "" {
 		kc.Detail += " — " + st.Detail
+	}
+	if !st.OK {
+		kc.Fix = "unlock or start the OS keyring (e.g. log in to the desktop session), then run doctor again"
 	}
 	out = append(out, kc)
 

@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ringfence/ringfence/internal/store"
 )
 
 // Fixed names inside a kit.
@@ -61,9 +63,16 @@ type Options struct {
 	HostVersion string
 	Now         time.Time // creation time; zero means time.Now()
 	Progress    Progress  // nil for none
-	TempDir     string    // for the report's spill files; "" = os.TempDir()
-	Lang        string    // the report's language (Languages); "" = English
-	WithPDF     bool      // also put report.pdf into a kit
+	// TempDir holds the report's and the WARC's spill files, which carry
+	// decrypted evidence: the store's staging folder (swept when a killed
+	// export leaves them); "" = os.TempDir().
+	TempDir string
+	// Track, when set, records the partial kit file written beside the
+	// final one so a sweep removes it if this process dies
+	// (store.TrackPartial); release is called once it is renamed or removed.
+	Track   func(path string) (release func(), err error)
+	Lang    string // the report's language (Languages); "" = English
+	WithPDF bool   // also put report.pdf into a kit
 }
 
 // Result summarises a written kit.
@@ -447,9 +456,10 @@ func writeEvents(ctx context.Context, src Source, kz *kitZip, path string, rep *
 	return chain, nil
 }
 
-// tempFile makes a spill file that is removed by cleanup.
-func tempFile(dir, pattern string) (*os.File, error) {
-	f, err := os.CreateTemp(dir, pattern)
+// tempFile makes a spill file that is removed by cleanup, named so that
+// store.SweepStaging removes it if this process dies first.
+func tempFile(dir, kind string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, store.StagingPattern(kind))
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file: %w", err)
 	}

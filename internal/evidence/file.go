@@ -32,10 +32,11 @@ func datedName(dir, format string, now time.Time, i int) string {
 // there. The bytes go to a temporary file beside path first, so a failed or
 // cancelled export never leaves a half-written kit.
 func ExportFile(ctx context.Context, src Source, path, format string, o Options) (Result, error) {
-	tmp, res, err := writeTemp(ctx, src, filepath.Dir(path), filepath.Base(path), format, o)
+	tmp, release, res, err := writeTemp(ctx, src, filepath.Dir(path), filepath.Base(path), format, o)
 	if err != nil {
 		return Result{}, err
 	}
+	defer release()
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return Result{}, fmt.Errorf("write %s: %w", path, err)
@@ -47,10 +48,11 @@ func ExportFile(ctx context.Context, src Source, path, format string, o Options)
 // never replaces a file: the name is claimed with a hard link, which fails
 // if the name exists, so two exports on the same day get …-2, …-3.
 func ExportNew(ctx context.Context, src Source, dir, format string, now time.Time, o Options) (string, Result, error) {
-	tmp, res, err := writeTemp(ctx, src, dir, "ringfence-evidence."+format, format, o)
+	tmp, release, res, err := writeTemp(ctx, src, dir, "ringfence-evidence."+format, format, o)
 	if err != nil {
 		return "", Result{}, err
 	}
+	defer release()
 	defer os.Remove(tmp)
 	for i := 1; i < 10000; i++ {
 		path := datedName(dir, format, now, i)
@@ -72,8 +74,10 @@ func ExportNew(ctx context.Context, src Source, dir, format string, now time.Tim
 	return "", Result{}, fmt.Errorf("write %s: no free name", datedName(dir, format, now, 1))
 }
 
-// writeTemp writes the export to a complete, synced temporary file in dir.
-func writeTemp(ctx context.Context, src Source, dir, base, format string, o Options) (string, Result, error) {
+// writeTemp writes the export to a complete, synced temporary file in dir
+// (hidden, ".<base>.partial-*", tracked through o.Track). The caller renames
+// or removes it, then calls release.
+func writeTemp(ctx context.Context, src Source, dir, base, format string, o Options) (string, func(), Result, error) {
 	write := WriteKit
 	switch format {
 	case FormatZip:
@@ -82,36 +86,40 @@ func writeTemp(ctx context.Context, src Source, dir, base, format string, o Opti
 	case FormatPDF:
 		write = WritePDF
 	default:
-		return "", Result{}, fmt.Errorf("unknown format %q (want zip, wacz or pdf)", format)
-	}
-	if o.TempDir == "" {
-		o.TempDir = dir
+		return "", nil, Result{}, fmt.Errorf("unknown format %q (want zip, wacz or pdf)", format)
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".partial-*")
 	if err != nil {
-		return "", Result{}, fmt.Errorf("create a file in %s: %w", dir, err)
+		return "", nil, Result{}, fmt.Errorf("create a file in %s: %w", dir, err)
 	}
+	release := func() {}
 	ok := false
 	defer func() {
 		if !ok {
 			tmp.Close()
 			os.Remove(tmp.Name())
+			release()
 		}
 	}()
+	if o.Track != nil {
+		if release, err = o.Track(tmp.Name()); err != nil {
+			return "", nil, Result{}, err
+		}
+	}
 	bw := bufio.NewWriterSize(tmp, 256<<10)
 	res, err := write(ctx, src, bw, o)
 	if err != nil {
-		return "", Result{}, err
+		return "", nil, Result{}, err
 	}
 	// The kit holds decrypted screenshots, page text and account details: it
 	// stays readable by its owner only (CreateTemp's 0600) until they share it.
 	for _, step := range []func() error{bw.Flush, tmp.Sync, tmp.Close} {
 		if err := step(); err != nil {
-			return "", Result{}, fmt.Errorf("write %s: %w", tmp.Name(), err)
+			return "", nil, Result{}, fmt.Errorf("write %s: %w", tmp.Name(), err)
 		}
 	}
 	ok = true
-	return tmp.Name(), res, nil
+	return tmp.Name(), release, res, nil
 }
 
 // VerifyFile verifies the kit or WACZ at path.

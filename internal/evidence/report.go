@@ -108,11 +108,11 @@ func (s *setOf) add(v string) {
 }
 
 func newReport(dir, lang string) (*report, error) {
-	s, err := tempFile(dir, "ringfence-report-snaps-*")
+	s, err := tempFile(dir, "report-snaps")
 	if err != nil {
 		return nil, err
 	}
-	e, err := tempFile(dir, "ringfence-report-events-*")
+	e, err := tempFile(dir, "report-events")
 	if err != nil {
 		s.Close()
 		os.Remove(s.Name())

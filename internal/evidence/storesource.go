@@ -24,3 +24,16 @@ func (s StoreSource) OpenArtifact(ctx context.Context, id, name string) (io.Read
 func (s StoreSource) Events(ctx context.Context, fn func(Event) error) error {
 	return s.Store.Events(ctx, fn)
 }
+
+// WithStaging points o's temporary files at st's staging folder, where a
+// sweep finds them if the exporting process is killed, after sweeping what
+// earlier killed exports left (export start is one of the sweep points).
+func WithStaging(st *store.Store, o Options) (Options, error) {
+	st.SweepNow()
+	dir, err := st.StagingDir()
+	if err != nil {
+		return o, err
+	}
+	o.TempDir, o.Track = dir, st.TrackPartial
+	return o, nil
+}

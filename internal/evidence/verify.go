@@ -16,7 +16,9 @@ import (
 	"io"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ringfence/ringfence/internal/store"
 )
@@ -99,7 +101,16 @@ func orNone(s string) string {
 	return s
 }
 
+// add records a problem. The file is printed one per line by `verify`, so a
+// zip entry's name is shown quoted when it has control characters (it could
+// forge another line), and an empty name is named as such.
 func (v *Verification) add(file, format string, a ...any) {
+	switch {
+	case file == "":
+		file = "(zip entry with an empty name)"
+	case strings.ContainsFunc(file, func(r rune) bool { return r < ' ' || r == 0x7f || r == utf8.RuneError }):
+		file = strconv.Quote(file)
+	}
 	v.Problems = append(v.Problems, Problem{File: file, Message: fmt.Sprintf(format, a...)})
 }
 

@@ -108,7 +108,7 @@ func pageURL(s Snapshot) string {
 	if u == "" {
 		u = s.URL
 	}
-	return stripFragment(u)
+	return headerSafe(stripFragment(u))
 }
 
 // recordFor says how an artifact is archived: its WARC-Target-URI, or "" to leave it out.
@@ -202,7 +202,7 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		}
 	}
 
-	tmp, err := tempFile(o.TempDir, "ringfence-warc-*")
+	tmp, err := tempFile(o.TempDir, "warc")
 	if err != nil {
 		return Result{}, err
 	}

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writeTestWACZ(t testing.TB, src Source) []byte {
@@ -351,5 +352,44 @@ func TestSURT(t *testing.T) {
 		if got := SURT(in); got != want {
 			t.Errorf("SURT(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A page URL with a newline (or any control character) must not end its
+// WARC header line and inject another header, nor split a CDXJ line.
+func TestWARCHeaderInjection(t *testing.T) {
+	m := &memSource{}
+	evil := "https://chatgpt.com/x\r\nWARC-Injected: yes\nX-Evil: 1 two"
+	s := Snapshot{ID: "20261120T090000Z-dddddd", URL: evil, FinalURL: evil, Title: "t",
+		CapturedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), Trigger: "button", Category: "other"}
+	m.addSnapshot(t, s, map[string][]byte{"dom.html": []byte("<p>x</p>"), "text.txt": []byte("x")},
+		map[string]string{"dom.html": "text/html", "text.txt": "text/plain"})
+	w := writeTestWACZ(t, m)
+	files := kitFiles(t, w)
+	zr, err := gzip.NewReader(bytes.NewReader(files[WACZWarc]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	warc, _ := io.ReadAll(zr)
+	for _, bad := range []string{"\r\nWARC-Injected", "\nWARC-Injected", "\nX-Evil"} {
+		if bytes.Contains(warc, []byte(bad)) {
+			t.Errorf("WARC has an injected header line %q", bad)
+		}
+	}
+	if !bytes.Contains(warc, []byte("WARC-Target-URI: https://chatgpt.com/x%0D%0AWARC-Injected:%20yes%0AX-Evil:%201%20two\r\n")) {
+		t.Errorf("target URI not percent-encoded:\n%s", warc[:min(len(warc), 1500)])
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(files[WACZIndex])), "\n") {
+		if !strings.HasPrefix(line, "com,chatgpt)/") && !strings.HasPrefix(line, "urn:") {
+			t.Errorf("CDXJ line split: %q", line)
+		}
+		var f map[string]string
+		parts := strings.SplitN(line, " ", 3)
+		if len(parts) != 3 || json.Unmarshal([]byte(parts[2]), &f) != nil {
+			t.Errorf("CDXJ line %q is not <key> <ts> {json}", line)
+		}
+	}
+	if v, _, err := Verify(context.Background(), bytes.NewReader(w), int64(len(w))); err != nil || len(v.Problems) != 0 {
+		t.Fatalf("verify: %v %+v", err, v)
 	}
 }

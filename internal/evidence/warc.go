@@ -59,7 +59,7 @@ func (ww *warcWriter) write(rec warcRecord, block io.Reader) (offset, length int
 	}
 	var h strings.Builder
 	h.WriteString("WARC/1.1\r\n")
-	field := func(k, v string) { h.WriteString(k + ": " + v + "\r\n") }
+	field := func(k, v string) { h.WriteString(k + ": " + headerSafe(v) + "\r\n") }
 	field("WARC-Type", rec.Type)
 	field("WARC-Record-ID", "<urn:uuid:"+id+">")
 	field("WARC-Date", rec.Date.UTC().Format("2006-01-02T15:04:05.000Z"))
@@ -94,6 +94,25 @@ func (ww *warcWriter) write(rec warcRecord, block io.Reader) (offset, length int
 		return 0, 0, err
 	}
 	return offset, ww.cw.n - offset, nil
+}
+
+// headerSafe percent-encodes control characters, space and DEL, so a value
+// (a page URL with a newline in it) can neither end its header line and
+// inject another nor split a CDXJ line. Page URLs get it before they are
+// used anywhere in the WACZ, so the index and the records agree.
+func headerSafe(v string) string {
+	if !strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func newUUID() (string, error) {

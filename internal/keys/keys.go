@@ -124,8 +124,17 @@ func OpenWith(ctx context.Context, home string, kr Backend) (*Ring, error) {
 		}
 		return r, nil
 	}
+	if exists(platform.DB(home)) {
+		// No key file, and a database sealed with the keyring's key: the
+		// keys are not in any file, and nothing works until the keyring is
+		// back (get refuses to create a key file that would shadow it).
+		r.status = Status{Backend: osBackend(), OK: false,
+			Detail: fmt.Sprintf("OS keyring unavailable (%v); %s was sealed with a key kept there and there is no %s, so nothing can be read or stored until the keyring is unlocked",
+				err, platform.DB(home), platform.KeyFile(home))}
+		return r, nil
+	}
 	r.status = Status{Backend: BackendFile, OK: true,
-		Detail: fmt.Sprintf("OS keyring unavailable (%v); keys are in %s (mode 0600)", err, platform.KeyFile(home))}
+		Detail: fmt.Sprintf("OS keyring unavailable (%v); keys will be kept in %s (mode 0600), created on first use", err, platform.KeyFile(home))}
 	return r, nil
 }
 

@@ -108,7 +108,10 @@ func (s *Server) export(ctx context.Context, cfg ExportConfig, body json.RawMess
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	opts := evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version, Lang: req.Lang}
+	opts, err := evidence.WithStaging(s.store, evidence.Options{Filter: f, SigningKey: key, HostVersion: version.Version, Lang: req.Lang})
+	if err != nil {
+		return nil, errorf(spec.CodeStorageError, "export: %v", err)
+	}
 	if id := requestID(ctx); cfg.Progress != nil && id != "" {
 		opts.Progress = progressFrames(cfg.Progress, id)
 	}

@@ -127,17 +127,33 @@ func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, 
 	return spec.SnapshotBeginReply{UploadID: id, ChunkSize: ChunkSize}, nil
 }
 
-// redactMeta applies the secret rules to the snapshot's URLs and title (the
-// extension already did; this is defence in depth) and logs what it found
-// under the artifact name "meta".
+// redactMeta applies the secret rules to every free-text field of the
+// snapshot's metadata — URLs, title, language, browser and versions, and
+// every note key and value (page_language and the like come from the page) —
+// as defence in depth after the extension's own pass, and logs what it
+// found under the artifact name "meta". A URL over store.MaxURL is redacted
+// whole before store.CapURL cuts and hashes it.
 func (s *Server) redactMeta(sn store.Snapshot) store.Snapshot {
 	counts := map[string]int{}
-	for _, f := range []*string{&sn.URL, &sn.FinalURL, &sn.Title} {
+	red := func(f *string) {
 		var c map[string]int
 		*f, c = s.redactor().String(*f)
 		for rule, n := range c {
 			counts[rule] += n
 		}
+	}
+	for _, f := range []*string{&sn.URL, &sn.FinalURL, &sn.Title, &sn.Language, &sn.Browser,
+		&sn.BrowserVersion, &sn.ExtensionVersion, &sn.CategorySource} {
+		red(f)
+	}
+	if len(sn.Notes) > 0 {
+		notes := make(map[string]string, len(sn.Notes))
+		for k, v := range sn.Notes {
+			red(&k)
+			red(&v)
+			notes[k] = v
+		}
+		sn.Notes = notes
 	}
 	for _, rule := range slices.Sorted(maps.Keys(counts)) {
 		sn.Redactions = append(sn.Redactions, store.Redaction{Rule: rule, Artifact: "meta", Count: counts[rule]})
@@ -276,11 +292,15 @@ func (s *Server) eventLog(ctx context.Context, body json.RawMessage) (any, error
 	if err := s.needStore(); err != nil {
 		return nil, err
 	}
+	if len(req.Detail) > store.MaxEventDetail {
+		return nil, errorf(spec.CodeTooLarge, "event detail is %d bytes, at most %d", len(req.Detail), store.MaxEventDetail)
+	}
 	// Event URLs and details are stored verbatim in the evidence log, so a
 	// token in a URL (an OAuth ?code=, a key pasted in a query) stops here.
 	url, _ := s.redactor().String(req.URL)
+	ruleID, _ := s.redactor().String(req.RuleID)
 	detail, _ := s.redactor().JSON(req.Detail)
-	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: req.RuleID, URL: url, At: req.At.Time,
+	e, err := s.store.AppendEvent(ctx, store.Event{Type: req.Type, RuleID: ruleID, URL: url, At: req.At.Time,
 		Detail: detail, EventID: req.EventID})
 	if err != nil {
 		return nil, err

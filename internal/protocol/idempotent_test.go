@@ -146,11 +146,16 @@ func TestMetaFieldLimits(t *testing.T) {
 	for i := 0; i < 65; i++ {
 		notes[strings.Repeat("k", i+1)] = "v"
 	}
+	// URLs over the cap are kept, cut (store.CapURL), never refused.
+	for _, field := range []string{"url", "final_url"} {
+		r := call(t, s, "snapshot.begin", map[string]any{"meta": with(metaJSON(), field, "https://chatgpt.com/"+strings.Repeat("a", 8192)), "artifacts": []any{}})
+		if !r.OK {
+			t.Errorf("%s over 8 KiB refused: %+v", field, r.Error)
+		}
+	}
 	for field, v := range map[string]any{
-		"url":       "https://chatgpt.com/" + strings.Repeat("a", 8192),
-		"final_url": "https://chatgpt.com/" + strings.Repeat("a", 8192),
-		"title":     strings.Repeat("t", 1_100_000),
-		"notes":     notes,
+		"title": strings.Repeat("t", 1_100_000),
+		"notes": notes,
 	} {
 		r := call(t, s, "snapshot.begin", map[string]any{"meta": with(metaJSON(), field, v), "artifacts": []any{}})
 		if r.OK || r.Error.Code != spec.CodeBadRequest || !strings.Contains(r.Error.Message, "meta."+field) {

@@ -40,6 +40,11 @@ type Reply struct {
 // before base64), small enough to keep the worker's memory flat.
 const ChunkSize = spec.ChunkSize
 
+// MaxRequestID bounds the envelope's id. A longer one is answered with
+// bad_request and an empty id: echoing it could make even the error reply
+// too large to send, and the host would exit without answering.
+const MaxRequestID = 256
+
 // maxOpenUploads bounds the uploads one port may hold open at once.
 const maxOpenUploads = spec.MaxOpenUploads
 
@@ -88,6 +93,9 @@ func (s *Server) Types() []string {
 // nativemsg.MaxOutgoing.
 func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
 	if req, chunk, ok := fastChunk(frame); ok {
+		if len(req.ID) > MaxRequestID {
+			return encode(badID(len(req.ID)))
+		}
 		rep := Reply{ID: req.ID}
 		if body, err := s.call(ctx, func(context.Context, json.RawMessage) (any, error) { return s.chunk(chunk) }, nil); err != nil {
 			rep.Error = toError(err)
@@ -99,6 +107,9 @@ func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
 	var req Request
 	if err := json.Unmarshal(frame, &req); err != nil {
 		return encode(Reply{Error: errorf(spec.CodeBadJSON, "not a JSON envelope: %v", err)})
+	}
+	if len(req.ID) > MaxRequestID {
+		return encode(badID(len(req.ID)))
 	}
 	rep := Reply{ID: req.ID}
 	h, ok := s.routes[req.Type]
@@ -112,6 +123,10 @@ func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
 		rep.OK, rep.Body = true, body
 	}
 	return encode(rep)
+}
+
+func badID(n int) Reply {
+	return Reply{Error: errorf(spec.CodeBadRequest, "the request id is %d bytes, at most %d; nothing was done", n, MaxRequestID)}
 }
 
 // call runs a handler, turning a panic into an internal error so one bad
@@ -131,7 +146,11 @@ func encode(r Reply) []byte {
 		b, _ = json.Marshal(Reply{ID: r.ID, Error: errorf(spec.CodeInternal, "encode reply: %v", err)})
 	}
 	if len(b) > nativemsg.MaxOutgoing {
-		b, _ = json.Marshal(Reply{ID: r.ID, Error: errorf(spec.CodeReplyTooLarge,
+		id := r.ID
+		if len(id) > MaxRequestID {
+			id = "" // only ever a reply built outside Handle; never send more than the limit
+		}
+		b, _ = json.Marshal(Reply{ID: id, Error: errorf(spec.CodeReplyTooLarge,
 			"the reply would be %d bytes, over the %d-byte limit; ask for less (e.g. a smaller limit)", len(b), nativemsg.MaxOutgoing)})
 	}
 	return b

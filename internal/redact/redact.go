@@ -37,7 +37,10 @@ func New() *Redactor {
 		{"session_token", regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])(sess-)([A-Za-z0-9_-]{20,})`), true},
 		{"jwt", regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])(eyJ)([A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})`), false},
 		{"bearer", regexp.MustCompile(`(?i)\b(Bearer\s+)([A-Za-z0-9._~+/-]{16,}=*)`), false},
-		{"url_token", regexp.MustCompile(`(?i)([?&#;](?:access_token|id_token|refresh_token|token|api_key|apikey|key|code|session|sig|signature|auth)=)([^&#\s"'<>]{16,})`), false},
+		// Parameters that name a credential: any value is one, however short.
+		{"url_credential", regexp.MustCompile(`(?i)([?&#;/](?:client_secret|password|passwd|pwd|pass|passphrase|secret|api_secret|private_key|api_key|apikey|access_token|id_token|refresh_token|token|auth_token|session_token|otp)=)([^&#\s"'<>]+)`), false},
+		// Parameters that often carry one: values of 8 characters or more.
+		{"url_token", regexp.MustCompile(`(?i)([?&#;/](?:key|code|session|sig|signature|auth)=)([^&#\s"'<>]{8,})`), false},
 	}}
 }
 

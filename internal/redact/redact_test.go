@@ -19,6 +19,13 @@ func TestString(t *testing.T) {
 		{"jwt", "t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdEFGH1234", "t=eyJ" + Mark, "jwt"},
 		{"bearer", "Authorization: Bearer abcdefghij0123456789", "Authorization: Bearer " + Mark, "bearer"},
 		{"url token", "https://auth.openai.com/cb?code=Zk81mQp0Lw3nRt7Yu2Io&state=1", "https://auth.openai.com/cb?code=" + Mark + "&state=1", "url_token"},
+		{"client_secret", "https://a/cb?client_secret=hunter2&x=1", "https://a/cb?client_secret=" + Mark + "&x=1", "url_credential"},
+		{"password in a fragment", "https://a/#password=pw1", "https://a/#password=" + Mark, "url_credential"},
+		{"access_token in a fragment", "https://a/cb#access_token=abc.def&expires_in=3600", "https://a/cb#access_token=" + Mark + "&expires_in=3600", "url_credential"},
+		{"api_key upper case", "https://a/?API_KEY=k1", "https://a/?API_KEY=" + Mark, "url_credential"},
+		{"short code", "https://a/cb?code=Zk81mQp0&state=1", "https://a/cb?code=" + Mark + "&state=1", "url_token"},
+		{"key", "https://a/?key=AIzaSyD-1", "https://a/?key=" + Mark, "url_token"},
+		{"short key is not a secret", "https://a/?key=en", "https://a/?key=en", ""},
 		{"css class is not a key", "class sk-button-primary-large-outline", "class sk-button-primary-large-outline", ""},
 		{"plain url", "https://chatgpt.com/#settings/Account", "https://chatgpt.com/#settings/Account", ""},
 		{"already redacted", "sk-proj-" + Mark, "sk-proj-" + Mark, ""},
@@ -46,7 +53,7 @@ func TestJSONRedactsValuesNotKeys(t *testing.T) {
 	if strings.Contains(string(out), "abcdefghij0123456789") || strings.Contains(string(out), "Qw8Er7Ty6Ui5Op4As3Df") {
 		t.Fatalf("secret left in %s", out)
 	}
-	if counts["bearer"] != 1 || counts["url_token"] != 1 {
+	if counts["bearer"] != 1 || counts["url_credential"] != 1 {
 		t.Fatalf("counts = %v", counts)
 	}
 	if !json.Valid(out) || !strings.Contains(string(out), `"token":"x"`) {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Event is one row of the append-only log. Hash covers PrevHash and every
@@ -83,6 +84,9 @@ func canonicalDetail(d json.RawMessage) (json.RawMessage, error) {
 	if err := json.Compact(&c, d); err != nil {
 		return nil, invalid("event detail is not JSON: %v", err)
 	}
+	if err := checkDetail(c.Bytes()); err != nil {
+		return nil, err
+	}
 	var out bytes.Buffer
 	json.HTMLEscape(&out, c.Bytes())
 	return out.Bytes(), nil
@@ -94,9 +98,14 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 	if !validEventType(e.Type) {
 		return Event{}, fmt.Errorf("store: %w", invalid("event type %q must match [a-z][a-z._]{0,63}", e.Type))
 	}
-	if len(e.RuleID) > 256 || len(e.URL) > 8192 {
-		return Event{}, fmt.Errorf("store: %w", invalid("event rule_id or url too long"))
+	if !utf8.ValidString(e.RuleID) || !utf8.ValidString(e.URL) {
+		// JSON export would replace the bad bytes, and the hash would no longer match.
+		return Event{}, fmt.Errorf("store: %w", invalid("event rule_id and url must be valid UTF-8"))
 	}
+	if len(e.RuleID) > 256 {
+		return Event{}, fmt.Errorf("store: %w", invalid("event rule_id too long"))
+	}
+	e.URL = CapURL(e.URL)
 	if e.EventID != "" && !ValidIdempotencyKey(e.EventID) {
 		return Event{}, fmt.Errorf("store: %w", invalid("event_id must be 8..64 characters of [A-Za-z0-9-]"))
 	}
@@ -107,6 +116,9 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 	e.Detail = detail
 	if e.At.IsZero() {
 		e.At = time.Now()
+	}
+	if err := checkTime("event at", e.At); err != nil {
+		return Event{}, fmt.Errorf("store: %w", err)
 	}
 	e.At = e.At.UTC().Truncate(time.Millisecond)
 	var eventID any // NULL unless the client sent a key

@@ -143,12 +143,7 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	if meta.FinalURL == "" {
 		meta.FinalURL = meta.URL
 	}
-	if len(meta.URL) > MaxURL {
-		return invalid("meta.url is %d bytes, at most %d", len(meta.URL), MaxURL)
-	}
-	if len(meta.FinalURL) > MaxURL {
-		return invalid("meta.final_url is %d bytes, at most %d", len(meta.FinalURL), MaxURL)
-	}
+	meta.URL, meta.FinalURL = CapURL(meta.URL), CapURL(meta.FinalURL)
 	if len(meta.Title) > MaxTitle {
 		return invalid("meta.title is %d bytes, at most %d", len(meta.Title), MaxTitle)
 	}
@@ -165,6 +160,9 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 	}
 	if meta.CapturedAt.IsZero() {
 		return invalid("meta.captured_at is required")
+	}
+	if err := checkTime("meta.captured_at", meta.CapturedAt); err != nil {
+		return err
 	}
 	if meta.TZOffsetMinutes < -16*60 || meta.TZOffsetMinutes > 16*60 {
 		return invalid("meta.tz_offset_minutes %d is out of range", meta.TZOffsetMinutes)
@@ -193,12 +191,15 @@ func validate(meta *Snapshot, decls []ArtifactInfo) error {
 		if !validArtifactName(d.Name) {
 			return invalid("artifact name %q must match [a-z0-9._-]{1,64}", d.Name)
 		}
+		if reservedArtifactName(d.Name) {
+			return invalid("artifact name %q is reserved (., .. and the kit's meta.json)", d.Name)
+		}
 		if seen[d.Name] {
 			return invalid("artifact %q declared twice", d.Name)
 		}
 		seen[d.Name] = true
-		if d.MIME == "" || len(d.MIME) > 127 {
-			return invalid("artifact %q needs a mime type", d.Name)
+		if d.MIME == "" || len(d.MIME) > 127 || !allIn(d.MIME, func(c byte) bool { return c > ' ' && c < 0x7f || c == ' ' }) {
+			return invalid("artifact %q needs a mime type of printable ASCII", d.Name)
 		}
 		if d.Size < 0 {
 			return invalid("artifact %q has a negative size", d.Name)

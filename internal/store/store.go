@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -60,7 +61,17 @@ type Store struct {
 	path    string
 	uploads string
 	aead    cipher.AEAD
+	// full is set when a write failed for lack of space; the next write
+	// first checkpoints and truncates the WAL (recoverSpace).
+	full atomic.Bool
+	// swept lists the leftover temporary files removed at open.
+	swept []string
 }
+
+// walSizeLimit is journal_size_limit: after a checkpoint resets the WAL,
+// SQLite truncates the file to at most this, so one large snapshot does not
+// keep its WAL's size on disk for good.
+const walSizeLimit = 8 << 20
 
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date. dataKey is the 32-byte AES-256 key the blobs are sealed with.
@@ -139,6 +150,7 @@ func openDB(ctx context.Context, path string, opt Options) (*Store, error) {
 	q.Set("_synchronous", "FULL") // an acknowledged snapshot survives power loss too
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate") // writers take the lock up front: no deadlock-on-upgrade
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	if opt.MaxBytes > 0 {
 		// The empty schema alone takes 18 pages; 32 leaves room for migrations.
 		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", max(opt.MaxBytes/pageSize, 32)))
@@ -244,11 +256,19 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // write runs fn in one BEGIN IMMEDIATE transaction, retrying the whole
 // transaction if SQLite still reports busy after busy_timeout.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.full.Load() {
+		s.recoverSpace(ctx)
+	}
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.writeOnce(ctx, fn)
 		if err == nil || !isBusy(err) {
-			return classify(err)
+			err = classify(err)
+			if errors.Is(err, ErrStorageFull) {
+				s.full.Store(true)
+				s.recoverSpace(ctx)
+			}
+			return err
 		}
 		select {
 		case <-ctx.Done():
@@ -257,6 +277,20 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 	}
 	return classify(err)
+}
+
+// recoverSpace runs after a write failed for lack of space, and before
+// every write until it succeeds: a TRUNCATE checkpoint copies the committed
+// WAL frames into the database and cuts the WAL to zero bytes, so the space
+// the WAL held comes back as soon as the database file has room for those
+// pages — without it the WAL keeps its size (and the store stays full) until
+// an automatic checkpoint, which never comes while every write fails.
+func (s *Store) recoverSpace(ctx context.Context) {
+	var busy, logFrames, done int
+	err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done)
+	if err == nil && busy == 0 {
+		s.full.Store(false)
+	}
 }
 
 func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {

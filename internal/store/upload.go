@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -251,34 +250,10 @@ func (u *Upload) Abort() {
 	u.memory = 0
 }
 
-// sweepUploads removes staging files left by processes that are gone: at
-// once when the PID in the name no longer runs (where the OS can tell), and
-// in any case once older than maxAge (an upload takes seconds), which also
-// covers a PID reused by an unrelated process.
+// sweepUploads removes what processes that are gone left in the staging
+// folder (SweepStaging) and remembers it for LeftoversRemoved.
 func (s *Store) sweepUploads(maxAge time.Duration) {
-	entries, err := os.ReadDir(s.uploads)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, spillPrefix) {
-			continue
-		}
-		dead := false
-		if pid, ok := spillPID(name); ok && pid != os.Getpid() {
-			if alive, known := processAlive(pid); known && !alive {
-				dead = true
-			}
-		}
-		if !dead {
-			info, err := e.Info()
-			dead = err == nil && time.Since(info.ModTime()) > maxAge
-		}
-		if dead {
-			os.Remove(filepath.Join(s.uploads, name))
-		}
-	}
+	s.swept = append(s.swept, SweepStaging(s.uploads, maxAge)...)
 }
 
 // spillPID reads the writer's PID from "u-<pid>-<random>.part".

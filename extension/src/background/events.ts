@@ -4,6 +4,7 @@
 // neither overwrite the flush's removal nor be removed in its place.
 import { api } from '../shared/browser';
 import { HostError, request } from './host';
+import { RedactionLog, redactText } from '../shared/redact';
 import type { ErrorCode, EventType } from '../shared/spec.gen';
 
 export interface HostEvent {
@@ -51,10 +52,25 @@ async function readQueue(): Promise<{ queue: QueuedEvent[]; named: boolean }> {
   return { queue, named };
 }
 
+/** The secret rules over every string of an event (URL, rule id, detail), before it is stored
+ * anywhere: the queue lives in storage.local, on disk in the browser profile. The host redacts
+ * again on arrival. */
+export function redactEvent(ev: HostEvent): HostEvent {
+  const log = new RedactionLog();
+  const opts = { maskEmails: false, maskPhones: false };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redactText(v, 'event', log, opts);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(ev) as HostEvent;
+}
+
 export function logEvent(ev: HostEvent): Promise<void> {
   return serial(async () => {
     const got = await api.storage.local.get(DROPPED_KEY);
-    const queue = (await readQueue()).queue.concat({ ...ev, event_id: crypto.randomUUID() });
+    const queue = (await readQueue()).queue.concat({ ...redactEvent(ev), event_id: crypto.randomUUID() });
     const lost = queue.splice(0, Math.max(0, queue.length - MAX_QUEUED));
     const update: Record<string, unknown> = { [KEY]: queue };
     if (lost.length > 0) {

@@ -5,7 +5,7 @@ import type { FailureCode, Message, StatusReply, WarningRecord } from '../shared
 import { isCategory, type SnapshotTrigger } from '../shared/vocab';
 import { loadSettings, migrateSettings } from '../shared/settings';
 import { t } from '../shared/i18n';
-import { captureSnapshot, currentProgress } from './snapshot';
+import { captureSnapshot, currentProgress, QueuedError } from './snapshot';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
 import { watchPacks } from './packs';
@@ -44,12 +44,13 @@ function failure(e: unknown): { error: string; code: FailureCode } {
 }
 
 async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined, category?: string,
-  reason?: string): Promise<{ snapshotId?: string; hint?: string; error?: string; code?: FailureCode }> {
+  reason?: string): Promise<{ snapshotId?: string; hint?: string; error?: string; code?: FailureCode; queued?: string }> {
   if (!tab || tab.id === undefined) return { error: 'no tab to snapshot', code: 'failed' };
   try {
     return await captureSnapshot({ tabId: tab.id, windowId: tab.windowId, url: tab.url ?? '', trigger,
       category: isCategory(category) ? category : undefined, reason });
   } catch (e) {
+    if (e instanceof QueuedError) return { queued: e.message };
     const message = e instanceof Error ? e.message : String(e);
     void logEvent({ type: 'snapshot.failed', rule_id: '', url: tab.url ?? '', at: new Date().toISOString(), detail: { trigger, error: message } });
     return failure(e);

@@ -5,8 +5,13 @@
 // Chromium's limit of two captures per second, with fixed and sticky elements hidden after the
 // first frame so headers do not repeat. The result is cut into PNG tiles of at most TILE_PX device
 // pixels, and the height is capped at MAX_HEIGHT CSS pixels.
+//
+// Every captured image is checked for the secret masks before it is used (verify.ts): a capture
+// is taken again up to MASK_ATTEMPTS times, and an image whose masks are still not all there is
+// never stored — the screenshot (or the whole full-page image) is left out with the reason.
 import { api } from '../shared/browser';
-import type { Geometry } from '../shared/page-api';
+import type { Geometry, Settled } from '../shared/page-api';
+import { decode, MASK_ATTEMPTS, verifyMasks, type MaskCheck } from './verify';
 
 export const MAX_HEIGHT = 30_000;
 export const TILE_PX = 8_000;
@@ -36,13 +41,41 @@ export async function captureVisible(windowId: number): Promise<Uint8Array> {
 
 export interface PageControl {
   geometry(): Promise<Geometry>;
-  scrollTo(y: number): Promise<number>;
+  scrollTo(y: number): Promise<Settled>;
+  settle(): Promise<Settled>;
   hideFixed(): Promise<number>;
 }
+
+/** One capture's mask check, for the snapshot's metadata. */
+export interface ShotCheck extends MaskCheck { shot: string; attempts: number }
 
 export interface FullPage {
   tiles: Uint8Array[];
   note: string;
+  checks: ShotCheck[];
+}
+
+/** Thrown when a capture's masks are still missing after MASK_ATTEMPTS: nothing of it is stored. */
+export class MaskError extends Error {
+  constructor(readonly check: ShotCheck) {
+    super(`the secret masks were not all in the captured image (${check.shot}: ${check.verified} of ${check.drawn} boxes after ${check.attempts} attempts); the image was not stored`);
+  }
+}
+
+/** Captures the viewport once the masks are painted (settle) and checks them in the image; takes it
+ * again when a box is missing. `first` is the state the page already settled in. */
+export async function captureVerified(windowId: number, shot: string, first: Settled, settle: () => Promise<Settled>): Promise<{ bytes: Uint8Array; check: ShotCheck }> {
+  let s = first;
+  let check: ShotCheck = { shot, drawn: 0, verified: 0, attempts: 0 };
+  for (let attempt = 1; attempt <= MASK_ATTEMPTS; attempt++) {
+    if (attempt > 1) s = await settle();
+    const bytes = await captureVisible(windowId);
+    if (!s.boxes.length) return { bytes, check: { shot, drawn: 0, verified: 0, attempts: attempt } };
+    const img = await decode(bytes);
+    check = { shot, ...verifyMasks(img, s.boxes, img.height / s.innerHeight), attempts: attempt };
+    if (check.verified === check.drawn) return { bytes, check };
+  }
+  throw new MaskError(check);
 }
 
 async function png(canvas: OffscreenCanvas): Promise<Uint8Array> {
@@ -72,10 +105,15 @@ export async function fullPageStitched(windowId: number, page: PageControl, g: G
     tile = { canvas, ctx: canvas.getContext('2d')!, top, bottom };
   };
   let frames = 0;
+  const checks: ShotCheck[] = [];
   for (let y = 0; y < height; y += vh) {
-    const actual = await page.scrollTo(y);
+    // Fixed and sticky elements are hidden before the second frame is scrolled to, so the masks
+    // re-drawn after the scroll are painted with the page as it will be captured.
     if (frames === 1) await page.hideFixed();
-    const bytes = await captureVisible(windowId);
+    const settled = await page.scrollTo(y);
+    const actual = settled.scrollY;
+    const { bytes, check } = await captureVerified(windowId, `fullpage frame ${frames + 1}`, settled, () => page.settle());
+    checks.push(check);
     frames++;
     const bmp = await createImageBitmap(new Blob([bytes as BlobPart], { type: 'image/png' }));
     if (!scale) {
@@ -105,25 +143,39 @@ export async function fullPageStitched(windowId: number, page: PageControl, g: G
     if (actual + vh >= height) break; // the browser clamped the scroll: this was the last frame
   }
   if (tile) tiles.push(await png((tile as { canvas: OffscreenCanvas }).canvas));
-  return { tiles, note: [`stitched from ${frames} viewport captures`, note].filter(Boolean).join('; ') };
+  return { tiles, note: [`stitched from ${frames} viewport captures`, note].filter(Boolean).join('; '), checks };
 }
 
 interface CaptureTabApi {
   captureTab(tabId: number, o: { format: 'png'; rect: { x: number; y: number; width: number; height: number }; scale?: number }): Promise<string>;
 }
 
-/** Firefox: one captureTab per tile, no scrolling. */
-export async function fullPageFirefox(tabId: number, g: Geometry): Promise<FullPage> {
+/** Firefox: one captureTab per tile, no scrolling; each tile is checked for the boxes that fall in
+ * it (document coordinates: the page is not scrolled). */
+export async function fullPageFirefox(tabId: number, g: Geometry, settle: () => Promise<Settled>): Promise<FullPage> {
   const { height, note } = plan(g);
   const tabs = api.tabs as unknown as CaptureTabApi;
   const scale = g.devicePixelRatio;
   const tileCss = Math.floor(TILE_PX / scale);
   const tiles: Uint8Array[] = [];
-  for (let top = 0; top < height; top += tileCss) {
+  const checks: ShotCheck[] = [];
+  for (let top = 0, i = 1; top < height; top += tileCss, i++) {
     const h = Math.min(tileCss, height - top);
-    tiles.push(dataUrlBytes(await tabs.captureTab(tabId, { format: 'png', rect: { x: 0, y: top, width: g.innerWidth, height: h }, scale })));
+    let check: ShotCheck = { shot: `fullpage tile ${i}`, drawn: 0, verified: 0, attempts: 0 };
+    let bytes: Uint8Array | null = null;
+    for (let attempt = 1; attempt <= MASK_ATTEMPTS && !bytes; attempt++) {
+      const s = await settle();
+      const b = dataUrlBytes(await tabs.captureTab(tabId, { format: 'png', rect: { x: 0, y: top, width: g.innerWidth, height: h }, scale }));
+      const boxes = s.boxes.map((x) => ({ x: x.x + s.scrollX, y: x.y + s.scrollY - top, w: x.w, h: x.h }));
+      const img = boxes.length ? await decode(b) : null;
+      check = { ...check, ...(img ? verifyMasks(img, boxes, img.height / h) : { drawn: 0, verified: 0 }), attempts: attempt };
+      if (check.verified === check.drawn) bytes = b;
+    }
+    if (!bytes) throw new MaskError(check);
+    checks.push(check);
+    tiles.push(bytes);
   }
-  return { tiles, note: ['tabs.captureTab with rect', note].filter(Boolean).join('; ') };
+  return { tiles, note: ['tabs.captureTab with rect', note].filter(Boolean).join('; '), checks };
 }
 
 export function hasCaptureTab(): boolean {

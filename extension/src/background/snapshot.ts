@@ -8,7 +8,7 @@ import type { SnapshotProgress } from '../shared/messages';
 import { redactMhtml } from './mhtml';
 import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact';
 import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
-import { captureVisible, fullPageFirefox, fullPageStitched, hasCaptureTab, type PageControl } from './screenshot';
+import { captureVerified, fullPageFirefox, fullPageStitched, hasCaptureTab, MaskError, type PageControl, type ShotCheck } from './screenshot';
 import { uploadSnapshot, utf8, type Artifact } from './upload';
 import type { ArtifactName, SnapshotMeta } from '../shared/spec.gen';
 import { loadSettings } from '../shared/settings';
@@ -53,6 +53,7 @@ function pageControl(tabId: number): PageControl {
   return {
     geometry: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].geometry(), [k]),
     scrollTo: (y: number) => exec(tabId, (key: string, yy: number) => (globalThis as unknown as Record<string, PageApi>)[key].scrollTo(yy), [k, y]),
+    settle: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].settle(), [k]),
     hideFixed: () => exec(tabId, (key: string) => (globalThis as unknown as Record<string, PageApi>)[key].hideFixed(), [k]),
   };
 }
@@ -187,30 +188,41 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   if (!page) throw new Error('the page did not answer the capture (restricted page?)');
 
   const artifacts: Artifact[] = [];
+  // Per capture: mask boxes that had to be in the image, and how many were verified there.
+  const checks: ShotCheck[] = [];
+  const control = pageControl(opts.tabId);
+  let visibleOk = false;
   try {
     if (mayScreenshot) {
       onScreens();
       try {
-        artifacts.push({ name: 'screenshot.png', mime: 'image/png', bytes: await captureVisible(opts.windowId) });
+        // Never before a frame with the masks has been presented (settle), and never stored unless
+        // every box is in the captured pixels.
+        const shot = await captureVerified(opts.windowId, 'screenshot.png', await control.settle(), control.settle);
+        checks.push(shot.check);
+        artifacts.push({ name: 'screenshot.png', mime: 'image/png', bytes: shot.bytes });
+        visibleOk = true;
       } catch (e) {
         notes.screenshot = `omitted: ${e instanceof Error ? e.message : String(e)}`;
-        mayScreenshot = false;
+        if (e instanceof MaskError) checks.push(e.check);
+        else mayScreenshot = false; // no capture possible at all (permission, closed tab)
       }
     }
     if (mayScreenshot && settings.fullPage) {
-      const control = pageControl(opts.tabId);
       const g: Geometry = await control.geometry();
       if (g.scrollHeight <= g.innerHeight + 1) {
-        notes.fullpage = 'the page fits in the viewport: screenshot.png shows all of it';
+        notes.fullpage = visibleOk ? 'the page fits in the viewport: screenshot.png shows all of it' : 'the page fits in the viewport';
       } else {
         try {
-          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g) : await fullPageStitched(opts.windowId, control, g);
+          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g, control.settle) : await fullPageStitched(opts.windowId, control, g);
           fp.tiles.forEach((bytes, i) => artifacts.push({
             name: fp.tiles.length === 1 ? 'fullpage.png' : `fullpage-${String(i + 1).padStart(2, '0')}.png`, mime: 'image/png', bytes,
           }));
+          checks.push(...fp.checks);
           notes.fullpage = fp.note;
         } catch (e) {
           notes.fullpage = `omitted: ${e instanceof Error ? e.message : String(e)}`;
+          if (e instanceof MaskError) checks.push(e.check);
         }
       }
     } else if (!settings.fullPage) {
@@ -219,6 +231,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   } finally {
     await restorePage(opts.tabId);
   }
+  if (checks.length) notes.masks = maskNote(checks);
 
   // The requested URL can carry a token too (a fragment, an OAuth callback).
   const urlLog = new RedactionLog();
@@ -265,9 +278,81 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     redactions,
     notes,
   };
+  // One id per capture, kept when the upload waits in the queue: the host stores it once.
+  meta.capture_id = crypto.randomUUID();
   const up = await uploadSnapshot(request, meta, artifacts, { onProgress: onUpload })
-    .catch((e) => { throw hostMissingMessage(e); });
+    .catch((e) => {
+      if (unreachable(e) && gesture && enqueue(meta, artifacts)) throw new QueuedError(hostStatus().state === 'not_installed');
+      throw hostMissingMessage(e);
+    });
   return { snapshotId: up.snapshotId, hint: mayScreenshot || gesture ? undefined : await shortcutHint() };
+}
+
+// Snapshots the user asked for (popup, shortcut, context menu) while the host is unreachable wait
+// here — in the service worker's memory only, never on disk: they are already redacted, but
+// screenshots of account pages should not sit unencrypted in the browser profile. Bounded (3
+// snapshots, 64 MiB); retried every 10 s for 30 minutes (each attempt is an extension API call,
+// which keeps the worker alive meanwhile); lost if the browser closes first, which the popup says.
+interface Pending { meta: SnapshotMeta; artifacts: Artifact[]; bytes: number; since: number }
+const pending: Pending[] = [];
+export const MAX_PENDING = 3;
+export const MAX_PENDING_BYTES = 64 << 20;
+const RETRY_MS = 10_000;
+const GIVE_UP_MS = 30 * 60_000;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** The snapshot was kept in memory because the host is unreachable; message says so. */
+export class QueuedError extends Error {
+  constructor(notInstalled: boolean) {
+    super(`${notInstalled
+      ? 'The Ringfence program is not installed: run `ringfence install` (then `ringfence doctor`).'
+      : 'The Ringfence program is not answering.'} The snapshot is kept in memory (not on disk) and is stored as soon as the program answers; it is lost if the browser closes first.`);
+  }
+}
+
+function unreachable(e: unknown): boolean {
+  return e instanceof HostError && e.code === 'disconnected';
+}
+
+function enqueue(meta: SnapshotMeta, artifacts: Artifact[]): boolean {
+  const bytes = artifacts.reduce((n, a) => n + a.bytes.length, 0);
+  const used = pending.reduce((n, p) => n + p.bytes, 0);
+  if (pending.length >= MAX_PENDING || used + bytes > MAX_PENDING_BYTES) return false;
+  pending.push({ meta, artifacts, bytes, since: Date.now() });
+  retryTimer ??= setTimeout(flushPending, RETRY_MS);
+  return true;
+}
+
+export function pendingSnapshots(): number {
+  return pending.length;
+}
+
+async function flushPending(): Promise<void> {
+  retryTimer = undefined;
+  while (pending.length) {
+    const p = pending[0];
+    try {
+      await uploadSnapshot(request, { ...p.meta, notes: { ...p.meta.notes, queued_ms: String(Date.now() - p.since) } }, p.artifacts);
+      pending.shift();
+    } catch (e) {
+      if (unreachable(e) && Date.now() - p.since < GIVE_UP_MS) {
+        retryTimer = setTimeout(flushPending, RETRY_MS);
+        return;
+      }
+      pending.shift(); // refused by the host, or waited too long: reported, then dropped
+      console.warn('ringfence: a queued snapshot could not be stored', e);
+    }
+  }
+}
+
+/** notes.masks: one "<capture>: drawn=N verified=N attempts=N" per capture, "; "-joined, kept under
+ * the host's 4096-byte note limit (a long page's frames are summed past that). */
+export function maskNote(checks: ShotCheck[]): string {
+  const line = (c: ShotCheck) => `${c.shot}: drawn=${c.drawn} verified=${c.verified} attempts=${c.attempts}`;
+  const all = checks.map(line).join('; ');
+  if (all.length <= 4000) return all;
+  const sum = checks.reduce((a, c) => ({ drawn: a.drawn + c.drawn, verified: a.verified + c.verified, attempts: Math.max(a.attempts, c.attempts) }), { drawn: 0, verified: 0, attempts: 0 });
+  return `${line(checks[0])}; ${checks.length - 1} more captures: drawn=${sum.drawn - checks[0].drawn} verified=${sum.verified - checks[0].verified}`;
 }
 
 async function shortcutHint(): Promise<string> {

@@ -76,7 +76,7 @@ export async function uploadSnapshot(request: RequestFn, meta: SnapshotMeta, art
   const total = artifacts.reduce((n, a) => n + a.bytes.length, 0);
   const retries = opts.retries ?? 2;
   // One id per capture, reused by every attempt: the host's idempotency key.
-  const base: SnapshotMeta = { ...meta, capture_id: crypto.randomUUID() };
+  const base: SnapshotMeta = { ...meta, capture_id: meta.capture_id ?? crypto.randomUUID() };
   let attempt = 0;
   for (;;) {
     attempt++;

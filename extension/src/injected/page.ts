@@ -6,11 +6,11 @@
 import { classify } from './classify';
 import { defaultShadowAccessor, docProp, flatText, type ShadowAccessor } from './dom';
 import { isOwnUi } from '../shared/own-ui';
-import { RedactionLog, redactText, scrubFragments } from '../shared/redact';
+import { RedactionLog, redactJoined, redactText, scrubFragments } from '../shared/redact';
 import { sanitizeDocument } from './sanitize';
 import { extractSettings } from './settings';
-import { maskSecrets, unmaskSecrets } from './mask';
-import { PAGE_API_KEY as KEY, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
+import { afterPaint, forgetMasks, maskBoxes, maskSecrets, remask } from './mask';
+import { PAGE_API_KEY as KEY, type CollectOptions, type Geometry, type PageApi, type PageResult, type Settled } from '../shared/page-api';
 
 
 function geometry(): Geometry {
@@ -36,8 +36,10 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   const rawText = (title ? `${title}\n\n` : '') + flatText(root, shadowOf);
   const settingsObj = extractSettings(document, { shadowOf, log, redact: o.redact });
   // Patterns first over every artifact (this also learns the secrets), then fragments everywhere.
-  let text = redactText(rawText, 'text.txt', log, o.redact);
-  let html = redactText(rawHtml, 'dom.html', log, o.redact);
+  // Keys split across elements, <br>, table cells, zero-width characters or soft hyphens first: a
+  // key whose first piece alone matches would otherwise lose only that piece.
+  let text = redactText(redactJoined(rawText, 'text.txt', log, 'text'), 'text.txt', log, o.redact);
+  let html = redactText(redactJoined(rawHtml, 'dom.html', log, 'html'), 'dom.html', log, o.redact);
   let settings = redactText(JSON.stringify(settingsObj, null, 2), 'settings.json', log, o.redact);
   text = scrubFragments(text, 'text.txt', log);
   html = scrubFragments(html, 'dom.html', log);
@@ -48,7 +50,8 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   return {
     url: redactText(location.href, 'meta', log, o.redact),
     title: redactText(title, 'meta', log, o.redact),
-    lang: docProp(document, 'documentElement').getAttribute('lang') ?? '',
+    // Every page-originated field is redacted here, and again by the host.
+    lang: redactText(docProp(document, 'documentElement').getAttribute('lang') ?? '', 'meta', log, o.redact),
     language: navigator.language,
     viewport: { width: window.innerWidth, height: window.innerHeight },
     devicePixelRatio: g.devicePixelRatio,
@@ -82,12 +85,20 @@ function hideFixed(): number {
   return hidden.length;
 }
 
-async function scrollTo(y: number): Promise<number> {
+/** Never capture before the masks are on screen: after drawing them, wait for a presented frame. */
+async function settle(): Promise<Settled> {
+  await afterPaint();
+  return { boxes: maskBoxes(), scrollX: window.scrollX, scrollY: window.scrollY, innerWidth: window.innerWidth, innerHeight: window.innerHeight };
+}
+
+async function scrollTo(y: number): Promise<Settled> {
   if (!restoreScroll) restoreScroll = { x: window.scrollX, y: window.scrollY };
   window.scrollTo({ left: 0, top: y, behavior: 'instant' as ScrollBehavior });
-  // Two frames: lazy content and scroll-linked styles settle before the capture.
+  // Two frames: lazy content and scroll-linked styles settle; then the masks are drawn again for
+  // this position (fixed and sticky content moved) and painted before the capture.
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  return window.scrollY;
+  remask();
+  return settle();
 }
 
 function restore(): void {
@@ -99,13 +110,13 @@ function restore(): void {
     window.scrollTo({ left: restoreScroll.x, top: restoreScroll.y, behavior: 'instant' as ScrollBehavior });
     restoreScroll = null;
   }
-  unmaskSecrets();
+  forgetMasks();
 }
 
 // An own property, checked as such: window named properties (`<div id="__ringfenceCapture">` in the
 // page) are visible on the isolated world's global too, and would otherwise pass for the API.
 if (!Object.prototype.hasOwnProperty.call(globalThis, KEY)) {
   const shadowOf = defaultShadowAccessor();
-  const api: PageApi = { collect: (o) => collect(o, shadowOf), geometry, scrollTo, hideFixed, restore };
+  const api: PageApi = { collect: (o) => collect(o, shadowOf), geometry, scrollTo, settle, hideFixed, restore };
   Object.defineProperty(globalThis, KEY, { value: api });
 }

@@ -37,6 +37,18 @@ export interface PageResult {
   stats: SanitizeStats & { nodes: number; collectMs: number; masked: number };
 }
 
+/** A mask box in viewport CSS pixels. */
+export interface MaskBox { x: number; y: number; w: number; h: number }
+
+/** What the page shows once a frame with the current masks has been presented. */
+export interface Settled {
+  boxes: MaskBox[];
+  scrollX: number;
+  scrollY: number;
+  innerWidth: number;
+  innerHeight: number;
+}
+
 export interface Geometry {
   scrollHeight: number;
   scrollWidth: number;
@@ -50,7 +62,10 @@ export interface Geometry {
 export interface PageApi {
   collect(o: CollectOptions): PageResult;
   geometry(): Geometry;
-  scrollTo(y: number): Promise<number>;
+  /** Scrolls, re-draws the masks for the new position and waits until they are painted. */
+  scrollTo(y: number): Promise<Settled>;
+  /** Waits until a frame with the current masks has been presented. */
+  settle(): Promise<Settled>;
   hideFixed(): number;
   restore(): void;
 }

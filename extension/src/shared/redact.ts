@@ -101,13 +101,133 @@ const RULES: Rule[] = [
     secret: (m) => m[2],
   },
   {
-    // Credentials in URLs (links, iframe sources, MHTML headers).
+    // Credentials in URLs (links, iframe sources, MHTML headers), in the query or the fragment.
+    // Parameters that name a credential: any value is one, however short (mirrors internal/redact).
+    name: 'url_credential',
+    re: /([?&#;/](?:client_secret|password|passwd|pwd|pass|passphrase|secret|api_secret|private_key|api_key|apikey|access_token|id_token|refresh_token|token|auth_token|session_token|otp)=)([^&#\s"'<>]+)/gi,
+    replace: (m) => (m[2].startsWith(MARK) ? null : m[1] + MARK),
+    secret: (m) => m[2],
+  },
+  {
+    // Parameters that often carry one: values of 8 characters or more.
     name: 'url_token',
-    re: /([?&#;](?:access_token|id_token|refresh_token|token|api_key|apikey|key|code|session|sig|signature|auth)=)([^&#\s"'<>]{16,})/gi,
+    re: /([?&#;/](?:key|code|session|sig|signature|auth)=)([^&#\s"'<>]{8,})/gi,
     replace: (m) => (m[2].startsWith(MARK) ? null : m[1] + MARK),
     secret: (m) => m[2],
   },
 ];
+
+/** Characters that render as nothing (zero-width spaces and joiners, word joiner, BOM) or only at
+ * a line break (soft hyphen): a page can put them inside a key to split the pattern. */
+export const INVISIBLE = /\u00AD|\u034F|\u180E|[\u200B-\u200F]|[\u2060-\u2064]|\uFEFF/;
+
+/** The spans [start, end) of the secret part of every pattern match in s (the kept prefix such as
+ * "sk-proj-" excluded; `match` is where the whole match starts), with the rule that matched. */
+export function secretSpans(s: string): { start: number; end: number; match: number; rule: string; secret: string }[] {
+  const out: { start: number; end: number; match: number; rule: string; secret: string }[] = [];
+  for (const rule of RULES) {
+    rule.re.lastIndex = 0;
+    for (let m = rule.re.exec(s); m; m = rule.re.exec(s)) {
+      if (m[0].length === 0) { rule.re.lastIndex++; continue; }
+      if (rule.replace(m) === null) continue;
+      const end = m.index + m[0].length;
+      out.push({ start: end - m[2].length, end, match: m.index, rule: rule.name, secret: rule.secret(m) });
+    }
+  }
+  return out;
+}
+
+/** A view of text with what does not separate words on screen left out — invisible characters,
+ * and the line breaks and tabs the text extraction puts between blocks and table cells (`text`), or
+ * additionally the markup between text runs (`html`) — and, for each view character, its index in
+ * text. `<div>sk-proj-</div><div>REST</div>`, a `<br>` or a zero-width space inside a key read as
+ * one key in the view. */
+export function joinedView(text: string, mode: 'text' | 'html'): { view: string; at: Int32Array } {
+  const at = new Int32Array(text.length + 1);
+  const parts: string[] = [];
+  let n = 0;
+  let i = 0;
+  // After a left-out separator, a key prefix starts a new word: a boundary character (never part of
+  // a key) keeps "Label" + "sk-proj-…" from reading as "Labelsk-proj-…", which no rule matches.
+  const boundary = (from: number): void => {
+    if (/^(?:sk-|sess-|eyJ|Bearer\s)/.test(text.slice(from, from + 7)) && n > 0 && parts[n - 1] !== '\u0001') {
+      parts.push('\u0001');
+      at[n++] = from - 1;
+    }
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (mode === 'html' && c === '<') {
+      const j = text.indexOf('>', i);
+      i = j < 0 ? text.length : j + 1;
+      boundary(i);
+      continue;
+    }
+    if (INVISIBLE.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      let j = i;
+      while (j < text.length && /\s/.test(text[j]) && !INVISIBLE.test(text[j])) j++;
+      if (/[\n\t\r]/.test(text.slice(i, j))) {
+        // A whitespace run with a line break or tab separates blocks or cells: left out.
+        i = j;
+        boundary(i);
+        continue;
+      }
+      for (; i < j; i++) { parts.push(text[i]); at[n++] = i; }
+      continue;
+    }
+    parts.push(c);
+    at[n++] = i;
+    i++;
+  }
+  return { view: parts.join(''), at: at.subarray(0, n) };
+}
+
+/** Redacts secrets that are split in text — across elements, by a `<br>`, between table cells, by
+ * zero-width characters or soft hyphens — and so escape the contiguous patterns of redactText: the
+ * patterns run over joinedView and each match's secret characters are replaced in the original
+ * (the first run of them by MARK, the others removed; markup and separators stay). */
+export function redactJoined(text: string, artifact: string, log: RedactionLog, mode: 'text' | 'html'): string {
+  const { view, at } = joinedView(text, mode);
+  const spans = secretSpans(view).sort((a, b) => a.start - b.start);
+  if (!spans.length) return text;
+  // Original character ranges to replace, merged.
+  const runs: [number, number, boolean][] = []; // [from, to, replace by MARK (else remove)]
+  const perRule = new Map<string, number>();
+  let lastEnd = -1;
+  for (const sp of spans) {
+    if (sp.start < lastEnd) continue; // overlaps one already taken
+    // A key is joined from pieces; ordinary text is not: "sk-button-primary-large-outline" then a
+    // block "Created" reads as one random-looking word. The secret's part before its last split must
+    // be short or random-looking itself.
+    let last = -1;
+    for (let v = sp.start + 1; v < sp.end; v++) if (at[v] !== at[v - 1] + 1) last = v;
+    if (last > 0) {
+      const piece = view.slice(sp.start, last).split('\u0001').join('');
+      if (piece.length >= 20 && !randomish(piece)) continue;
+    }
+    lastEnd = sp.end;
+    log.secrets.add(sp.secret);
+    perRule.set(sp.rule, (perRule.get(sp.rule) ?? 0) + 1);
+    let first = true;
+    for (let v = sp.start; v < sp.end;) {
+      let w = v + 1;
+      while (w < sp.end && at[w] === at[w - 1] + 1) w++;
+      runs.push([at[v], at[w - 1] + 1, first]);
+      first = false;
+      v = w;
+    }
+  }
+  let out = '';
+  let pos = 0;
+  for (const [from, to, mark] of runs) {
+    out += text.slice(pos, from) + (mark ? MARK : '');
+    pos = to;
+  }
+  out += text.slice(pos);
+  for (const [rule, n] of perRule) log.add(rule, artifact, n);
+  return out;
+}
 
 const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])([A-Za-z0-9._%+-]*)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 const PHONE = /(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w])/g;

@@ -42,3 +42,24 @@ test('fragments of a secret found elsewhere are covered', () => {
   const got = maskTargets(document, shadowOf, log.secrets, noMask).map((n) => (n.parentNode as Element).id);
   assert.deepEqual(got, ['a']);
 });
+
+test('what is painted is covered: placeholders, the selected option, img alt, split keys, canvases, unreadable frames', () => {
+  const body = SECRETS.proj.slice('sk-proj-'.length);
+  const { document } = page(`<main>
+    <input id="ph" placeholder="${SECRETS.sk}">
+    <select id="sel"><option>none</option><option selected>${SECRETS.sess}</option></select>
+    <select id="sel-plain"><option selected>${'x'.repeat(10)}</option><option>${SECRETS.sess}</option></select>
+    <img id="alt" alt="${SECRETS.sk}" src="missing.png">
+    <div id="s1">sk-proj-</div><div id="s2">${body}</div>
+    <p id="br">sk-proj-${body.slice(0, 10)}<br>${body.slice(10)}</p>
+    <table><tr><td id="c1">sk-proj-${body.slice(0, 6)}</td><td id="c2">${body.slice(6)}</td></tr></table>
+    <span id="zw">sk-proj-${body.slice(0, 8)}\u200b${body.slice(8, 20)}\u00ad${body.slice(20)}</span>
+    <canvas id="cv"></canvas>
+    <iframe id="xo" src="https://other.example/"></iframe>
+    <p id="plain">Improve the model for everyone</p>
+  </main>`);
+  const got = new Set(maskTargets(document, shadowOf, new RedactionLog().secrets, noMask).map((n) =>
+    n.nodeType === 3 ? (n.parentNode as Element).id : (n as Element).id));
+  for (const id of ['ph', 'sel', 'alt', 's2', 'br', 'c1', 'c2', 'zw', 'cv', 'xo']) assert.ok(got.has(id), `${id} not covered (got ${[...got]})`);
+  for (const id of ['sel-plain', 'plain']) assert.ok(!got.has(id), `${id} covered`);
+});

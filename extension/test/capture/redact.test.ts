@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { looksHighEntropy, MARK, redactFieldValue, redactText, RedactionLog, scrubFragments } from '../../src/shared/redact';
+import { looksHighEntropy, MARK, redactFieldValue, redactJoined, redactText, RedactionLog, scrubFragments } from '../../src/shared/redact';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { noMask, SECRETS } from './helpers';
@@ -95,4 +95,41 @@ test('the fragment guarantee in docs/snapshot.md is exact', () => {
   };
   assert.equal(survives(n), false, `a run of ${n} characters survived`);
   assert.equal(survives(n - 1), true, `every run of ${n - 1} characters is scrubbed too: the doc understates the guarantee`);
+});
+
+test('keys split across elements, <br>, table cells, zero-width characters and soft hyphens are redacted', () => {
+  const key = 'sk-proj-Ab3dEf9hIj2kLmN0pQrStUvWxYz1234567890';
+  const body = key.slice('sk-proj-'.length);
+  const cases: [string, 'text' | 'html'][] = [
+    [`<div>Your key</div><div>sk-proj-</div><div>${body}</div>`, 'html'],
+    [`<p>sk-proj-${body.slice(0, 10)}<br>${body.slice(10)}</p>`, 'html'],
+    [`<p>sk-proj-${body.slice(0, 22)}<br>${body.slice(22)}</p>`, 'html'], // the first piece matches alone
+    [`<table><tr><td>sk-proj-${body.slice(0, 6)}</td>\n  <td>${body.slice(6)}</td></tr></table>`, 'html'],
+    [`<span>sk-proj-${body.slice(0, 8)}\u200b${body.slice(8, 20)}\u00ad${body.slice(20)}</span>`, 'html'],
+    [`Secret key\nsk-proj-\n${body}\nCreated today\n`, 'text'],
+    [`sk-proj-${body.slice(0, 5)}\t${body.slice(5)}\n`, 'text'],
+    [`key: sk-proj-${body.slice(0, 9)}\u200b\u200c${body.slice(9)} end`, 'text'],
+  ];
+  for (const [input, mode] of cases) {
+    const log = new RedactionLog();
+    const out = redactText(redactJoined(input, 'x', log, mode), 'x', log, noMask);
+    const visible = out.replace(/<[^>]*>/g, '').replace(/[\s\u200b\u200c\u00ad]/g, '');
+    for (let i = 0; i + 6 <= body.length; i++) {
+      assert.ok(!visible.includes(body.slice(i, i + 6)), `${JSON.stringify(input)} → ${JSON.stringify(out)} keeps ${body.slice(i, i + 6)}`);
+    }
+    assert.ok(out.includes(MARK), out);
+    if (mode === 'html') assert.equal(out.match(/<[^>]*>/g)?.join(''), input.match(/<[^>]*>/g)?.join(''), 'markup kept');
+    assert.ok([...log.secrets].some((s) => s.includes(body)), 'the joined key is learned for fragment scrubbing');
+  }
+  // Ordinary text across blocks is left alone.
+  const log = new RedactionLog();
+  const plain = '<div>API keys</div><div>sk-button-primary-large-outline</div><p>Created 2026-11-30 by Admin</p>';
+  assert.equal(redactJoined(plain, 'x', log, 'html'), plain);
+});
+
+test('credential parameters in queries and fragments go at any length', () => {
+  const log = new RedactionLog();
+  const out = redactText('https://a/cb?client_secret=hunter2&password=pw&x=1#access_token=t0k&code=Qz81abcd', 'meta', log, noMask);
+  for (const s of ['hunter2', '=pw&', 't0k', 'Qz81abcd']) assert.ok(!out.includes(s), `${s} in ${out}`);
+  assert.ok(out.includes('x=1'));
 });

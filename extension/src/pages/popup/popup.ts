@@ -13,10 +13,11 @@ async function refresh(): Promise<void> {
   const state = reply.host.state;
   status.dataset.state = state;
   fix.hidden = state === 'connected' || state === 'unknown';
-  // Snapshots and export need the host: without it they are not offered (the line above says why),
-  // rather than failing a second and a third time.
+  // Export and the snapshot list need the host: without it they are not offered (the line above
+  // says why), rather than failing a second and a third time.
   const usable = state === 'connected' || state === 'unknown';
-  document.getElementById('snapshot-section')!.hidden = !usable;
+  // A snapshot without the host is kept in memory until it is there (the background says so).
+  document.getElementById('export')!.hidden = !usable;
   document.getElementById('snapshots-section')!.hidden = !usable;
   if (state === 'connected') text.textContent = t('popup_host_connected', [reply.host.hostVersion ?? '']);
   else if (state === 'not_installed') {

@@ -76,10 +76,11 @@ export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) 
     // Short captures finish before anything is shown; longer ones show their progress after 1 s.
     timer = setTimeout(() => { progress.hidden = false; }, SHOW_AFTER_MS);
     const category = select.value || undefined;
-    void (api.runtime.sendMessage({ type: 'snapshot', trigger: 'button', category }) as Promise<{ snapshotId?: string; error?: string }>)
+    void (api.runtime.sendMessage({ type: 'snapshot', trigger: 'button', category }) as Promise<{ snapshotId?: string; error?: string; queued?: string }>)
       .then((r) => {
         clearTimeout(timer);
         if (r?.snapshotId) show(s('done', [r.snapshotId]), 'done', 100, true);
+        else if (r?.queued) show(r.queued, 'queued', null, true); // host unreachable: kept in memory, says so
         else show(s('failed', [friendly(r?.error)]), 'failed', null, true);
         progress.dataset.snapshotId = r?.snapshotId ?? '';
       })
