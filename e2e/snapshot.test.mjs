@@ -306,7 +306,11 @@ test('a 30 000 px page: stitched full-page tiles, no error', async () => {
   const heights = tiles.map((n) => pngSize(files[n].bytes).height);
   assert.equal(heights.reduce((a, b) => a + b, 0), 30_000, heights.join());
   const s = meta.snapshot ?? meta;
-  assert.match(s.notes.fullpage, /stitched from \d+ viewport captures; truncated to the first 30000 of 30\d{3} CSS px/);
+  assert.match(s.notes.fullpage, /stitched from \d+ viewport frames \(\d+ captures\); truncated to the first 30000 of 30\d{3} CSS px/);
+  // The page was at the top: the visible screenshot is the first frame, so N screens take N captures
+  // in all (the visible one and N - 1 more), not N + 1.
+  const [, frames, captures] = /(\d+) viewport frames \((\d+) captures\)/.exec(s.notes.fullpage).map(Number);
+  assert.equal(captures, frames - 1, s.notes.fullpage);
 });
 
 test('a page with 50 000 elements snapshots without error', async () => {

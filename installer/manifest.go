@@ -22,11 +22,21 @@ type Manifest struct {
 	AllowedExtensions []string `json:"allowed_extensions,omitempty"`
 }
 
-var chromeIDRe = regexp.MustCompile(`^[a-p]{32}$`)
-
 // IsChromeID reports whether id has the shape of a Chromium extension id
 // (32 letters a–p); anything else is treated as a Firefox (gecko) id.
-func IsChromeID(id string) bool { return chromeIDRe.MatchString(id) }
+// (A loop, not a package-level regexp: every package's init runs on each
+// native-host start, and this one had the only compiled pattern on that path.)
+func IsChromeID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 'a' || id[i] > 'p' {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidExtensionID rejects ids that could not come from either store, so a
 // typo does not end up in a manifest.

@@ -17,9 +17,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,24 +32,35 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ringfence/ringfence/internal/benchdata"
 	"github.com/ringfence/ringfence/internal/config"
+	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/nativemsg"
+	"github.com/ringfence/ringfence/internal/platform"
 	"github.com/ringfence/ringfence/internal/protocol"
 	"github.com/ringfence/ringfence/internal/store"
 	_ "modernc.org/sqlite"
 )
 
+// echoHost is the start-up floor: a Go native-messaging host that does what
+// browserpass-native does for its "echo" action — decode the JSON request
+// into a struct, encode a JSON reply with encoding/json, write it — and
+// nothing else. Built in the same run, started in the same loop.
 const echoHost = `package main
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"io"
 	"os"
 )
 
+type request struct {
+	ID   string          ` + "`json:\"id\"`" + `
+	Type string          ` + "`json:\"type\"`" + `
+	Body json.RawMessage ` + "`json:\"body\"`" + `
+}
+
 func main() {
-	reply := []byte(` + "`" + `{"id":"r1","ok":true,"body":{"host_version":"echo","protocol_version":1}}` + "`" + `)
 	var hdr [4]byte
 	for {
 		if _, err := io.ReadFull(os.Stdin, hdr[:]); err != nil {
@@ -55,6 +70,12 @@ func main() {
 		if _, err := io.ReadFull(os.Stdin, buf); err != nil {
 			return
 		}
+		var req request
+		if err := json.Unmarshal(buf, &req); err != nil {
+			os.Exit(1)
+		}
+		reply, _ := json.Marshal(map[string]any{"id": req.ID, "ok": true,
+			"body": map[string]any{"host_version": "echo", "protocol_version": 1, "echo": req.Body}})
 		out := make([]byte, 4+len(reply))
 		binary.LittleEndian.PutUint32(out, uint32(len(reply)))
 		copy(out[4:], reply)
@@ -71,14 +92,25 @@ func main() {
 	bin := flag.String("bin", "bin/ringfence", "the host binary")
 	md := flag.String("md", "", "rewrite the host section of this markdown file")
 	n := flag.Int("n", 40, "iterations per measurement")
+	sizeList := flag.String("sizes", "1,5,20", "snapshot sizes in MB for the ack rows")
+	storeN := flag.Int("store", 10000, "snapshots in the large store")
 	flag.Parse()
-	if err := run(*bin, *md, *n); err != nil {
+	var sizes []int
+	for _, f := range strings.Split(*sizeList, ",") {
+		var v int
+		if _, err := fmt.Sscan(f, &v); err != nil || v < 1 {
+			fmt.Fprintf(os.Stderr, "bench: -sizes %q\n", *sizeList)
+			os.Exit(2)
+		}
+		sizes = append(sizes, v)
+	}
+	if err := run(*bin, *md, *n, sizes, *storeN); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, md string, n int) error {
+func run(bin, md string, n int, sizes []int, storeN int) error {
 	bin, _ = filepath.Abs(bin)
 	tmp, err := os.MkdirTemp("", "ringfence-bench-")
 	if err != nil {
@@ -103,6 +135,14 @@ func run(bin, md string, n int) error {
 	env := append(os.Environ(), "RINGFENCE_HOME="+home)
 
 	var rows []result
+	fail := false
+	add := func(r result, ok bool) {
+		if r.budget != "" {
+			r.verdict = verdict(ok)
+			fail = fail || !ok
+		}
+		rows = append(rows, r)
+	}
 	// 1. Start → hello, interleaved so both see the same machine load.
 	args := []string{"chrome-extension://" + config.DevChromeID + "/"}
 	hm, em, err := startVsEcho(bin, echo, args, env, n)
@@ -110,82 +150,120 @@ func run(bin, md string, n int) error {
 		return err
 	}
 	ratio := float64(hm) / float64(em)
-	rows = append(rows, result{"start → hello reply (median), keys in the " + backend(bin, args, env), ms(hm), ms(em) + " (Go echo host)",
-		fmt.Sprintf("%.2f×", ratio), "≤ 2×", verdict(ratio <= 2)})
+	add(result{name: "start → hello reply (median), keys in the " + backend(bin, args, env), value: ms(hm), baseline: ms(em) + " (browserpass-style echo host)",
+		ratio: fmt.Sprintf("%.2f×", ratio), budget: "≤ 1.3×"}, ratio <= 1.3)
 
-	// The same with no session bus: the key-file fallback. The difference
-	// is what the OS keyring's IPC costs.
+	// The same with no session bus: the key-file fallback.
 	fileEnv := append(append([]string(nil), env...), "RINGFENCE_HOME="+filepath.Join(tmp, "filehome"),
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
 	if hm, em, err = startVsEcho(bin, echo, args, fileEnv, n); err != nil {
 		return err
 	}
 	ratio = float64(hm) / float64(em)
-	rows = append(rows, result{"start → hello reply (median), keys in the key file (no keyring)", ms(hm), ms(em) + " (Go echo host)",
-		fmt.Sprintf("%.2f×", ratio), "≤ 2×", verdict(ratio <= 2)})
+	add(result{name: "start → hello reply (median), keys in the key file (no keyring)", value: ms(hm), baseline: ms(em) + " (browserpass-style echo host)",
+		ratio: fmt.Sprintf("%.2f×", ratio), budget: "≤ 1.3×"}, ratio <= 1.3)
 
-	// Context: the binary's own start with no store or keyring work.
-	var verT, echoStart []time.Duration
+	// Context: the binary's own start with no store or keyring work, and
+	// the echo host with the SQLite library linked in.
+	var verT, sqT, echoStart []time.Duration
 	for i := 0; i < n; i++ {
 		start := time.Now()
 		if err := exec.Command(bin, "version").Run(); err != nil {
 			return err
 		}
 		verT = append(verT, time.Since(start))
-		if d, err := startHello(echo, args, fileEnv); err == nil {
-			echoStart = append(echoStart, d)
-		}
-	}
-	rows = append(rows, result{"context: `ringfence version` (process start only, no store, no keyring)", ms(median(verT)),
-		ms(median(echoStart)) + " (Go echo host)", fmt.Sprintf("%.2f×", float64(median(verT))/float64(median(echoStart))), "", ""})
-	var sqT []time.Duration
-	echoStart = nil
-	for i := 0; i < n; i++ {
 		d, err := startHello(sqliteEcho, args, fileEnv)
 		if err != nil {
 			return err
 		}
 		sqT = append(sqT, d)
-		if d, err = startHello(echo, args, fileEnv); err == nil {
+		if d, err := startHello(echo, args, fileEnv); err == nil {
 			echoStart = append(echoStart, d)
 		}
 	}
-	rows = append(rows, result{"context: the echo host with modernc.org/sqlite linked in (no other work)", ms(median(sqT)),
-		ms(median(echoStart)) + " (Go echo host)", fmt.Sprintf("%.2f×", float64(median(sqT))/float64(median(echoStart))), "", ""})
+	add(result{name: "context: `ringfence version` (process start only, no store, no keyring)", value: ms(median(verT)),
+		baseline: ms(median(echoStart)) + " (browserpass-style echo host)", ratio: fmt.Sprintf("%.2f×", float64(median(verT))/float64(median(echoStart)))}, true)
+	add(result{name: "context: a minimal echo host with modernc.org/sqlite linked in (no other work)", value: ms(median(sqT)),
+		baseline: ms(median(echoStart)) + " (browserpass-style echo host)", ratio: fmt.Sprintf("%.2f×", float64(median(sqT))/float64(median(echoStart)))}, true)
 
-	// 2. 2 MB snapshot acknowledgement through the real host.
-	lat, err := ackLatency(bin, args, env, n)
-	if err != nil {
-		return err
+	// 2. Acknowledgement by size through the real host process, against a
+	// raw insert of the same bytes with the same page size and durability.
+	perMB := map[int]float64{}
+	for _, mb := range sizes {
+		iters := max(5, n*4/(4+mb)) // fewer rounds of the large sizes
+		ack, raw, err := ackVsRaw(bin, args, env, tmp, mb, iters)
+		if err != nil {
+			return err
+		}
+		r := float64(raw) / float64(ack)
+		perMB[mb] = float64(ack) / float64(mb)
+		add(result{name: fmt.Sprintf("snapshot ack, %d MB (begin → commit reply through the host, median of %d)", mb, iters), value: ms(ack),
+			baseline: ms(raw) + " (raw SQLite insert, 16 KiB pages, WAL, synchronous=FULL)",
+			ratio:    fmt.Sprintf("%.0f %% of raw throughput", r*100), budget: "≥ 70 %"}, r >= 0.7)
 	}
-	lm, lp := median(lat), percentile(lat, 95)
-	rows = append(rows, result{"2 MB snapshot ack, median", ms(lm), "", "", "≤ 30 ms", verdict(lm <= 30*time.Millisecond)})
-	rows = append(rows, result{"2 MB snapshot ack, p95", ms(lp), "", "", "", ""})
+	if len(sizes) > 1 {
+		lo, hi := sizes[0], sizes[len(sizes)-1]
+		r := perMB[hi] / perMB[lo]
+		add(result{name: fmt.Sprintf("ack time per MB at %d MB vs at %d MB (linear in size)", hi, lo),
+			value: fmt.Sprintf("%.2f ms/MB", perMB[hi]/1e6), baseline: fmt.Sprintf("%.2f ms/MB", perMB[lo]/1e6),
+			ratio: fmt.Sprintf("%.2f×", r), budget: "≤ 1.2×"}, r <= 1.2)
+	}
 	fs, err := fsyncCost(tmp, n)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, result{"context: write + fsync of 2 MB on this disk (median)", ms(fs), "", "", "", ""})
+	add(result{name: "context: write + fsync of 2 MB on this disk (median)", value: ms(fs)}, true)
 
-	// 3. Ingest vs raw SQLite.
-	ours, rawDefault, rawSame, err := ingest(tmp, n)
+	// 3. Store size: the same requests at 10 and at storeN snapshots.
+	small, err := seedStore(filepath.Join(tmp, "small"), 10)
 	if err != nil {
 		return err
 	}
-	r := ours / rawDefault
-	rows = append(rows, result{"ingest throughput", fmt.Sprintf("%.0f MB/s", ours), fmt.Sprintf("%.0f MB/s (raw SQLite insert, default 4 KiB pages)", rawDefault),
-		fmt.Sprintf("%.0f %%", r*100), "≥ 70 %", verdict(r >= 0.7)})
-	r = ours / rawSame
-	rows = append(rows, result{"ingest throughput, pipeline cost only", fmt.Sprintf("%.0f MB/s", ours),
-		fmt.Sprintf("%.0f MB/s (raw insert, the store's 16 KiB pages)", rawSame), fmt.Sprintf("%.0f %%", r*100), "", ""})
+	large, err := seedStore(filepath.Join(tmp, "large"), storeN)
+	if err != nil {
+		return err
+	}
+	for _, req := range []struct{ typ, body string }{
+		// limit 10: the same reply (ten rows) from both stores.
+		{"hello", `{}`}, {"identity.summary", `{}`}, {"snapshot.list", `{"limit":10}`},
+	} {
+		ts, tl, err := handleCost(small, large, req.typ, req.body, n*5)
+		if err != nil {
+			return err
+		}
+		r := float64(tl) / float64(ts)
+		add(result{name: fmt.Sprintf("`%s` at %d snapshots (handler, median)", req.typ, storeN), value: us(tl),
+			baseline: us(ts) + " (at 10 snapshots)", ratio: fmt.Sprintf("%.2f×", r), budget: "≤ 1.5×"}, r <= 1.5)
+	}
+	var listT []time.Duration
+	for i := 0; i < max(5, n/4); i++ {
+		cmd := exec.Command(bin, "list", "--json")
+		cmd.Env = append(os.Environ(), "RINGFENCE_HOME="+large.home, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+		start := time.Now()
+		if out, err := cmd.Output(); err != nil || !bytes.HasPrefix(out, []byte("[")) {
+			return fmt.Errorf("list --json: %v %.200s", err, out)
+		}
+		listT = append(listT, time.Since(start))
+	}
+	add(result{name: fmt.Sprintf("`ringfence list --json` at %d snapshots (whole process, median)", storeN), value: ms(median(listT)),
+		budget: "≤ 200 ms"}, median(listT) <= 200*time.Millisecond)
+	large.close()
+	small.close()
 
 	table := render(rows, n)
 	fmt.Print(table)
 	if md != "" {
-		return writeSection(md, table)
+		if err := writeSection(md, table); err != nil {
+			return err
+		}
+	}
+	if fail {
+		return errOverBudget
 	}
 	return nil
 }
+
+var errOverBudget = errors.New("a figure is over its budget")
 
 func verdict(ok bool) string {
 	if ok {
@@ -195,6 +273,8 @@ func verdict(ok bool) string {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d.Nanoseconds())/1000) }
 
 // startVsEcho returns the median start → hello reply of bin and of the echo
 // host over n runs each, interleaved so both see the same machine load. One
@@ -298,10 +378,20 @@ func fsyncCost(tmp string, n int) (time.Duration, error) {
 	return median(d), nil
 }
 
-func snapshotParts() []protocol.Artifact {
-	shot, dom := benchdata.Snapshot()
-	return []protocol.Artifact{{Name: "screenshot.png", MIME: "image/png", Data: shot},
-		{Name: "dom.html", MIME: "text/html", Data: dom}}
+// payload returns a snapshot of about mb MB: four fifths an incompressible
+// screenshot, one fifth a DOM of settings rows (fresh bytes every call, so
+// nothing deduplicates).
+func payload(mb int) []protocol.Artifact {
+	shot := make([]byte, mb*1000_000*4/5)
+	rand.Read(shot)
+	word := make([]byte, 8)
+	var b strings.Builder
+	for b.Len() < mb*1000_000/5 {
+		rand.Read(word)
+		fmt.Fprintf(&b, "<div class=\"row\"><label>%x</label><input type=checkbox checked></div>\n", word)
+	}
+	return []protocol.Artifact{{Name: "dom.html", MIME: "text/html", Data: []byte(b.String())},
+		{Name: "screenshot.png", MIME: "image/png", Data: shot}}
 }
 
 func meta() map[string]any {
@@ -309,112 +399,258 @@ func meta() map[string]any {
 		"trigger": "button", "category": "account_status", "title": "bench"}
 }
 
-func ackLatency(bin string, args, env []string, n int) ([]time.Duration, error) {
+// ackVsRaw returns the median time from snapshot.begin to the commit reply
+// of an mb-MB snapshot sent through the real host process in 512 KiB
+// chunks, and the median time to INSERT the same bytes in one transaction
+// into a plain table of a SQLite file with the store's page size and
+// durability (WAL, synchronous=FULL). The client's hashing and base64
+// encoding happen before the clock starts: the extension's share is
+// measured in the browser.
+func ackVsRaw(bin string, args, env []string, tmp string, mb, iters int) (ack, raw time.Duration, err error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return 0, 0, err
 	}
 	defer func() { stdin.Close(); cmd.Wait() }()
 	c := protocol.NewClient(stdin, stdout)
 	if err := c.Must("hello", nil, nil); err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	var out []time.Duration
-	for i := 0; i < n+3; i++ {
-		parts := snapshotParts() // fresh bytes: no deduplication
-		start := time.Now()
-		if _, err := c.UploadSnapshot(context.Background(), meta(), parts, 0); err != nil {
-			return nil, err
-		}
-		if i >= 3 { // warm-up
-			out = append(out, time.Since(start))
-		}
-	}
-	return out, nil
-}
-
-// ingest returns MB/s of the store's upload path (stage chunks, verify,
-// seal, one transaction), of a raw INSERT of the same bytes into a plain
-// table of a default SQLite file (4 KiB pages) with the same durability
-// pragmas, and of the same raw INSERT with the store's own page size.
-func ingest(tmp string, n int) (ours, rawDefault, rawSame float64, err error) {
-	ctx := context.Background()
-	key := make([]byte, 32)
-	rand.Read(key)
-	st, err := store.Open(ctx, filepath.Join(tmp, "ingest.db"), key)
+	dbPath := filepath.Join(tmp, fmt.Sprintf("raw-%d.db", mb))
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=page_size(16384)&_busy_timeout=15000&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
-	defer st.Close()
-	const pragmas = "_busy_timeout=15000&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"
-	var raws []*sql.DB
-	for i, dsn := range []string{
-		"file:" + filepath.Join(tmp, "raw-default.db") + "?" + pragmas,
-		"file:" + filepath.Join(tmp, "raw-16k.db") + "?_pragma=page_size(16384)&" + pragmas,
-	} {
-		db, err := sql.Open("sqlite", dsn)
+	defer db.Close()
+	defer os.Remove(dbPath)
+	if _, err := db.Exec(`CREATE TABLE raw (id INTEGER PRIMARY KEY, name TEXT, data BLOB)`); err != nil {
+		return 0, 0, fmt.Errorf("raw db: %w", err)
+	}
+	var ps int
+	if err := db.QueryRow(`PRAGMA page_size`).Scan(&ps); err != nil || ps != 16384 {
+		return 0, 0, fmt.Errorf("raw db page size %d, want 16384: %v", ps, err)
+	}
+	var ackT, rawT []time.Duration
+	for i := 0; i < iters+2; i++ { // two warm-ups
+		parts := payload(mb)
+		d, err := timedUpload(stdin, stdout, c, parts)
 		if err != nil {
-			return 0, 0, 0, err
-		}
-		defer db.Close()
-		if _, err := db.Exec(`CREATE TABLE raw (id INTEGER PRIMARY KEY, name TEXT, data BLOB)`); err != nil {
-			return 0, 0, 0, fmt.Errorf("raw db %d: %w", i, err)
-		}
-		raws = append(raws, db)
-	}
-	// Interleaved, and compared by median: this machine is shared, and a
-	// burst of load on one side would otherwise decide the ratio.
-	var oursT []time.Duration
-	rawT := make([][]time.Duration, len(raws))
-	var size int64
-	for i := 0; i < n; i++ {
-		parts := snapshotParts()
-		decls := make([]store.ArtifactInfo, len(parts))
-		size = 0
-		for j, p := range parts {
-			h := sha256.Sum256(p.Data) // the extension's work: it declares the hash, the host verifies it
-			decls[j] = store.ArtifactInfo{Name: p.Name, MIME: p.MIME, Size: int64(len(p.Data)), SHA256: hex.EncodeToString(h[:])}
-			size += int64(len(p.Data))
+			return 0, 0, err
 		}
 		start := time.Now()
-		m := store.Snapshot{URL: "https://chatgpt.com/", CapturedAt: time.Now(), Trigger: "button"}
-		u, err := st.BeginUpload(m, decls)
+		tx, err := db.Begin()
 		if err != nil {
-			return 0, 0, 0, err
+			return 0, 0, err
 		}
 		for _, p := range parts {
-			for off := 0; off < len(p.Data); off += protocol.ChunkSize {
-				if _, err := u.Write(p.Name, int64(off), p.Data[off:min(off+protocol.ChunkSize, len(p.Data))]); err != nil {
-					return 0, 0, 0, err
-				}
+			if _, err := tx.Exec(`INSERT INTO raw (name, data) VALUES (?, ?)`, p.Name, p.Data); err != nil {
+				return 0, 0, err
 			}
 		}
-		if _, _, err := u.Commit(ctx); err != nil {
-			return 0, 0, 0, err
+		if err := tx.Commit(); err != nil {
+			return 0, 0, err
 		}
-		oursT = append(oursT, time.Since(start))
-		for k, db := range raws {
-			start = time.Now()
-			tx, err := db.Begin()
-			if err != nil {
-				return 0, 0, 0, err
-			}
-			for _, p := range parts {
-				if _, err := tx.Exec(`INSERT INTO raw (name, data) VALUES (?, ?)`, p.Name, p.Data); err != nil {
-					return 0, 0, 0, err
-				}
-			}
-			if err := tx.Commit(); err != nil {
-				return 0, 0, 0, err
-			}
-			rawT[k] = append(rawT[k], time.Since(start))
+		if i >= 2 {
+			ackT, rawT = append(ackT, d), append(rawT, time.Since(start))
 		}
 	}
-	mb := float64(size) / 1e6
-	return mb / median(oursT).Seconds(), mb / median(rawT[0]).Seconds(), mb / median(rawT[1]).Seconds(), nil
+	return median(ackT), median(rawT), nil
+}
+
+// timedUpload sends begin, every chunk (frames written straight from
+// base64 encoded before the clock started) and commit, the way the
+// extension does: one request in flight, each answered before the next.
+func timedUpload(w io.Writer, r io.Reader, c *protocol.Client, parts []protocol.Artifact) (time.Duration, error) {
+	decls := make([]map[string]any, len(parts))
+	type chunk struct {
+		name string
+		off  int
+		b64  []byte
+	}
+	var chunks []chunk
+	for i, p := range parts {
+		sum := sha256.Sum256(p.Data)
+		decls[i] = map[string]any{"name": p.Name, "mime": p.MIME, "size": len(p.Data), "sha256": hex.EncodeToString(sum[:])}
+		for off := 0; off < len(p.Data); off += protocol.ChunkSize {
+			chunks = append(chunks, chunk{p.Name, off, base64.StdEncoding.AppendEncode(nil, p.Data[off:min(off+protocol.ChunkSize, len(p.Data))])})
+		}
+	}
+	start := time.Now()
+	var begun struct {
+		UploadID string `json:"upload_id"`
+	}
+	if err := c.Must("snapshot.begin", map[string]any{"meta": meta(), "artifacts": decls}, &begun); err != nil {
+		return 0, err
+	}
+	for i, ch := range chunks {
+		head := fmt.Sprintf(`{"id":"c%d","type":"snapshot.chunk","body":{"upload_id":%q,"artifact":%q,"offset":%d,"data":"`, i, begun.UploadID, ch.name, ch.off)
+		tail := `"}}`
+		var hdr [4]byte
+		binary.LittleEndian.PutUint32(hdr[:], uint32(len(head)+len(ch.b64)+len(tail)))
+		for _, b := range [][]byte{hdr[:], []byte(head), ch.b64, []byte(tail)} {
+			if _, err := w.Write(b); err != nil {
+				return 0, err
+			}
+		}
+		rep, err := c.ReadReply()
+		if err != nil || !rep.OK {
+			return 0, fmt.Errorf("snapshot.chunk: %v %v", err, rep.Error)
+		}
+	}
+	if err := c.Must("snapshot.commit", map[string]any{"upload_id": begun.UploadID}, nil); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+// noKeyring makes keys.OpenWith fall back to the key file, so a store
+// seeded here opens the same way in a child process without a session bus.
+type noKeyring struct{}
+
+func (noKeyring) Get(string, string) (string, error) {
+	return "", errors.New("no keyring in this benchmark")
+}
+func (noKeyring) Set(string, string, string) error { return errors.New("no keyring in this benchmark") }
+
+type seeded struct {
+	home string
+	st   *store.Store
+	srv  *protocol.Server
+}
+
+func (s *seeded) close() { s.st.Close() }
+
+// seedStore makes a store of n snapshots: ten real ones through the
+// store's own commit (small artifacts, a settings.json with api_keys in
+// some, every category), then copies of them with their own ids and
+// earlier capture times, inserted in one transaction (n fsync'd commits
+// would take minutes and measure nothing here). The counters' triggers see
+// every row, as they would see real commits.
+func seedStore(home string, n int) (*seeded, error) {
+	ctx := context.Background()
+	ring, err := keys.OpenWith(ctx, home, noKeyring{})
+	if err != nil {
+		return nil, err
+	}
+	key, err := ring.DataKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, platform.DB(home), key)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < min(n, 10); i++ {
+		m := store.Snapshot{URL: "https://chatgpt.com/#settings/Account", Title: fmt.Sprintf("Settings %d", i),
+			CapturedAt: t0.Add(time.Duration(i) * time.Minute), Trigger: "button", Category: store.Categories[i%len(store.Categories)]}
+		shot := make([]byte, 20<<10)
+		rand.Read(shot)
+		settings := `{"toggles":[]}`
+		if i%3 == 0 {
+			settings = fmt.Sprintf(`{"api_keys":[%s]}`, strings.TrimSuffix(strings.Repeat(`{"name":"k"},`, i+1), ","))
+		}
+		m.Artifacts = []store.ArtifactInfo{{Name: "screenshot.png", MIME: "image/png"}, {Name: "dom.html", MIME: "text/html"},
+			{Name: "settings.json", MIME: "application/json"}}
+		if _, err := st.SaveSnapshot(ctx, m, map[string]io.Reader{"screenshot.png": bytes.NewReader(shot),
+			"dom.html":      strings.NewReader(strings.Repeat(fmt.Sprintf("<label>Setting %d</label>", i), 200)),
+			"settings.json": strings.NewReader(settings)}); err != nil {
+			st.Close()
+			return nil, err
+		}
+		if _, err := st.AppendEvent(ctx, store.Event{Type: "warning.shown", RuleID: "bench", URL: m.URL, At: m.CapturedAt}); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	if n > 10 {
+		if err := cloneSnapshots(platform.DB(home), n-10); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return &seeded{home: home, st: st, srv: protocol.NewServer(st, nil, ring.Status())}, nil
+}
+
+// cloneSnapshots adds extra copies of the stored snapshots (and their
+// artifact rows, sharing the blobs) with new ids, captured earlier.
+func cloneSnapshots(dbPath string, extra int) error {
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_busy_timeout=15000&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var cols []string
+	rows, err := db.Query(`SELECT name FROM pragma_table_info('snapshots')`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		cols = append(cols, c)
+	}
+	rows.Close()
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		switch c {
+		case "id":
+			sel[i] = "s.id || printf('-%06d', g.n)"
+		case "captured_at":
+			sel[i] = "strftime('%Y-%m-%dT%H:%M:%S.000Z', s.captured_at, printf('-%d minutes', g.n))"
+		case "capture_id":
+			sel[i] = "NULL"
+		default:
+			sel[i] = "s." + c
+		}
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	per := (extra + 9) / 10
+	gen := fmt.Sprintf(`WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %d)`, per)
+	if _, err := tx.Exec(gen+` INSERT INTO snapshots (`+strings.Join(cols, ", ")+`) SELECT `+strings.Join(sel, ", ")+
+		` FROM g, (SELECT * FROM snapshots) s ORDER BY g.n, s.id LIMIT ?`, extra); err != nil {
+		return fmt.Errorf("clone snapshots: %w", err)
+	}
+	if _, err := tx.Exec(`INSERT INTO artifacts (snapshot_id, name, mime, size, sha256)
+		SELECT c.id, a.name, a.mime, a.size, a.sha256 FROM snapshots c JOIN artifacts a ON a.snapshot_id = substr(c.id, 1, length(c.id) - 7)
+		WHERE length(c.id) > 30`); err != nil {
+		return fmt.Errorf("clone artifacts: %w", err)
+	}
+	return tx.Commit()
+}
+
+// handleCost is the median time of the same request answered by the
+// protocol handler over a small and a large store, interleaved.
+func handleCost(small, large *seeded, typ, body string, iters int) (ts, tl time.Duration, err error) {
+	frame := []byte(`{"id":"b1","type":"` + typ + `","body":` + body + `}`)
+	ctx := context.Background()
+	var st, lt []time.Duration
+	for i := 0; i < iters+5; i++ {
+		for k, s := range []*seeded{small, large} {
+			start := time.Now()
+			rep := s.srv.Handle(ctx, frame)
+			d := time.Since(start)
+			if !bytes.Contains(rep, []byte(`"ok":true`)) {
+				return 0, 0, fmt.Errorf("%s: %s", typ, rep)
+			}
+			if i < 5 {
+				continue
+			}
+			if k == 0 {
+				st = append(st, d)
+			} else {
+				lt = append(lt, d)
+			}
+		}
+	}
+	return median(st), median(lt), nil
 }
 
 func render(rows []result, n int) string {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ringfence/ringfence/internal/caller"
 	"github.com/ringfence/ringfence/internal/config"
+	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/nativemsg"
 	"github.com/ringfence/ringfence/internal/platform"
 	"github.com/ringfence/ringfence/internal/protocol"
@@ -36,9 +37,10 @@ func runNative(ctx context.Context, e *Env, args []string) int {
 		_ = nativemsg.Write(e.Stdout, protocol.Forbidden(c.ExtensionID))
 		return ExitFailure
 	}
-	st, ring, err := openStore(ctx, e)
-	srv := protocol.NewServer(st, err, ring.Status())
-	srv.EnableExport(protocol.ExportConfig{SigningKey: ring.SigningKey, Getenv: e.Getenv, Progress: e.Stdout})
+	st, ring, err := openStoreLazy(ctx, e)
+	srv := protocol.NewServer(st, err, keys.Status{})
+	srv.KeyStatus(ring.status)
+	srv.EnableExport(protocol.ExportConfig{SigningKey: ring.signingKey, Getenv: e.Getenv, Progress: e.Stdout})
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "ringfence: %v\n", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ringfence/ringfence/internal/thumb"
 	"io"
 	"os"
 	"slices"
@@ -308,9 +309,10 @@ func SnapshotDir(id string) string { return "snapshots/" + id + "/" }
 func thumbPath(id string) string { return "thumbnails/" + id + ".jpg" }
 
 // isScreenshot picks the artifact whose thumbnail the report shows.
-func isScreenshot(a Artifact) bool {
-	return a.MIME == "image/png" && (strings.Contains(a.Name, "screenshot") || strings.Contains(a.Name, "visible"))
-}
+func isScreenshot(a Artifact) bool { return thumb.IsScreenshot(a.Name, a.MIME) }
+
+// thumbnail makes a screenshot's thumbnail when the store has none.
+func thumbnail(png []byte) ([]byte, error) { return thumb.Make(png) }
 
 func compressible(mime string) bool {
 	return !strings.HasPrefix(mime, "image/png") && !strings.HasPrefix(mime, "image/jpeg") &&
@@ -373,8 +375,20 @@ func (v *snapshotView) take(a Artifact, isShot bool, tee *capBuffer, path string
 func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (snapshotView, error) {
 	v := snapshotView{Snapshot: s, Dir: SnapshotDir(s.ID)}
 	shot := screenshotIndex(s)
+	// The store makes thumbnails after commit: use its one rather than
+	// decoding the PNG (most of an export's CPU otherwise).
+	var cached []byte
+	if ts, ok := src.(ThumbnailSource); ok && shot >= 0 {
+		if jpg, err := ts.Thumbnail(ctx, s.Artifacts[shot].SHA256); err == nil {
+			cached = jpg
+		}
+	}
 	for i, a := range s.Artifacts {
+		useCache := i == shot && cached != nil
 		tee := teeFor(i, shot, a)
+		if useCache && a.Name != "settings.json" {
+			tee = nil // no PNG to keep for a thumbnail
+		}
 		rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
 		if err != nil {
 			return v, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
@@ -394,7 +408,11 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 			return v, fmt.Errorf("snapshot %s: %s: stored bytes (%d, sha256 %s) differ from those recorded at capture (%d, sha256 %s); the store is damaged",
 				s.ID, a.Name, fe.Size, fe.SHA256, a.Size, a.SHA256)
 		}
-		if jpg := v.take(a, i == shot, tee, path); jpg != nil {
+		jpg := v.take(a, i == shot, tee, path)
+		if useCache {
+			v.Screenshot, jpg = path, cached
+		}
+		if jpg != nil {
 			if _, err := kz.copy(thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
 				return v, err
 			}

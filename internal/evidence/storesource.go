@@ -20,6 +20,11 @@ func (s StoreSource) OpenArtifact(ctx context.Context, id, name string) (io.Read
 	return s.Store.OpenArtifact(ctx, id, name)
 }
 
+// Thumbnail is the thumbnail the store made of screenshot blob sha, if any.
+func (s StoreSource) Thumbnail(ctx context.Context, sha string) ([]byte, error) {
+	return s.Store.Thumbnail(ctx, sha)
+}
+
 // Events walks the event log in sequence order.
 func (s StoreSource) Events(ctx context.Context, fn func(Event) error) error {
 	return s.Store.Events(ctx, fn)

@@ -43,6 +43,12 @@ type Source interface {
 	Events(ctx context.Context, fn func(Event) error) error
 }
 
+// ThumbnailSource is a Source that may have a screenshot's thumbnail made
+// already (the store makes them after commit); an error means "make it".
+type ThumbnailSource interface {
+	Thumbnail(ctx context.Context, sha256 string) ([]byte, error)
+}
+
 // Progress reports export progress; stage is "artifacts", "events" or "report".
 type Progress func(done, total int, stage string)
 

@@ -32,6 +32,10 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 type warcWriter struct {
 	cw *countWriter
+	// One gzip writer per level, reset for each record: a new one per
+	// record allocated and zeroed the compressor's ~1 MB state thousands
+	// of times per export.
+	gz map[int]*gzip.Writer
 }
 
 // warcRecord is what one record needs besides its block.
@@ -46,12 +50,27 @@ type warcRecord struct {
 }
 
 // write appends one gzip-member record, streaming block, and returns the
-// member's offset and length in the WARC file.
+// member's offset and length in the WARC file. A block that is compressed
+// already (PNG) goes into stored deflate blocks — still one gzip member,
+// without spending time squeezing nothing out of it — the rest at the
+// fastest level.
 func (ww *warcWriter) write(rec warcRecord, block io.Reader) (offset, length int64, err error) {
 	offset = ww.cw.n
-	zw, err := gzip.NewWriterLevel(ww.cw, gzip.DefaultCompression)
-	if err != nil {
-		return 0, 0, err
+	level := gzip.BestSpeed
+	if !compressible(rec.ContentType) {
+		level = gzip.NoCompression
+	}
+	zw := ww.gz[level]
+	if zw == nil {
+		if zw, err = gzip.NewWriterLevel(ww.cw, level); err != nil {
+			return 0, 0, err
+		}
+		if ww.gz == nil {
+			ww.gz = map[int]*gzip.Writer{}
+		}
+		ww.gz[level] = zw
+	} else {
+		zw.Reset(ww.cw)
 	}
 	id, err := newUUID()
 	if err != nil {

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"archive/zip"
+	"compress/flate"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -23,10 +24,26 @@ type kitZip struct {
 	zw    *zip.Writer
 	mtime time.Time
 	files []FileEntry
+	fw    *flate.Writer // reused for every deflated file (they are written one at a time)
 }
 
 func newKitZip(w io.Writer, mtime time.Time) *kitZip {
-	return &kitZip{zw: zip.NewWriter(w), mtime: mtime}
+	k := &kitZip{zw: zip.NewWriter(w), mtime: mtime}
+	// The fastest level: at the default one, deflating the DOMs and MHTML
+	// of a large export took longer than reading and decrypting everything.
+	k.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		if k.fw == nil {
+			return k.setFlate(flate.NewWriter(out, flate.BestSpeed))
+		}
+		k.fw.Reset(out)
+		return k.fw, nil
+	})
+	return k
+}
+
+func (k *kitZip) setFlate(fw *flate.Writer, err error) (io.WriteCloser, error) {
+	k.fw = fw
+	return fw, err
 }
 
 // hashWriter counts and hashes what passes through to w.

@@ -72,7 +72,21 @@ type Status struct {
 	Backend string `json:"backend"`
 	OK      bool   `json:"ok"`
 	Detail  string `json:"detail"`
+	// Pending: the OS keyring has not answered yet (PendingStatus); OK and
+	// Detail say nothing until it has.
+	Pending bool `json:"pending,omitempty"`
 }
+
+// PendingStatus is what a host reports while the OS keyring lookup it
+// started in the background is still running.
+func PendingStatus() Status {
+	return Status{Backend: osBackend(), Pending: true,
+		Detail: "the OS keyring has not answered yet; requests that need the data key wait for it"}
+}
+
+// HasKeyFile reports whether home's keys are in the key file, which Open
+// then uses without asking the OS keyring.
+func HasKeyFile(home string) bool { return exists(platform.KeyFile(home)) }
 
 // Backend abstracts the OS keyring so tests can inject failures; OSKeyring
 // is the real one.

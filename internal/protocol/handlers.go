@@ -67,17 +67,21 @@ func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
 		st.Path = s.store.Path()
 		st.DiskBytes = diskBytes(st.Path)
 		stats, err := s.store.Stats(ctx)
+		if err == nil {
+			err = s.store.KeyErr() // known by now, or not waited for
+		}
 		if err != nil {
 			st.Error = err.Error()
 		}
 		st.Snapshots, st.Events, st.BlobBytes = stats.Snapshots, stats.Events, stats.BlobBytes
 	}
+	k := s.keys()
 	return spec.HelloReply{
 		HostVersion:     version.Version,
 		ProtocolVersion: version.Protocol,
 		Capabilities:    s.capabilities(),
 		Store:           st,
-		Keyring:         spec.KeyringStatus{Backend: s.keys.Backend, OK: s.keys.OK, Detail: s.keys.Detail},
+		Keyring:         spec.KeyringStatus{Backend: k.Backend, OK: k.OK, Detail: k.Detail, Pending: k.Pending},
 		Limits: spec.Limits{MaxFrame: nativemsg.MaxIncoming, MaxReply: nativemsg.MaxOutgoing, ChunkSize: ChunkSize,
 			MaxArtifact: store.MaxArtifactSize, MaxUpload: store.MaxUploadSize},
 	}, nil

@@ -130,6 +130,9 @@ func standAloneChecks(t *testing.T, kit string) {
 		if strings.Contains(code, "from cryptography") {
 			continue // a third-party package; openssl checks the same signature
 		}
+		if strings.Contains(code, "ringfence ") || strings.Contains(code, "openssl ts ") {
+			continue // the timestamp recipe: needs our CLI or a TSA's answer, not a stand-alone check
+		}
 		code = strings.ReplaceAll(code, "/tmp/present", filepath.Join(t.TempDir(), "present"))
 		var cmd *exec.Cmd
 		if lang == "sh" {

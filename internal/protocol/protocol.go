@@ -53,7 +53,7 @@ const maxOpenUploads = spec.MaxOpenUploads
 type Server struct {
 	store    *store.Store // nil when the store could not be opened
 	storeErr error
-	keys     keys.Status
+	keys     func() keys.Status
 	uploads  map[string]*store.Upload
 	nextID   int
 	routes   map[string]handler // message type → handler; EnableExport and tests add to it
@@ -66,7 +66,7 @@ type Server struct {
 // answers (so the extension can show the problem) and storage requests fail
 // with storage_error.
 func NewServer(st *store.Store, storeErr error, ks keys.Status) *Server {
-	s := &Server{store: st, storeErr: storeErr, keys: ks, uploads: map[string]*store.Upload{},
+	s := &Server{store: st, storeErr: storeErr, keys: func() keys.Status { return ks }, uploads: map[string]*store.Upload{},
 		redactor: sync.OnceValue(redact.New)}
 	s.routes = map[string]handler{
 		spec.MsgHello:           s.hello,
@@ -80,6 +80,11 @@ func NewServer(st *store.Store, storeErr error, ks keys.Status) *Server {
 	}
 	return s
 }
+
+// KeyStatus makes hello report f's answer, asked at each hello, instead of
+// the status NewServer got: a host that fetches its key in the background
+// (store.OpenLazy) knows where the keys are only once that is done.
+func (s *Server) KeyStatus(f func() keys.Status) { s.keys = f }
 
 type handler func(ctx context.Context, body json.RawMessage) (any, error)
 

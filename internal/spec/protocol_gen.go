@@ -216,6 +216,8 @@ type KeyringStatus struct {
 	Backend string `json:"backend"`
 	Detail  string `json:"detail"`
 	OK      bool   `json:"ok"`
+	// The OS keyring has not answered yet (hello does not wait for it); ok and detail say nothing until it has.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Limits is generated from spec/.

@@ -49,8 +49,12 @@ const compressMin = 512
 
 // seal compresses plain when that saves at least 10% and encrypts the result
 // with AES-256-GCM under the data key.
-func (s *Store) seal(sha, mime string, plain []byte) (sealed, error) {
+func (s *Store) seal(ctx context.Context, sha, mime string, plain []byte) (sealed, error) {
 	b := sealed{sha: sha, size: int64(len(plain)), compression: "none"}
+	aead, err := s.cipher(ctx)
+	if err != nil {
+		return b, err
+	}
 	payload := plain
 	if len(plain) >= compressMin && !alreadyCompressed(mime) && worthCompressing(plain) {
 		var buf bytes.Buffer
@@ -64,11 +68,11 @@ func (s *Store) seal(sha, mime string, plain []byte) (sealed, error) {
 			payload, b.compression = buf.Bytes(), "deflate"
 		}
 	}
-	b.nonce = make([]byte, s.aead.NonceSize())
+	b.nonce = make([]byte, aead.NonceSize())
 	if _, err := rand.Read(b.nonce); err != nil {
 		return b, fmt.Errorf("nonce: %w", err)
 	}
-	b.data = s.aead.Seal(nil, b.nonce, payload, blobAAD(sha))
+	b.data = aead.Seal(nil, b.nonce, payload, blobAAD(sha))
 	return b, nil
 }
 
@@ -91,8 +95,12 @@ type countWriter int
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
 
 // open reverses seal.
-func (s *Store) open(sha, compression string, size int64, nonce, data []byte) (io.ReadCloser, error) {
-	payload, err := s.aead.Open(nil, nonce, data, blobAAD(sha))
+func (s *Store) open(ctx context.Context, sha, compression string, size int64, nonce, data []byte) (io.ReadCloser, error) {
+	aead, err := s.cipher(ctx)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := aead.Open(data[:0], nonce, data, blobAAD(sha))
 	if err != nil {
 		return nil, fmt.Errorf("store: blob %s does not decrypt under this data key (wrong key or tampered row): %w", sha, err)
 	}
@@ -146,7 +154,7 @@ func (s *Store) OpenArtifact(ctx context.Context, snapshotID, name string) (io.R
 	if err != nil {
 		return nil, fmt.Errorf("store: read artifact %q of snapshot %q: %w", name, snapshotID, classify(err))
 	}
-	return s.open(sha, comp, size, nonce, data)
+	return s.open(ctx, sha, comp, size, nonce, data)
 }
 
 func hashHex(p []byte) string {

@@ -83,6 +83,40 @@ var migrations = []string{
 	CREATE UNIQUE INDEX snapshots_capture_id ON snapshots (capture_id) WHERE capture_id IS NOT NULL;
 	ALTER TABLE events ADD COLUMN event_id TEXT;
 	CREATE UNIQUE INDEX events_event_id ON events (event_id) WHERE event_id IS NOT NULL;`,
+	// 3: running totals, so hello and identity.summary cost the same at
+	// 10 snapshots as at 10 000 (count(*) and sum() read every row). The
+	// triggers keep them exact whoever writes; the partial index finds the
+	// newest api_key_count without walking snapshots that have none.
+	`CREATE TABLE counters (
+		name  TEXT PRIMARY KEY,
+		value INTEGER NOT NULL
+	) WITHOUT ROWID;
+	INSERT INTO counters (name, value) VALUES
+		('snapshots', (SELECT count(*) FROM snapshots)),
+		('events', (SELECT count(*) FROM events)),
+		('blob_bytes', (SELECT coalesce(sum(stored_size), 0) FROM blobs));
+	CREATE TRIGGER counters_snapshots_insert AFTER INSERT ON snapshots
+		BEGIN UPDATE counters SET value = value + 1 WHERE name = 'snapshots'; END;
+	CREATE TRIGGER counters_snapshots_delete AFTER DELETE ON snapshots
+		BEGIN UPDATE counters SET value = value - 1 WHERE name = 'snapshots'; END;
+	CREATE TRIGGER counters_events_insert AFTER INSERT ON events
+		BEGIN UPDATE counters SET value = value + 1 WHERE name = 'events'; END;
+	CREATE TRIGGER counters_blobs_insert AFTER INSERT ON blobs
+		BEGIN UPDATE counters SET value = value + NEW.stored_size WHERE name = 'blob_bytes'; END;
+	CREATE TRIGGER counters_blobs_delete AFTER DELETE ON blobs
+		BEGIN UPDATE counters SET value = value - OLD.stored_size WHERE name = 'blob_bytes'; END;
+	CREATE TRIGGER counters_blobs_update AFTER UPDATE OF stored_size ON blobs
+		BEGIN UPDATE counters SET value = value - OLD.stored_size + NEW.stored_size WHERE name = 'blob_bytes'; END;
+	DROP INDEX blobs_stored_size;
+	CREATE INDEX snapshots_api_keys ON snapshots (captured_at) WHERE api_key_count IS NOT NULL;
+	-- Thumbnails of screenshots, made after commit so exports need not
+	-- decode every PNG; sealed like blobs (their own AAD), keyed by the
+	-- screenshot's blob.
+	CREATE TABLE thumbnails (
+		sha256 TEXT PRIMARY KEY REFERENCES blobs (sha256),
+		nonce  BLOB NOT NULL,
+		data   BLOB NOT NULL
+	);`,
 }
 
 // migrate applies pending migrations. The version check happens inside the

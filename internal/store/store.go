@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -60,7 +61,22 @@ type Store struct {
 	db      *sql.DB
 	path    string
 	uploads string
-	aead    cipher.AEAD
+	// keyReady is closed once aead or keyErr is set: the data key may
+	// still be on its way from the OS keyring (OpenLazy), and only sealing
+	// and opening blobs wait for it.
+	keyReady chan struct{}
+	aead     cipher.AEAD
+	keyErr   error
+	key      []byte
+	// checkMu guards checked: the key is compared with the database's
+	// record on first use, on the caller's connection, rather than by the
+	// background fetch, which would open a second SQLite connection while
+	// the host answers its first request.
+	checkMu sync.Mutex
+	checked bool
+	// thumbs counts thumbnails being made in the background; Close
+	// waits for them.
+	thumbs sync.WaitGroup
 	// full is set when a write failed for lack of space; the next write
 	// first checkpoints and truncates the WAL (recoverSpace).
 	full atomic.Bool
@@ -101,40 +117,97 @@ const pageSize = 16384
 // OpenKeyFunc is OpenWith taking the data key from a function that
 // runs while the database is being opened: fetching the key from the OS
 // keyring is a few IPC round trips, and overlapping them with SQLite's own
-// start-up shortens host start to first reply.
+// start-up shortens the wait. It returns once the key is checked.
 func OpenKeyFunc(ctx context.Context, path string, dataKey func(context.Context) ([]byte, error), opt Options) (*Store, error) {
-	type keyResult struct {
-		key []byte
-		err error
-	}
-	keyCh := make(chan keyResult, 1)
-	go func() { k, err := dataKey(ctx); keyCh <- keyResult{k, err} }()
-	s, err := openDB(ctx, path, opt)
-	kr := <-keyCh
+	s, err := OpenLazy(ctx, path, dataKey, opt)
 	if err != nil {
 		return nil, err
 	}
-	if kr.err != nil {
+	if _, err := s.cipher(ctx); err != nil {
 		s.db.Close()
-		return nil, fmt.Errorf("store: data key: %w", kr.err)
+		return nil, err
 	}
-	if len(kr.key) != 32 {
-		s.db.Close()
-		return nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(kr.key))
-	}
-	block, err := aes.NewCipher(kr.key)
-	if err == nil {
-		s.aead, err = cipher.NewGCM(block)
-	}
-	if err == nil {
-		err = s.checkKey(ctx, kr.key)
-	}
-	if err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	s.sweepUploads(time.Hour)
 	return s, nil
+}
+
+// OpenLazy opens the database and returns without waiting for the data
+// key: dataKey runs in the background, and only what seals or opens blobs
+// waits for it (and fails with its error). Counts, lists and the event log
+// answer at once, so a native host's first reply does not wait for the OS
+// keyring. KeyErr reports a key that turned out missing or wrong.
+func OpenLazy(ctx context.Context, path string, dataKey func(context.Context) ([]byte, error), opt Options) (*Store, error) {
+	s, err := openDB(ctx, path, opt)
+	if err != nil {
+		return nil, err
+	}
+	s.keyReady = make(chan struct{})
+	go func() {
+		defer close(s.keyReady)
+		s.key, s.aead, s.keyErr = fetchKey(context.WithoutCancel(ctx), dataKey)
+		if s.keyErr == nil {
+			s.sweepUploads(time.Hour)
+		}
+	}()
+	return s, nil
+}
+
+// fetchKey fetches the data key and makes its cipher.
+func fetchKey(ctx context.Context, dataKey func(context.Context) ([]byte, error)) ([]byte, cipher.AEAD, error) {
+	key, err := dataKey(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: data key: %w", err)
+	}
+	if len(key) != 32 {
+		return nil, nil, fmt.Errorf("store: data key must be 32 bytes, got %d", len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: data key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: data key: %w", err)
+	}
+	return key, aead, nil
+}
+
+// cipher waits for the data key (see OpenLazy) and, on first use, checks
+// it against the database.
+func (s *Store) cipher(ctx context.Context) (cipher.AEAD, error) {
+	select {
+	case <-s.keyReady:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("store: waiting for the data key: %w", ctx.Err())
+	}
+	s.checkMu.Lock()
+	defer s.checkMu.Unlock()
+	if s.keyErr == nil && !s.checked {
+		if err := s.checkKey(ctx, s.key); err != nil {
+			err = fmt.Errorf("store: open %s: %w", s.path, err)
+			if errors.Is(err, ErrWrongKey) {
+				s.keyErr, s.checked = err, true // final: a wrong key stays wrong
+			}
+			return nil, err
+		}
+		s.checked = true
+	}
+	if s.keyErr != nil {
+		return nil, s.keyErr
+	}
+	return s.aead, nil
+}
+
+// KeyErr is the data key's error once known: nil while it is still being
+// fetched or not yet checked, and when it is fine.
+func (s *Store) KeyErr() error {
+	select {
+	case <-s.keyReady:
+	default:
+		return nil
+	}
+	s.checkMu.Lock()
+	defer s.checkMu.Unlock()
+	return s.keyErr
 }
 
 // openDB opens the SQLite file with the pragmas every connection needs and
@@ -217,8 +290,11 @@ func (s *Store) checkKey(ctx context.Context, dataKey []byte) error {
 	})
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close waits for thumbnails in progress, then closes the database.
+func (s *Store) Close() error {
+	s.thumbs.Wait()
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -230,13 +306,17 @@ type Stats struct {
 	BlobBytes int64 `json:"blob_bytes"`
 }
 
+const statsQuery = `SELECT
+	(SELECT value FROM counters WHERE name = 'snapshots'),
+	(SELECT value FROM counters WHERE name = 'events'),
+	(SELECT value FROM counters WHERE name = 'blob_bytes')`
+
 // Stats counts snapshots, events and stored (compressed, encrypted) blob bytes.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
-	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM snapshots),
-		(SELECT count(*) FROM events),
-		(SELECT coalesce(sum(stored_size), 0) FROM blobs)`).Scan(&st.Snapshots, &st.Events, &st.BlobBytes)
+	// The counters table (migration 3) keeps these current: three point
+	// reads instead of scanning every row, so hello does not grow with the store.
+	err := s.db.QueryRowContext(ctx, statsQuery).Scan(&st.Snapshots, &st.Events, &st.BlobBytes)
 	if err != nil {
 		return st, fmt.Errorf("store: stats: %w", classify(err))
 	}

@@ -35,8 +35,10 @@ type Upload struct {
 }
 
 // memStage bounds the bytes one upload keeps in memory: a typical snapshot
-// (a few MB) never touches the disk twice, a 200 MB one does not sit in RAM.
-const memStage = 16 << 20
+// (a few MB) and a very tall page's (~20 MB) never touch the disk twice —
+// at 16 MB a 20 MB snapshot was spilled, re-read and decrypted, which made
+// the ack super-linear in size — while a 200 MB one does not sit in RAM.
+const memStage = 32 << 20
 
 type part struct {
 	info ArtifactInfo
@@ -212,6 +214,9 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 				hex.EncodeToString(p.h.Sum(nil)), p.info.SHA256)
 		}
 		a := staged{info: p.info, prep: p.prep}
+		if p.f == nil && p.info.MIME == "image/png" {
+			a.plain = p.buf // in memory: the thumbnail is made from it after commit
+		}
 		if p.info.Name == spec.ArtifactSettingsJSON { // commit reads it for the identity summary
 			plain, err := p.plainBytes()
 			if err != nil {

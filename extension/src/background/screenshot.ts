@@ -89,9 +89,10 @@ function plan(g: Geometry): { height: number; note: string } {
   return { height, note };
 }
 
-/** Chromium: scroll and stitch. `first` is the visible capture already taken at the current scroll
- * position; it is reused when the page is scrolled to the top. */
-export async function fullPageStitched(windowId: number, page: PageControl, g: Geometry): Promise<FullPage> {
+/** Chromium: scroll and stitch. `first` is the visible capture already taken at the scroll position
+ * `g` reports; when that is the top of the page it is the first frame, so an N-screen page takes N
+ * captures (each one waits out the capture quota), not N + 1. */
+export async function fullPageStitched(windowId: number, page: PageControl, g: Geometry, first?: Uint8Array): Promise<FullPage> {
   const { height, note } = plan(g);
   const vh = g.innerHeight;
   let scale = 0;
@@ -106,14 +107,25 @@ export async function fullPageStitched(windowId: number, page: PageControl, g: G
   };
   let frames = 0;
   const checks: ShotCheck[] = [];
+  let captures = 0;
   for (let y = 0; y < height; y += vh) {
     // Fixed and sticky elements are hidden before the second frame is scrolled to, so the masks
     // re-drawn after the scroll are painted with the page as it will be captured.
     if (frames === 1) await page.hideFixed();
-    const settled = await page.scrollTo(y);
-    const actual = settled.scrollY;
-    const { bytes, check } = await captureVerified(windowId, `fullpage frame ${frames + 1}`, settled, () => page.settle());
-    checks.push(check);
+    // The visible screenshot, already verified, is the first frame when the page is at the top.
+    const reuse = y === 0 && first !== undefined && g.scrollY === 0 && g.scrollX === 0;
+    let bytes: Uint8Array;
+    let actual = 0;
+    if (reuse) {
+      bytes = first;
+    } else {
+      const settled = await page.scrollTo(y);
+      actual = settled.scrollY;
+      const shot = await captureVerified(windowId, `fullpage frame ${frames + 1}`, settled, () => page.settle());
+      bytes = shot.bytes;
+      checks.push(shot.check);
+      captures++;
+    }
     frames++;
     const bmp = await createImageBitmap(new Blob([bytes as BlobPart], { type: 'image/png' }));
     if (!scale) {
@@ -143,7 +155,7 @@ export async function fullPageStitched(windowId: number, page: PageControl, g: G
     if (actual + vh >= height) break; // the browser clamped the scroll: this was the last frame
   }
   if (tile) tiles.push(await png((tile as { canvas: OffscreenCanvas }).canvas));
-  return { tiles, note: [`stitched from ${frames} viewport captures`, note].filter(Boolean).join('; '), checks };
+  return { tiles, note: [`stitched from ${frames} viewport frames (${captures} captures)`, note].filter(Boolean).join('; '), checks };
 }
 
 interface CaptureTabApi {

@@ -153,10 +153,11 @@ async function run(opts: CaptureOptions): Promise<{ snapshotId: string; hint?: s
 
 async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: (sent: number, total: number) => void,
   onScreens: () => void): Promise<{ snapshotId: string; hint?: string }> {
-  const settings = await loadSettings();
-  const tab = await api.tabs.get(opts.tabId);
+  // Independent look-ups, asked at once rather than one after another.
+  const [settings, tab, allUrls, mayPageCapture] = await Promise.all([loadSettings(), api.tabs.get(opts.tabId),
+    hasPermission({ origins: ['<all_urls>'] }),
+    __BROWSER__ === 'chrome' ? hasPermission({ permissions: ['pageCapture'] }) : Promise.resolve(false)]);
   const notes: Record<string, string> = {};
-  const allUrls = await hasPermission({ origins: ['<all_urls>'] });
   const gesture = GESTURE.includes(opts.trigger);
   let mayScreenshot = gesture || allUrls;
   if (!mayScreenshot) {
@@ -169,7 +170,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   // MHTML first: it must not contain the secret masks drawn for the screenshots.
   let mhtml: Uint8Array | null = null;
   if (__BROWSER__ === 'chrome') {
-    if (!(await hasPermission({ permissions: ['pageCapture'] }))) {
+    if (!mayPageCapture) {
       notes.mhtml = 'omitted: the optional "pageCapture" permission is not granted (Ringfence options)';
     } else {
       mhtml = await saveMhtml(opts.tabId).catch((e) => {
@@ -214,7 +215,8 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
         notes.fullpage = visibleOk ? 'the page fits in the viewport: screenshot.png shows all of it' : 'the page fits in the viewport';
       } else {
         try {
-          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g, control.settle) : await fullPageStitched(opts.windowId, control, g);
+          const visible = artifacts.find((a) => a.name === 'screenshot.png')?.bytes;
+          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g, control.settle) : await fullPageStitched(opts.windowId, control, g, visible);
           fp.tiles.forEach((bytes, i) => artifacts.push({
             name: fp.tiles.length === 1 ? 'fullpage.png' : `fullpage-${String(i + 1).padStart(2, '0')}.png`, mime: 'image/png', bytes,
           }));
@@ -229,7 +231,9 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
       notes.fullpage = 'omitted: full-page screenshots are off in options';
     }
   } finally {
-    await restorePage(opts.tabId);
+    // Not awaited: the page puts itself back while the upload runs (the next executeScript on this
+    // tab queues behind it).
+    void restorePage(opts.tabId);
   }
   if (checks.length) notes.masks = maskNote(checks);
 

@@ -42,13 +42,19 @@ export interface UploadResult {
 export const DEFAULT_CHUNK = 512 * 1024;
 // A chunk's base64 must stay well under the 64 MiB frame limit whatever the host proposes.
 const MAX_CHUNK = 8 * 1024 * 1024;
+/** Chunk requests on the port at once. */
+const IN_FLIGHT = 4;
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The browser's own encoder where it has one (Chromium 140+, Firefox 133+): about 4× faster than
+ * building a binary string for btoa. */
 export function toBase64(bytes: Uint8Array): string {
+  const native = (bytes as Uint8Array & { toBase64?: () => string }).toBase64;
+  if (typeof native === 'function') return native.call(bytes);
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {
     s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 0x8000)));
@@ -100,15 +106,26 @@ async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[
   const chunk = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_CHUNK) : DEFAULT_CHUNK;
   let sent = 0;
   opts.onProgress?.(0, total);
+  // Chunks are pipelined: up to IN_FLIGHT requests are on the port at once, so the host is
+  // decoding one while the next is encoded and sent. The host answers a port's requests in the
+  // order they arrive, so the offsets still reach it in order.
+  const inFlight = new Set<Promise<unknown>>();
+  let failure: unknown = null;
   try {
     for (const a of artifacts) {
       for (let off = 0; off < a.bytes.length; off += chunk) {
+        if (failure) throw failure;
         const part = a.bytes.subarray(off, Math.min(off + chunk, a.bytes.length));
-        await request('snapshot.chunk', { upload_id: uploadId, artifact: a.name, offset: off, data: toBase64(part) });
-        sent += part.length;
-        opts.onProgress?.(sent, total);
+        const p: Promise<unknown> = request('snapshot.chunk', { upload_id: uploadId, artifact: a.name, offset: off, data: toBase64(part) })
+          .then(() => { sent += part.length; opts.onProgress?.(sent, total); },
+            (e) => { failure ??= e; })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
       }
     }
+    await Promise.all(inFlight);
+    if (failure) throw failure;
     const done = await request('snapshot.commit', { upload_id: uploadId });
     return { snapshotId: done.snapshot_id ?? '', artifacts: done.artifacts ?? [], duplicate: done.duplicate === true };
   } catch (e) {

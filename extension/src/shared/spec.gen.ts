@@ -167,6 +167,8 @@ export interface KeyringStatus {
   backend: string;
   detail: string;
   ok: boolean;
+  /** The OS keyring has not answered yet (hello does not wait for it); ok and detail say nothing until it has. */
+  pending?: boolean;
 }
 
 export interface Limits {

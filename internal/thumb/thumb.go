@@ -1,4 +1,7 @@
-package evidence
+// Package thumb makes the JPEG thumbnails of screenshots that evidence kits
+// show: the store makes one in the background after a snapshot is
+// committed, and an export of a snapshot stored before that makes its own.
+package thumb
 
 import (
 	"bytes"
@@ -7,6 +10,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"strings"
 )
 
 const (
@@ -16,8 +20,14 @@ const (
 	maxThumbPixels = 12_000_000
 )
 
-// thumbnail decodes a PNG and returns a JPEG about thumbWidth wide.
-func thumbnail(pngBytes []byte) ([]byte, error) {
+// IsScreenshot says whether an artifact is the screenshot a kit's report
+// shows (when a snapshot has none, the first PNG stands in).
+func IsScreenshot(name, mime string) bool {
+	return mime == "image/png" && (strings.Contains(name, "screenshot") || strings.Contains(name, "visible"))
+}
+
+// Make decodes a PNG and returns a JPEG about thumbWidth wide.
+func Make(pngBytes []byte) ([]byte, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(pngBytes))
 	if err != nil {
 		return nil, fmt.Errorf("read PNG header: %w", err)
@@ -47,6 +57,16 @@ func scaleDown(src image.Image, w int) image.Image {
 	}
 	h := max(1, sh*w/sw)
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	// The decoder's own types are read straight from their pixel slices:
+	// a call through image.Image per source pixel was most of the cost.
+	switch t := src.(type) {
+	case *image.NRGBA:
+		boxScale(t.Pix[t.PixOffset(b.Min.X, b.Min.Y):], t.Stride, sw, sh, dst, false)
+		return dst
+	case *image.RGBA:
+		boxScale(t.Pix[t.PixOffset(b.Min.X, b.Min.Y):], t.Stride, sw, sh, dst, true)
+		return dst
+	}
 	for y := 0; y < h; y++ {
 		y0, y1 := b.Min.Y+y*sh/h, b.Min.Y+(y+1)*sh/h
 		for x := 0; x < w; x++ {
@@ -62,6 +82,41 @@ func scaleDown(src image.Image, w int) image.Image {
 		}
 	}
 	return dst
+}
+
+// boxScale is scaleDown's loop over 8-bit RGBA rows (pix starts at the
+// source's top-left pixel), composited onto white as pixel does:
+// premultiplied (image.RGBA) or not (image.NRGBA).
+func boxScale(pix []byte, stride, sw, sh int, dst *image.RGBA, premul bool) {
+	w, h := dst.Rect.Dx(), dst.Rect.Dy()
+	for y := 0; y < h; y++ {
+		y0 := y * sh / h
+		y1 := max((y+1)*sh/h, y0+1)
+		out := dst.Pix[y*dst.Stride:]
+		for x := 0; x < w; x++ {
+			x0 := x * sw / w
+			x1 := max((x+1)*sw/w, x0+1)
+			var r, g, bl, n uint64
+			for sy := y0; sy < y1; sy++ {
+				row := pix[sy*stride+x0*4 : sy*stride+x1*4]
+				for i := 0; i+3 < len(row); i += 4 {
+					a := row[i+3]
+					if premul {
+						r += uint64(row[i] + (255 - a))
+						g += uint64(row[i+1] + (255 - a))
+						bl += uint64(row[i+2] + (255 - a))
+					} else {
+						a16 := uint16(a)
+						r += uint64(blend(row[i], a16))
+						g += uint64(blend(row[i+1], a16))
+						bl += uint64(blend(row[i+2], a16))
+					}
+					n++
+				}
+			}
+			out[x*4], out[x*4+1], out[x*4+2], out[x*4+3] = uint8(r/n), uint8(g/n), uint8(bl/n), 255
+		}
+	}
 }
 
 // pixel reads 8-bit RGB quickly for the decoder's common types (white-backed
