@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"unicode/utf8"
 
@@ -45,6 +46,18 @@ func (s *Server) capabilities() []string {
 	return caps
 }
 
+// diskBytes sums the sizes of the database file and its -wal and -shm companions that exist: what
+// the store takes on disk, for the options page's "what Ringfence stores".
+func diskBytes(path string) int64 {
+	var n int64
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if fi, err := os.Stat(path + suffix); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
 func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
 	var req spec.HelloRequest
 	if err := decode(body, &req); err != nil {
@@ -55,6 +68,7 @@ func (s *Server) hello(ctx context.Context, body json.RawMessage) (any, error) {
 		st.Error = fmt.Sprint(s.storeErr)
 	} else {
 		st.Path = s.store.Path()
+		st.DiskBytes = diskBytes(st.Path)
 		stats, err := s.store.Stats(ctx)
 		if err == nil {
 			err = s.store.KeyErr() // known by now, or not waited for

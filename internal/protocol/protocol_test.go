@@ -107,6 +107,7 @@ func TestEveryType(t *testing.T) {
 				Store           struct {
 					Snapshots int    `json:"snapshots"`
 					Path      string `json:"path"`
+					DiskBytes int64  `json:"disk_bytes"`
 				} `json:"store"`
 				Limits struct {
 					MaxReply int `json:"max_reply"`
@@ -114,7 +115,7 @@ func TestEveryType(t *testing.T) {
 			}
 			json.Unmarshal(b, &h)
 			if h.ProtocolVersion != 1 || h.HostVersion == "" || len(h.Capabilities) == 0 || h.Keyring.Backend != "secret-service" ||
-				h.Store.Path == "" || h.Limits.MaxReply != nativemsg.MaxOutgoing {
+				h.Store.Path == "" || h.Store.DiskBytes <= 0 || h.Limits.MaxReply != nativemsg.MaxOutgoing {
 				t.Errorf("hello: %s", b)
 			}
 		}},

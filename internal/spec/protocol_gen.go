@@ -381,6 +381,8 @@ type SnapshotSummary struct {
 type StoreStatus struct {
 	// Stored (compressed, encrypted) size of all blobs.
 	BlobBytes int64 `json:"blob_bytes"`
+	// What the database takes on disk: the file plus its -wal and -shm files.
+	DiskBytes int64 `json:"disk_bytes,omitempty"`
 	// Why the store is unavailable.
 	Error     string `json:"error,omitempty"`
 	Events    int64  `json:"events"`

@@ -74,6 +74,10 @@ const (
 	EventWarningEscalated = "warning.escalated"
 	// the user dismissed the banner
 	EventWarningDismissed = "warning.dismissed"
+	// the user asked not to be warned about this rule for 30 days (detail.until); its confirmation step still escalates
+	EventWarningSnoozed = "warning.snoozed"
+	// the user ended a snooze on the options page
+	EventWarningUnsnoozed = "warning.unsnoozed"
 	// the user clicked a matched control
 	EventWarningProceeded = "warning.proceeded"
 	// the user cancelled at the click guard
@@ -95,7 +99,7 @@ const (
 )
 
 // EventTypes lists them in spec order.
-var EventTypes = []string{EventWarningShown, EventWarningEscalated, EventWarningDismissed, EventWarningProceeded, EventGuardCancelled, EventSnapshotRequested, EventSnapshotFailed, EventEventsDropped, EventNoteAdded, EventImportAdded, EventSnapshotDeleted, EventKeyUpdated}
+var EventTypes = []string{EventWarningShown, EventWarningEscalated, EventWarningDismissed, EventWarningSnoozed, EventWarningUnsnoozed, EventWarningProceeded, EventGuardCancelled, EventSnapshotRequested, EventSnapshotFailed, EventEventsDropped, EventNoteAdded, EventImportAdded, EventSnapshotDeleted, EventKeyUpdated}
 
 // Artifact names.
 const (

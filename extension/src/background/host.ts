@@ -1,7 +1,7 @@
 // The one long-lived native port to the host (docs/protocol.md). Requests are matched to replies by
 // envelope id; progress frames go to the caller's onProgress; the port is (re)opened on demand.
 import { api } from '../shared/browser';
-import type { HostState } from '../shared/messages';
+import type { HostState, HostStatus } from '../shared/messages';
 import type { HostRequests, HostRequestType, Progress } from '../shared/spec.gen';
 
 export const HOST_NAME = 'io.ringfence.host';
@@ -27,11 +27,11 @@ interface Reply {
 let port: chrome.runtime.Port | null = null;
 let seq = 0;
 const pending = new Map<string, Pending>();
-let status: { state: HostState; detail: string; hostVersion?: string } = { state: 'unknown', detail: '' };
+let status: HostStatus = { state: 'unknown', detail: '' };
 const listeners = new Set<() => void>();
 
 /** Current host status: connected, not installed (with the fix), or error. */
-export function hostStatus(): { state: HostState; detail: string; hostVersion?: string } {
+export function hostStatus(): HostStatus {
   return { ...status };
 }
 
@@ -107,7 +107,7 @@ export async function hello(): Promise<HostState> {
       extension_version: __VERSION__,
       browser: __BROWSER__ === 'firefox' ? 'Firefox' : 'Chromium',
     });
-    setStatus({ state: 'connected', detail: '', hostVersion: body.host_version ?? '' });
+    setStatus({ state: 'connected', detail: '', hostVersion: body.host_version ?? '', store: body.store });
   } catch (e) {
     if (status.state === 'unknown' || status.state === 'connected') {
       setStatus({ state: 'error', detail: e instanceof Error ? e.message : String(e) });

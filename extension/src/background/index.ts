@@ -1,7 +1,7 @@
 // Background: routes messages from content scripts and the popup, owns the native port (host.ts),
 // the event log queue (events.ts) and the per-tab warning list shown in the popup.
 import { api } from '../shared/browser';
-import type { Message, StatusReply, WarningRecord } from '../shared/messages';
+import type { FailureCode, Message, StatusReply, WarningRecord } from '../shared/messages';
 import { isCategory, type SnapshotTrigger } from '../shared/vocab';
 import { loadSettings, migrateSettings } from '../shared/settings';
 import { t } from '../shared/i18n';
@@ -18,21 +18,34 @@ async function tabWarnings(tabId: number): Promise<WarningRecord[]> {
 }
 
 // Content scripts run inside web pages: they may report warnings and events, ask for the identity
-// summary and snapshot their own tab from the banner or automatically, nothing else.
-const FROM_PAGE = new Set(['event', 'warnings', 'identity', 'snapshot']);
+// summary, snapshot their own tab from the banner or automatically, and open the options page
+// (the banner's "Ringfence settings"), nothing else.
+const FROM_PAGE = new Set(['event', 'warnings', 'identity', 'snapshot', 'options']);
 
 onStatusChange(() => {
   if (hostStatus().state === 'connected') void flushEvents();
 });
 
+// The page the user is looking at: the active tab of the last focused browser window (not of a
+// popup window, which is where the toolbar popup may live).
 async function activeTab(): Promise<chrome.tabs.Tab | undefined> {
-  const [tab] = await api.tabs.query({ active: true, lastFocusedWindow: true });
-  return tab;
+  const [focused] = await api.tabs.query({ active: true, lastFocusedWindow: true, windowType: 'normal' });
+  if (focused) return focused;
+  // The last focused window is not a browser window: the most recently used of their active tabs.
+  const tabs = await api.tabs.query({ active: true, windowType: 'normal' });
+  return tabs.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))[0];
+}
+
+/** Why a host request failed, for the words the popup and the banner show. */
+function failure(e: unknown): { error: string; code: FailureCode } {
+  const state = hostStatus().state;
+  return { error: e instanceof Error ? e.message : String(e),
+    code: state === 'not_installed' ? 'host_missing' : state === 'error' ? 'host_error' : 'failed' };
 }
 
 async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined, category?: string,
-  reason?: string): Promise<{ snapshotId?: string; error?: string; queued?: string }> {
-  if (!tab || tab.id === undefined) return { error: 'no tab to snapshot' };
+  reason?: string): Promise<{ snapshotId?: string; hint?: string; error?: string; code?: FailureCode; queued?: string }> {
+  if (!tab || tab.id === undefined) return { error: 'no tab to snapshot', code: 'failed' };
   try {
     return await captureSnapshot({ tabId: tab.id, windowId: tab.windowId, url: tab.url ?? '', trigger,
       category: isCategory(category) ? category : undefined, reason });
@@ -40,7 +53,7 @@ async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefin
     if (e instanceof QueuedError) return { queued: e.message };
     const message = e instanceof Error ? e.message : String(e);
     void logEvent({ type: 'snapshot.failed', rule_id: '', url: tab.url ?? '', at: new Date().toISOString(), detail: { trigger, error: message } });
-    return { error: message };
+    return failure(e);
   }
 }
 
@@ -52,14 +65,20 @@ function setBadge(tabId: number, count: number): void {
 async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promise<unknown> {
   switch (msg.type) {
     case 'snapshot': {
+      // A content script snapshots its own tab; our own pages (the popup, also when Firefox shows it
+      // in a tab or window) the page the user is on.
+      const own = (sender.url ?? '').startsWith(api.runtime.getURL(''));
       const tab = msg.tabId !== undefined ? await api.tabs.get(msg.tabId)
-        : sender.tab ?? await activeTab();
+        : (!own && sender.tab) || await activeTab();
       return snapshot(msg.trigger, tab, msg.category, msg.reason);
     }
     case 'snapshots':
       try { return await request('snapshot.list', { limit: 10 }); } catch (e) {
-        return { error: e instanceof Error ? e.message : String(e) };
+        return failure(e);
       }
+    case 'options':
+      await api.runtime.openOptionsPage();
+      return { ok: true };
     case 'snapshot.state':
       return currentProgress();
     case 'event':
@@ -82,7 +101,7 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
           onProgress: (p) => { void api.runtime.sendMessage({ type: 'export.progress', ...p }).catch(() => {}); },
         });
       } catch (e) {
-        return { error: e instanceof Error ? e.message : String(e) };
+        return failure(e);
       }
     case 'dashboard':
       // The host starts (or reuses) `ringfence serve` and answers with its loopback URL and token;
@@ -99,9 +118,10 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
     case 'identity':
       try { return await request('identity.summary', {}); } catch { return null; }
     case 'status': {
-      if (hostStatus().state !== 'connected') await hello();
+      // A fresh hello: the host may have been installed since, and the store's figures change.
+      if (await hello() === 'connected') await flushEvents();
       const tabId = msg.tabId ?? (await activeTab())?.id;
-      const reply: StatusReply & { queuedEvents: number } = {
+      const reply: StatusReply = {
         host: hostStatus(),
         warnings: tabId !== undefined ? await tabWarnings(tabId) : [],
         queuedEvents: await queuedEventCount(),

@@ -1,33 +1,58 @@
-// The warning banner and the click-guard interstitial. They live in a closed shadow root on our own
-// element, styled with `all: initial !important` inline, shown in the top layer (popover) where
-// supported, and put back if the page removes or restyles the element: the page can neither read,
-// restyle, hide nor spoof it. Buttons act only on trusted (user) events.
+// The warning banner and the click guard. They live in a closed shadow root on our own element,
+// shown in the top layer (popover) where supported, and put back if the page removes or restyles
+// the element: the page can neither read, restyle, hide nor spoof them. Buttons act only on trusted
+// (user) events.
+//
+// The banner is a one-line bar (title, Details, the rule's first action, Dismiss) placed where it
+// covers none of the page's controls and dialog titles (placement.ts); its details (what is lost,
+// the other actions, the 30-day snooze) expand on request, and by themselves when a confirmation
+// step opens, if they fit beside it. The click guard is a modal dialog: focus moves into it and
+// stays there, the page behind is inert, Escape and "Go back" return focus where it was.
 import type { Level } from './rules/match';
+import type { RuleAction } from '../shared/rules/types';
 import { BANNER_CSS } from './banner-css';
 import { markOwnUi } from '../shared/own-ui';
+import { collectObstacles, type Obstacles } from './obstacles';
+import { place, type Placement, type Size } from './placement';
 
 export type Translate = (key: string, subs?: string[]) => string;
+
+/** What a rule may offer besides Dismiss and the snooze (rules.json `actions`). */
+export type BannerAction = RuleAction;
 
 export interface BannerModel {
   ruleId: string;
   severity: string;
   message: string;
   losses: string[];
+  actions: BannerAction[];
   level: Level;
   confirm: string[];
   personal: string;
-  anchor: DOMRect | null;
-  /** Rects the card must not cover (the matched controls). */
-  avoid: DOMRect[];
+  /** The confirmation dialog the warning escalated on. */
+  dialog: Element | null;
+  /** The matched controls: never covered. */
+  controls: Element[];
 }
 
 export interface BannerHandlers {
   onSnapshot(ruleId: string): void;
   onDismiss(ruleId: string): void;
+  onSnooze(ruleId: string): void;
+  onOptions(): void;
 }
 
+// Where the link actions go: the provider's own pages, opened in a new tab.
+export const ACTION_URLS: Record<Exclude<BannerAction, 'snapshot'>, string> = {
+  export: 'https://chatgpt.com/#settings/DataControls',
+  keys: 'https://platform.openai.com/api-keys',
+  help: 'https://help.openai.com/',
+};
+
+// Only layout properties here, each !important (inline important declarations beat page styles);
+// no `all` shorthand, which would also pin the text-spacing properties users may override.
 const HOST_STYLE = [
-  'all: initial !important', 'display: block !important', 'position: fixed !important',
+  'display: block !important', 'position: fixed !important',
   'inset: auto !important', 'top: 0 !important', 'left: 0 !important', 'width: 0 !important',
   'height: 0 !important', 'margin: 0 !important', 'padding: 0 !important', 'border: 0 !important',
   'overflow: visible !important', 'z-index: 2147483647 !important', 'visibility: visible !important',
@@ -36,8 +61,11 @@ const HOST_STYLE = [
   'background: transparent !important',
 ].join(';');
 
-export const EXPORT_URL = 'https://chatgpt.com/#settings/DataControls';
 const PROCEED_DELAY_MS = 500;
+/** Obstacles are measured again at most this often while nothing else changes. */
+const MEASURE_MS = 1000;
+const BAR_WIDTHS = [760, 620, 500, 420];
+const CARD_WIDTHS = [420, 360];
 
 export class Banner {
   private host: HTMLElement | null = null;
@@ -45,8 +73,34 @@ export class Banner {
   private guardCleanup: (() => void) | null = null;
   private healer: MutationObserver | null = null;
   private wantOpen = false;
+  private model: BannerModel | null = null;
+  /** The user's choice for the current card (null: automatic). */
+  private userExpanded: boolean | null = null;
+  private obstacles: Obstacles | null = null;
+  private measuredAt = 0;
+  private measuredKey = '';
+  private reflowQueued = false;
+  private guardOpen = false;
+  private placedKey = '';
 
-  constructor(private doc: Document, private t: Translate, private handlers: BannerHandlers) {}
+  constructor(private doc: Document, private t: Translate, private handlers: BannerHandlers, private lang = 'en') {
+    const view = doc.defaultView!;
+    const again = (): void => this.invalidate();
+    view.addEventListener('resize', again, { passive: true });
+    view.addEventListener('scroll', again, { passive: true, capture: true });
+  }
+
+  /** The page moved or resized: measure and place again in the next frame. */
+  invalidate(): void {
+    this.obstacles = null;
+    if (this.reflowQueued || !this.model) return;
+    this.reflowQueued = true;
+    requestAnimationFrame(() => {
+      this.reflowQueued = false;
+      const card = this.root?.querySelector<HTMLElement>('.card');
+      if (card && this.model) this.position(card, this.model);
+    });
+  }
 
   private ensureHost(): ShadowRoot {
     if (this.host && this.root) {
@@ -127,17 +181,22 @@ export class Banner {
 
   /** Shows (or updates) the banner for the most severe match; null hides it. */
   render(model: BannerModel | null): void {
-    if (!model) { this.hideBanner(); return; }
+    if (!model) { this.model = null; this.hideBanner(); return; }
     this.wantOpen = true;
     const root = this.ensureHost();
     let card = root.querySelector<HTMLElement>('.card');
-    const key = `${model.ruleId}|${model.level}|${model.personal}|${model.confirm.join()}`;
+    const key = `${model.ruleId}|${model.level}|${model.personal}|${model.confirm.join()}|${model.actions.join()}`;
     if (!card || card.dataset.key !== key) {
+      const note = card?.querySelector('.note')?.textContent ?? '';
+      if (card?.dataset.rule !== model.ruleId || card?.dataset.level !== model.level) this.userExpanded = null;
       card?.remove();
       card = this.buildCard(model);
       card.dataset.key = key;
+      if (note && card.dataset.rule === model.ruleId) this.setNote(card, note);
       root.append(card);
+      this.obstacles = null;
     }
+    this.model = model;
     this.position(card, model);
   }
 
@@ -149,86 +208,145 @@ export class Banner {
       if (text !== undefined) e.textContent = text;
       return e;
     };
+    const button = (action: string, cls: string, text: string, onClick: () => void): HTMLButtonElement => {
+      const b = el('button', cls, text);
+      b.type = 'button';
+      b.dataset.action = action;
+      b.addEventListener('click', (e) => { if (e.isTrusted) onClick(); });
+      return b;
+    };
+    const action = (a: BannerAction, cls: string): HTMLElement => {
+      if (a === 'snapshot') return button('snapshot', cls, this.t('banner_snapshot'), () => this.handlers.onSnapshot(m.ruleId));
+      const link = el('a', cls, this.t(`banner_${a}`));
+      link.href = ACTION_URLS[a];
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      link.dataset.action = a;
+      return link;
+    };
     const escalated = m.level === 'dialog';
     const card = el('section', `card sev-${m.severity}${escalated ? ' escalated' : ''}`);
-    card.setAttribute('role', 'alert');
-    card.setAttribute('aria-live', 'assertive');
+    card.lang = this.lang;
+    // Calm by default; only a confirmation step that is open right now interrupts.
+    card.setAttribute('role', escalated ? 'alert' : 'status');
+    card.setAttribute('aria-labelledby', 'rf-title');
     card.dataset.rule = m.ruleId;
     card.dataset.level = m.level;
     card.dataset.severity = m.severity;
-    const title = el('h2', 'title', this.t(`${m.message}_title`));
-    const titleId = 'rf-title';
-    title.id = titleId;
-    card.setAttribute('aria-labelledby', titleId);
-    if (escalated) card.append(el('p', 'final', this.t('banner_final_step')));
-    card.append(title, el('p', 'body', this.t(`${m.message}_body`)));
+
+    const bar = el('div', 'bar');
+    const icon = el('span', 'icon');
+    icon.setAttribute('aria-hidden', 'true');
+    const heading = el('h2', 'title');
+    heading.id = 'rf-title';
+    if (escalated) heading.append(el('span', 'final', `${this.t('banner_final_step')}: `));
+    heading.append(this.t(`${m.message}_title`));
+    heading.title = this.t(`${m.message}_title`);
+    const toggle = button('details', 'toggle', this.t('banner_details'), () => this.toggle());
+    toggle.setAttribute('aria-expanded', 'false');
+    toggle.setAttribute('aria-controls', 'rf-details');
+    const [first, ...rest] = m.actions;
+    bar.append(icon, heading, toggle);
+    if (first) bar.append(action(first, 'primary'));
+    bar.append(button('dismiss', 'secondary', this.t('banner_dismiss'), () => this.handlers.onDismiss(m.ruleId)));
+
+    const details = el('div', 'details');
+    details.id = 'rf-details';
+    details.hidden = true;
+    details.append(el('p', 'body', this.t(`${m.message}_body`)));
     if (m.losses.length) {
       const ul = el('ul', 'losses');
       for (const l of m.losses) ul.append(el('li', '', this.t(`loss_${l}`)));
-      card.append(ul);
+      details.append(ul);
     }
-    if (m.personal) card.append(el('p', 'personal', m.personal));
-    if (escalated && m.confirm.length) card.append(el('p', 'confirm', this.t('banner_confirm_hint')));
-    const actions = el('div', 'actions');
-    const snap = el('button', 'primary', this.t('banner_snapshot'));
-    snap.type = 'button';
-    snap.dataset.action = 'snapshot';
-    snap.addEventListener('click', (e) => { if (e.isTrusted) this.handlers.onSnapshot(m.ruleId); });
-    const exp = el('a', 'secondary', this.t('banner_export'));
-    exp.href = EXPORT_URL;
-    exp.target = '_blank';
-    exp.rel = 'noopener noreferrer';
-    exp.dataset.action = 'export';
-    const dismiss = el('button', 'secondary', this.t('banner_dismiss'));
-    dismiss.type = 'button';
-    dismiss.dataset.action = 'dismiss';
-    dismiss.addEventListener('click', (e) => { if (e.isTrusted) this.handlers.onDismiss(m.ruleId); });
-    actions.append(snap, exp, dismiss);
-    card.append(actions, el('p', 'brand', 'Ringfence'));
+    if (m.personal) details.append(el('p', 'personal', m.personal));
+    if (escalated && m.confirm.length) details.append(el('p', 'confirm', this.t('banner_confirm_hint')));
+    if (rest.length) {
+      const actions = el('div', 'actions');
+      for (const a of rest) actions.append(action(a, 'secondary'));
+      details.append(actions);
+    }
+    const more = el('div', 'more');
+    more.append(
+      button('snooze', 'link', this.t('banner_snooze'), () => this.handlers.onSnooze(m.ruleId)),
+      button('options', 'link', this.t('banner_options'), () => this.handlers.onOptions()),
+    );
+    details.append(more);
+    const note = el('p', 'note');
+    note.setAttribute('role', 'status');
+    note.hidden = true;
+    card.append(bar, details, note);
     return card;
   }
 
-  // Escalated warnings sit next to the confirmation dialog (above it when there is room, else
-  // below). Otherwise the card takes the first viewport corner that covers neither the matched
-  // controls nor the dialog: a warning must never sit on top of what it warns about.
+  private toggle(): void {
+    const card = this.root?.querySelector<HTMLElement>('.card');
+    if (!card || !this.model) return;
+    this.userExpanded = card.dataset.expanded !== 'true';
+    this.position(card, this.model);
+  }
+
+  private setExpanded(card: HTMLElement, on: boolean): void {
+    card.dataset.expanded = String(on);
+    card.classList.toggle('expanded', on);
+    card.querySelector<HTMLElement>('.details')!.hidden = !on;
+    card.querySelector('[data-action=details]')!.setAttribute('aria-expanded', String(on));
+  }
+
+  /** Sizes the card would have at each width (the layout of our own shadow tree only). */
+  private measure(card: HTMLElement, widths: number[], expanded: boolean, vw: number): Size[] {
+    this.setExpanded(card, expanded);
+    const out: Size[] = [];
+    const max = vw - 16;
+    if (!expanded) {
+      card.style.width = 'max-content';
+      const natural = Math.min(card.offsetWidth + 2, max);
+      widths = [natural, ...widths.filter((w) => w < natural)];
+    }
+    for (const w of widths) {
+      const width = Math.min(w, max);
+      if (out.some((s) => s.width === width)) continue;
+      card.style.width = `${width}px`;
+      out.push({ width, height: card.offsetHeight });
+    }
+    return out;
+  }
+
+  // The bar goes where it covers nothing the user may need (controls, dialog titles, and the
+  // confirmation dialog itself); the details are shown by themselves only where they fit too.
   private position(card: HTMLElement, m: BannerModel): void {
     const view = this.doc.defaultView!;
     const vw = view.innerWidth;
     const vh = view.innerHeight;
-    let width = Math.min(400, vw - 16);
-    card.style.width = `${width}px`;
-    card.style.right = 'auto';
-    card.style.bottom = 'auto';
-    let h = card.offsetHeight || 240;
-    const place = (left: number, top: number): void => {
-      card.style.left = `${Math.round(left)}px`;
-      card.style.top = `${Math.round(top)}px`;
-    };
-    const a = m.anchor;
-    if (m.level === 'dialog' && a && a.width > 0) {
-      const left = Math.max(8, Math.min(a.left, vw - width - 8));
-      if (a.top - h - 8 >= 8) { place(left, a.top - h - 8); return; }
-      if (a.bottom + h + 8 <= vh) { place(left, a.bottom + 8); return; }
-      // Beside the dialog, narrower if need be (but still readable).
-      const right = vw - a.right - 16;
-      const leftSpace = a.left - 16;
-      const side = Math.max(right, leftSpace);
-      if (side >= 260) {
-        width = Math.min(400, side);
-        card.style.width = `${width}px`;
-        h = card.offsetHeight || h;
-        const top = Math.max(8, Math.min(a.top, vh - h - 8));
-        place(right >= leftSpace ? a.right + 8 : a.left - width - 8, top);
-        return;
-      }
+    const key = `${m.ruleId}|${m.level}|${vw}x${vh}`;
+    const now = performance.now();
+    const placeKey = `${key}|${card.dataset.key}|${this.userExpanded}|${this.guardOpen}|${card.querySelector('.note')?.textContent ?? ''}`;
+    if (!this.obstacles || key !== this.measuredKey || now - this.measuredAt > MEASURE_MS) {
+      this.obstacles = collectObstacles(this.doc, m.dialog, m.controls, this.host);
+      this.measuredAt = now;
+      this.measuredKey = key;
+    } else if (placeKey === this.placedKey && card.style.left) {
+      return; // nothing moved: no layout read on this pass
     }
-    const avoid = [...m.avoid, ...(a && a.width > 0 ? [a] : [])];
-    const overlap = (l: number, t: number): number => avoid.reduce((sum, r) =>
-      sum + Math.max(0, Math.min(l + width, r.right) - Math.max(l, r.left)) * Math.max(0, Math.min(t + h, r.bottom) - Math.max(t, r.top)), 0);
-    const corners: [number, number][] = [[vw - width - 12, 12], [vw - width - 12, vh - h - 12], [12, 12], [12, vh - h - 12]];
-    // The first corner that covers nothing; failing that, the one that covers least.
-    const [l, t] = corners.reduce((best, c) => (overlap(c[0], c[1]) < overlap(best[0], best[1]) ? c : best));
-    place(l, t);
+    this.placedKey = placeKey;
+    const { hard, soft } = this.obstacles;
+    const size = { width: vw, height: vh };
+    const r = m.dialog?.getBoundingClientRect();
+    const near = r && r.width > 0 ? { left: r.left, top: r.top, right: r.right, bottom: r.bottom } : undefined;
+    const guard = this.guardOpen;
+    const wantExpanded = !guard && (this.userExpanded ?? m.level === 'dialog');
+    let p: Placement | null = null;
+    let expanded = false;
+    if (wantExpanded) {
+      const q = place(size, this.measure(card, CARD_WIDTHS, true, vw), hard, soft, near);
+      if (q.hard === 0 || this.userExpanded) { p = q; expanded = true; }
+    }
+    if (!p) p = place(size, this.measure(card, BAR_WIDTHS, false, vw), hard, soft, near);
+    this.setExpanded(card, expanded);
+    card.style.width = `${p.width}px`;
+    card.style.left = `${p.left}px`;
+    card.style.top = `${p.top}px`;
+    card.dataset.dock = p.top <= 8 ? 'top' : p.top + p.height >= vh - 8 ? 'bottom' : 'free';
   }
 
   private hideBanner(): void {
@@ -242,40 +360,46 @@ export class Banner {
     this.host?.remove();
   }
 
-  /** A short status line under the banner's actions (e.g. what a snapshot left out). */
-  note(text: string): void {
-    const card = this.root?.querySelector('.card');
-    if (!card) return;
-    let p = card.querySelector<HTMLElement>('.note');
-    if (!p) {
-      p = this.doc.createElement('p');
-      p.className = 'note';
-      p.setAttribute('role', 'status');
-      card.querySelector('.brand')?.before(p);
-    }
+  private setNote(card: Element, text: string): void {
+    const p = card.querySelector<HTMLElement>('.note')!;
     p.textContent = text;
+    p.hidden = !text;
   }
 
-  /** The confirm-mode interstitial. Resolves true when the user chose to proceed. */
-  guard(m: BannerModel): Promise<boolean> {
+  /** A short status line under the banner (what a snapshot stored, or why it could not). */
+  note(text: string): void {
+    const card = this.root?.querySelector<HTMLElement>('.card');
+    if (!card) return;
+    this.setNote(card, text);
+    if (this.model) this.position(card, this.model);
+  }
+
+  /** The confirm-mode interstitial, a modal dialog. Resolves true when the user chose to proceed. */
+  guard(m: BannerModel, trigger: Element): Promise<boolean> {
     this.guardCleanup?.();
     this.wantOpen = true;
     const root = this.ensureHost();
     const d = this.doc;
+    // Where focus goes back to: what had it (a keyboard user's control), else the clicked control.
+    const active = d.activeElement;
+    const back = (active && active !== d.body && active !== this.host ? active : trigger) as HTMLElement;
     return new Promise((resolve) => {
       const overlay = d.createElement('div');
       overlay.className = 'guard';
       const box = d.createElement('div');
       box.className = 'guard-box';
-      box.setAttribute('role', 'alertdialog');
+      box.setAttribute('role', 'dialog');
       box.setAttribute('aria-modal', 'true');
+      box.lang = this.lang;
       box.dataset.rule = m.ruleId;
       const h = d.createElement('h2');
       h.id = 'rf-guard-title';
       h.textContent = this.t('guard_title');
       box.setAttribute('aria-labelledby', h.id);
       const p = d.createElement('p');
+      p.id = 'rf-guard-body';
       p.textContent = this.t(`${m.message}_body`);
+      box.setAttribute('aria-describedby', p.id);
       const ul = d.createElement('ul');
       for (const l of m.losses) { const li = d.createElement('li'); li.textContent = this.t(`loss_${l}`); ul.append(li); }
       const actions = d.createElement('div');
@@ -294,20 +418,47 @@ export class Banner {
       const shownAt = performance.now();
       const timer = setTimeout(() => { proceed.disabled = false; }, PROCEED_DELAY_MS);
       actions.append(cancel, proceed);
-      box.append(h, p, ul, actions);
+      box.append(h, p);
+      if (m.losses.length) box.append(ul);
+      box.append(actions);
       overlay.append(box);
-      root.append(overlay);
+      root.prepend(overlay);
+      root.prepend(root.querySelector('style')!);
+      // The page behind: inert (no focus, no clicks, hidden from assistive technology).
+      const inerted: [HTMLElement, boolean][] = [];
+      for (const c of Array.from(d.documentElement.children)) {
+        if (c !== this.host && c instanceof HTMLElement) { inerted.push([c, c.inert]); c.inert = true; }
+      }
+      // The banner stays visible above the backdrop as a bar, but takes no focus while the guard is open.
+      this.guardOpen = true;
+      const card = root.querySelector<HTMLElement>('.card');
+      if (card) { card.inert = true; if (this.model) this.position(card, this.model); }
+      this.placeGuard(box, card);
       cancel.focus();
       const finish = (ok: boolean): void => {
         clearTimeout(timer);
         overlay.remove();
         d.removeEventListener('keydown', onKey, true);
+        for (const [el, was] of inerted) el.inert = was;
+        this.guardOpen = false;
         this.guardCleanup = null;
-        if (!root.querySelector('.card')) this.detach();
+        const c = root.querySelector<HTMLElement>('.card');
+        if (c) { c.inert = false; if (this.model) this.position(c, this.model); } else this.detach();
+        if (!ok && back.isConnected) back.focus();
         resolve(ok);
       };
+      // Keys reach the document as events retargeted to our host: Escape closes, Tab cycles
+      // through the guard's own buttons (the page is inert, so nothing else could take focus).
       const onKey = (e: KeyboardEvent): void => {
-        if (e.isTrusted && e.key === 'Escape') { e.preventDefault(); e.stopImmediatePropagation(); finish(false); }
+        if (!e.isTrusted) return;
+        if (e.key === 'Escape') { e.preventDefault(); e.stopImmediatePropagation(); finish(false); return; }
+        if (e.key !== 'Tab') return;
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        const items = [cancel, proceed].filter((b) => !b.disabled);
+        const i = items.indexOf(root.activeElement as HTMLButtonElement);
+        const next = e.shiftKey ? (i <= 0 ? items.length - 1 : i - 1) : (i + 1) % items.length;
+        items[next]?.focus();
       };
       d.addEventListener('keydown', onKey, true);
       cancel.addEventListener('click', (e) => { if (e.isTrusted) finish(false); });
@@ -316,5 +467,20 @@ export class Banner {
       });
       this.guardCleanup = () => finish(false);
     });
+  }
+
+  // Centred, or beside the banner's bar when the centre would touch it.
+  private placeGuard(box: HTMLElement, card: HTMLElement | null): void {
+    const vh = this.doc.defaultView!.innerHeight;
+    if (!card) return;
+    const c = card.getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    if (b.bottom <= c.top - 8 || b.top >= c.bottom + 8) return;
+    const below = vh - c.bottom;
+    box.style.marginTop = '0';
+    const overlay = box.parentElement!;
+    overlay.style.alignItems = 'flex-start';
+    const top = below >= c.top ? c.bottom + 16 : Math.max(8, c.top - b.height - 16);
+    overlay.style.paddingTop = `${Math.round(top)}px`;
   }
 }

@@ -3,7 +3,7 @@
 // detection pass per animation frame (at most every PASS_INTERVAL_MS), re-run on SPA navigation.
 import { api } from '../shared/browser';
 import type { Message, WarningRecord } from '../shared/messages';
-import { loadSettings, SETTINGS_KEY, type Settings } from '../shared/settings';
+import { loadSettings, SETTINGS_KEY, updateSettings, type Settings } from '../shared/settings';
 import { t } from '../shared/i18n';
 import { RULES } from '../shared/rules/index';
 import type { EventType } from '../shared/spec.gen';
@@ -24,7 +24,8 @@ let scheduled = false;
 let lastPass = 0;
 let matches: Match[] = [];
 const shown = new Map<string, string>(); // rule id -> level already reported for this URL
-const dismissed = new Set<string>(); // rule ids dismissed on this URL (until escalation)
+// Rule ids dismissed during this visit (this document, across its SPA routes) until they escalate.
+const dismissed = new Set<string>();
 // Not cleared on SPA navigation: a hash change must not make an escalation new again.
 const escalations = new EscalationLimit();
 let identity: IdentitySummary | null | undefined;
@@ -41,7 +42,6 @@ function logEvent(event: EventType, ruleId: string, detail: Record<string, unkno
 function routeCheck(): void {
   lastHref = location.href;
   shown.clear();
-  dismissed.clear();
   active = settings.guardMode === 'off' ? [] : rulesForLocation(ruleSet, location);
   if (!active.length) {
     observer?.disconnect();
@@ -80,10 +80,18 @@ function pass(): void {
   update();
 }
 
+const SNOOZE_DAYS = 30;
+
+/** Snoozed ("Don't warn me about this for 30 days"): not shown, unless its confirmation step is open. */
+function snoozed(m: Match): boolean {
+  const until = settings.snoozed[m.rule.id];
+  return m.level !== 'dialog' && until !== undefined && Date.parse(until) > Date.now();
+}
+
 function bestMatch(): Match | null {
   let best: Match | null = null;
   for (const m of matches) {
-    if (dismissed.has(m.rule.id)) continue;
+    if (dismissed.has(m.rule.id) || snoozed(m)) continue;
     const score = (m.level === 'dialog' ? 10 : 0) + (SEVERITY_RANK[m.rule.severity] ?? 0);
     const bestScore = best ? (best.level === 'dialog' ? 10 : 0) + (SEVERITY_RANK[best.rule.severity] ?? 0) : -1;
     if (score > bestScore) best = m;
@@ -94,14 +102,16 @@ function bestMatch(): Match | null {
 function model(m: Match): BannerModel {
   return {
     ruleId: m.rule.id, severity: m.rule.severity, message: m.rule.message, losses: m.rule.losses,
+    actions: m.rule.actions?.length ? m.rule.actions : ['snapshot'],
     level: m.level, confirm: m.confirm, personal: identity ? personalLine(identity, m.rule.losses, t, api.i18n.getUILanguage()) : '',
-    anchor: m.dialog ? m.dialog.getBoundingClientRect() : null,
-    avoid: m.controls.slice(0, 8).map((c) => c.getBoundingClientRect()),
+    dialog: m.dialog, controls: m.controls.slice(0, 8),
   };
 }
 
 function update(): void {
   for (const m of matches) {
+    // A snoozed warning is neither shown nor logged; its escalation still is.
+    if (snoozed(m)) continue;
     const prev = shown.get(m.rule.id);
     if (!prev) {
       shown.set(m.rule.id, m.level);
@@ -173,7 +183,7 @@ function onClick(e: MouseEvent): void {
   e.preventDefault();
   e.stopImmediatePropagation();
   const m = matches.find((x) => x.rule.id === rule.id) ?? { rule, level: 'control' as const, controls: [hit.el], dialog: null, confirm: [] };
-  void banner.guard(model(m)).then((proceed) => {
+  void banner.guard(model(m), hit.el).then((proceed) => {
     if (!proceed) { logEvent('guard.cancelled', rule.id, { mode: 'confirm' }); return; }
     escalations.reset(rule.id);
     logEvent('warning.proceeded', rule.id, { mode: 'confirm' });
@@ -187,10 +197,28 @@ async function main(): Promise<void> {
   settings = await loadSettings();
   ruleSet = compileRules(RULES, { languages: settings.languages, groups: settings.groups });
   banner = new Banner(document, t, {
-    onSnapshot: (ruleId) => { logEvent('snapshot.requested', ruleId, { trigger: 'banner' }); void send({ type: 'snapshot', trigger: 'banner' }).then((r) => {
-      const hint = (r as { hint?: string } | undefined)?.hint;
-      if (hint) banner.note(hint);
-    }); },
+    onSnapshot: (ruleId) => {
+      logEvent('snapshot.requested', ruleId, { trigger: 'banner' });
+      banner.note(t('snap_capturing'));
+      void send({ type: 'snapshot', trigger: 'banner' }).then((reply) => {
+        // Every outcome is said in the banner: stored (and what was left out), or why not.
+        const r = reply as { snapshotId?: string; hint?: string; error?: string; code?: string } | undefined;
+        if (r?.snapshotId) banner.note(r.hint ?? t('banner_snapshot_stored'));
+        else if (r?.code === 'host_missing' || r?.code === 'host_error' || !r) banner.note(t('banner_snapshot_no_host'));
+        else banner.note(t('banner_snapshot_failed', [r.error ?? '']));
+      });
+    },
+    onSnooze: (ruleId) => {
+      const until = new Date(Date.now() + SNOOZE_DAYS * 86_400_000).toISOString();
+      settings = { ...settings, snoozed: { ...settings.snoozed, [ruleId]: until } };
+      void loadSettings().then((cur) => updateSettings({ snoozed: { ...cur.snoozed, [ruleId]: until } }));
+      escalations.reset(ruleId);
+      logEvent('warning.snoozed', ruleId, { until, days: SNOOZE_DAYS });
+      const best = bestMatch();
+      banner.render(best ? model(best) : null);
+      report();
+    },
+    onOptions: () => { void send({ type: 'options' }); },
     onDismiss: (ruleId) => {
       dismissed.add(ruleId);
       escalations.reset(ruleId);
@@ -198,7 +226,7 @@ async function main(): Promise<void> {
       const best = bestMatch();
       banner.render(best ? model(best) : null);
     },
-  });
+  }, api.i18n.getUILanguage());
   window.addEventListener('click', onClick, true);
   window.addEventListener('hashchange', routeCheck);
   window.addEventListener('popstate', routeCheck);
@@ -213,7 +241,11 @@ async function main(): Promise<void> {
   api.storage.onChanged.addListener((changes, area) => {
     if (area !== 'local' || !changes[SETTINGS_KEY]) return;
     void loadSettings().then((s) => {
+      const prev = settings;
       settings = s;
+      // Snoozes (set here or undone in the options) change what is shown, not what is matched.
+      if (s.guardMode === prev.guardMode && s.languages.join() === prev.languages.join()
+        && JSON.stringify(s.groups) === JSON.stringify(prev.groups)) { update(); return; }
       ruleSet = compileRules(RULES, { languages: s.languages, groups: s.groups });
       routeCheck();
     });

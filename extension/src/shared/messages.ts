@@ -1,6 +1,6 @@
 // Messages between content script, popup, options and background (runtime.sendMessage).
 import type { SnapshotTrigger } from './vocab';
-import type { EventType, ExportReply as HostExportReply, Progress } from './spec.gen';
+import type { EventType, ExportReply as HostExportReply, Progress, StoreStatus } from './spec.gen';
 
 export interface WarningRecord {
   ruleId: string;
@@ -21,7 +21,9 @@ export type Message =
   | { type: 'identity' }
   | { type: 'status'; tabId?: number }
   | { type: 'export'; format?: 'zip' | 'wacz' }
-  | { type: 'dashboard'; snapshotId?: string };
+  | { type: 'dashboard'; snapshotId?: string }
+  /** From the banner's "Ringfence settings" link. */
+  | { type: 'options' };
 
 /** The reply to `dashboard`: the tab opened on the host's dashboard (docs/dashboard.md), or an error. */
 export interface DashboardReply { url?: string; error?: string }
@@ -34,10 +36,23 @@ export type ExportProgress = { type: 'export.progress' } & Progress;
 
 export type HostState = 'unknown' | 'connected' | 'not_installed' | 'error';
 
-export interface StatusReply {
-  host: { state: HostState; detail: string; hostVersion?: string };
-  warnings: WarningRecord[];
+
+export interface HostStatus {
+  state: HostState;
+  detail: string;
+  hostVersion?: string;
+  store?: StoreStatus;
 }
+
+export interface StatusReply {
+  host: HostStatus;
+  warnings: WarningRecord[];
+  /** Warning events not yet acknowledged by the host (kept in storage.local until it is there). */
+  queuedEvents: number;
+}
+
+/** Why a snapshot or export requested from a page or the popup failed. */
+export type FailureCode = 'host_missing' | 'host_error' | 'failed';
 
 /** Where the running capture is: broadcast by the background as `snapshot.progress`, and the reply
  * to `snapshot.state`. */

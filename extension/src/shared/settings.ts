@@ -22,6 +22,9 @@ export interface Settings {
   maskPhones: boolean;
   /** Full-page screenshots besides the visible part. */
   fullPage: boolean;
+  /** Rule id → ISO time until which its warning is not shown ("Don't warn me about this for 30
+   * days"); a confirmation step still escalates. Undone on the options page. */
+  snoozed: Record<string, string>;
   /**
    * Opt-in identity packs switched on (true) or off (false) in the options page. A pack never
    * switched either way is on when the browser already granted all its hosts (docs/rules.md).
@@ -43,6 +46,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maskEmails: false,
   maskPhones: false,
   fullPage: true,
+  snoozed: {},
   packs: {},
 };
 
@@ -55,6 +59,7 @@ export function mergeSettings(stored: Stored | undefined, legacy?: LegacyPrefs):
   return {
     ...DEFAULT_SETTINGS, ...(legacy ?? {}), ...s,
     groups: { ...DEFAULT_SETTINGS.groups, ...(s.groups ?? {}) },
+    snoozed: { ...(s.snoozed ?? {}) },
     packs: { ...(s.packs ?? {}) },
   };
 }

@@ -47,7 +47,7 @@ export const PROGRESS_STAGES = ['artifacts', 'events', 'report'] as const;
 export type ProgressStage = typeof PROGRESS_STAGES[number];
 
 /** Event types the extension logs. */
-export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped', 'note.added', 'import.added', 'snapshot.deleted', 'key.updated'] as const;
+export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.snoozed', 'warning.unsnoozed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped', 'note.added', 'import.added', 'snapshot.deleted', 'key.updated'] as const;
 export type EventType = typeof EVENT_TYPES[number];
 
 /** Artifact names. */
@@ -328,6 +328,8 @@ export interface SnapshotSummary {
 export interface StoreStatus {
   /** Stored (compressed, encrypted) size of all blobs. */
   blob_bytes: number;
+  /** What the database takes on disk: the file plus its -wal and -shm files. */
+  disk_bytes?: number;
   /** Why the store is unavailable. */
   error?: string;
   events: number;

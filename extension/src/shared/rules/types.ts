@@ -3,6 +3,8 @@ export type Lang = 'en' | 'de' | 'fr' | 'es' | 'pt' | 'it' | 'ja' | 'ko' | 'zh' 
 export type Texts = Partial<Record<Lang, string[]>>;
 export type ControlRole = 'button' | 'link' | 'option' | 'radio' | 'menuitem';
 export type DialogRole = 'dialog' | 'alertdialog';
+/** snapshot: "Take a snapshot first"; export: ChatGPT's data export; keys: the API keys page; help: OpenAI's help center. */
+export type RuleAction = 'snapshot' | 'export' | 'keys' | 'help';
 export type Severity = 'critical' | 'high' | 'medium' | 'notice';
 
 export interface Route {
@@ -59,6 +61,8 @@ export interface Rule {
   severity: Severity;
   message: string;
   losses: string[];
+  /** What the banner offers, first one in its bar (docs/rules.md). */
+  actions: RuleAction[];
   autoCapture?: boolean;
   controls?: ControlSpec[];
   dialogs?: DialogSpec[];
