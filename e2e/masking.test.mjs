@@ -4,74 +4,18 @@
 // pixels of that colour does it have" — checked against a screenshot of the same page without
 // Ringfence's masks, which must show every colour. The stored text, the database and its WAL, a kit
 // and a WACZ must hold no piece of any key.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
+import { M, colourCounts, maskChecks, maskSuite } from './lib/masks.mjs';
 
 H.requireTools();
-const ROOT = path.join(H.ROOT, 'e2e', 'fixtures', 'snapshot');
-const M = JSON.parse(readFileSync(path.join(ROOT, 'masks.json'), 'utf8'));
-
-let sb, srv, browser;
-before(async () => {
-  sb = H.makeSandbox('masking');
-  srv = await H.startFixtureServer({ root: ROOT });
-  browser = await H.launchChromium({ sandbox: sb, server: srv });
-  await H.extensionWorker(browser);
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-  sb?.cleanup();
-});
-
-function cli(args) {
-  const r = H.runCli(sb, args);
-  assert.equal(r.code, 0, `ringfence ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function artifact(id, name) {
-  return execFileSync(H.BIN, ['show', id, '--artifact', name, '--out', '-'], { env: sb.env, maxBuffer: 256 << 20 });
-}
-
-async function snapshotFromPopup(page) {
-  const popup = await H.triggerAction(browser, page);
-  await popup.waitForSelector('#snapshot');
-  await popup.click('#snapshot');
-  const state = await H.waitFor(() => popup.$eval('#progress', (el) => ['done', 'failed'].includes(el.dataset.state) && ({
-    state: el.dataset.state, text: el.textContent, id: el.dataset.snapshotId,
-  })), { timeout: 120_000, message: 'the snapshot to finish' });
-  await popup.close();
-  assert.equal(state.state, 'done', state.text);
-  return state.id;
-}
-
-/** Pixels of each planted colour in a PNG (exact match: glyph cores are painted in the colour). */
-function colourCounts(png, places) {
-  const img = H.decodePng(png);
-  const want = new Map(places.map((p) => [M.colors[p].join(','), p]));
-  const counts = Object.fromEntries(places.map((p) => [p, 0]));
-  for (let i = 0; i < img.pixels.length; i += img.channels) {
-    const p = want.get(`${img.pixels[i]},${img.pixels[i + 1]},${img.pixels[i + 2]}`);
-    if (p) counts[p]++;
-  }
-  return counts;
-}
-
-/** "capture: drawn=N verified=N attempts=N; …" → [{shot, drawn, verified, attempts}] */
-function maskChecks(notes) {
-  assert.ok(notes.masks, `no notes.masks: ${JSON.stringify(notes)}`);
-  return notes.masks.split('; ').map((s) => {
-    const m = /^(.*): drawn=(\d+) verified=(\d+) attempts=(\d+)$/.exec(s);
-    assert.ok(m, `notes.masks entry "${s}"`);
-    return { shot: m[1], drawn: +m[2], verified: +m[3], attempts: +m[4] };
-  });
-}
+const S = maskSuite('masking');
+const { cli, artifact, snapshotFromPopup } = S;
 
 /** The pieces of a key as the page holds them: any of them (8+ characters) stored is a leak. */
 function pieces(place) {
@@ -95,7 +39,7 @@ function zipContents(file) {
 test('every place a key is painted is masked in the stored screenshots, and no key reaches the db, WAL, kit or WACZ', async () => {
   const q = M.url;
   const url = `https://platform.openai.com/masks.html?client_secret=${q.client_secret}&password=${q.password}&code=${q.code}#access_token=${q.access_token}`;
-  const page = await H.openPage(browser, url);
+  const page = await H.openPage(S.browser, url);
   await page.waitForFunction(() => document.getElementById('crossframe')?.contentWindow && document.readyState === 'complete');
   await new Promise((r) => setTimeout(r, 500)); // the frames paint
   // Without masks every colour is on screen: the fixture can show each leak.
@@ -120,10 +64,10 @@ test('every place a key is painted is masked in the stored screenshots, and no k
   }
 
   // No piece of a key, and no URL credential, in any artifact, the database, its WAL, a kit or a WACZ.
-  const dir = sb.dir;
+  const dir = S.sb.dir;
   cli(['export', '--out', path.join(dir, 'kit.zip')]);
   cli(['export', '--format', 'wacz', '--out', path.join(dir, 'kit.wacz')]);
-  const dbFiles = readdirSync(sb.data).filter((f) => f.startsWith('ringfence.db')).map((f) => path.join(sb.data, f));
+  const dbFiles = readdirSync(S.sb.data).filter((f) => f.startsWith('ringfence.db')).map((f) => path.join(S.sb.data, f));
   const haystacks = [
     ...names.map((n) => [n, artifact(id, n)]),
     ...dbFiles.map((f) => [path.basename(f), readFileSync(f)]),
