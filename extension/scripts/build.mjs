@@ -14,6 +14,7 @@ const entries = {
   content: 'src/content/index.ts',
   popup: 'src/pages/popup/popup.ts',
   options: 'src/pages/options/options.ts',
+  audit: 'src/pages/audit/audit.ts',
   // PAGE_SCRIPT in src/shared/page-api.ts: injected by the background with scripting.executeScript.
   'capture-page': 'src/injected/page.ts',
 };
@@ -101,7 +102,8 @@ for (const [browser, target] of Object.entries(targets)) {
   // The opt-in packs' hosts are optional: the options page asks for one pack's hosts at a time.
   manifest.optional_host_permissions = [...new Set([...(manifest.optional_host_permissions ?? []), ...packOrigins])];
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  for (const f of ['pages/popup/popup.html', 'pages/popup/popup.css', 'pages/options/options.html', 'pages/options/options.css']) {
+  for (const f of ['pages/popup/popup.html', 'pages/popup/popup.css', 'pages/options/options.html', 'pages/options/options.css',
+    'pages/audit/audit.html', 'pages/audit/audit.css']) {
     await cp(path.join(root, 'src', f), path.join(out, path.basename(f)));
   }
   await cp(path.join(root, '_locales'), path.join(out, '_locales'), { recursive: true });

@@ -9,6 +9,8 @@ import { captureSnapshot, currentProgress, QueuedError } from './snapshot';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
 import { watchPacks } from './packs';
+import { auditState, resumeAudit, startAudit, stopAudit } from './audit';
+import { refreshReminder, watchReminder } from './audit-reminder';
 
 // Per-tab warnings for the popup, in session storage: the background (a service worker in Chromium,
 // an event page in Firefox) may be unloaded between the content script's report and the popup.
@@ -58,7 +60,8 @@ async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefin
 }
 
 function setBadge(tabId: number, count: number): void {
-  void api.action.setBadgeText({ tabId, text: count ? '!' : '' });
+  // null, not '': an empty tab text would hide the global badge (an audit due) on this tab.
+  void api.action.setBadgeText({ tabId, text: count ? '!' : null as unknown as string });
   if (count) void api.action.setBadgeBackgroundColor({ tabId, color: '#c2410c' });
 }
 
@@ -107,7 +110,9 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       // The host starts (or reuses) `ringfence serve` and answers with its loopback URL and token;
       // the dashboard opens in a tab next to the current one.
       try {
-        const r = await request('dashboard.open', msg.snapshotId ? { snapshot_id: msg.snapshotId } : {});
+        // The audit page's address, for the dashboard's Run audit button.
+        const r = await request('dashboard.open', { audit_page: api.runtime.getURL('audit.html'),
+          ...(msg.snapshotId ? { snapshot_id: msg.snapshotId } : {}), ...(msg.auditId ? { audit_id: msg.auditId } : {}) });
         const url = String(r.url ?? '');
         if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\//.test(url)) return { error: `unexpected dashboard address ${url}` };
         await api.tabs.create({ url });
@@ -115,6 +120,16 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
       } catch (e) {
         return { error: e instanceof Error ? e.message : String(e) };
       }
+    case 'audit.state':
+      return auditState();
+    case 'audit.start':
+      return startAudit(msg.screenshots, sender.tab?.id);
+    case 'audit.resume':
+      return resumeAudit(msg.screenshots, sender.tab?.id);
+    case 'audit.stop':
+      return stopAudit();
+    case 'audit.reminder':
+      return refreshReminder();
     case 'identity':
       try { return await request('identity.summary', {}); } catch { return null; }
     case 'status': {
@@ -180,4 +195,5 @@ api.contextMenus.onClicked.addListener((info, tab) => {
 });
 
 watchPacks();
+watchReminder();
 void hello();

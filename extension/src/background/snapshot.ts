@@ -161,7 +161,9 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   const gesture = GESTURE.includes(opts.trigger);
   let mayScreenshot = gesture || allUrls;
   if (!mayScreenshot) {
-    notes.screenshot = `omitted: the ${opts.trigger === 'auto' ? 'automatic' : 'in-page banner'} trigger grants no screenshot permission; allow "Screenshots for banner and automatic snapshots" in Ringfence's options, or press the snapshot shortcut for a full capture`;
+    notes.screenshot = opts.trigger === 'audit'
+      ? 'omitted: the audit ran without the screenshot permission (<all_urls>), which its Start button asks for; allow "Screenshots for banner and automatic snapshots" in Ringfence\'s options for screenshots in audits'
+      : `omitted: the ${opts.trigger === 'auto' ? 'automatic' : 'in-page banner'} trigger grants no screenshot permission; allow "Screenshots for banner and automatic snapshots" in Ringfence's options, or press the snapshot shortcut for a full capture`;
   } else if (!tab.active) {
     mayScreenshot = false;
     notes.screenshot = 'omitted: the tab was not visible when the capture ran';

@@ -1,6 +1,7 @@
 // Messages between content script, popup, options and background (runtime.sendMessage).
 import type { SnapshotTrigger } from './vocab';
-import type { EventType, ExportReply as HostExportReply, Progress, StoreStatus } from './spec.gen';
+import type { AuditStepResult, AuditSummary, EventType, ExportReply as HostExportReply, Progress, StoreStatus } from './spec.gen';
+import type { PlannedStep } from './audit-steps';
 
 export interface WarningRecord {
   ruleId: string;
@@ -21,7 +22,13 @@ export type Message =
   | { type: 'identity' }
   | { type: 'status'; tabId?: number }
   | { type: 'export'; format?: 'zip' | 'wacz' }
-  | { type: 'dashboard'; snapshotId?: string }
+  | { type: 'dashboard'; snapshotId?: string; auditId?: string }
+  /** The audit page and the popup (docs/audit.md): the run's state, start, stop, resume, the reminder. */
+  | { type: 'audit.state' }
+  | { type: 'audit.start'; screenshots: boolean }
+  | { type: 'audit.stop' }
+  | { type: 'audit.resume'; screenshots: boolean }
+  | { type: 'audit.reminder' }
   /** From the banner's "Ringfence settings" link. */
   | { type: 'options' };
 
@@ -63,5 +70,47 @@ export interface SnapshotProgress {
   total: number;
   startedAt: number;
   snapshotId?: string;
+  error?: string;
+}
+
+/** When the next audit is due (the reply to `audit.reminder`). */
+export interface AuditReminder {
+  intervalDays: number;
+  due: boolean;
+  dueAt: number | null;
+  lastAudit: number | null;
+  lastAuditId: string | null;
+  notify: boolean;
+}
+
+/** Where an audit run is, kept in storage.local ("auditRun") so it survives the background. */
+export interface AuditRun {
+  auditId: string;
+  previousId: string | null;
+  startedAt: string;
+  scheduled: boolean;
+  /** The pages in order; per-project pages are added after the projects page. */
+  plan: PlannedStep[];
+  /** The next page to open. */
+  index: number;
+  results: AuditStepResult[];
+  /** running: a page is being opened; stopping: Stop was pressed, ends after this page; paused:
+   * stopped or interrupted, Resume continues; finishing: every page done, the host summarises. */
+  status: 'running' | 'stopping' | 'paused' | 'finishing' | 'completed';
+  /** Whether screenshots are taken (the optional <all_urls> permission). */
+  screenshots: boolean;
+  /** The audit page's tab, shown again at the end. */
+  pageTabId?: number;
+  /** The one tab the pages open in. */
+  runTabId?: number;
+  summary?: AuditSummary;
+  error?: string;
+}
+
+/** The reply to `audit.state`, and the body of the `audit.progress` broadcast. */
+export interface AuditStateReply {
+  run: AuditRun | null;
+  /** A run loop is alive in the background now (false after the browser restarted it: Resume). */
+  live: boolean;
   error?: string;
 }

@@ -3,7 +3,7 @@
 // second key, "snapshotPrefs": loadSettings still reads it, the next save folds it in and removes
 // it, and the background does that once on install/update (migrateSettings).
 import { api } from './browser';
-import { SITES } from './spec.gen';
+import { AUDIT, SITES } from './spec.gen';
 
 export type GuardMode = 'off' | 'warn' | 'confirm';
 
@@ -30,6 +30,11 @@ export interface Settings {
    * switched either way is on when the browser already granted all its hosts (docs/rules.md).
    */
   packs: Record<string, boolean>;
+  /** The audit reminder (docs/audit.md): days between audits, 0 = no reminder. */
+  auditIntervalDays: number;
+  /** A system notification besides the badge when an audit is due (asks the optional
+   * `notifications` permission when switched on). */
+  auditNotify: boolean;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -48,6 +53,8 @@ export const DEFAULT_SETTINGS: Settings = {
   fullPage: true,
   snoozed: {},
   packs: {},
+  auditIntervalDays: AUDIT.defaultIntervalDays,
+  auditNotify: false,
 };
 
 type Stored = Partial<Settings>;

@@ -9,6 +9,7 @@ import { RULES as rules } from '../../shared/rules/index';
 import { SITES } from '../../shared/spec.gen';
 import { initCaptureOptions } from './capture-ui';
 import { initPacks, initProvenance } from './packs-ui';
+import { initAuditOptions } from './audit-ui';
 
 /** Each label language written in itself, as its speakers look for it. */
 export const LANGUAGE_NAMES: Record<string, string> = {
@@ -129,6 +130,7 @@ function initExportDir(s: Settings): void {
 async function main(): Promise<void> {
   localize(document);
   void initCaptureOptions(document, saved);
+  void initAuditOptions(document, saved);
   void initPacks(document);
   initProvenance(document);
   const s = await loadSettings();

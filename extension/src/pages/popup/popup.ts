@@ -2,7 +2,7 @@
 // this tab's warnings, snapshot and export with progress and a result, the latest snapshots.
 import { api } from '../../shared/browser';
 import { localize, t } from '../../shared/i18n';
-import type { ExportProgress, ExportReply, StatusReply } from '../../shared/messages';
+import type { AuditReminder, ExportProgress, ExportReply, StatusReply } from '../../shared/messages';
 import { initSnapshotUi, openDashboard } from './snapshot-ui';
 
 async function refresh(): Promise<void> {
@@ -103,10 +103,23 @@ export function friendly(error: string | undefined): string {
   return error;
 }
 
+/** "Run audit" opens the audit page (nothing starts before its Start); "Audit due" when the reminder says so. */
+function initAudit(): void {
+  document.getElementById('audit')!.addEventListener('click', () => {
+    void api.tabs.create({ url: api.runtime.getURL('audit.html') }).then(() => window.close());
+  });
+  void (api.runtime.sendMessage({ type: 'audit.reminder' }) as Promise<AuditReminder | undefined>).then((r) => {
+    const line = document.getElementById('audit-due')!;
+    line.hidden = !r?.due;
+    line.textContent = r?.due ? t('popup_audit_due') : '';
+  });
+}
+
 localize(document);
 document.getElementById('host-text')!.textContent = t('popup_host_unknown');
 initSnapshotUi(document, friendly);
 initCopy();
 initExport();
 document.getElementById('dashboard')!.addEventListener('click', () => { void openDashboard(); });
+initAudit();
 void refresh();
