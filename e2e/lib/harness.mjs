@@ -12,6 +12,8 @@
 //                                    a/b/index.html, then <host>/_fallback.html); also an HTTP proxy port
 //                                    (srv.proxyPort) that tunnels CONNECT <any host>:443 to the HTTPS port,
 //                                    for Firefox. { port, proxyPort, requests, close() }
+//                                    handle(req, res, { host, url }): optional; answers a request itself
+//                                    (a redirect, state the test flips) by returning true
 //   registerHost(sb, 'chromium'|'firefox')
 //                                    `bin/ringfence install --browser chromium --user-data-dir <profile>` or
 //                                    `--browser firefox` (HOME inside the sandbox); returns the manifest path
@@ -148,7 +150,7 @@ function resolveFile(root, host, pathname) {
   return null;
 }
 
-export async function startFixtureServer({ root = SITES } = {}) {
+export async function startFixtureServer({ root = SITES, handle } = {}) {
   const tls = mkdtempSync(path.join(tmpdir(), 'ringfence-tls-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
     '-days', '2', '-subj', '/CN=ringfence-e2e', '-addext', `subjectAltName=${HOSTNAMES.map((h) => `DNS:${h}`).join(',')}`,
@@ -158,6 +160,7 @@ export async function startFixtureServer({ root = SITES } = {}) {
     const host = (req.headers.host || '').replace(/:\d+$/, '').toLowerCase();
     const url = new URL(req.url, `https://${host}`);
     requests.push(`${host}${url.pathname}`);
+    if (handle?.(req, res, { host, url })) return;
     const file = resolveFile(root, host, url.pathname);
     if (!file) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
     res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
