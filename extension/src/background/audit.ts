@@ -7,7 +7,7 @@ import { api } from '../shared/browser';
 import { AUDIT, type AuditStepResult } from '../shared/spec.gen';
 import { initialPlan, isSignInUrl, projectIds, withProjects, type PlannedStep } from '../shared/audit-steps';
 import type { AuditRun, AuditStateReply } from '../shared/messages';
-import { request } from './host';
+import { HostError, request } from './host';
 import { captureSnapshot } from './snapshot';
 import { auditCompleted, refreshReminder, setRunnerBadge } from './audit-reminder';
 
@@ -67,7 +67,7 @@ export async function startAudit(screenshots: boolean, pageTabId: number | undef
 export async function resumeAudit(screenshots: boolean, pageTabId: number | undefined): Promise<AuditStateReply> {
   if (live) return auditState();
   const run = await load();
-  if (!run || run.status === 'completed') return { run, live: false, error: 'no audit to resume' };
+  if (!run || run.status === 'completed' || run.status === 'abandoned') return { run, live: false, error: 'no audit to resume' };
   Object.assign(run, { status: run.status === 'finishing' ? 'finishing' : 'running', screenshots, error: undefined },
     pageTabId !== undefined ? { pageTabId } : {});
   launch(run);
@@ -87,8 +87,11 @@ export async function stopAudit(): Promise<AuditStateReply> {
 function launch(run: AuditRun): void {
   stopAsked = false;
   current = run;
-  live = loop(run).catch(async (e) => {
-    run.status = 'paused';
+  live = loop(run).catch((e: unknown) => {
+    // The host no longer takes this audit (a newer one began, or the store lost it): it cannot
+    // be resumed. Anything else (the host unreachable) can.
+    const closed = e instanceof HostError && (e.code === 'audit_closed' || e.code === 'unknown_audit');
+    run.status = closed ? 'abandoned' : 'paused';
     run.error = message(e);
   }).finally(async () => {
     live = null;

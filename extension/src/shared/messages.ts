@@ -95,8 +95,9 @@ export interface AuditRun {
   index: number;
   results: AuditStepResult[];
   /** running: a page is being opened; stopping: Stop was pressed, ends after this page; paused:
-   * stopped or interrupted, Resume continues; finishing: every page done, the host summarises. */
-  status: 'running' | 'stopping' | 'paused' | 'finishing' | 'completed';
+   * stopped or interrupted, Resume continues; finishing: every page done, the host summarises;
+   * abandoned: the host closed it (a newer audit began elsewhere): only a new audit can follow. */
+  status: 'running' | 'stopping' | 'paused' | 'finishing' | 'completed' | 'abandoned';
   /** Whether screenshots are taken (the optional <all_urls> permission). */
   screenshots: boolean;
   /** The audit page's tab, shown again at the end. */

@@ -47,13 +47,13 @@ function stepStatus(run: AuditRun, i: number): string {
 function draw(): void {
   const run = state.run;
   const active = !!run && state.live && ['running', 'stopping', 'finishing'].includes(run.status);
-  const resumable = !!run && !active && run.status !== 'completed';
+  const resumable = !!run && !active && run.status !== 'completed' && run.status !== 'abandoned';
   const start = $<HTMLButtonElement>('start');
   const stop = $<HTMLButtonElement>('stop');
   const resume = $<HTMLButtonElement>('resume');
   start.hidden = active;
   start.disabled = framed || pending;
-  start.textContent = t(resumable || run?.status === 'completed' ? 'audit_start_new' : 'audit_start');
+  start.textContent = t(run ? 'audit_start_new' : 'audit_start');
   resume.hidden = !resumable;
   resume.disabled = framed || pending;
   stop.hidden = !active || run?.status === 'finishing';
@@ -62,9 +62,14 @@ function draw(): void {
   document.body.dataset.status = run ? (active ? run.status : resumable ? 'paused' : run.status) : 'none';
 
   const shots = $('screenshots');
+  const want = $<HTMLInputElement>('want-screenshots');
+  // Granted once, screenshots are taken (the permission is revoked in options, not here).
+  want.disabled = hasAllUrls || active;
+  if (hasAllUrls) want.checked = true;
   shots.textContent = framed ? t('audit_framed')
     : run && !run.screenshots && (active || run.status === 'completed') ? t('audit_no_screenshots')
-      : t(hasAllUrls ? 'audit_screenshots_allowed' : 'audit_screenshots_ask');
+      : t(hasAllUrls ? 'audit_screenshots_allowed' : want.checked ? 'audit_screenshots_ask' : 'audit_screenshots_off');
+  shots.dataset.screenshots = String(run && (active || run.status === 'completed') ? run.screenshots : hasAllUrls);
 
   const msg = $('message');
   const err = state.error ?? run?.error;
@@ -191,7 +196,8 @@ async function send(msg: unknown): Promise<void> {
  * refused, the audit runs without screenshots and says so. */
 function withPermission(type: 'audit.start' | 'audit.resume'): void {
   if (framed) return;
-  const asked = hasAllUrls ? Promise.resolve(true) : api.permissions.request(ALL_URLS).catch(() => false);
+  const want = $<HTMLInputElement>('want-screenshots').checked;
+  const asked = hasAllUrls || !want ? Promise.resolve(hasAllUrls) : api.permissions.request(ALL_URLS).catch(() => false);
   void asked.then((granted) => {
     hasAllUrls = granted;
     return send({ type, screenshots: granted });
@@ -203,6 +209,7 @@ async function main(): Promise<void> {
   $('start').addEventListener('click', () => withPermission('audit.start'));
   $('resume').addEventListener('click', () => withPermission('audit.resume'));
   $('stop').addEventListener('click', () => { void send({ type: 'audit.stop' }); });
+  $('want-screenshots').addEventListener('change', render);
   $('open-dashboard').addEventListener('click', () => {
     const out = $('dashboard-result');
     void (api.runtime.sendMessage({ type: 'dashboard', auditId: state.run?.summary?.audit_id ?? state.run?.auditId }) as Promise<DashboardReply | undefined>)
