@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -108,5 +109,41 @@ func TestAuditVerbs(t *testing.T) {
 	}
 	if out, _, _ := run(t, home, "help"); !strings.Contains(out, "audits") || !strings.Contains(out, "audit show ID") {
 		t.Errorf("usage lacks the audit verbs:\n%s", out)
+	}
+}
+
+// TestKitListsAuditActions: the kit's checklist carries the latest
+// completed audit's actions under an Audit heading, and the kit verifies.
+func TestKitListsAuditActions(t *testing.T) {
+	home := t.TempDir()
+	_, second := plantAudits(t, home)
+	kit := filepath.Join(t.TempDir(), "kit.zip")
+	if out, errOut, code := run(t, home, "export", "--out", kit); code != ExitOK {
+		t.Fatalf("export: %d %s %s", code, out, errOut)
+	}
+	if out, errOut, code := run(t, home, "verify", kit); code != ExitOK || !strings.Contains(out, "intact") {
+		t.Fatalf("verify: %d %s %s", code, out, errOut)
+	}
+	index := string(unzipAll(t, kit)["index.html"])
+	check, _, _ := strings.Cut(index[strings.Index(index, `<section id="checklist">`):], "</section>")
+	for _, want := range []string{`data-audit-id="` + second + `"`, ">Audit <span", second,
+		"New API key ci-bot (sk-...Ci7z)", "Improve the model for everyone", "API platform: Billing was skipped"} {
+		if !strings.Contains(check, want) {
+			t.Errorf("the checklist lacks %q:\n%s", want, check)
+		}
+	}
+	if n := strings.Count(check, `data-severity="high"`); n != 3 {
+		t.Errorf("%d high actions in the checklist, want 3", n)
+	}
+	if n := strings.Count(check, `data-severity="medium"`); n != 2 {
+		t.Errorf("%d medium actions in the checklist, want 2", n)
+	}
+	// The WACZ's report has them too, and it verifies.
+	wacz := filepath.Join(t.TempDir(), "kit.wacz")
+	if _, errOut, code := run(t, home, "export", "--format", "wacz", "--out", wacz); code != ExitOK {
+		t.Fatalf("export wacz: %d %s", code, errOut)
+	}
+	if out, _, code := run(t, home, "verify", wacz); code != ExitOK {
+		t.Fatalf("verify wacz: %d %s", code, out)
 	}
 }
