@@ -317,3 +317,32 @@ func Notices(ctx context.Context, st *store.Store, since time.Time) ([]spec.Audi
 	slices.SortFunc(out, func(x, y spec.AuditNotice) int { return x.At.Compare(y.At.Time) })
 	return out, nil
 }
+
+// ValidPage accepts only the extension's own audit page:
+// chrome-extension://<32 a-p>/audit.html or
+// moz-extension://<lowercase uuid>/audit.html, so the dashboard's Run audit
+// button can never link anywhere else.
+func ValidPage(u string) bool {
+	if id, ok := strings.CutPrefix(u, "chrome-extension://"); ok {
+		id, ok = strings.CutSuffix(id, "/audit.html")
+		return ok && len(id) == 32 && strings.Trim(id, "abcdefghijklmnop") == ""
+	}
+	if id, ok := strings.CutPrefix(u, "moz-extension://"); ok {
+		id, ok = strings.CutSuffix(id, "/audit.html")
+		if !ok || len(id) != 36 {
+			return false
+		}
+		for i := 0; i < len(id); i++ {
+			c := id[i]
+			if i == 8 || i == 13 || i == 18 || i == 23 {
+				if c != '-' {
+					return false
+				}
+			} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

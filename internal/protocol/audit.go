@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/ringfence/ringfence/internal/audit"
@@ -31,54 +32,11 @@ func auditErr(err error) error {
 	return err
 }
 
-// ValidAuditPage accepts only the extension's own audit page:
-// chrome-extension://<32 a-p>/audit.html or moz-extension://<uuid>/audit.html,
-// so the dashboard's Run audit button can never link anywhere else.
-func ValidAuditPage(u string) bool {
-	if rest, ok := cutPrefixSuffix(u, "chrome-extension://", "/audit.html"); ok {
-		return len(rest) == 32 && allBytes(rest, func(c byte) bool { return c >= 'a' && c <= 'p' })
-	}
-	if rest, ok := cutPrefixSuffix(u, "moz-extension://", "/audit.html"); ok {
-		if len(rest) != 36 {
-			return false
-		}
-		for i := 0; i < len(rest); i++ {
-			c := rest[i]
-			if i == 8 || i == 13 || i == 18 || i == 23 {
-				if c != '-' {
-					return false
-				}
-			} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-func cutPrefixSuffix(s, prefix, suffix string) (string, bool) {
-	if len(s) < len(prefix)+len(suffix) || s[:len(prefix)] != prefix || s[len(s)-len(suffix):] != suffix {
-		return "", false
-	}
-	return s[len(prefix) : len(s)-len(suffix)], true
-}
-
-func allBytes(s string, ok func(byte) bool) bool {
-	for i := 0; i < len(s); i++ {
-		if !ok(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // validProject: proj_ and 1..64 of [A-Za-z0-9_-].
 func validProject(p string) bool {
-	rest, ok := cutPrefixSuffix(p, "proj_", "")
-	return ok && len(rest) >= 1 && len(rest) <= 64 && allBytes(rest, func(c byte) bool {
-		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
-	})
+	rest, ok := strings.CutPrefix(p, "proj_")
+	return ok && len(rest) >= 1 && len(rest) <= 64 && strings.Trim(rest,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == ""
 }
 
 func (s *Server) auditBegin(ctx context.Context, body json.RawMessage) (any, error) {
@@ -86,7 +44,7 @@ func (s *Server) auditBegin(ctx context.Context, body json.RawMessage) (any, err
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
-	if req.AuditPage != "" && !ValidAuditPage(req.AuditPage) {
+	if req.AuditPage != "" && !audit.ValidPage(req.AuditPage) {
 		return nil, errorf(spec.CodeBadRequest, "audit_page must be chrome-extension://<id>/audit.html or moz-extension://<uuid>/audit.html")
 	}
 	if err := s.needStore(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 
+	"github.com/ringfence/ringfence/internal/audit"
 	"github.com/ringfence/ringfence/internal/spec"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) EnableDashboard(open DashboardOpener) {
 		if req.AuditID != "" && !snapshotIDShape(req.AuditID) {
 			return nil, errorf(spec.CodeBadRequest, "audit_id %q is not an audit id", req.AuditID)
 		}
-		if req.AuditPage != "" && !ValidAuditPage(req.AuditPage) {
+		if req.AuditPage != "" && !audit.ValidPage(req.AuditPage) {
 			return nil, errorf(spec.CodeBadRequest, "audit_page must be chrome-extension://<id>/audit.html or moz-extension://<uuid>/audit.html")
 		}
 		if req.AuditPage != "" && s.store != nil {
