@@ -211,6 +211,8 @@ test('Stop ends after the current page; after the service worker restarts, Resum
   const want = await auditPage.$('#want-screenshots');
   if (await want.evaluate((el) => el.checked)) await want.click();
   await auditPage.click('#start');
+  // Running first: until then the page still shows the finished audit 2.
+  await H.waitFor(() => auditPage.evaluate(() => document.body.dataset.status === 'running'), { timeout: 15_000, message: 'the audit to start' });
   await H.waitFor(async () => (await A.readAuditPage(auditPage)).steps.filter((s) => s.status === 'captured').length >= 2, { timeout: 60_000, message: 'two pages captured' });
   await auditPage.bringToFront();
   await auditPage.click('#stop');
@@ -222,14 +224,20 @@ test('Stop ends after the current page; after the service worker restarts, Resum
   assert.equal((await A.readAuditPage(auditPage)).steps.filter((s) => s.status !== 'pending').length, done, 'it went on after Stop');
   const running = audits()[0];
   assert.equal(running.status, 'running');
-
-  // The browser stops the extension's service worker (as it does when idle); the run is in storage.
+  // Resume, then the browser stops the extension's service worker in the middle of a page (as it
+  // may at any time); the run is in storage.local, so the reloaded page offers Resume again.
+  await auditPage.click('#resume');
+  await H.waitFor(() => auditPage.evaluate(() => document.body.dataset.status === 'running'), { timeout: 15_000, message: 'resumed' });
+  await H.waitFor(async () => (await A.readAuditPage(auditPage)).steps.filter((s) => s.status === 'captured').length >= done + 1, { timeout: 60_000, message: 'a page after Resume' });
   const worker = await H.extensionWorker(browser);
   await worker.close();
   await H.waitFor(() => !browser.targets().some((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${H.EXT_ID}/`)),
     { message: 'the service worker to stop' });
+  await auditPage.bringToFront();
   await auditPage.reload();
   await auditPage.waitForSelector('#resume:not([hidden])', { timeout: 15_000 });
+  const interrupted = await A.readAuditPage(auditPage);
+  assert.equal(interrupted.status, 'paused', 'an interrupted run is offered for Resume');
   const r = await A.runAudit(auditPage, { button: '#resume' });
   assert.equal(r.status, 'completed', r.message);
   assert.deepEqual(r.steps.map(stepKey), A.EXPECTED_STEPS);
