@@ -220,6 +220,9 @@ func Summarize(ctx context.Context, st *store.Store, a store.Audit) (spec.AuditS
 	if err != nil {
 		return sum, err
 	}
+	if prev != nil {
+		notices = dropRepeatedPages(notices, a, *prev)
+	}
 	var failed []spec.AuditStepResult
 	for _, s := range sum.Steps {
 		if s.Status != spec.AuditStepCaptured {
@@ -298,6 +301,43 @@ func addChanges(ch *spec.AuditChanges, s spec.AuditStepResult, r diff.Result, ow
 	for _, c := range r.Account {
 		ch.Account = append(ch.Account, spec.AuditChange{StepID: s.StepID, Label: label(c.Label), From: c.From, To: c.To})
 	}
+}
+
+// dropRepeatedPages leaves out notices the previous audit reported: its own
+// captures (the window starts when it began, so they are in it), and this
+// audit's capture of a page whose capture last time was a notice too — the
+// same standing page (a suspension banner on the account page) is reported
+// when it first appears, not every week.
+func dropRepeatedPages(notices []spec.AuditNotice, cur, prev store.Audit) []spec.AuditNotice {
+	isNotice := map[string]bool{}
+	for _, n := range notices {
+		isNotice[n.SnapshotID] = true
+	}
+	prevSnap := map[string]bool{}
+	wasNotice := map[string]bool{}
+	for _, s := range prev.Steps {
+		if s.SnapshotID != "" {
+			prevSnap[s.SnapshotID] = true
+			wasNotice[pageKey(s.StepID, s.Project)] = isNotice[s.SnapshotID]
+		}
+	}
+	curPage := map[string]string{}
+	for _, s := range cur.Steps {
+		if s.SnapshotID != "" {
+			curPage[s.SnapshotID] = pageKey(s.StepID, s.Project)
+		}
+	}
+	out := []spec.AuditNotice{}
+	for _, n := range notices {
+		if prevSnap[n.SnapshotID] {
+			continue
+		}
+		if page, ok := curPage[n.SnapshotID]; ok && wasNotice[page] {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // Notices lists the moderation snapshots and imports captured or stored

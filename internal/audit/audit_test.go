@@ -268,3 +268,34 @@ func TestSummaryIsEncryptedAtRest(t *testing.T) {
 		t.Error("a wrong key opened the store")
 	}
 }
+
+// TestStandingNoticeIsReportedOnce: an audit page in the moderation
+// category (a suspension banner on the account page) is a notice the first
+// time; the same page again the next week is not, a newly flagged page is.
+func TestStandingNoticeIsReportedOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	mod := spec.CategoryModeration
+	first, err := audittest.Run(ctx, st, []audittest.Page{
+		{StepID: "chatgpt.account", Settings: `{"controls":[]}`, Category: mod},
+		{StepID: "privacy.portal", Settings: `{"controls":[]}`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, a := range first.Actions {
+		titles = append(titles, a.Text)
+	}
+	if len(first.Actions) != 1 || !strings.Contains(first.Actions[0].Text, "“ChatGPT: Account”") {
+		t.Fatalf("first audit's actions: %q", titles)
+	}
+	second, err := audittest.Run(ctx, st, []audittest.Page{
+		{StepID: "chatgpt.account", Settings: `{"controls":[]}`, Category: mod},
+		{StepID: "privacy.portal", Settings: `{"controls":[]}`, Category: mod}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := second.Changes.Notices; len(n) != 1 || n[0].Title != "Privacy portal" || n[0].Trigger != "audit" {
+		t.Fatalf("second audit's notices: %+v", n)
+	}
+}
