@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ringfence/ringfence/internal/spec"
@@ -65,15 +66,28 @@ func actions(sum spec.AuditSummary, notices []spec.AuditNotice, failed []spec.Au
 			add(Medium, k.StepID, "API key %s is gone from %s. Confirm it was you who deleted it, and that nothing still needs it.",
 				keyName(k), Title(k.StepID, ""))
 		}
+		// Custom instructions and memory: one action per page, naming what changed.
+		personal := map[string][]string{}
+		var personalSteps []string
 		for _, c := range ch.Settings {
 			switch {
 			case trainingLabel.MatchString(c.Label):
 				add(High, c.StepID, "“%s” changed from %s to %s on %s. If you did not change it, set it back and check who can sign in to your account.",
 					c.Label, show(c.From), show(c.To), Title(c.StepID, ""))
 			case c.StepID == "chatgpt.personalization" || personalLabel.MatchString(c.Label):
-				add(Medium, c.StepID, "Your custom instructions or memory changed (“%s”) on %s. Check that the new text is yours, and keep the old one if you need it.",
-					c.Label, Title(c.StepID, ""))
+				if personal[c.StepID] == nil {
+					personalSteps = append(personalSteps, c.StepID)
+				}
+				personal[c.StepID] = append(personal[c.StepID], c.Label)
 			}
+		}
+		for _, step := range personalSteps {
+			// What names instructions or memory first, then the rest of the page.
+			slices.SortStableFunc(personal[step], func(x, y string) int {
+				return boolRank(personalLabel.MatchString(y)) - boolRank(personalLabel.MatchString(x))
+			})
+			add(Medium, step, "Your custom instructions or memory changed (%s) on %s. Check that the new text is yours, and keep the old one if you need it.",
+				listLabels(personal[step]), Title(step, ""))
 		}
 		for _, c := range ch.Account {
 			if accountAlert[strings.ToLower(c.Label)] {
@@ -101,4 +115,28 @@ func actions(sum spec.AuditSummary, notices []spec.AuditNotice, failed []spec.Au
 		add(Medium, s.StepID, "%s %s. Sign in there and run the audit again so this page is compared next time.", s.Title, what)
 	}
 	return append(append([]spec.AuditAction{}, high...), medium...)
+}
+
+// listLabels names up to three labels and counts the rest.
+func listLabels(labels []string) string {
+	const shown = 3
+	var q []string
+	for i, l := range labels {
+		if i == shown {
+			break
+		}
+		q = append(q, "“"+l+"”")
+	}
+	out := strings.Join(q, ", ")
+	if n := len(labels) - shown; n > 0 {
+		out += fmt.Sprintf(" and %d more", n)
+	}
+	return out
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

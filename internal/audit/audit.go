@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ringfence/ringfence/internal/diff"
 	"github.com/ringfence/ringfence/internal/spec"
@@ -220,6 +221,10 @@ func Summarize(ctx context.Context, st *store.Store, a store.Audit) (spec.AuditS
 	if err != nil {
 		return sum, err
 	}
+	if prev != nil {
+		notices = dropRepeatedPages(notices, a, *prev)
+	}
+	notices = capList(notices)
 	var failed []spec.AuditStepResult
 	for _, s := range sum.Steps {
 		if s.Status != spec.AuditStepCaptured {
@@ -249,7 +254,12 @@ func Summarize(ctx context.Context, st *store.Store, a store.Audit) (spec.AuditS
 		sum.Changes = &ch
 	}
 	sum.Identity = identity(cur)
-	sum.Actions = actions(sum, notices, failed)
+	sum.Actions = capList(actions(sum, notices, failed))
+	if ch := sum.Changes; ch != nil {
+		// Capped after the actions are worked out, so none is lost.
+		ch.KeysAdded, ch.KeysRemoved = capList(ch.KeysAdded), capList(ch.KeysRemoved)
+		ch.Settings, ch.Account = capList(ch.Settings), capList(ch.Account)
+	}
 	return sum, nil
 }
 
@@ -269,6 +279,26 @@ func keyOwners(ctx context.Context, st *store.Store) (map[string]bool, error) {
 
 func keyID(k diff.Key) string { return store.SeenKey{Name: k.Name, Prefix: k.Prefix}.Key() }
 
+// Caps that keep a summary (and so audit.finish's reply) far below the
+// 1 MB reply limit whatever the pages hold: a value is cut at maxValue
+// bytes, and each list of changes keeps its first maxChanges entries.
+const (
+	maxValue   = 2000
+	maxChanges = 200
+)
+
+// clip cuts v to at most maxValue bytes on a UTF-8 boundary, marking the cut.
+func clip(v string) string {
+	if len(v) <= maxValue {
+		return v
+	}
+	cut := maxValue - len("…")
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "…"
+}
+
 func addChanges(ch *spec.AuditChanges, s spec.AuditStepResult, r diff.Result, owners map[string]bool) {
 	project := func(k diff.Key) string {
 		if s.Project != "" {
@@ -277,11 +307,11 @@ func addChanges(ch *spec.AuditChanges, s spec.AuditStepResult, r diff.Result, ow
 		return k.Project
 	}
 	for _, k := range r.KeysAdded {
-		ch.KeysAdded = append(ch.KeysAdded, spec.AuditKey{StepID: s.StepID, Name: k.Name, Prefix: k.Prefix,
+		ch.KeysAdded = append(ch.KeysAdded, spec.AuditKey{StepID: s.StepID, Name: clip(k.Name), Prefix: clip(k.Prefix),
 			Project: project(k), Unowned: !owners[keyID(k)]})
 	}
 	for _, k := range r.KeysRemoved {
-		ch.KeysRemoved = append(ch.KeysRemoved, spec.AuditKey{StepID: s.StepID, Name: k.Name, Prefix: k.Prefix, Project: project(k)})
+		ch.KeysRemoved = append(ch.KeysRemoved, spec.AuditKey{StepID: s.StepID, Name: clip(k.Name), Prefix: clip(k.Prefix), Project: project(k)})
 	}
 	label := func(l string) string {
 		if s.Project != "" {
@@ -290,14 +320,58 @@ func addChanges(ch *spec.AuditChanges, s spec.AuditStepResult, r diff.Result, ow
 		return l
 	}
 	for _, c := range r.Settings {
-		ch.Settings = append(ch.Settings, spec.AuditChange{StepID: s.StepID, Label: label(c.Label), From: c.From, To: c.To})
+		ch.Settings = append(ch.Settings, spec.AuditChange{StepID: s.StepID, Label: clip(label(c.Label)), From: clip(c.From), To: clip(c.To)})
 	}
 	for _, c := range r.Fields {
-		ch.Settings = append(ch.Settings, spec.AuditChange{StepID: s.StepID, Label: label(c.Label), From: c.From, To: c.To})
+		ch.Settings = append(ch.Settings, spec.AuditChange{StepID: s.StepID, Label: clip(label(c.Label)), From: clip(c.From), To: clip(c.To)})
 	}
 	for _, c := range r.Account {
-		ch.Account = append(ch.Account, spec.AuditChange{StepID: s.StepID, Label: label(c.Label), From: c.From, To: c.To})
+		ch.Account = append(ch.Account, spec.AuditChange{StepID: s.StepID, Label: clip(label(c.Label)), From: clip(c.From), To: clip(c.To)})
 	}
+}
+
+// dropRepeatedPages leaves out notices the previous audit reported: its own
+// captures (the window starts when it began, so they are in it), and this
+// audit's capture of a page whose capture last time was a notice too — the
+// same standing page (a suspension banner on the account page) is reported
+// when it first appears, not every week.
+func dropRepeatedPages(notices []spec.AuditNotice, cur, prev store.Audit) []spec.AuditNotice {
+	isNotice := map[string]bool{}
+	for _, n := range notices {
+		isNotice[n.SnapshotID] = true
+	}
+	prevSnap := map[string]bool{}
+	wasNotice := map[string]bool{}
+	for _, s := range prev.Steps {
+		if s.SnapshotID != "" {
+			prevSnap[s.SnapshotID] = true
+			wasNotice[pageKey(s.StepID, s.Project)] = isNotice[s.SnapshotID]
+		}
+	}
+	curPage := map[string]string{}
+	for _, s := range cur.Steps {
+		if s.SnapshotID != "" {
+			curPage[s.SnapshotID] = pageKey(s.StepID, s.Project)
+		}
+	}
+	out := []spec.AuditNotice{}
+	for _, n := range notices {
+		if prevSnap[n.SnapshotID] {
+			continue
+		}
+		if page, ok := curPage[n.SnapshotID]; ok && wasNotice[page] {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func capList[T any](l []T) []T {
+	if len(l) > maxChanges {
+		return l[:maxChanges]
+	}
+	return l
 }
 
 // Notices lists the moderation snapshots and imports captured or stored

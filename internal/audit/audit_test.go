@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ringfence/ringfence/internal/audit"
 	"github.com/ringfence/ringfence/internal/audit/audittest"
@@ -266,5 +267,71 @@ func TestSummaryIsEncryptedAtRest(t *testing.T) {
 	}
 	if _, err := store.Open(ctx, path, bytes.Repeat([]byte{8}, 32)); err == nil {
 		t.Error("a wrong key opened the store")
+	}
+}
+
+// TestStandingNoticeIsReportedOnce: an audit page in the moderation
+// category (a suspension banner on the account page) is a notice the first
+// time; the same page again the next week is not, a newly flagged page is.
+func TestStandingNoticeIsReportedOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	mod := spec.CategoryModeration
+	first, err := audittest.Run(ctx, st, []audittest.Page{
+		{StepID: "chatgpt.account", Settings: `{"controls":[]}`, Category: mod},
+		{StepID: "privacy.portal", Settings: `{"controls":[]}`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, a := range first.Actions {
+		titles = append(titles, a.Text)
+	}
+	if len(first.Actions) != 1 || !strings.Contains(first.Actions[0].Text, "“ChatGPT: Account”") {
+		t.Fatalf("first audit's actions: %q", titles)
+	}
+	second, err := audittest.Run(ctx, st, []audittest.Page{
+		{StepID: "chatgpt.account", Settings: `{"controls":[]}`, Category: mod},
+		{StepID: "privacy.portal", Settings: `{"controls":[]}`, Category: mod}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := second.Changes.Notices; len(n) != 1 || n[0].Title != "Privacy portal" || n[0].Trigger != "audit" {
+		t.Fatalf("second audit's notices: %+v", n)
+	}
+}
+
+// TestHugeChangesStayBounded: a page whose every control flipped, with
+// megabyte-long values, gives a summary of bounded size (audit.finish's reply
+// must stay under the 1 MB limit).
+func TestHugeChangesStayBounded(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	page := func(on bool) string {
+		var c []string
+		for i := 0; i < 400; i++ {
+			c = append(c, fmt.Sprintf(`{"label":"toggle %d","kind":"switch","checked":%v}`, i, on))
+		}
+		long := strings.Repeat("é", 300_000)
+		return `{"controls":[` + strings.Join(c, ",") + `],"fields":[{"label":"Custom instructions","value":"` + fmt.Sprint(on) + long + `"}]}`
+	}
+	if _, err := audittest.Run(ctx, st, []audittest.Page{{StepID: "chatgpt.personalization", Settings: page(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := audittest.Run(ctx, st, []audittest.Page{{StepID: "chatgpt.personalization", Settings: page(true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(sum)
+	if len(sum.Changes.Settings) != 200 || len(b) > 200_000 || len(sum.Actions) != 1 {
+		t.Fatalf("%d setting changes, %d actions, %d bytes", len(sum.Changes.Settings), len(sum.Actions), len(b))
+	}
+	if !slices.ContainsFunc(sum.Actions, func(a spec.AuditAction) bool { return strings.Contains(a.Text, "Custom instructions") }) {
+		t.Errorf("the custom instructions action was lost to the cap (%d actions)", len(sum.Actions))
+	}
+	for _, c := range sum.Changes.Settings {
+		if len(c.From) > 2000 || len(c.To) > 2000 || !utf8.ValidString(c.To) {
+			t.Fatalf("value of %d bytes (valid UTF-8: %v)", len(c.To), utf8.ValidString(c.To))
+		}
 	}
 }

@@ -23,6 +23,7 @@ type Page struct {
 	Status   string // "" = captured
 	Settings string
 	Reason   string
+	Category string // "" = by the step's role
 }
 
 // Run begins an audit, stores each captured page as an audit snapshot,
@@ -52,7 +53,7 @@ func Step(ctx context.Context, st *store.Store, id string, p Page) error {
 	if p.Status == "" {
 		step.Status = spec.AuditStepCaptured
 		sn, err := st.SaveSnapshot(ctx, store.Snapshot{URL: url, Title: audit.Title(p.StepID, p.Project), CapturedAt: time.Now(),
-			Trigger: spec.TriggerAudit, Browser: "Chromium", Category: category(sp),
+			Trigger: spec.TriggerAudit, Browser: "Chromium", Category: category(sp, p.Category),
 			Artifacts: []store.ArtifactInfo{{Name: "settings.json", MIME: "application/json"}}},
 			map[string]io.Reader{"settings.json": strings.NewReader(p.Settings)})
 		if err != nil {
@@ -66,7 +67,10 @@ func Step(ctx context.Context, st *store.Store, id string, p Page) error {
 	return err
 }
 
-func category(sp spec.AuditStep) string {
+func category(sp spec.AuditStep, given string) string {
+	if given != "" {
+		return given
+	}
 	if sp.Role == "api" {
 		return spec.CategoryAPIDashboard
 	}

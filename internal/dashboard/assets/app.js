@@ -196,6 +196,8 @@ function eventText(e) {
     case "snapshot.deleted": return `deleted ${d.snapshot_id} (${d.title || d.trigger || ""})` + (d.reason ? ": " + d.reason : "");
     case "import.added": return `imported ${d.file} (${d.kind})`;
     case "key.updated": return `key ${d.key}: ${d.rotation}; used by ${(d.dependents || []).join(", ") || "nothing recorded"}`;
+    case "audit.started": return `account audit ${d.audit_id} began` + (d.scheduled ? " (from the weekly reminder)" : "");
+    case "audit.completed": return `account audit ${d.audit_id} completed: ${d.captured} page(s) captured, ${d.skipped} skipped, ${d.failed} failed; ${d.actions} item(s) need action`;
     default: return [e.rule_id, e.url].filter(Boolean).join(" ");
   }
 }
@@ -225,6 +227,8 @@ async function fillTimeline(list) {
       el("span", { class: "when" }, when(e.at)),
       el("span", { class: "badge " + badge }, e.type),
       el("span", { class: it.kind === "note" ? "note-text" : "" }, eventText(e)),
+      /^audit\./.test(e.type) && e.detail && e.detail.audit_id
+        ? el("a", { href: "#audit/" + encodeURIComponent(e.detail.audit_id), class: "muted" }, " (open)") : null,
       e.type === "note.added" && e.detail && e.detail.snapshot_id
         ? el("a", { href: "#snapshot/" + encodeURIComponent(e.detail.snapshot_id), class: "muted" }, " (snapshot)") : null,
       e.detail && e.detail.about ? el("span", { class: "muted" }, " (about " + e.detail.about + ")") : null);
