@@ -7,16 +7,19 @@
 // worker and Resume; the reminder's alarm and badge; and who may open the audit page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
 import * as A from './lib/audit.mjs';
+import * as U from './lib/ux.mjs';
 
 H.requireTools();
 const AUDIT_URL = `chrome-extension://${H.EXT_ID}/audit.html`;
+const OUT = path.join(H.ROOT, 'out', 'audit');
 
 let sb, srv, browser, auditPage;
 before(async () => {
+  mkdirSync(OUT, { recursive: true });
   sb = H.makeSandbox('audit');
   srv = await A.startAuditServer();
   browser = await H.launchChromium({ sandbox: sb, server: srv });
@@ -100,6 +103,9 @@ test('audit 2 after the planted changes: the page names exactly the key, the swi
   assert.deepEqual(sev, [...sev].sort((a, b) => (a === b ? 0 : a === 'high' ? -1 : 1)));
   assert.ok(r.actions.some((a) => a.severity === 'high' && a.text.includes('ci-deploy')), JSON.stringify(r.actions));
   assert.ok(r.actions.some((a) => a.severity === 'high' && a.step === 'chatgpt.data-controls'), JSON.stringify(r.actions));
+  await auditPage.setViewport({ width: 1024, height: 900 });
+  await auditPage.screenshot({ path: path.join(OUT, 'summary.png'), fullPage: true });
+  assert.deepEqual(await U.axe(auditPage), [], 'axe on the audit page');
   auditPage.summary2 = r;
 });
 
@@ -195,10 +201,15 @@ test('who may open the audit page: a loopback page by a link click, not a site; 
     // A site (not loopback) cannot open it: Chromium blocks the navigation.
     const site = await H.openPage(browser, 'https://chatgpt.com/');
     await site.evaluate((u) => { const a = document.createElement('a'); a.id = 'go'; a.href = u; a.textContent = 'go'; document.body.prepend(a); }, AUDIT_URL);
+    const failed = [];
+    site.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
     await site.click('#go');
     await new Promise((r) => setTimeout(r, 1500));
-    const reached = await site.evaluate(() => !!document.getElementById('start')).catch(() => false);
+    // An error page may not answer an evaluation at all: bounded.
+    const reached = await Promise.race([site.evaluate(() => !!document.getElementById('start')).catch(() => false),
+      new Promise((r) => setTimeout(() => r(false), 3000))]);
     assert.equal(reached, false, `a site opened the audit page (${site.url()})`);
+    assert.ok(failed.some((f) => f.startsWith(AUDIT_URL) && /BLOCKED/.test(f)), `the navigation was not blocked: ${failed}`);
     await site.close();
     assert.equal(audits().length, 2);
   } finally {

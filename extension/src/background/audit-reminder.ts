@@ -82,7 +82,8 @@ function watchNotificationClicks(): void {
   n.onClicked.addListener((id) => {
     if (id !== NOTIFICATION) return;
     void n.clear(id);
-    void api.tabs.create({ url: api.runtime.getURL('audit.html') });
+    // Marked, so the audit begun from it is recorded as scheduled.
+    void api.tabs.create({ url: api.runtime.getURL('audit.html?reminder=1') });
   });
 }
 

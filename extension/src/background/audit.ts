@@ -47,16 +47,16 @@ function message(e: unknown): string {
 }
 
 /** Begins a new audit at the host, then runs it. */
-export async function startAudit(screenshots: boolean, pageTabId: number | undefined): Promise<AuditStateReply> {
+export async function startAudit(screenshots: boolean, pageTabId: number | undefined, scheduled = false): Promise<AuditStateReply> {
   if (live) return { ...(await auditState()), error: 'an audit is already running' };
   let begun;
   try {
-    begun = await request('audit.begin', { audit_page: api.runtime.getURL('audit.html') });
+    begun = await request('audit.begin', { audit_page: api.runtime.getURL('audit.html'), scheduled });
   } catch (e) {
     return { run: await load(), live: false, error: message(e) };
   }
   const run: AuditRun = {
-    auditId: begun.audit_id, previousId: begun.previous_id, startedAt: begun.started_at, scheduled: false,
+    auditId: begun.audit_id, previousId: begun.previous_id, startedAt: begun.started_at, scheduled,
     plan: initialPlan(), index: 0, results: [], status: 'running', screenshots, pageTabId,
   };
   launch(run);

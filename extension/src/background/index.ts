@@ -123,7 +123,7 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
     case 'audit.state':
       return auditState();
     case 'audit.start':
-      return startAudit(msg.screenshots, sender.tab?.id);
+      return startAudit(msg.screenshots, sender.tab?.id, msg.scheduled === true);
     case 'audit.resume':
       return resumeAudit(msg.screenshots, sender.tab?.id);
     case 'audit.stop':

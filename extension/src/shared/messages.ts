@@ -25,7 +25,8 @@ export type Message =
   | { type: 'dashboard'; snapshotId?: string; auditId?: string }
   /** The audit page and the popup (docs/audit.md): the run's state, start, stop, resume, the reminder. */
   | { type: 'audit.state' }
-  | { type: 'audit.start'; screenshots: boolean }
+  /** scheduled: the page was opened from the reminder's notification. */
+  | { type: 'audit.start'; screenshots: boolean; scheduled?: boolean }
   | { type: 'audit.stop' }
   | { type: 'audit.resume'; screenshots: boolean }
   | { type: 'audit.reminder' }

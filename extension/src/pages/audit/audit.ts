@@ -13,6 +13,8 @@ const titles = new Map(AUDIT.steps.map((s) => [s.id, s.title]));
 // Framed by another page (audit.html is reachable from the loopback dashboard): a click there
 // could be a click tricked out of the user, so the page only works in its own tab.
 const framed = window.top !== window;
+/** Opened from the reminder's notification: the audit is recorded as scheduled. */
+const fromReminder = new URLSearchParams(location.search).get('reminder') === '1';
 
 let state: AuditStateReply = { run: null, live: false };
 let hasAllUrls = false;
@@ -27,13 +29,19 @@ function li(text: string, cls?: string): HTMLLIElement {
 
 const when = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString(api.i18n.getUILanguage()) : '');
 
-/** One render per frame, whatever number of updates arrived (a hidden tab gets no frames: then a task). */
+/** One render per frame, whatever number of updates arrived. A tab hidden after the frame was
+ * asked for (the audit's own tab comes to the front) gets no frame: a timer draws then. */
 let scheduled = false;
 function render(): void {
   if (scheduled) return;
   scheduled = true;
-  const run = (): void => { scheduled = false; draw(); };
-  if (document.hidden) setTimeout(run, 0); else requestAnimationFrame(run);
+  const run = (): void => {
+    if (!scheduled) return;
+    scheduled = false;
+    draw();
+  };
+  requestAnimationFrame(run);
+  setTimeout(run, 150);
 }
 
 function stepStatus(run: AuditRun, i: number): string {
@@ -200,7 +208,7 @@ function withPermission(type: 'audit.start' | 'audit.resume'): void {
   const asked = hasAllUrls || !want ? Promise.resolve(hasAllUrls) : api.permissions.request(ALL_URLS).catch(() => false);
   void asked.then((granted) => {
     hasAllUrls = granted;
-    return send({ type, screenshots: granted });
+    return send({ type, screenshots: granted, ...(type === 'audit.start' && fromReminder ? { scheduled: true } : {}) });
   });
 }
 
