@@ -8,8 +8,9 @@ import { AUDIT, type AuditStepResult } from '../shared/spec.gen';
 import { initialPlan, isSignInUrl, projectIds, withProjects, type PlannedStep } from '../shared/audit-steps';
 import type { AuditRun, AuditStateReply } from '../shared/messages';
 import { HostError, request } from './host';
-import { captureSnapshot } from './snapshot';
+import { captureSnapshot, RefusedError } from './snapshot';
 import { auditCompleted, refreshReminder, setRunnerBadge } from './audit-reminder';
+import { probePage, type Probe } from './audit-probe';
 
 const RUN_KEY = 'auditRun';
 let live: Promise<void> | null = null;
@@ -140,45 +141,7 @@ async function loop(run: AuditRun): Promise<void> {
   if (run.pageTabId !== undefined) await api.tabs.update(run.pageTabId, { active: true }).catch(() => undefined);
 }
 
-interface Probe { url: string; ready: boolean; quiet: boolean; login: boolean; hrefs: string[] }
-
-/** Runs in the page (serialized by executeScript): waits for load, the ready selector and DOM
- * quiet (settleMs without a mutation), within budgetMs; then looks for an obvious login form and
- * collects the links to projects. The observer callback only notes the time. */
-async function probePage(ready: string, settleMs: number, budgetMs: number): Promise<Probe> {
-  const t0 = performance.now();
-  const left = (): number => budgetMs - (performance.now() - t0);
-  const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-  while (document.readyState !== 'complete' && left() > 0) await pause(50);
-  let readyOk = !ready;
-  while (!readyOk && left() > 0) {
-    readyOk = document.querySelector(ready) !== null;
-    if (!readyOk) await pause(100);
-  }
-  let last = performance.now();
-  const mo = new MutationObserver(() => { last = performance.now(); });
-  mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-  while (performance.now() - last < settleMs && left() > 0) await pause(Math.min(200, settleMs));
-  mo.disconnect();
-  const quiet = performance.now() - last >= settleMs;
-  const shown = (el: Element): boolean => {
-    const r = el.getBoundingClientRect();
-    const cs = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && cs.display !== 'none';
-  };
-  // A login form: one visible password field with a visible user name or e-mail field beside it
-  // (a change-password form has two or three password fields and no user name field).
-  const passwords = Array.from(document.querySelectorAll('input[type=password]')).filter(shown) as HTMLInputElement[];
-  let login = false;
-  if (passwords.length === 1) {
-    const pw = passwords[0];
-    const scope = pw.form ?? pw.closest('[role=form],main') ?? document.body;
-    login = Array.from(scope.querySelectorAll('input')).some((i) => i !== pw && shown(i)
-      && (/^(email|text|tel)$/.test(i.type) || /user|email|login/i.test(`${i.autocomplete} ${i.name} ${i.id}`)));
-  }
-  const hrefs = Array.from(document.querySelectorAll('a[href*="/settings/proj_"]'), (a) => (a as HTMLAnchorElement).href).slice(0, 500);
-  return { url: location.href, ready: readyOk, quiet, login, hrefs };
-}
+const SIGN_IN = 'the page asked to sign in';
 
 /** Navigates and waits until the tab finished loading a new document (a navigation that only
  * changes the fragment goes through about:blank, so the page loads as a user opening it sees it). */
@@ -252,17 +215,20 @@ async function runStep(step: PlannedStep, tabId: number): Promise<{ result: Audi
       tab = await api.tabs.get(tabId);
     }
     const finalUrl = tab.url ?? p?.url ?? '';
-    if (isSignInUrl(finalUrl)) return done({ status: 'skipped', final_url: finalUrl, reason: 'the page asked to sign in' });
+    if (isSignInUrl(finalUrl)) return done({ status: 'skipped', final_url: finalUrl, reason: SIGN_IN });
     if (p?.login) return done({ status: 'skipped', final_url: finalUrl, reason: 'the page shows a login form' });
     const projects = step.discoversProjects && p ? projectIds(p.hrefs, AUDIT.maxProjects) : [];
-    const shot = await captureSnapshot({ tabId, windowId: tab.windowId, url: step.url, trigger: 'audit' });
+    // Checked again on the page the capture collects: a redirect in between stores nothing.
+    const shot = await captureSnapshot({ tabId, windowId: tab.windowId, url: step.url, trigger: 'audit',
+      refuse: (u) => (isSignInUrl(u) ? SIGN_IN : null) });
     const notes = [p && !p.ready ? `the page showed no ${step.ready} within ${AUDIT.timeoutMs / 1000} s` : '',
       p && !p.quiet ? 'the page kept changing; captured at the time limit' : ''].filter(Boolean).join('; ');
     return done({ status: 'captured', final_url: finalUrl, snapshot_id: shot.snapshotId, ...(notes ? { reason: notes } : {}) }, projects);
   } catch (e) {
+    if (e instanceof RefusedError) return done({ status: 'skipped', final_url: e.finalUrl, reason: e.message });
     const tab = await api.tabs.get(tabId).catch(() => undefined);
     // Look-alike safety: a page that failed on a sign-in URL is reported as skipped all the same.
-    if (tab?.url && isSignInUrl(tab.url)) return done({ status: 'skipped', final_url: tab.url, reason: 'the page asked to sign in' });
+    if (tab?.url && isSignInUrl(tab.url)) return done({ status: 'skipped', final_url: tab.url, reason: SIGN_IN });
     return done({ status: 'failed', ...(tab?.url ? { final_url: tab.url } : {}), reason: message(e) });
   }
 }

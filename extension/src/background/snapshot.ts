@@ -24,6 +24,14 @@ export interface CaptureOptions {
   category?: Category;
   /** For automatic captures: the rule that asked for it. */
   reason?: string;
+  /** The guided audit: a reason to store nothing for the page's final URL (a sign-in page), checked
+   * on the collected page itself, just before anything is kept. */
+  refuse?: (finalUrl: string) => string | null;
+}
+
+/** The capture was refused by CaptureOptions.refuse: nothing was stored. */
+export class RefusedError extends Error {
+  constructor(reason: string, public finalUrl: string) { super(reason); this.name = 'RefusedError'; }
 }
 
 /** Triggers that come from a user gesture on browser UI, which grants activeTab. */
@@ -189,6 +197,12 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   const page = await exec<PageResult>(opts.tabId,
     (key: string, o: CollectOptions) => (globalThis as unknown as Record<string, PageApi>)[key].collect(o), [PAGE_API_KEY, collectOpts]);
   if (!page) throw new Error('the page did not answer the capture (restricted page?)');
+  const refused = opts.refuse?.(page.url);
+  if (refused) {
+    void restorePage(opts.tabId);
+    page.secrets.length = 0;
+    throw new RefusedError(refused, page.url);
+  }
 
   const artifacts: Artifact[] = [];
   // Per capture: mask boxes that had to be in the image, and how many were verified there.
