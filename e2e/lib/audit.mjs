@@ -36,7 +36,10 @@ export async function startLoopbackPage(target) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => {
+    server.close(r);
+    server.closeAllConnections(); // the browser keeps its connection alive: close would wait for it
+  }) };
 }
 
 /** What the audit page shows: its state, the pages with their status, and the summary. */
