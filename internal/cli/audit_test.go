@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -124,7 +126,26 @@ func TestKitListsAuditActions(t *testing.T) {
 	if out, errOut, code := run(t, home, "verify", kit); code != ExitOK || !strings.Contains(out, "intact") {
 		t.Fatalf("verify: %d %s %s", code, out, errOut)
 	}
-	index := string(unzipAll(t, kit)["index.html"])
+	files := unzipAll(t, kit)
+	// audit.json is the summary the audit.completed event hashed.
+	var summaryHash string
+	for _, line := range strings.Split(strings.TrimSpace(string(files["events.jsonl"])), "\n") {
+		var e struct {
+			Type   string
+			Detail struct {
+				AuditID string `json:"audit_id"`
+				SHA     string `json:"summary_sha256"`
+			}
+		}
+		if json.Unmarshal([]byte(line), &e) == nil && e.Type == "audit.completed" && e.Detail.AuditID == second {
+			summaryHash = e.Detail.SHA
+		}
+	}
+	h := sha256.Sum256(files["audit.json"])
+	if summaryHash == "" || hex.EncodeToString(h[:]) != summaryHash || !strings.Contains(string(files["audit.json"]), second) {
+		t.Errorf("audit.json (%d bytes) does not match the logged summary hash %q", len(files["audit.json"]), summaryHash)
+	}
+	index := string(files["index.html"])
 	check, _, _ := strings.Cut(index[strings.Index(index, `<section id="checklist">`):], "</section>")
 	for _, want := range []string{`data-audit-id="` + second + `"`, ">Audit <span", second,
 		"New API key ci-bot (sk-...Ci7z)", "Improve the model for everyone", "API platform: Billing was skipped"} {

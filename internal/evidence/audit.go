@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,13 +12,20 @@ import (
 	"github.com/ringfence/ringfence/internal/store"
 )
 
+// FileAudit is the latest completed audit's summary in a kit, byte for byte
+// as stored: its SHA-256 is the summary_sha256 of that audit's
+// audit.completed event in events.jsonl.
+const FileAudit = "audit.json"
+
 // KitAudit is the latest completed guided audit as the kit's checklist
-// shows it (docs/audit.md): its id, when it ran, and what needs action.
+// shows it (docs/audit.md): its id, when it ran, and what needs action, with
+// the stored summary.
 type KitAudit struct {
 	ID         string
 	StartedAt  time.Time
 	FinishedAt time.Time
 	Actions    []spec.AuditAction
+	Summary    []byte
 }
 
 // AuditSource is a Source that knows the guided audits; a kit from one
@@ -40,7 +48,7 @@ func (s StoreSource) LatestCompletedAudit(ctx context.Context) (*KitAudit, error
 	if err != nil {
 		return nil, err
 	}
-	k := &KitAudit{ID: a.ID, StartedAt: a.StartedAt, FinishedAt: a.FinishedAt, Actions: sum.Actions}
+	k := &KitAudit{ID: a.ID, StartedAt: a.StartedAt, FinishedAt: a.FinishedAt, Actions: sum.Actions, Summary: a.Summary}
 	if k.FinishedAt.IsZero() {
 		k.FinishedAt = a.StartedAt
 	}
@@ -58,4 +66,13 @@ func latestAudit(ctx context.Context, src Source) (*KitAudit, error) {
 		return nil, fmt.Errorf("latest audit: %w", err)
 	}
 	return a, nil
+}
+
+// writeAudit adds audit.json when the kit has an audit.
+func writeAudit(kz *kitZip, a *KitAudit) error {
+	if a == nil || len(a.Summary) == 0 {
+		return nil
+	}
+	_, err := kz.copy(FileAudit, bytes.NewReader(a.Summary), true, nil)
+	return err
 }

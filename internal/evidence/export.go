@@ -236,6 +236,9 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
+	if err := writeAudit(kz, kitAudit); err != nil {
+		return Result{}, err
+	}
 	head := reportHead{
 		Audit:       kitAudit,
 		CreatedAt:   now,

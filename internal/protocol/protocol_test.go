@@ -533,6 +533,10 @@ func FuzzHandle(f *testing.F) {
 	f.Add([]byte(`{"id":"1","type":"event.log","body":{"type":"warning.shown","detail":{"a":[1,2]}}}`))
 	f.Add([]byte(`{"id":"1","type":"snapshot.list","body":{"limit":3}}`))
 	f.Add([]byte(`{"id":"1","type":"identity.summary"}`))
+	f.Add([]byte(`{"id":"1","type":"audit.begin","body":{"scheduled":true}}`))
+	f.Add([]byte(`{"id":"1","type":"audit.step","body":{"audit_id":"a-1","step":{"step_id":"platform.project-api-keys","project":"proj_a","url":"u","status":"skipped","at":"2026-01-01T00:00:00Z"}}}`))
+	f.Add([]byte(`{"id":"1","type":"audit.finish","body":{"audit_id":"a-1"}}`))
+	f.Add([]byte(`{"id":"1","type":"audit.show"}`))
 	f.Add([]byte(`[]`))
 	s := NewServer(newStore(f, store.Options{}), nil, testKeys)
 	codes := map[string]bool{}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ringfence/ringfence/internal/spec"
 )
@@ -193,7 +194,11 @@ func (s *Store) RecordAuditStep(ctx context.Context, auditID string, st AuditSte
 	}
 	st.URL, st.FinalURL = CapURL(st.URL), CapURL(st.FinalURL)
 	if len(st.Reason) > MaxNoteBytes {
-		st.Reason = st.Reason[:MaxNoteBytes]
+		cut := MaxNoteBytes
+		for cut > 0 && !utf8.RuneStart(st.Reason[cut]) {
+			cut--
+		}
+		st.Reason = st.Reason[:cut]
 	}
 	var n int
 	err := s.write(ctx, func(tx *sql.Tx) error {
