@@ -160,7 +160,8 @@ async function go(tabId: number, url: string, deadline: number): Promise<void> {
   const blank = url === 'about:blank';
   const onUpdated = (id: number, info: { status?: string; url?: string }, tab: chrome.tabs.Tab): void => {
     if (id !== tabId) return;
-    if (info.status === 'loading' || info.url) started = true;
+    // Loading, not a URL change: Firefox shows the new URL while the old document is still there.
+    if (info.status === 'loading') started = true;
     if (started && info.status === 'complete' && (blank || tab.url !== 'about:blank')) done = true;
   };
   api.tabs.onUpdated.addListener(onUpdated);
@@ -208,7 +209,13 @@ async function runStep(step: PlannedStep, tabId: number): Promise<{ result: Audi
     // wait for that document too, within the step's time.
     for (;;) {
       if (isSignInUrl(tab.url ?? '')) break;
-      p = await probe(tabId, step, deadline);
+      // The document can still be changing hands (the injection then finds no permitted page):
+      // once more after a short wait, within the step's time.
+      p = await probe(tabId, step, deadline).catch(async (e: unknown) => {
+        if (Date.now() + 1000 >= deadline) throw e;
+        await sleep(500);
+        return probe(tabId, step, deadline);
+      });
       tab = await api.tabs.get(tabId);
       if ((tab.status === 'complete' && tab.url === p.url) || Date.now() >= deadline) break;
       await loaded(tabId, p.url, deadline);
