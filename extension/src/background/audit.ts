@@ -105,7 +105,8 @@ async function runTab(run: AuditRun): Promise<number> {
   if (run.runTabId !== undefined) {
     const t = await api.tabs.get(run.runTabId).catch(() => undefined);
     if (t?.id !== undefined) {
-      await api.tabs.update(t.id, { active: true });
+      // A screenshot is of the visible tab: brought back if the user looked elsewhere meanwhile.
+      if (run.screenshots && !t.active) await api.tabs.update(t.id, { active: true });
       return t.id;
     }
   }
