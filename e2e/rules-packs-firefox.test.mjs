@@ -1,49 +1,14 @@
 // Issue 14's opt-in packs in real Firefox ESR (WebDriver BiDi): the same cases as rules-packs.test.mjs,
 // with the packs' hosts granted in a copy of dist/firefox (lib/packs.mjs); the background registers
 // their content scripts through scripting.registerContentScripts, as after the options page's prompt.
-import { test, before, after } from 'node:test';
-import assert from 'node:assert/strict';
 import * as H from './lib/harness.mjs';
-import { CASES as ALL, runCase } from './lib/rule-cases.mjs';
+import { CASES } from './lib/rule-cases.mjs';
 import { grantedPacksCopy } from './lib/packs.mjs';
+import { GROUPS, ruleSuite } from './lib/rule-suite.mjs';
 
-H.requireTools({ firefox: true });
-const CASES = ALL.filter((c) => c.pack !== 'openai');
-
-let sb, srv, browser;
-before(async () => {
-  sb = H.makeSandbox('rules-packs-fx');
-  srv = await H.startFixtureServer();
-  browser = await H.launchFirefox({ sandbox: sb, server: srv, extension: grantedPacksCopy(sb, H.DIST_FIREFOX) });
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-  sb?.cleanup();
-});
-
-// WebDriver BiDi cannot see the content script's isolated world, so here a quiet case cannot prove
-// by itself that the script ran; every host of a quiet case also has warn cases in this suite (the
-// script demonstrably runs there), and the Chromium suite checks the isolated world for each page.
-const table = [];
-for (const c of CASES) {
-  test(`Firefox ${c.kind}: ${c.name}`, async () => {
-    const seen = await runCase(H, browser, c, { quietMs: 1200 });
-    table.push([c.name, c.kind, seen.join(' → ')]);
-  });
-}
-
-test('Firefox: the events reach the host; none for a look-alike', async () => {
-  const ev = await H.waitFor(() => { const e = H.events(sb); return e.some((x) => x.rule_id === 'github.delete-account') ? e : false; }, { message: 'events' });
-  const rules = new Set(ev.filter((e) => e.type.startsWith('warning.')).map((e) => e.rule_id));
-  for (const r of ['google.delete-account', 'microsoft.close-account', 'amazon.close-account', 'github.delete-account']) {
-    assert.ok(rules.has(r), `no event for ${r}: ${[...rules]}`);
-  }
-  const quietUrls = new Set(CASES.filter((c) => c.kind === 'quiet' && c.steps.every((s) => s[0] !== 'expect')).map((c) => c.url));
-  assert.deepEqual(ev.filter((e) => e.type.startsWith('warning.') && quietUrls.has(e.url)).map((e) => `${e.rule_id} ${e.url}`), []);
-});
-
-test('detection table (Firefox)', () => {
-  console.log('\nDETECTION TABLE (Firefox, packs)\n' + table.map((r) => `| ${r.join(' | ')} |`).join('\n'));
-  assert.equal(table.length, CASES.length, 'every case ran');
+const { finish } = ruleSuite(H, { engine: 'firefox', sandbox: 'rules-packs-fx', label: 'packs', cases: CASES.filter(GROUPS.packs),
+  extension: (sb) => grantedPacksCopy(sb, H.DIST_FIREFOX) });
+finish({
+  arrived: (e) => e.some((x) => x.rule_id === 'github.delete-account'),
+  mustWarn: ['google.delete-account', 'microsoft.close-account', 'amazon.close-account', 'github.delete-account'],
 });

@@ -1,63 +1,37 @@
 // Issue 14 in real Chromium, the opt-in packs (Google, Microsoft, Amazon, GitHub): their pages warn,
 // look-alikes on the same hosts stay quiet, the options page switches a pack off and on, asks for that
 // pack's hosts only, and lists every rule's sources.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './lib/harness.mjs';
-import { CASES as ALL, runCase } from './lib/rule-cases.mjs';
+import { CASES } from './lib/rule-cases.mjs';
 import { grantedPacksCopy, packOrigins } from './lib/packs.mjs';
+import { GROUPS, ruleSuite } from './lib/rule-suite.mjs';
 
-H.requireTools();
-const CASES = ALL.filter((c) => c.pack !== 'openai');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-let sb, srv, browser, worker;
-before(async () => {
-  sb = H.makeSandbox('rules-packs');
-  srv = await H.startFixtureServer();
-  browser = await H.launchChromium({ sandbox: sb, server: srv, extension: grantedPacksCopy(sb, H.DIST_CHROME) });
-  worker = await H.extensionWorker(browser);
-  // Automatic snapshots on every escalation are another suite's subject; off here, they would only
-  // slow the pass on a busy machine.
-  await worker.evaluate(async () => {
-    const cur = (await chrome.storage.local.get('settings')).settings ?? {};
-    await chrome.storage.local.set({ settings: { ...cur, captureAuto: false } });
-  });
+const { ctx, finish } = ruleSuite(H, { engine: 'chromium', sandbox: 'rules-packs', label: 'packs', cases: CASES.filter(GROUPS.packs),
+  extension: (sb) => grantedPacksCopy(sb, H.DIST_CHROME),
   // The background registers the packs' content scripts once it has seen the granted hosts.
-  await H.waitFor(() => worker.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).length >= 4),
-    { message: 'pack content scripts registered' });
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-  sb?.cleanup();
-});
-
-const table = [];
-for (const c of CASES) {
-  test(`Chromium ${c.kind}: ${c.name}`, async () => {
-    const seen = await runCase(H, browser, c, { quietCheck: H.contentScriptRan });
-    table.push([c.name, c.kind, seen.join(' → ')]);
-  });
-}
+  ready: (c) => H.waitFor(() => c.worker.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).length >= 4),
+    { message: 'pack content scripts registered' }) });
 
 test('a pack switched off in the options page stops warning; switched on again it warns', async () => {
-  const opts = await H.openPage(browser, `chrome-extension://${H.EXT_ID}/options.html`);
+  const opts = await H.openPage(ctx.browser, `chrome-extension://${H.EXT_ID}/options.html`);
   try {
     await opts.waitForSelector('input[name="pack"][value="github"]');
     assert.equal(await opts.$eval('input[name="pack"][value="github"]', (e) => e.checked), true, 'granted hosts: the pack shows as on');
     assert.equal(await opts.$eval('input[name="pack"][value="openai"]', (e) => e.checked && e.disabled), true, 'OpenAI is always on');
     await opts.click('input[name="pack"][value="github"]');
-    await H.waitFor(() => worker.evaluate(async () => !(await chrome.scripting.getRegisteredContentScripts()).some((s) => s.id === 'pack-github')),
+    await H.waitFor(() => ctx.worker.evaluate(async () => !(await chrome.scripting.getRegisteredContentScripts()).some((s) => s.id === 'pack-github')),
       { message: 'github content script unregistered' });
-    const page = await H.openPage(browser, 'https://github.com/settings/admin');
+    const page = await H.openPage(ctx.browser, 'https://github.com/settings/admin');
     await sleep(1200);
     assert.equal(await H.readBanner(page), null, 'a switched-off pack warned');
     await page.close();
     await opts.click('input[name="pack"][value="github"]'); // already granted: the request resolves at once
-    await H.waitFor(() => worker.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).some((s) => s.id === 'pack-github')),
+    await H.waitFor(() => ctx.worker.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).some((s) => s.id === 'pack-github')),
       { message: 'github content script registered again' });
-    const again = await H.openPage(browser, 'https://github.com/settings/admin');
+    const again = await H.openPage(ctx.browser, 'https://github.com/settings/admin');
     await H.waitForBanner(again, (b) => b?.rule === 'github.delete-account');
     await again.close();
   } finally {
@@ -67,7 +41,7 @@ test('a pack switched off in the options page stops warning; switched on again i
 
 test('enabling a pack in the options page asks for that pack\'s hosts only (the production build)', async () => {
   const own = H.makeSandbox('rules-perm');
-  const b2 = await H.launchChromium({ sandbox: own, server: srv, register: false });
+  const b2 = await H.launchChromium({ sandbox: own, server: ctx.srv, register: false });
   try {
     const w2 = await H.extensionWorker(b2);
     const before = await w2.evaluate(() => chrome.permissions.getAll());
@@ -96,7 +70,7 @@ test('enabling a pack in the options page asks for that pack\'s hosts only (the 
 });
 
 test('the options page lists every rule with its sources', async () => {
-  const opts = await H.openPage(browser, `chrome-extension://${H.EXT_ID}/options.html`);
+  const opts = await H.openPage(ctx.browser, `chrome-extension://${H.EXT_ID}/options.html`);
   try {
     await opts.waitForSelector('#provenance [data-rule="auth.account-deleted"]');
     const auth = await opts.$eval('#provenance [data-rule="auth.account-deleted"]', (e) => e.textContent);
@@ -108,7 +82,4 @@ test('the options page lists every rule with its sources', async () => {
   }
 });
 
-test('detection table (Chromium)', () => {
-  console.log('\nDETECTION TABLE (Chromium, packs)\n' + table.map((r) => `| ${r.join(' | ')} |`).join('\n'));
-  assert.equal(table.length, CASES.length, 'every case ran');
-});
+finish();

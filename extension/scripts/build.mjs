@@ -17,7 +17,7 @@ const entries = {
   // PAGE_SCRIPT in src/shared/page-api.ts: injected by the background with scripting.executeScript.
   'capture-page': 'src/injected/page.ts',
 };
-const targets = { chrome: ['chrome116'], firefox: ['firefox140'] };
+const targets = { chrome: ['chrome148'], firefox: ['firefox142'] };
 
 // Overlays replace scalars and arrays and merge objects, so an overlay stays a thin diff.
 function merge(base, over) {

@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/ringfence/ringfence/internal/dashboard"
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/store"
 )
@@ -137,5 +139,57 @@ func TestImportDiffDelete(t *testing.T) {
 	}
 	if out, _, _ := run(t, home, "doctor"); strings.Contains(out, "broken") {
 		t.Errorf("doctor after delete:\n%s", out)
+	}
+}
+
+// Four dashboard.open calls at once (two browsers, a double click) start one
+// server and all get its address.
+func TestEnsureStartsOneServer(t *testing.T) {
+	bin := hostBinary(t)
+	home := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ring, err := keys.Open(ctx, home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := ring.DashboardToken(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := make([]string, 4)
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	for i := range urls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			urls[i], errs[i] = dashboard.Ensure(ctx, home, token, bin)
+		}()
+	}
+	wg.Wait()
+	rec, recErr := dashboard.ReadRecord(home)
+	if recErr == nil {
+		t.Cleanup(func() {
+			if p, err := os.FindProcess(rec.PID); err == nil {
+				p.Kill()
+			}
+		})
+	}
+	for i := range urls {
+		if errs[i] != nil {
+			t.Fatalf("call %d: %v", i, errs[i])
+		}
+		if urls[i] != urls[0] {
+			t.Errorf("call %d got %s, call 0 %s", i, urls[i], urls[0])
+		}
+	}
+	log, _ := os.ReadFile(filepath.Join(home, "dashboard.log"))
+	// Each serve prints its URL first thing.
+	if n := strings.Count(string(log), "http://127.0.0.1:"); n != 1 {
+		t.Errorf("%d servers started, want 1; dashboard.log:\n%s", n, log)
+	}
+	if _, err := os.Stat(filepath.Join(home, "dashboard.start.lock")); !os.IsNotExist(err) {
+		t.Errorf("the start lock is left behind: %v", err)
 	}
 }

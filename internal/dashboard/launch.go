@@ -100,10 +100,62 @@ func Running(ctx context.Context, home, token string) (string, bool) {
 // detached `exe serve` when none answers. The new process outlives the
 // caller (the native host exits when its browser port closes); its output
 // goes to dashboard.log in the data folder.
+//
+// Two callers at once (two browsers, or a double click) start one server:
+// the first takes dashboard.start.lock, the other waits for the server it
+// starts.
 func Ensure(ctx context.Context, home, token, exe string) (string, error) {
 	if u, ok := Running(ctx, home, token); ok {
 		return u, nil
 	}
+	release, err := startLock(ctx, home, func() bool { _, ok := Running(ctx, home, token); return ok })
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	// The holder before us may have started it.
+	if u, ok := Running(ctx, home, token); ok {
+		return u, nil
+	}
+	return startServe(ctx, home, token, exe)
+}
+
+// startLockStale: a lock older than this is left over from a killed caller
+// (a start takes at most 15 s).
+const startLockStale = 30 * time.Second
+
+// startLock takes dashboard.start.lock (O_EXCL: any OS, any filesystem), or
+// waits until up() says another caller's server answers, or its lock goes
+// away or gets stale.
+func startLock(ctx context.Context, home string, up func() bool) (release func(), err error) {
+	path := filepath.Join(home, "dashboard.start.lock")
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err == nil {
+			f.Close()
+			return func() { os.Remove(path) }, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("dashboard: start lock: %w", err)
+		}
+		if st, err := os.Stat(path); err == nil && time.Since(st.ModTime()) > startLockStale {
+			os.Remove(path)
+			continue
+		}
+		if up() {
+			return func() {}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+func startServe(ctx context.Context, home, token, exe string) (string, error) {
 	logf, err := os.OpenFile(filepath.Join(home, "dashboard.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return "", fmt.Errorf("dashboard: log file: %w", err)

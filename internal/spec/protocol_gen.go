@@ -11,6 +11,14 @@ const ProtocolVersion = 1
 
 // Message types.
 const (
+	// Starts a guided audit (docs/audit.md): marks a running one abandoned, appends audit.started to the event log.
+	MsgAuditBegin = "audit.begin"
+	// Completes a running audit: computes its summary against the previous completed audit, stores it, appends audit.completed to the event log.
+	MsgAuditFinish = "audit.finish"
+	// An audit's summary: the given one, or the newest when audit_id is absent (null when there is none).
+	MsgAuditShow = "audit.show"
+	// Records how one page of a running audit ended; reporting a step again replaces it (a resumed audit).
+	MsgAuditStep = "audit.step"
 	// Finds or starts the evidence dashboard (ringfence serve) of this data folder and returns its loopback URL with the access token. Registered by EnableDashboard.
 	MsgDashboardOpen = "dashboard.open"
 	// Appends one event to the hash-chained log.
@@ -34,7 +42,7 @@ const (
 )
 
 // MessageTypes lists every message type, sorted.
-var MessageTypes = []string{MsgDashboardOpen, MsgEventLog, MsgExport, MsgHello, MsgIdentitySummary, MsgSnapshotAbort, MsgSnapshotBegin, MsgSnapshotChunk, MsgSnapshotCommit, MsgSnapshotList}
+var MessageTypes = []string{MsgAuditBegin, MsgAuditFinish, MsgAuditShow, MsgAuditStep, MsgDashboardOpen, MsgEventLog, MsgExport, MsgHello, MsgIdentitySummary, MsgSnapshotAbort, MsgSnapshotBegin, MsgSnapshotChunk, MsgSnapshotCommit, MsgSnapshotList}
 
 // ProgressTypes lists the message types that send progress frames.
 var ProgressTypes = []string{MsgExport}
@@ -94,6 +102,12 @@ const (
 // ErrorCodes lists every code, in documentation order.
 var ErrorCodes = []string{CodeBadJSON, CodeBadRequest, CodeUnknownType, CodeTooLarge, CodeReplyTooLarge, CodeForbiddenCaller, CodeUnknownUpload, CodeOutOfOrder, CodeSizeMismatch, CodeChecksumMismatch, CodeStorageFull, CodeStorageError, CodeInternal}
 
+// Where an audit is.
+type AuditStatus = string
+
+// How one audit page ended.
+type AuditStepStatus = string
+
 // An evidence category (vocabulary.json categories).
 type Category = string
 
@@ -128,6 +142,135 @@ type ArtifactInfo struct {
 	Size int64 `json:"size"`
 }
 
+// AuditAction: Something the user should act on; carried into the kit's checklist.
+type AuditAction struct {
+	Severity string `json:"severity"`
+	StepID   string `json:"step_id,omitempty"`
+	Text     string `json:"text"`
+}
+
+// AuditBeginReply: the body of the reply to audit.begin.
+type AuditBeginReply struct {
+	AuditID string `json:"audit_id"`
+	// The last completed audit, compared with at the end.
+	PreviousID *string `json:"previous_id"`
+	StartedAt  Time    `json:"started_at"`
+}
+
+// AuditBeginRequest: the body of a audit.begin request.
+type AuditBeginRequest struct {
+	// The extension's audit page URL (chrome-extension:// or moz-extension://), so the dashboard can link its Run audit button to it.
+	AuditPage string `json:"audit_page,omitempty"`
+	// Begun from the reminder.
+	Scheduled bool `json:"scheduled,omitempty"`
+}
+
+// AuditChange: A setting or account field that differs from the previous audit's same page.
+type AuditChange struct {
+	From   string `json:"from"`
+	Label  string `json:"label"`
+	StepID string `json:"step_id"`
+	To     string `json:"to"`
+}
+
+// AuditChanges: What changed since the previous completed audit.
+type AuditChanges struct {
+	Account []AuditChange `json:"account"`
+	// Steps that were skipped or failed this time.
+	Failed      []AuditStepResult `json:"failed"`
+	KeysAdded   []AuditKey        `json:"keys_added"`
+	KeysRemoved []AuditKey        `json:"keys_removed"`
+	Notices     []AuditNotice     `json:"notices"`
+	PreviousID  string            `json:"previous_id"`
+	Settings    []AuditChange     `json:"settings"`
+}
+
+// AuditFinishReply: the body of the reply to audit.finish.
+type AuditFinishReply struct {
+	Audit AuditSummary `json:"audit"`
+}
+
+// AuditFinishRequest: the body of a audit.finish request.
+type AuditFinishRequest struct {
+	AuditID string `json:"audit_id"`
+}
+
+// AuditKey: An API key that appeared or disappeared since the previous audit.
+type AuditKey struct {
+	Name    string `json:"name"`
+	Prefix  string `json:"prefix"`
+	Project string `json:"project,omitempty"`
+	StepID  string `json:"step_id"`
+	// Added, and no dependent system is recorded for it in the key inventory.
+	Unowned bool `json:"unowned"`
+}
+
+// AuditNotice: A moderation notice first seen since the previous audit: an audit page, a snapshot or an import in the moderation category.
+type AuditNotice struct {
+	At         Time    `json:"at"`
+	SnapshotID string  `json:"snapshot_id"`
+	Title      string  `json:"title"`
+	Trigger    Trigger `json:"trigger"`
+}
+
+// AuditShowReply: the body of the reply to audit.show.
+type AuditShowReply struct {
+	Audit *AuditSummary `json:"audit"`
+}
+
+// AuditShowRequest: the body of a audit.show request.
+type AuditShowRequest struct {
+	AuditID string `json:"audit_id,omitempty"`
+}
+
+// AuditStepReply: the body of the reply to audit.step.
+type AuditStepReply struct {
+	// Steps recorded so far.
+	Steps int `json:"steps"`
+}
+
+// AuditStepRequest: the body of a audit.step request.
+type AuditStepRequest struct {
+	AuditID string          `json:"audit_id"`
+	Step    AuditStepResult `json:"step"`
+}
+
+// AuditStepResult: One page of an audit as reported by the extension (audit.step).
+type AuditStepResult struct {
+	// RFC 3339.
+	At Time `json:"at"`
+	// Where the page ended up (a sign-in page when skipped).
+	FinalURL string `json:"final_url,omitempty"`
+	// The project (proj_…) for per-project steps; empty otherwise.
+	Project string `json:"project,omitempty"`
+	// Why a page was skipped or failed, for people.
+	Reason string `json:"reason,omitempty"`
+	// The stored snapshot when captured.
+	SnapshotID string          `json:"snapshot_id,omitempty"`
+	Status     AuditStepStatus `json:"status"`
+	// An id from spec/audit.json.
+	StepID string `json:"step_id"`
+	// The step's title (spec/audit.json), plus the project.
+	Title string `json:"title"`
+	// The URL the step opened (redacted like any meta field).
+	URL string `json:"url"`
+}
+
+// AuditSummary: One audit: its pages, what changed since the previous completed one, what needs action, and the identity check.
+type AuditSummary struct {
+	Actions []AuditAction `json:"actions"`
+	AuditID string        `json:"audit_id"`
+	// null for the first audit (nothing to compare with).
+	Changes    *AuditChanges `json:"changes"`
+	FinishedAt *Time         `json:"finished_at"`
+	Identity   IdentityCheck `json:"identity"`
+	// Begun from the reminder rather than by hand.
+	Scheduled bool              `json:"scheduled"`
+	StartedAt Time              `json:"started_at"`
+	Status    AuditStatus       `json:"status"`
+	Steps     []AuditStepResult `json:"steps"`
+}
+
 // CategoryLatest is generated from spec/.
 type CategoryLatest struct {
 	CapturedAt Time   `json:"captured_at"`
@@ -142,6 +285,10 @@ type DashboardOpenReply struct {
 
 // DashboardOpenRequest: the body of a dashboard.open request.
 type DashboardOpenRequest struct {
+	// Open this audit's page: [0-9A-Za-z-]{1,64}.
+	AuditID string `json:"audit_id,omitempty"`
+	// The extension's audit page URL, for the dashboard's Run audit button (as in audit.begin).
+	AuditPage string `json:"audit_page,omitempty"`
 	// Open this snapshot's page: [0-9A-Za-z-]{1,64}.
 	SnapshotID string `json:"snapshot_id,omitempty"`
 }
@@ -211,6 +358,20 @@ type HelloRequest struct {
 	Browser          string `json:"browser,omitempty"`
 	BrowserVersion   string `json:"browser_version,omitempty"`
 	ExtensionVersion string `json:"extension_version,omitempty"`
+}
+
+// IdentityCheck: Whether the identity that holds production API keys is also used on consumer products (ChatGPT, Sora).
+type IdentityCheck struct {
+	// What the user can do, for people; empty when nothing is shared.
+	Advice string `json:"advice"`
+	// API keys seen in this audit.
+	APIKeys int `json:"api_keys"`
+	// The shared emails, as stored (masked when the user masks emails).
+	Emails []string `json:"emails"`
+	// The shared phone numbers, as stored.
+	Phones []string `json:"phones"`
+	// The same email or phone was seen on an API-platform page and on a consumer page.
+	Shared bool `json:"shared"`
 }
 
 // IdentitySummaryReply: the body of the reply to identity.summary.

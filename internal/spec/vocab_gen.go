@@ -16,10 +16,12 @@ const (
 	TriggerAuto = "auto"
 	// a file imported by ringfence import or the dashboard (host only: snapshot.begin refuses it)
 	TriggerImport = "import"
+	// a page of the guided weekly audit (the extension's audit runner)
+	TriggerAudit = "audit"
 )
 
 // Triggers lists them in spec order.
-var Triggers = []string{TriggerButton, TriggerShortcut, TriggerContextMenu, TriggerBanner, TriggerAuto, TriggerImport}
+var Triggers = []string{TriggerButton, TriggerShortcut, TriggerContextMenu, TriggerBanner, TriggerAuto, TriggerImport, TriggerAudit}
 
 // Evidence categories.
 const (
@@ -96,10 +98,14 @@ const (
 	EventSnapshotDeleted = "snapshot.deleted"
 	// an API key's dependents or rotation status were recorded (host only)
 	EventKeyUpdated = "key.updated"
+	// a guided audit began (host only; detail.audit_id)
+	EventAuditStarted = "audit.started"
+	// a guided audit finished: detail.audit_id, its counts and the SHA-256 of its summary (host only)
+	EventAuditCompleted = "audit.completed"
 )
 
 // EventTypes lists them in spec order.
-var EventTypes = []string{EventWarningShown, EventWarningEscalated, EventWarningDismissed, EventWarningSnoozed, EventWarningUnsnoozed, EventWarningProceeded, EventGuardCancelled, EventSnapshotRequested, EventSnapshotFailed, EventEventsDropped, EventNoteAdded, EventImportAdded, EventSnapshotDeleted, EventKeyUpdated}
+var EventTypes = []string{EventWarningShown, EventWarningEscalated, EventWarningDismissed, EventWarningSnoozed, EventWarningUnsnoozed, EventWarningProceeded, EventGuardCancelled, EventSnapshotRequested, EventSnapshotFailed, EventEventsDropped, EventNoteAdded, EventImportAdded, EventSnapshotDeleted, EventKeyUpdated, EventAuditStarted, EventAuditCompleted}
 
 // Artifact names.
 const (
@@ -119,6 +125,32 @@ const (
 
 // ArtifactNames lists them in spec order.
 var ArtifactNames = []string{ArtifactScreenshotPNG, ArtifactFullpagePNG, ArtifactDOMHTML, ArtifactTextTXT, ArtifactSettingsJSON, ArtifactPageMHTML}
+
+// How one audit page ended.
+const (
+	// the page was snapshotted (snapshot_id)
+	AuditStepCaptured = "captured"
+	// the page redirected to sign-in (or needs a login): reported, never captured
+	AuditStepSkipped = "skipped"
+	// the page did not load or the snapshot could not be stored (reason)
+	AuditStepFailed = "failed"
+)
+
+// AuditStepStatuses lists them in spec order.
+var AuditStepStatuses = []string{AuditStepCaptured, AuditStepSkipped, AuditStepFailed}
+
+// Where an audit is.
+const (
+	// begun, not finished: the extension may resume it
+	AuditRunning = "running"
+	// every step reported and the summary computed
+	AuditCompleted = "completed"
+	// a newer audit began before this one finished
+	AuditAbandoned = "abandoned"
+)
+
+// AuditStatuses lists them in spec order.
+var AuditStatuses = []string{AuditRunning, AuditCompleted, AuditAbandoned}
 
 // CategoryTitles names each category for people.
 var CategoryTitles = map[string]string{

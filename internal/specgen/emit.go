@@ -122,6 +122,8 @@ func goVocab(s *Spec) (string, error) {
 	goWords(&b, "Progress stages.", "Stage", "ProgressStages", v.ProgressStages)
 	goWords(&b, "Event types the extension logs.", "Event", "EventTypes", v.EventTypes)
 	goWords(&b, "Artifact names.", "Artifact", "ArtifactNames", v.Artifacts)
+	goWords(&b, "How one audit page ended.", "AuditStep", "AuditStepStatuses", v.AuditSteps)
+	goWords(&b, "Where an audit is.", "Audit", "AuditStatuses", v.AuditStatuses)
 	b.WriteString("// CategoryTitles names each category for people.\nvar CategoryTitles = map[string]string{\n")
 	for _, c := range v.Categories {
 		fmt.Fprintf(&b, "\tCategory%s: %q,\n", Pascal(c.ID), c.Title)
@@ -295,6 +297,8 @@ func tsFile(s *Spec) (string, error) {
 	tsWords(&b, "Progress stages.", "PROGRESS_STAGES", "ProgressStage", v.ProgressStages)
 	tsWords(&b, "Event types the extension logs.", "EVENT_TYPES", "EventType", v.EventTypes)
 	tsWords(&b, "Artifact names.", "ARTIFACT_NAMES", "ArtifactName", v.Artifacts)
+	tsWords(&b, "How one audit page ended.", "AUDIT_STEP_STATUSES", "AuditStepStatus", v.AuditSteps)
+	tsWords(&b, "Where an audit is.", "AUDIT_STATUSES", "AuditStatus", v.AuditStatuses)
 	tsWords(&b, "The host's error codes (and `disconnected`, the extension's own for a dropped port, is not one).", "ERROR_CODES", "ErrorCode", p.Errors)
 	names := sortedKeys(p.Messages)
 	b.WriteString("/** Every message type the host answers. */\nexport const MESSAGE_TYPES = [")
@@ -392,6 +396,7 @@ export const SITES: readonly SiteSpec[] = [
 	}
 	b.WriteString(strings.Join(ids, ", "))
 	b.WriteString("] as const;\n")
+	tsAudit(&b, s)
 	return b.String(), nil
 }
 

@@ -147,6 +147,8 @@ type Vocabulary struct {
 	ProgressStages  []Word `json:"progress_stages"`
 	EventTypes      []Word `json:"event_types"`
 	Artifacts       []Word `json:"artifacts"`
+	AuditSteps      []Word `json:"audit_step_statuses"`
+	AuditStatuses   []Word `json:"audit_statuses"`
 }
 
 // Site is spec/sites/<id>/site.json; its rules.json sits next to it.
@@ -190,6 +192,7 @@ type Spec struct {
 	Vocabulary Vocabulary
 	Settings   *Schema
 	Sites      []Site
+	Audit      AuditPlan
 }
 
 func readJSON(path string, v any) error {
@@ -261,6 +264,12 @@ func Load(dir string) (*Spec, error) {
 	if len(s.Sites) == 0 {
 		return nil, fmt.Errorf("specgen: no spec/sites/*/site.json in %s", dir)
 	}
+	if err := readJSON(filepath.Join(dir, "audit.json"), &s.Audit); err != nil {
+		return nil, err
+	}
+	if err := s.checkAudit(); err != nil {
+		return nil, err
+	}
 	return &s, s.check()
 }
 
@@ -315,6 +324,10 @@ func (s *Spec) vocab(name string) ([]string, string, error) {
 		return ids(s.Vocabulary.EventTypes), "EventType", nil
 	case "artifacts":
 		return ids(s.Vocabulary.Artifacts), "ArtifactName", nil
+	case "audit_step_statuses":
+		return ids(s.Vocabulary.AuditSteps), "AuditStepStatus", nil
+	case "audit_statuses":
+		return ids(s.Vocabulary.AuditStatuses), "AuditStatus", nil
 	case "errors":
 		return ids(s.Protocol.Errors), "ErrorCode", nil
 	}
@@ -356,6 +369,7 @@ func Generate(s *Spec) (map[string][]byte, error) {
 		"sites_gen.go":    goSites,
 		"settings_gen.go": goSettings,
 		"rules_gen.go":    goRules,
+		"audit_gen.go":    goAudit,
 	}
 	for _, name := range sortedKeys(goFiles) {
 		src, err := goFiles[name](s)

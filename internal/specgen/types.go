@@ -248,7 +248,11 @@ func (t *typer) goStruct(b *strings.Builder, name string, s *Schema) error {
 }
 
 // goNamed emits every named type reached so far, and those they reach.
-func (t *typer) goNamed(b *strings.Builder) error {
+func (t *typer) goNamed(b *strings.Builder) error { return t.eachNamed(b, t.goStruct) }
+
+// eachNamed emits, with emit, every named type reached so far and those that emitting them reaches,
+// in sorted batches (emitting a type can name new ones).
+func (t *typer) eachNamed(b *strings.Builder, emit func(*strings.Builder, string, *Schema) error) error {
 	done := map[string]bool{}
 	for {
 		var next []string
@@ -263,7 +267,7 @@ func (t *typer) goNamed(b *strings.Builder) error {
 		slices.Sort(next)
 		for _, n := range next {
 			done[n] = true
-			if err := t.goStruct(b, n, t.named[n]); err != nil {
+			if err := emit(b, n, t.named[n]); err != nil {
 				return err
 			}
 		}
@@ -294,27 +298,7 @@ func (t *typer) tsInterface(b *strings.Builder, name string, s *Schema) error {
 	return nil
 }
 
-func (t *typer) tsNamed(b *strings.Builder) error {
-	done := map[string]bool{}
-	for {
-		var next []string
-		for _, n := range t.order {
-			if !done[n] {
-				next = append(next, n)
-			}
-		}
-		if len(next) == 0 {
-			return nil
-		}
-		slices.Sort(next)
-		for _, n := range next {
-			done[n] = true
-			if err := t.tsInterface(b, n, t.named[n]); err != nil {
-				return err
-			}
-		}
-	}
-}
+func (t *typer) tsNamed(b *strings.Builder) error { return t.eachNamed(b, t.tsInterface) }
 
 func goImports(b *strings.Builder, imports map[string]bool) {
 	if len(imports) == 0 {

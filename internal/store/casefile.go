@@ -167,7 +167,7 @@ func (s *Store) DeleteSnapshot(ctx context.Context, id, by, reason string) (Dele
 		return Deleted{}, fmt.Errorf("store: %w", invalid("reason is longer than 2048 bytes"))
 	}
 	var out Deleted
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.writeScrubbed(ctx, func(tx *sql.Tx) error {
 		out = Deleted{Snapshot: snap}
 		res, err := tx.ExecContext(ctx, `DELETE FROM artifacts WHERE snapshot_id = ?`, id)
 		if err != nil {
@@ -212,6 +212,60 @@ func (s *Store) DeleteSnapshot(ctx context.Context, id, by, reason string) (Dele
 		return Deleted{}, fmt.Errorf("store: delete %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// writeScrubbed runs fn like write, on one connection with secure_delete on:
+// SQLite then overwrites what fn deletes with zeros instead of leaving it in
+// free pages, where the snapshot's metadata (in the clear) and its blobs'
+// ciphertext would otherwise stay until the pages were reused. A TRUNCATE
+// checkpoint afterwards empties the WAL, whose frames hold the pages' earlier
+// images. Other writes keep secure_delete off (an upload's staging rows are
+// deleted on every commit, and zeroing them would cost ingest throughput).
+func (s *Store) writeScrubbed(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return classify(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return classify(err)
+	}
+	// The connection goes back to the pool: secure_delete must not stay on for it.
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = OFF`)
+	for attempt := 0; ; attempt++ {
+		err = func() error {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if err := fn(tx); err != nil {
+				tx.Rollback()
+				return err
+			}
+			return tx.Commit()
+		}()
+		if err == nil || !isBusy(err) || attempt == 3 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		err = classify(err)
+		if errors.Is(err, ErrStorageFull) {
+			s.full.Store(true)
+			s.recoverSpace(ctx)
+		}
+		return err
+	}
+	// Best effort: a reader holding an old snapshot keeps the WAL; the next
+	// checkpoint that finds none truncates it.
+	var busy, logFrames, done int
+	_ = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done)
+	return nil
 }
 
 // SeenKey is one row of a settings.json api_keys array.

@@ -9,6 +9,8 @@ import { captureSnapshot, currentProgress, QueuedError } from './snapshot';
 import { hello, hostStatus, onStatusChange, request } from './host';
 import { flushEvents, logEvent, queuedEventCount } from './events';
 import { watchPacks } from './packs';
+import { receiveBodiesPart } from './bodies';
+import { BODIES_MESSAGE, type BodiesPart } from '../shared/page-api';
 
 // Per-tab warnings for the popup, in session storage: the background (a service worker in Chromium,
 // an event page in Firefox) may be unloaded between the content script's report and the popup.
@@ -133,9 +135,11 @@ async function handle(msg: Message, sender: chrome.runtime.MessageSender): Promi
   }
 }
 
-api.runtime.onMessage.addListener((msg: Message, sender, sendResponse) => {
+api.runtime.onMessage.addListener((msg: Message | BodiesPart, sender, sendResponse) => {
   // Only our own pages and content scripts may talk to the background.
   if (sender.id !== api.runtime.id) return false;
+  // A capture's page script delivering its artifacts (a token the capture made, for its own tab).
+  if (msg.type === BODIES_MESSAGE) { sendResponse({ ok: receiveBodiesPart(msg, sender.tab?.id) }); return false; }
   const fromPage = sender.tab !== undefined && !(sender.url ?? '').startsWith(api.runtime.getURL(''));
   if (fromPage) {
     if (!FROM_PAGE.has(msg.type)) { sendResponse({ error: 'not allowed from a page' }); return false; }

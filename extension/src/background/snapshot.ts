@@ -9,7 +9,8 @@ import { redactMhtml } from './mhtml';
 import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact';
 import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
 import { captureVerified, fullPageFirefox, fullPageStitched, hasCaptureTab, MaskError, type PageControl, type ShotCheck } from './screenshot';
-import { uploadSnapshot, utf8, type Artifact } from './upload';
+import { uploadSnapshot, type Artifact } from './upload';
+import { expectBodies } from './bodies';
 import type { ArtifactName, SnapshotMeta } from '../shared/spec.gen';
 import { loadSettings } from '../shared/settings';
 import { AutoDedupe } from './dedupe';
@@ -183,10 +184,18 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   }
 
   await api.scripting.executeScript({ target: { tabId: opts.tabId }, files: [PAGE_SCRIPT] });
-  const collectOpts: CollectOptions = { redact: { maskEmails: settings.maskEmails, maskPhones: settings.maskPhones }, mask: mayScreenshot };
-  const page = await exec<PageResult>(opts.tabId,
-    (key: string, o: CollectOptions) => (globalThis as unknown as Record<string, PageApi>)[key].collect(o), [PAGE_API_KEY, collectOpts]);
+  const collectOpts: CollectOptions = { redact: { maskEmails: settings.maskEmails, maskPhones: settings.maskPhones }, mask: mayScreenshot,
+    token: crypto.randomUUID() };
+  const delivery = expectBodies(collectOpts.token, opts.tabId);
+  let page: PageResult | undefined;
+  try {
+    page = await exec<PageResult>(opts.tabId,
+      (key: string, o: CollectOptions) => (globalThis as unknown as Record<string, PageApi>)[key].collect(o), [PAGE_API_KEY, collectOpts]);
+  } finally {
+    if (!page) delivery.cancel();
+  }
   if (!page) throw new Error('the page did not answer the capture (restricted page?)');
+  delivery.sizes(page.bodySizes);
 
   const artifacts: Artifact[] = [];
   // Per capture: mask boxes that had to be in the image, and how many were verified there.
@@ -249,10 +258,11 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   }
   page.secrets.length = 0; // not needed past this point; never sent
 
+  const bodies = await delivery.bodies;
   artifacts.push(
-    { name: 'dom.html' satisfies ArtifactName, mime: 'text/html', bytes: utf8(page.html) },
-    { name: 'text.txt' satisfies ArtifactName, mime: 'text/plain', bytes: utf8(page.text) },
-    { name: 'settings.json' satisfies ArtifactName, mime: 'application/json', bytes: utf8(page.settings) },
+    { name: 'dom.html' satisfies ArtifactName, mime: 'text/html', bytes: bodies['dom.html'] },
+    { name: 'text.txt' satisfies ArtifactName, mime: 'text/plain', bytes: bodies['text.txt'] },
+    { name: 'settings.json' satisfies ArtifactName, mime: 'application/json', bytes: bodies['settings.json'] },
   );
   if (mhtml) artifacts.push({ name: 'page.mhtml', mime: 'multipart/related', bytes: mhtml });
 

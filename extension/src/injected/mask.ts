@@ -73,26 +73,46 @@ function textNodes(doc: Document, shadowOf: ShadowAccessor): Text[] {
  * invisible characters: the node texts are joined without separators, and every node a match
  * touches is covered. */
 function splitKeyNodes(nodes: Text[]): Set<Text> {
+  // The view is built from whole node texts (a large page has millions of characters); pieceStart
+  // and pieceNode map a view offset back to its node.
   const parts: string[] = [];
-  const owner: number[] = [];
+  const pieceStart: number[] = [];
+  const pieceNode: number[] = [];
+  let length = 0;
+  const piece = (s: string, node: number): void => {
+    parts.push(s);
+    pieceStart.push(length);
+    pieceNode.push(node);
+    length += s.length;
+  };
   nodes.forEach((t, i) => {
     const s = t.data.replace(INVISIBLE_ALL, '');
     if (!s.trim()) return;
     // A node starting a key prefix starts a new word (see joinedView in shared/redact.ts).
-    if (/^\s*(?:sk-|sess-|eyJ|Bearer\s)/.test(s)) { parts.push('\u0001'); owner.push(i); }
-    for (const ch of s) { parts.push(ch); owner.push(i); }
+    if (/^\s*(?:sk-|sess-|eyJ|Bearer\s)/.test(s)) piece('\u0001', i);
+    piece(s, i);
   });
   const view = parts.join('');
+  const nodeAt = (k: number): number => {
+    let lo = 0;
+    let hi = pieceStart.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (pieceStart[mid] <= k) lo = mid; else hi = mid - 1;
+    }
+    return pieceNode[lo];
+  };
   const hit = new Set<Text>();
-  // parts holds code points; view indexes UTF-16 units: map through a unit → node table.
-  const unitOwner: number[] = [];
-  parts.forEach((ch, k) => { for (let u = 0; u < ch.length; u++) unitOwner.push(owner[k]); });
   for (const sp of secretSpans(view)) {
     // Every node holding part of the key, prefix included, is covered — except a node the match
     // only runs into for a few characters ("…Q6" then the next paragraph's "Signed in as"): a
     // pattern cannot tell where a key ends, a node covered for 8 characters or wholly is part of it.
     const covered = new Map<number, number>();
-    for (let k = sp.match; k < sp.end; k++) if (view[k] !== '\u0001') covered.set(unitOwner[k], (covered.get(unitOwner[k]) ?? 0) + 1);
+    for (let k = sp.match; k < sp.end; k++) {
+      if (view[k] === '\u0001') continue;
+      const node = nodeAt(k);
+      covered.set(node, (covered.get(node) ?? 0) + 1);
+    }
     let firstNode = true;
     for (const [i, n] of covered) {
       const len = nodes[i].data.replace(INVISIBLE_ALL, '').trim().length;

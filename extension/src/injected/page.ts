@@ -10,7 +10,8 @@ import { RedactionLog, redactJoined, redactText, scrubFragments } from '../share
 import { sanitizeDocument } from './sanitize';
 import { extractSettings } from './settings';
 import { afterPaint, forgetMasks, maskBoxes, maskSecrets, remask } from './mask';
-import { PAGE_API_KEY as KEY, type CollectOptions, type Geometry, type PageApi, type PageResult, type Settled } from '../shared/page-api';
+import { api as ext } from '../shared/browser';
+import { BODIES_MESSAGE, BODY_PART, PAGE_API_KEY as KEY, type BodiesPart, type BodyName, type CollectOptions, type Geometry, type PageApi, type PageResult, type Settled } from '../shared/page-api';
 
 
 function geometry(): Geometry {
@@ -57,14 +58,32 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
     devicePixelRatio: g.devicePixelRatio,
     scroll: { x: g.scrollX, y: g.scrollY },
     documentSize: { width: g.scrollWidth, height: g.scrollHeight },
-    html,
-    text,
-    settings,
+    bodySizes: sendBodies(o.token, { 'dom.html': html, 'text.txt': text, 'settings.json': settings }),
     classification,
     redactions: log.entries(),
     secrets: [...log.secrets],
     stats: { ...stats, nodes: document.getElementsByTagName('*').length, collectMs: Math.round(performance.now() - t0), masked },
   };
+}
+
+/** Encodes the bodies and sends them to the background in parts; returns their sizes. The sends are
+ * not awaited: the background waits for every part (and gives up after a while). */
+function sendBodies(token: string, bodies: Record<BodyName, string>): Record<BodyName, number> {
+  const enc = new TextEncoder();
+  const sizes = {} as Record<BodyName, number>;
+  for (const [name, body] of Object.entries(bodies) as [BodyName, string][]) {
+    const bytes = enc.encode(body);
+    sizes[name] = bytes.length;
+    let offset = 0;
+    do {
+      // A whole body as it is; a large one in copied parts (a clone of a view copies its whole buffer).
+      const piece = bytes.length <= BODY_PART ? bytes : bytes.slice(offset, offset + BODY_PART);
+      const part: BodiesPart = { type: BODIES_MESSAGE, token, name, offset, size: bytes.length, bytes: piece };
+      void ext.runtime.sendMessage(part).catch(() => undefined);
+      offset += BODY_PART;
+    } while (offset < bytes.length);
+  }
+  return sizes;
 }
 
 const hidden: { el: HTMLElement; value: string; priority: string }[] = [];

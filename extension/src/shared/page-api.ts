@@ -17,6 +17,26 @@ export interface CollectOptions {
   redact: RedactOptions;
   /** Cover visible secrets with boxes until unmask(), for the screenshots that follow. */
   mask: boolean;
+  /** The capture's one-time token: the page sends the artifact bodies with it (BodiesPart). */
+  token: string;
+}
+
+/** The artifacts collect() makes, UTF-8 encoded: sent by runtime messages rather than in
+ * executeScript's result, which Chromium serializes as JSON (about 150 ms per MB), while messages
+ * are structured clones (message_serialization in the Chromium manifest; always so in Firefox). */
+export const BODY_NAMES = ['dom.html', 'text.txt', 'settings.json'] as const;
+export type BodyName = typeof BODY_NAMES[number];
+export const BODIES_MESSAGE = 'capture.bodies';
+/** A part of one body: a message may carry at most 64 MiB in Chromium. */
+export const BODY_PART = 16 << 20;
+export interface BodiesPart {
+  type: typeof BODIES_MESSAGE;
+  token: string;
+  name: BodyName;
+  /** Where this part starts in the body, and the body's whole size. */
+  offset: number;
+  size: number;
+  bytes: Uint8Array;
 }
 
 export interface PageResult {
@@ -28,9 +48,8 @@ export interface PageResult {
   devicePixelRatio: number;
   scroll: { x: number; y: number };
   documentSize: { width: number; height: number };
-  html: string;
-  text: string;
-  settings: string;
+  /** Each body's size in bytes (the bodies themselves come as BodiesPart messages). */
+  bodySizes: Record<BodyName, number>;
   classification: Classification;
   redactions: RedactionEntry[];
   secrets: string[];

@@ -139,49 +139,77 @@ export function secretSpans(s: string): { start: number; end: number; match: num
 
 /** A view of text with what does not separate words on screen left out — invisible characters,
  * and the line breaks and tabs the text extraction puts between blocks and table cells (`text`), or
- * additionally the markup between text runs (`html`) — and, for each view character, its index in
- * text. `<div>sk-proj-</div><div>REST</div>`, a `<br>` or a zero-width space inside a key read as
- * one key in the view. */
-export function joinedView(text: string, mode: 'text' | 'html'): { view: string; at: Int32Array } {
-  const at = new Int32Array(text.length + 1);
+ * additionally the markup between text runs (`html`) — and `at(v)`, the index in text of view
+ * character v. `<div>sk-proj-</div><div>REST</div>`, a `<br>` or a zero-width space inside a key
+ * read as one key in the view. */
+export function joinedView(text: string, mode: 'text' | 'html'): { view: string; at: (v: number) => number } {
   const parts: string[] = [];
+  // The view is made of runs copied from text (an 8 MB page has a few hundred thousand): run r
+  // starts at view offset runView[r] and text offset runText[r]; at() searches them.
+  const runView: number[] = [];
+  const runText: number[] = [];
   let n = 0;
-  let i = 0;
+  const copy = (from: number, to: number): void => {
+    if (to <= from) return;
+    parts.push(text.slice(from, to));
+    runView.push(n);
+    runText.push(from);
+    n += to - from;
+  };
   // After a left-out separator, a key prefix starts a new word: a boundary character (never part of
   // a key) keeps "Label" + "sk-proj-…" from reading as "Labelsk-proj-…", which no rule matches.
+  // (Two never follow each other: the prefix that asked for one is copied next.)
   const boundary = (from: number): void => {
-    if (/^(?:sk-|sess-|eyJ|Bearer\s)/.test(text.slice(from, from + 7)) && n > 0 && parts[n - 1] !== '\u0001') {
+    if (n > 0 && KEY_START.test(text.slice(from, from + 7))) {
       parts.push('\u0001');
-      at[n++] = from - 1;
+      runView.push(n);
+      runText.push(from - 1);
+      n++;
     }
   };
-  while (i < text.length) {
-    const c = text[i];
-    if (mode === 'html' && c === '<') {
-      const j = text.indexOf('>', i);
+  const special = mode === 'html' ? SPECIAL_HTML : SPECIAL_TEXT;
+  special.lastIndex = 0;
+  let i = 0;
+  for (let m = special.exec(text); m; m = special.exec(text)) {
+    copy(i, m.index);
+    i = special.lastIndex;
+    if (m[0] === '<') {
+      // Markup: up to the tag's end, left out.
+      const j = text.indexOf('>', m.index);
       i = j < 0 ? text.length : j + 1;
+      special.lastIndex = i;
       boundary(i);
-      continue;
+    } else if (m[1] === undefined) {
+      // An invisible character: left out.
+    } else if (/[\n\t\r]/.test(m[1])) {
+      // A whitespace run with a line break or tab separates blocks or cells: left out.
+      boundary(i);
+    } else {
+      copy(m.index, i); // spaces between words stay
     }
-    if (INVISIBLE.test(c)) { i++; continue; }
-    if (/\s/.test(c)) {
-      let j = i;
-      while (j < text.length && /\s/.test(text[j]) && !INVISIBLE.test(text[j])) j++;
-      if (/[\n\t\r]/.test(text.slice(i, j))) {
-        // A whitespace run with a line break or tab separates blocks or cells: left out.
-        i = j;
-        boundary(i);
-        continue;
-      }
-      for (; i < j; i++) { parts.push(text[i]); at[n++] = i; }
-      continue;
-    }
-    parts.push(c);
-    at[n++] = i;
-    i++;
+    if (i >= text.length) break;
   }
-  return { view: parts.join(''), at: at.subarray(0, n) };
+  copy(i, text.length);
+  const at = (v: number): number => {
+    let lo = 0;
+    let hi = runView.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (runView[mid] <= v) lo = mid; else hi = mid - 1;
+    }
+    return runText[lo] + (v - runView[lo]);
+  };
+  return { view: parts.join(''), at };
 }
+
+const KEY_START = /^(?:sk-|sess-|eyJ|Bearer\s)/;
+// What joinedView looks at: an invisible character, or a whole whitespace run (an atomic group by
+// lookahead and backreference, so a long run is matched once, not once per character), and in HTML
+// the start of a tag. \uFEFF is whitespace to \s but invisible here.
+// (\u034F, a combining character, stands outside the class: inside, it reads as joined to its neighbour.)
+const INVISIBLE_ALT = '\\u034F|[\\u00AD\\u180E\\u200B-\\u200F\\u2060-\\u2064\\uFEFF]';
+const SPECIAL_TEXT = new RegExp(`${INVISIBLE_ALT}|(?=([^\\S\\uFEFF]+))\\1`, 'g');
+const SPECIAL_HTML = new RegExp(`<|${INVISIBLE_ALT}|(?=([^\\S\\uFEFF]+))\\1`, 'g');
 
 /** Redacts secrets that are split in text — across elements, by a `<br>`, between table cells, by
  * zero-width characters or soft hyphens — and so escape the contiguous patterns of redactText: the
@@ -201,7 +229,7 @@ export function redactJoined(text: string, artifact: string, log: RedactionLog, 
     // block "Created" reads as one random-looking word. The secret's part before its last split must
     // be short or random-looking itself.
     let last = -1;
-    for (let v = sp.start + 1; v < sp.end; v++) if (at[v] !== at[v - 1] + 1) last = v;
+    for (let v = sp.start + 1; v < sp.end; v++) if (at(v) !== at(v - 1) + 1) last = v;
     if (last > 0) {
       const piece = view.slice(sp.start, last).split('\u0001').join('');
       if (piece.length >= 20 && !randomish(piece)) continue;
@@ -212,8 +240,8 @@ export function redactJoined(text: string, artifact: string, log: RedactionLog, 
     let first = true;
     for (let v = sp.start; v < sp.end;) {
       let w = v + 1;
-      while (w < sp.end && at[w] === at[w - 1] + 1) w++;
-      runs.push([at[v], at[w - 1] + 1, first]);
+      while (w < sp.end && at(w) === at(w - 1) + 1) w++;
+      runs.push([at(v), at(w - 1) + 1, first]);
       first = false;
       v = w;
     }

@@ -31,7 +31,7 @@ export const LIMITS = {
 } as const;
 
 /** Snapshot triggers. */
-export const TRIGGERS = ['button', 'shortcut', 'context_menu', 'banner', 'auto', 'import'] as const;
+export const TRIGGERS = ['button', 'shortcut', 'context_menu', 'banner', 'auto', 'import', 'audit'] as const;
 export type Trigger = typeof TRIGGERS[number];
 
 /** Evidence categories. */
@@ -47,19 +47,27 @@ export const PROGRESS_STAGES = ['artifacts', 'events', 'report'] as const;
 export type ProgressStage = typeof PROGRESS_STAGES[number];
 
 /** Event types the extension logs. */
-export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.snoozed', 'warning.unsnoozed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped', 'note.added', 'import.added', 'snapshot.deleted', 'key.updated'] as const;
+export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.snoozed', 'warning.unsnoozed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped', 'note.added', 'import.added', 'snapshot.deleted', 'key.updated', 'audit.started', 'audit.completed'] as const;
 export type EventType = typeof EVENT_TYPES[number];
 
 /** Artifact names. */
 export const ARTIFACT_NAMES = ['screenshot.png', 'fullpage.png', 'dom.html', 'text.txt', 'settings.json', 'page.mhtml'] as const;
 export type ArtifactName = typeof ARTIFACT_NAMES[number];
 
+/** How one audit page ended. */
+export const AUDIT_STEP_STATUSES = ['captured', 'skipped', 'failed'] as const;
+export type AuditStepStatus = typeof AUDIT_STEP_STATUSES[number];
+
+/** Where an audit is. */
+export const AUDIT_STATUSES = ['running', 'completed', 'abandoned'] as const;
+export type AuditStatus = typeof AUDIT_STATUSES[number];
+
 /** The host's error codes (and `disconnected`, the extension's own for a dropped port, is not one). */
 export const ERROR_CODES = ['bad_json', 'bad_request', 'unknown_type', 'too_large', 'reply_too_large', 'forbidden_caller', 'unknown_upload', 'out_of_order', 'size_mismatch', 'checksum_mismatch', 'storage_full', 'storage_error', 'internal'] as const;
 export type ErrorCode = typeof ERROR_CODES[number];
 
 /** Every message type the host answers. */
-export const MESSAGE_TYPES = ['dashboard.open', 'event.log', 'export', 'hello', 'identity.summary', 'snapshot.abort', 'snapshot.begin', 'snapshot.chunk', 'snapshot.commit', 'snapshot.list'] as const;
+export const MESSAGE_TYPES = ['audit.begin', 'audit.finish', 'audit.show', 'audit.step', 'dashboard.open', 'event.log', 'export', 'hello', 'identity.summary', 'snapshot.abort', 'snapshot.begin', 'snapshot.chunk', 'snapshot.commit', 'snapshot.list'] as const;
 
 export interface APIKeysSeen {
   count: number;
@@ -79,6 +87,135 @@ export interface ArtifactInfo {
   size: number;
 }
 
+/** Something the user should act on; carried into the kit's checklist. */
+export interface AuditAction {
+  severity: 'high' | 'medium';
+  step_id?: string;
+  text: string;
+}
+
+/** the body of the reply to audit.begin. */
+export interface AuditBeginReply {
+  audit_id: string;
+  /** The last completed audit, compared with at the end. */
+  previous_id: string | null;
+  started_at: string;
+}
+
+/** the body of a audit.begin request. */
+export interface AuditBeginRequest {
+  /** The extension's audit page URL (chrome-extension:// or moz-extension://), so the dashboard can link its Run audit button to it. */
+  audit_page?: string;
+  /** Begun from the reminder. */
+  scheduled?: boolean;
+}
+
+/** A setting or account field that differs from the previous audit's same page. */
+export interface AuditChange {
+  from: string;
+  label: string;
+  step_id: string;
+  to: string;
+}
+
+/** What changed since the previous completed audit. */
+export interface AuditChanges {
+  account: AuditChange[];
+  /** Steps that were skipped or failed this time. */
+  failed: AuditStepResult[];
+  keys_added: AuditKey[];
+  keys_removed: AuditKey[];
+  notices: AuditNotice[];
+  previous_id: string;
+  settings: AuditChange[];
+}
+
+/** the body of the reply to audit.finish. */
+export interface AuditFinishReply {
+  audit: AuditSummary;
+}
+
+/** the body of a audit.finish request. */
+export interface AuditFinishRequest {
+  audit_id: string;
+}
+
+/** An API key that appeared or disappeared since the previous audit. */
+export interface AuditKey {
+  name: string;
+  prefix: string;
+  project?: string;
+  step_id: string;
+  /** Added, and no dependent system is recorded for it in the key inventory. */
+  unowned: boolean;
+}
+
+/** A moderation notice first seen since the previous audit: an audit page, a snapshot or an import in the moderation category. */
+export interface AuditNotice {
+  at: string;
+  snapshot_id: string;
+  title: string;
+  trigger: Trigger;
+}
+
+/** the body of the reply to audit.show. */
+export interface AuditShowReply {
+  audit: AuditSummary | null;
+}
+
+/** the body of a audit.show request. */
+export interface AuditShowRequest {
+  audit_id?: string;
+}
+
+/** the body of the reply to audit.step. */
+export interface AuditStepReply {
+  /** Steps recorded so far. */
+  steps: number;
+}
+
+/** the body of a audit.step request. */
+export interface AuditStepRequest {
+  audit_id: string;
+  step: AuditStepResult;
+}
+
+/** One page of an audit as reported by the extension (audit.step). */
+export interface AuditStepResult {
+  /** RFC 3339. */
+  at: string;
+  /** Where the page ended up (a sign-in page when skipped). */
+  final_url?: string;
+  /** The project (proj_…) for per-project steps; empty otherwise. */
+  project?: string;
+  /** Why a page was skipped or failed, for people. */
+  reason?: string;
+  /** The stored snapshot when captured. */
+  snapshot_id?: string;
+  status: AuditStepStatus;
+  /** An id from spec/audit.json. */
+  step_id: string;
+  /** The step's title (spec/audit.json), plus the project. */
+  title: string;
+  /** The URL the step opened (redacted like any meta field). */
+  url: string;
+}
+
+/** One audit: its pages, what changed since the previous completed one, what needs action, and the identity check. */
+export interface AuditSummary {
+  actions: AuditAction[];
+  audit_id: string;
+  /** null for the first audit (nothing to compare with). */
+  changes: AuditChanges | null;
+  finished_at: string | null;
+  identity: IdentityCheck;
+  /** Begun from the reminder rather than by hand. */
+  scheduled: boolean;
+  started_at: string;
+  status: AuditStatus;
+  steps: AuditStepResult[];
+}
+
 export interface CategoryLatest {
   captured_at: string;
   snapshot_id: string;
@@ -92,6 +229,10 @@ export interface DashboardOpenReply {
 
 /** the body of a dashboard.open request. */
 export interface DashboardOpenRequest {
+  /** Open this audit's page: [0-9A-Za-z-]{1,64}. */
+  audit_id?: string;
+  /** The extension's audit page URL, for the dashboard's Run audit button (as in audit.begin). */
+  audit_page?: string;
   /** Open this snapshot's page: [0-9A-Za-z-]{1,64}. */
   snapshot_id?: string;
 }
@@ -161,6 +302,20 @@ export interface HelloRequest {
   browser?: string;
   browser_version?: string;
   extension_version?: string;
+}
+
+/** Whether the identity that holds production API keys is also used on consumer products (ChatGPT, Sora). */
+export interface IdentityCheck {
+  /** What the user can do, for people; empty when nothing is shared. */
+  advice: string;
+  /** API keys seen in this audit. */
+  api_keys: number;
+  /** The shared emails, as stored (masked when the user masks emails). */
+  emails: string[];
+  /** The shared phone numbers, as stored. */
+  phones: string[];
+  /** The same email or phone was seen on an API-platform page and on a consumer page. */
+  shared: boolean;
 }
 
 /** the body of the reply to identity.summary. */
@@ -350,6 +505,10 @@ export interface StoredArtifact {
 /** Request body, reply body and progress frame of each message type: `request<'snapshot.list'>(body)`
  * takes a SnapshotListRequest and resolves with a SnapshotListReply. */
 export interface HostRequests {
+  'audit.begin': { request: AuditBeginRequest; reply: AuditBeginReply; progress: never };
+  'audit.finish': { request: AuditFinishRequest; reply: AuditFinishReply; progress: never };
+  'audit.show': { request: AuditShowRequest; reply: AuditShowReply; progress: never };
+  'audit.step': { request: AuditStepRequest; reply: AuditStepReply; progress: never };
   'dashboard.open': { request: DashboardOpenRequest; reply: DashboardOpenReply; progress: never };
   'event.log': { request: EventLogRequest; reply: EventLogReply; progress: never };
   'export': { request: ExportRequest; reply: ExportReply; progress: Progress };
@@ -530,3 +689,44 @@ export const SITES: readonly SiteSpec[] = [
 
 /** Each site's rules.json (spec/sites/<id>/rules.json), in SITES order. */
 export const SITE_RULES = [rulesAmazon, rulesGithub, rulesGoogle, rulesMicrosoft, rulesOpenai] as const;
+
+/** One page of the guided audit (spec/audit.json). A perProject step's url holds {project}. */
+export interface AuditStepSpec {
+  id: string;
+  title: string;
+  url: string;
+  role: 'consumer' | 'api' | 'account';
+  /** A CSS selector that shows the page is ready, else empty. */
+  ready: string;
+  discoversProjects: boolean;
+  perProject: boolean;
+}
+
+export const AUDIT = {
+  defaultIntervalDays: 7,
+  settleMs: 1200,
+  timeoutMs: 20000,
+  maxProjects: 20,
+  /** A page of host whose path matches the regex path is a sign-in page. */
+  signIn: [
+    { host: 'auth.openai.com', path: '.' },
+    { host: 'chatgpt.com', path: '^/(auth/)?log-?in' },
+    { host: 'platform.openai.com', path: '^/(login|signup|auth)' },
+    { host: 'privacy.openai.com', path: '^/(login|signin|sign-in)' },
+    { host: 'sora.chatgpt.com', path: '^/(login|auth)' },
+  ] as readonly { host: string; path: string }[],
+  steps: [
+    { id: 'chatgpt.account', title: 'ChatGPT: Account', url: 'https://chatgpt.com/#settings/Account', role: 'consumer', ready: '[role=dialog]', discoversProjects: false, perProject: false },
+    { id: 'chatgpt.data-controls', title: 'ChatGPT: Data controls', url: 'https://chatgpt.com/#settings/DataControls', role: 'consumer', ready: '[role=dialog]', discoversProjects: false, perProject: false },
+    { id: 'chatgpt.personalization', title: 'ChatGPT: Personalization (custom instructions, memory)', url: 'https://chatgpt.com/#settings/Personalization', role: 'consumer', ready: '[role=dialog]', discoversProjects: false, perProject: false },
+    { id: 'chatgpt.security', title: 'ChatGPT: Security', url: 'https://chatgpt.com/#settings/Security', role: 'consumer', ready: '[role=dialog]', discoversProjects: false, perProject: false },
+    { id: 'chatgpt.connected-apps', title: 'ChatGPT: Connected apps', url: 'https://chatgpt.com/#settings/Connectors', role: 'consumer', ready: '[role=dialog]', discoversProjects: false, perProject: false },
+    { id: 'platform.projects', title: 'API platform: Projects', url: 'https://platform.openai.com/settings/organization/projects', role: 'api', ready: '', discoversProjects: true, perProject: false },
+    { id: 'platform.api-keys', title: 'API platform: API keys (default project)', url: 'https://platform.openai.com/api-keys', role: 'api', ready: '', discoversProjects: false, perProject: false },
+    { id: 'platform.project-api-keys', title: 'API platform: API keys of project', url: 'https://platform.openai.com/settings/{project}/api-keys', role: 'api', ready: '', discoversProjects: false, perProject: true },
+    { id: 'platform.members', title: 'API platform: Members', url: 'https://platform.openai.com/settings/organization/people', role: 'api', ready: '', discoversProjects: false, perProject: false },
+    { id: 'platform.billing', title: 'API platform: Billing', url: 'https://platform.openai.com/settings/organization/billing/overview', role: 'api', ready: '', discoversProjects: false, perProject: false },
+    { id: 'platform.limits', title: 'API platform: Limits', url: 'https://platform.openai.com/settings/organization/limits', role: 'api', ready: '', discoversProjects: false, perProject: false },
+    { id: 'privacy.portal', title: 'Privacy portal', url: 'https://privacy.openai.com/policies', role: 'account', ready: '', discoversProjects: false, perProject: false },
+  ] as readonly AuditStepSpec[],
+} as const;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { looksHighEntropy, MARK, redactFieldValue, redactJoined, redactText, RedactionLog, scrubFragments } from '../../src/shared/redact';
+import { INVISIBLE, joinedView, looksHighEntropy, MARK, redactFieldValue, redactJoined, redactText, RedactionLog, scrubFragments } from '../../src/shared/redact';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { noMask, SECRETS } from './helpers';
@@ -125,6 +125,62 @@ test('keys split across elements, <br>, table cells, zero-width characters and s
   const log = new RedactionLog();
   const plain = '<div>API keys</div><div>sk-button-primary-large-outline</div><p>Created 2026-11-30 by Admin</p>';
   assert.equal(redactJoined(plain, 'x', log, 'html'), plain);
+});
+
+// joinedView copies plain text a run at a time; this is the one-character-at-a-time definition it
+// must agree with on any input.
+function joinedViewByChar(text: string, mode: 'text' | 'html'): { view: string; at: number[] } {
+  const view: string[] = [];
+  const at: number[] = [];
+  const boundary = (from: number): void => {
+    if (/^(?:sk-|sess-|eyJ|Bearer\s)/.test(text.slice(from, from + 7)) && view.length > 0 && view[view.length - 1] !== '\u0001') {
+      view.push('\u0001');
+      at.push(from - 1);
+    }
+  };
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (mode === 'html' && c === '<') {
+      const j = text.indexOf('>', i);
+      i = j < 0 ? text.length : j + 1;
+      boundary(i);
+    } else if (INVISIBLE.test(c)) {
+      i++;
+    } else if (/\s/.test(c)) {
+      let j = i;
+      while (j < text.length && /\s/.test(text[j]) && !INVISIBLE.test(text[j])) j++;
+      if (/[\n\t\r]/.test(text.slice(i, j))) {
+        i = j;
+        boundary(i);
+      } else {
+        for (; i < j; i++) { view.push(text[i]); at.push(i); }
+      }
+    } else {
+      view.push(c);
+      at.push(i);
+      i++;
+    }
+  }
+  return { view: view.join(''), at };
+}
+
+test('joinedView agrees with its one-character-at-a-time definition on random input', () => {
+  const alphabet = ['a', 'Z', '9', '-', ' ', '  ', '\n', '\t', '\r', ' \n ', '\u200b', '\u00ad', '\ufeff', '\u00a0', '\u3000',
+    '<', '>', '<br>', '</div>', 'sk-', 'sk-proj-', 'sess-', 'eyJ', 'Bearer ', 'é', '😀', '<p class="x">'];
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  for (let run = 0; run < 3000; run++) {
+    let text = '';
+    const len = rnd(40);
+    for (let k = 0; k < len; k++) text += alphabet[rnd(alphabet.length)];
+    for (const mode of ['text', 'html'] as const) {
+      const want = joinedViewByChar(text, mode);
+      const got = joinedView(text, mode);
+      assert.equal(got.view, want.view, `${mode} ${JSON.stringify(text)}`);
+      assert.deepEqual(Array.from({ length: got.view.length }, (_, v) => got.at(v)), want.at, `${mode} ${JSON.stringify(text)}`);
+    }
+  }
 });
 
 test('credential parameters in queries and fragments go at any length', () => {
