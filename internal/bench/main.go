@@ -482,9 +482,14 @@ func ackVsRaw(bin string, args, env []string, tmp string, mb, iters int) (ack, r
 	return median(ackT), median(rawT), nil
 }
 
+// inFlight is how many chunk requests the extension keeps on the port at
+// once (extension/src/background/upload.ts IN_FLIGHT).
+const inFlight = 4
+
 // timedUpload sends begin, every chunk (frames written straight from
 // base64 encoded before the clock started) and commit, the way the
-// extension does: one request in flight, each answered before the next.
+// extension does: begin answered first, then up to inFlight chunks on the
+// port at once, the commit after every chunk is answered.
 func timedUpload(w io.Writer, r io.Reader, c *protocol.Client, parts []protocol.Artifact) (time.Duration, error) {
 	decls := make([]map[string]any, len(parts))
 	type chunk struct {
@@ -507,6 +512,13 @@ func timedUpload(w io.Writer, r io.Reader, c *protocol.Client, parts []protocol.
 	if err := c.Must("snapshot.begin", map[string]any{"meta": meta(), "artifacts": decls}, &begun); err != nil {
 		return 0, err
 	}
+	reply := func() error {
+		rep, err := c.ReadReply()
+		if err != nil || !rep.OK {
+			return fmt.Errorf("snapshot.chunk: %v %v", err, rep.Error)
+		}
+		return nil
+	}
 	for i, ch := range chunks {
 		head := fmt.Sprintf(`{"id":"c%d","type":"snapshot.chunk","body":{"upload_id":%q,"artifact":%q,"offset":%d,"data":"`, i, begun.UploadID, ch.name, ch.off)
 		tail := `"}}`
@@ -517,9 +529,15 @@ func timedUpload(w io.Writer, r io.Reader, c *protocol.Client, parts []protocol.
 				return 0, err
 			}
 		}
-		rep, err := c.ReadReply()
-		if err != nil || !rep.OK {
-			return 0, fmt.Errorf("snapshot.chunk: %v %v", err, rep.Error)
+		if i >= inFlight-1 {
+			if err := reply(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	for range min(inFlight-1, len(chunks)) {
+		if err := reply(); err != nil {
+			return 0, err
 		}
 	}
 	if err := c.Must("snapshot.commit", map[string]any{"upload_id": begun.UploadID}, nil); err != nil {
