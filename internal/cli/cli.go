@@ -28,7 +28,7 @@ const (
 	ExitOK       = 0 // success
 	ExitFailure  = 1 // the verb ran and failed, or found a problem (doctor, verify)
 	ExitUsage    = 2 // bad flags or arguments
-	ExitNotFound = 3 // the named snapshot or artifact does not exist
+	ExitNotFound = 3 // the named snapshot, artifact or audit does not exist
 )
 
 type verb struct {
@@ -54,6 +54,8 @@ func verbs() []verb {
 		{"diff", "compare two snapshots of the same page", runDiff},
 		{"import", "import emails, PDFs, images and transcripts as evidence", runImport},
 		{"delete", "delete a snapshot or import (a tombstone stays in the log)", runDelete},
+		{"audits", "list the guided account audits", runAudits},
+		{"audit", "show one audit: what changed, what needs action (audit show ID)", runAudit},
 	}
 }
 

@@ -134,6 +134,8 @@ func (s *Server) publishChanges(batch []store.Change) {
 			s.send(map[string]any{"type": "event.added", "seq": seq, "event_type": c.Info})
 		case "key.updated":
 			s.send(map[string]any{"type": "key.updated", "key": c.Ref})
+		case "audit.updated", "audit.step":
+			s.send(map[string]any{"type": "audit.updated", "id": c.Ref, "info": c.Info})
 		}
 	}
 }

@@ -199,6 +199,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/keys", s.keys)
 	mux.HandleFunc("PUT /api/keys", s.updateKey)
 	mux.HandleFunc("GET /api/identity", s.identity)
+	mux.HandleFunc("GET /api/audits", s.audits)
+	mux.HandleFunc("GET /api/audits/{id}", s.auditDetail)
 	mux.HandleFunc("POST /api/export", s.export)
 	mux.HandleFunc("GET /api/exports/{name}", s.download)
 	mux.HandleFunc("POST /api/verify", s.verify)

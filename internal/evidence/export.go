@@ -232,7 +232,15 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	}
 	progress(len(snaps), len(snaps), "events")
 
+	kitAudit, err := latestAudit(ctx, src)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := writeAudit(kz, kitAudit); err != nil {
+		return Result{}, err
+	}
 	head := reportHead{
+		Audit:       kitAudit,
 		CreatedAt:   now,
 		HostVersion: o.HostVersion,
 		Filter:      o.Filter,

@@ -115,8 +115,12 @@ func WritePDF(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
+	kitAudit, err := latestAudit(ctx, src)
+	if err != nil {
+		return Result{}, err
+	}
 	head := reportHead{CreatedAt: now, HostVersion: o.HostVersion, Filter: o.Filter, Snapshots: len(snaps),
-		Chain: chain, Key: keyInfo, Checklist: cl.items(now)}
+		Chain: chain, Key: keyInfo, Checklist: cl.items(now), Audit: kitAudit}
 	rep.finish(&head)
 	if err := renderPDF(w, head, rep.pdf, rep.lang, true); err != nil {
 		return Result{}, err
@@ -261,6 +265,21 @@ func renderPDF(w io.Writer, h reportHead, snaps []pdfSnap, lang string, compress
 		pdf.SetFont("Helvetica", "B", 9.5)
 		pdf.MultiCell(0, lh, tr(wd.category(it.ID, "title")+": "+state), "", "L", false)
 		para(next)
+		pdf.Ln(1)
+	}
+	if a := h.Audit; a != nil {
+		pdf.SetFont("Helvetica", "B", 10.5)
+		pdf.MultiCell(0, lh+1, tr(wd.t("check.audit")+" "+a.ID), "", "L", false)
+		if len(a.Actions) == 0 {
+			para(wd.t("check.audit.none", a.ID, utc(a.FinishedAt)))
+		} else {
+			para(wd.t("check.audit.intro", a.ID, utc(a.FinishedAt)))
+		}
+		for _, x := range a.Actions {
+			pdf.SetFont("Helvetica", "B", 9.5)
+			pdf.MultiCell(0, lh, tr(wd.t("check.audit."+x.Severity)), "", "L", false)
+			para(x.Text)
+		}
 		pdf.Ln(1)
 	}
 

@@ -43,6 +43,7 @@ type reportHead struct {
 	Chain       EventChain
 	Key         SigningKey
 	Checklist   []ChecklistItem
+	Audit       *KitAudit // the latest completed guided audit, listed under the checklist
 	Timeline    []timelineEntry
 	WACZ        bool // the report inside a WACZ (no artifact links; other verify recipe)
 

@@ -26,6 +26,7 @@ code,.mono,.tok{font-family:"Liberation Mono",Consolas,monospace;font-size:12px}
 .url{overflow-wrap:normal;word-break:normal}
 .muted{color:#5b6470}.summary td:first-child{width:190px;color:#5b6470}
 .yes{color:#0a6b2d;font-weight:700}.no{color:#a31515;font-weight:700}.stale{color:#8a5a00;font-weight:700}
+.audit-action.high strong{color:#a31515}.audit-action.medium strong{color:#8a5a00}
 .snapshot{border:1px solid #c9d0d8;border-radius:6px;padding:14px;margin:18px 0}
 .snapshot .top{display:flex;gap:16px;align-items:flex-start;break-inside:avoid}
 .snapshot .shot{flex:0 0 240px}.snapshot .shot img{width:240px;border:1px solid #c9d0d8}
@@ -109,7 +110,13 @@ details pre,pre{background:#f2f4f7;padding:10px;overflow-x:auto;font-size:12px;w
 <td>{{with .Newest}}<a href="#snap-{{.ID}}" class="tok">{{utc .CapturedAt}}</a><br><span class="muted">{{dash .Title}}</span>{{else}}—{{end}}</td>
 <td>{{if not .Covered}}{{capture .Category}}{{else if .Stale}}{{t "check.stale"}} {{capture .Category}}{{else}}{{t "check.ok"}}{{end}}</td></tr>
 {{end}}</table>
-</section>
+{{with .Audit}}<h3 id="audit" class="audit" data-audit-id="{{.ID}}">{{t "check.audit"}} <span class="tok">{{.ID}}</span></h3>
+{{if .Actions}}<p>{{t "check.audit.intro" .ID (utc .FinishedAt)}}</p>
+<ul class="audit-actions">
+{{range .Actions}}<li class="audit-action {{.Severity}}" data-severity="{{.Severity}}"{{if .StepID}} data-step="{{.StepID}}"{{end}}><strong>{{t (printf "check.audit.%s" .Severity)}}</strong>: {{.Text}}</li>
+{{end}}</ul>
+{{else}}<p>{{t "check.audit.none" .ID (utc .FinishedAt)}}</p>
+{{end}}{{end}}</section>
 
 <section id="timeline">
 <h2>{{t "timeline.title"}}</h2>

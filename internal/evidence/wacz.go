@@ -310,8 +310,12 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	if err != nil {
 		return Result{}, err
 	}
+	kitAudit, err := latestAudit(ctx, src)
+	if err != nil {
+		return Result{}, err
+	}
 	head := reportHead{CreatedAt: now, HostVersion: o.HostVersion, Filter: o.Filter, Snapshots: len(snaps),
-		Chain: chain, Key: keyInfo, Checklist: cl.items(now), WACZ: true}
+		Chain: chain, Key: keyInfo, Checklist: cl.items(now), WACZ: true, Audit: kitAudit}
 	clb, err := json.MarshalIndent(checklistJSON(head.Checklist), "", "  ")
 	if err != nil {
 		return Result{}, err

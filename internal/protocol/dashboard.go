@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 
+	"github.com/ringfence/ringfence/internal/audit"
 	"github.com/ringfence/ringfence/internal/spec"
 )
 
@@ -23,12 +24,26 @@ func (s *Server) EnableDashboard(open DashboardOpener) {
 		if req.SnapshotID != "" && !snapshotIDShape(req.SnapshotID) {
 			return nil, errorf(spec.CodeBadRequest, "snapshot_id %q is not a snapshot id", req.SnapshotID)
 		}
+		if req.AuditID != "" && !snapshotIDShape(req.AuditID) {
+			return nil, errorf(spec.CodeBadRequest, "audit_id %q is not an audit id", req.AuditID)
+		}
+		if req.AuditPage != "" && !audit.ValidPage(req.AuditPage) {
+			return nil, errorf(spec.CodeBadRequest, "audit_page must be chrome-extension://<id>/audit.html or moz-extension://<uuid>/audit.html")
+		}
+		if req.AuditPage != "" && s.store != nil {
+			// Remembered for the dashboard's Run audit button; failing to
+			// remember it must not keep the dashboard from opening.
+			_ = s.store.SetAuditPage(ctx, req.AuditPage)
+		}
 		u, err := open(ctx)
 		if err != nil {
 			return nil, errorf(spec.CodeStorageError, "cannot start the dashboard: %v", err)
 		}
-		if req.SnapshotID != "" {
+		switch {
+		case req.SnapshotID != "":
 			u += "#snapshot/" + url.PathEscape(req.SnapshotID)
+		case req.AuditID != "":
+			u += "#audit/" + url.PathEscape(req.AuditID)
 		}
 		return spec.DashboardOpenReply{URL: u}, nil
 	}

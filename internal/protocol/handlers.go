@@ -36,7 +36,7 @@ func (s *Server) needStore() error {
 
 // capabilities lists the features hello advertises.
 func (s *Server) capabilities() []string {
-	caps := []string{"snapshot", "events", "identity.summary"}
+	caps := []string{"snapshot", "events", "identity.summary", "audit"}
 	if _, ok := s.routes["export"]; ok {
 		caps = append(caps, "export")
 	}

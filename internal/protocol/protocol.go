@@ -78,6 +78,7 @@ func NewServer(st *store.Store, storeErr error, ks keys.Status) *Server {
 		spec.MsgEventLog:        s.eventLog,
 		spec.MsgIdentitySummary: s.identitySummary,
 	}
+	s.registerAudit()
 	return s
 }
 

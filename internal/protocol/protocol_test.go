@@ -92,7 +92,7 @@ func beginMeta(t *testing.T, s *Server, meta map[string]any, data []byte) string
 func TestEveryType(t *testing.T) {
 	s := NewServer(newStore(t, store.Options{}), nil, testKeys)
 	settings := []byte(`{"api_keys":[{"name":"prod"},{"name":"ci"}],"toggles":[]}`)
-	var uploadID string
+	var uploadID, auditID string
 	tests := []struct {
 		typ   string
 		body  func() any
@@ -181,6 +181,37 @@ func TestEveryType(t *testing.T) {
 				t.Errorf("identity.summary: %s", b)
 			}
 		}},
+		{"audit.begin", func() any { return map[string]any{"scheduled": true} }, func(t *testing.T, b json.RawMessage) {
+			var r spec.AuditBeginReply
+			json.Unmarshal(b, &r)
+			if r.AuditID == "" || r.PreviousID != nil || r.StartedAt.IsZero() {
+				t.Errorf("audit.begin: %s", b)
+			}
+			auditID = r.AuditID
+		}},
+		{"audit.step", func() any {
+			return map[string]any{"audit_id": auditID, "step": map[string]any{"step_id": "privacy.portal", "title": "Privacy portal",
+				"url": "https://privacy.openai.com/policies", "final_url": "https://privacy.openai.com/login", "status": "skipped",
+				"at": "2026-11-30T10:02:05.000Z"}}
+		}, func(t *testing.T, b json.RawMessage) {
+			if string(b) != `{"steps":1}` {
+				t.Errorf("audit.step: %s", b)
+			}
+		}},
+		{"audit.finish", func() any { return map[string]any{"audit_id": auditID} }, func(t *testing.T, b json.RawMessage) {
+			var r spec.AuditFinishReply
+			json.Unmarshal(b, &r)
+			if r.Audit.AuditID != auditID || r.Audit.Status != "completed" || len(r.Audit.Steps) != 1 || len(r.Audit.Actions) != 1 {
+				t.Errorf("audit.finish: %s", b)
+			}
+		}},
+		{"audit.show", func() any { return map[string]any{"audit_id": auditID} }, func(t *testing.T, b json.RawMessage) {
+			var r spec.AuditShowReply
+			json.Unmarshal(b, &r)
+			if r.Audit == nil || r.Audit.AuditID != auditID || !r.Audit.Scheduled || r.Audit.Steps[0].Status != "skipped" {
+				t.Errorf("audit.show: %s", b)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ, func(t *testing.T) {
@@ -247,6 +278,17 @@ func TestEveryErrorCode(t *testing.T) {
 		{spec.CodeUnknownUpload, func(t *testing.T) ReplyOf {
 			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "snapshot.chunk",
 				map[string]any{"upload_id": "u-99", "artifact": "a", "offset": 0, "data": ""})
+		}},
+		{spec.CodeUnknownAudit, func(t *testing.T) ReplyOf {
+			return call(t, NewServer(newStore(t, store.Options{}), nil, testKeys), "audit.finish", map[string]any{"audit_id": "a-20261130T100203Z-00000000"})
+		}},
+		{spec.CodeAuditClosed, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			r := call(t, s, "audit.begin", nil)
+			var b spec.AuditBeginReply
+			json.Unmarshal(r.Body, &b)
+			call(t, s, "audit.begin", nil) // abandons the first
+			return call(t, s, "audit.finish", map[string]any{"audit_id": b.AuditID})
 		}},
 		{spec.CodeOutOfOrder, func(t *testing.T) ReplyOf {
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
@@ -491,6 +533,10 @@ func FuzzHandle(f *testing.F) {
 	f.Add([]byte(`{"id":"1","type":"event.log","body":{"type":"warning.shown","detail":{"a":[1,2]}}}`))
 	f.Add([]byte(`{"id":"1","type":"snapshot.list","body":{"limit":3}}`))
 	f.Add([]byte(`{"id":"1","type":"identity.summary"}`))
+	f.Add([]byte(`{"id":"1","type":"audit.begin","body":{"scheduled":true}}`))
+	f.Add([]byte(`{"id":"1","type":"audit.step","body":{"audit_id":"a-1","step":{"step_id":"platform.project-api-keys","project":"proj_a","url":"u","status":"skipped","at":"2026-01-01T00:00:00Z"}}}`))
+	f.Add([]byte(`{"id":"1","type":"audit.finish","body":{"audit_id":"a-1"}}`))
+	f.Add([]byte(`{"id":"1","type":"audit.show"}`))
 	f.Add([]byte(`[]`))
 	s := NewServer(newStore(f, store.Options{}), nil, testKeys)
 	codes := map[string]bool{}

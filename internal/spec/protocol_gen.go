@@ -85,6 +85,10 @@ const (
 	CodeForbiddenCaller = "forbidden_caller"
 	// `upload_id` is not an open upload of this port (never opened, another port's, or already committed / aborted)
 	CodeUnknownUpload = "unknown_upload"
+	// `audit_id` names no audit (audit.step, audit.finish, audit.show)
+	CodeUnknownAudit = "unknown_audit"
+	// the audit is no longer running (completed, or abandoned because a newer audit began): begin a new one
+	CodeAuditClosed = "audit_closed"
 	// a chunk's offset does not match the bytes received so far
 	CodeOutOfOrder = "out_of_order"
 	// an artifact's bytes do not match its declared size
@@ -100,7 +104,7 @@ const (
 )
 
 // ErrorCodes lists every code, in documentation order.
-var ErrorCodes = []string{CodeBadJSON, CodeBadRequest, CodeUnknownType, CodeTooLarge, CodeReplyTooLarge, CodeForbiddenCaller, CodeUnknownUpload, CodeOutOfOrder, CodeSizeMismatch, CodeChecksumMismatch, CodeStorageFull, CodeStorageError, CodeInternal}
+var ErrorCodes = []string{CodeBadJSON, CodeBadRequest, CodeUnknownType, CodeTooLarge, CodeReplyTooLarge, CodeForbiddenCaller, CodeUnknownUpload, CodeUnknownAudit, CodeAuditClosed, CodeOutOfOrder, CodeSizeMismatch, CodeChecksumMismatch, CodeStorageFull, CodeStorageError, CodeInternal}
 
 // Where an audit is.
 type AuditStatus = string

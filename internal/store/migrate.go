@@ -154,6 +154,41 @@ var migrations = []string{
 	);
 	CREATE TRIGGER feed_key_updated AFTER UPDATE OF dependents, rotation ON api_keys BEGIN
 		INSERT INTO feed (kind, ref, info) VALUES ('key.updated', NEW.key, NEW.rotation); END;`,
+	// 5: the guided audit (docs/audit.md). One audits row per audit; its
+	// summary is derived from decrypted artifacts (emails, key names), so it
+	// is sealed like a blob (summary_nonce, summary). audit_steps holds one
+	// row per (audit, step, project), replaced when reported again. The
+	// feed triggers let the dashboard follow an audit live.
+	`CREATE TABLE audits (
+		id            TEXT PRIMARY KEY,
+		status        TEXT NOT NULL CHECK (status IN ('running', 'completed', 'abandoned')),
+		scheduled     INTEGER NOT NULL DEFAULT 0,
+		started_at    TEXT NOT NULL,
+		finished_at   TEXT,
+		previous_id   TEXT,
+		audit_page    TEXT NOT NULL DEFAULT '',
+		summary_nonce BLOB,
+		summary       BLOB
+	);
+	CREATE INDEX audits_started ON audits (started_at);
+	CREATE TABLE audit_steps (
+		audit_id    TEXT NOT NULL REFERENCES audits (id),
+		step_id     TEXT NOT NULL,
+		project     TEXT NOT NULL DEFAULT '',
+		status      TEXT NOT NULL CHECK (status IN ('captured', 'skipped', 'failed')),
+		snapshot_id TEXT NOT NULL DEFAULT '',
+		url         TEXT NOT NULL,
+		final_url   TEXT NOT NULL DEFAULT '',
+		reason      TEXT NOT NULL DEFAULT '',
+		at          TEXT NOT NULL,
+		PRIMARY KEY (audit_id, step_id, project)
+	);
+	CREATE TRIGGER feed_audit_added AFTER INSERT ON audits BEGIN
+		INSERT INTO feed (kind, ref, info) VALUES ('audit.updated', NEW.id, NEW.status); END;
+	CREATE TRIGGER feed_audit_updated AFTER UPDATE OF status ON audits BEGIN
+		INSERT INTO feed (kind, ref, info) VALUES ('audit.updated', NEW.id, NEW.status); END;
+	CREATE TRIGGER feed_audit_step AFTER INSERT ON audit_steps BEGIN
+		INSERT INTO feed (kind, ref, info) VALUES ('audit.step', NEW.audit_id, NEW.step_id); END;`,
 }
 
 // migrate applies pending migrations. The version check happens inside the

@@ -63,7 +63,7 @@ export const AUDIT_STATUSES = ['running', 'completed', 'abandoned'] as const;
 export type AuditStatus = typeof AUDIT_STATUSES[number];
 
 /** The host's error codes (and `disconnected`, the extension's own for a dropped port, is not one). */
-export const ERROR_CODES = ['bad_json', 'bad_request', 'unknown_type', 'too_large', 'reply_too_large', 'forbidden_caller', 'unknown_upload', 'out_of_order', 'size_mismatch', 'checksum_mismatch', 'storage_full', 'storage_error', 'internal'] as const;
+export const ERROR_CODES = ['bad_json', 'bad_request', 'unknown_type', 'too_large', 'reply_too_large', 'forbidden_caller', 'unknown_upload', 'unknown_audit', 'audit_closed', 'out_of_order', 'size_mismatch', 'checksum_mismatch', 'storage_full', 'storage_error', 'internal'] as const;
 export type ErrorCode = typeof ERROR_CODES[number];
 
 /** Every message type the host answers. */

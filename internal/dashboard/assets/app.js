@@ -91,7 +91,7 @@ live.handlers.add((msg) => {
     scheduleRefresh();
     return;
   }
-  if (/^(snapshot|import|note|event|key)\./.test(msg.type)) {
+  if (/^(snapshot|import|note|event|key|audit)\./.test(msg.type)) {
     if (msg.type === "snapshot.added") toast("New snapshot " + msg.id);
     if (msg.type === "import.added") toast("Imported " + msg.id);
     scheduleRefresh(msg);
@@ -112,11 +112,13 @@ const current = { refresh: null };
 function route() {
   const h = location.hash.slice(1) || "timeline";
   const [page, a, b] = h.split("/");
-  for (const n of document.querySelectorAll("nav a")) n.classList.toggle("active", n.id === "nav-" + page);
+  const navPage = page === "audit" ? "audits" : page;
+  for (const n of document.querySelectorAll("nav a")) n.classList.toggle("active", n.id === "nav-" + navPage);
   const main = $("#main");
   main.replaceChildren();
   current.refresh = null;
-  const views = { timeline, snapshot: () => snapshotView(a), diff: () => diffView(a, b), keys: keysView, kit: kitView };
+  const views = { timeline, snapshot: () => snapshotView(a), diff: () => diffView(a, b), keys: keysView, kit: kitView,
+    audits: auditsView, audit: () => auditView(decodeURIComponent(a || "")) };
   (views[page] || timeline)().catch((e) => main.replaceChildren(el("p", { class: "bad" }, "Error: " + e.message)));
 }
 
@@ -194,6 +196,8 @@ function eventText(e) {
     case "snapshot.deleted": return `deleted ${d.snapshot_id} (${d.title || d.trigger || ""})` + (d.reason ? ": " + d.reason : "");
     case "import.added": return `imported ${d.file} (${d.kind})`;
     case "key.updated": return `key ${d.key}: ${d.rotation}; used by ${(d.dependents || []).join(", ") || "nothing recorded"}`;
+    case "audit.started": return `account audit ${d.audit_id} began` + (d.scheduled ? " (from the weekly reminder)" : "");
+    case "audit.completed": return `account audit ${d.audit_id} completed: ${d.captured} page(s) captured, ${d.skipped} skipped, ${d.failed} failed; ${d.actions} item(s) need action`;
     default: return [e.rule_id, e.url].filter(Boolean).join(" ");
   }
 }
@@ -223,6 +227,8 @@ async function fillTimeline(list) {
       el("span", { class: "when" }, when(e.at)),
       el("span", { class: "badge " + badge }, e.type),
       el("span", { class: it.kind === "note" ? "note-text" : "" }, eventText(e)),
+      /^audit\./.test(e.type) && e.detail && e.detail.audit_id
+        ? el("a", { href: "#audit/" + encodeURIComponent(e.detail.audit_id), class: "muted" }, " (open)") : null,
       e.type === "note.added" && e.detail && e.detail.snapshot_id
         ? el("a", { href: "#snapshot/" + encodeURIComponent(e.detail.snapshot_id), class: "muted" }, " (snapshot)") : null,
       e.detail && e.detail.about ? el("span", { class: "muted" }, " (about " + e.detail.about + ")") : null);
@@ -397,6 +403,142 @@ async function keysView() {
   };
   current.refresh = () => { if (!box.contains(document.activeElement)) return fill(); };
   await fill();
+}
+
+// ---- audits -------------------------------------------------------------
+
+// runAuditControl links to the extension's audit page when the host knows
+// it (reported by audit.begin or dashboard.open); otherwise it says where
+// to start one.
+function runAuditControl(list) {
+  if (list.audit_page) {
+    return el("a", { href: list.audit_page, class: "button", target: "_blank", rel: "noopener",
+      "data-run-audit": "", "data-audit-page-known": "1" }, "Run audit");
+  }
+  return el("p", { class: "muted", "data-run-audit": "", "data-audit-page-known": "0" }, list.run_help);
+}
+
+async function auditsView() {
+  const main = $("#main");
+  const box = el("div", { "data-audits": "" });
+  const run = el("div", { class: "row" });
+  main.append(el("h2", {}, "Account audits"),
+    el("p", { class: "muted" }, "A guided round of the pages that matter (ChatGPT settings, API keys of every project, members, billing, the privacy portal), compared with the previous audit. Items that need action are carried into the evidence kit's checklist."),
+    run, box);
+  const fill = async () => {
+    const list = await api("/api/audits");
+    run.replaceChildren(runAuditControl(list));
+    if (!list.audits.length) {
+      box.replaceChildren(el("p", { class: "muted" }, "No audit yet."));
+      return;
+    }
+    box.replaceChildren(table(["started", "status", "pages", "needs action", "identity"], list.audits.map((a) => [
+      el("a", { href: "#audit/" + encodeURIComponent(a.id) }, when(a.started_at)),
+      el("span", { class: "badge audit-" + a.status }, a.status + (a.scheduled ? " (scheduled)" : "")),
+      `${a.captured} captured, ${a.skipped} skipped, ${a.failed} failed`,
+      a.actions ? el("span", { class: a.high ? "bad" : "" }, `${a.actions} (${a.high} high)`) : "nothing",
+      a.identity_shared ? el("span", { class: "bad" }, "shared") : "separate",
+    ])));
+    // Stable hooks on each row for tests and scripts (docs/dashboard.md).
+    const trs = box.querySelectorAll("tr");
+    list.audits.forEach((a, i) => {
+      const tr = trs[i + 1];
+      tr.dataset.auditId = a.id;
+      tr.dataset.auditStatus = a.status;
+    });
+  };
+  current.refresh = fill;
+  await fill();
+}
+
+const STEP_STATUS = { captured: "captured", skipped: "skipped (sign-in)", failed: "failed" };
+
+async function auditView(id) {
+  const main = $("#main");
+  const root = el("div", { "data-audit": id });
+  main.append(root);
+  const fill = async () => {
+    const [a, list] = await Promise.all([api("/api/audits/" + encodeURIComponent(id)), api("/api/audits")]);
+    root.dataset.auditStatus = a.status;
+    const parts = [];
+    parts.push(el("h2", {}, "Audit of " + when(a.started_at)),
+      el("p", { class: "muted" }, el("span", { class: "mono" }, a.audit_id), " · ", a.status,
+        a.finished_at ? " · finished " + when(a.finished_at) : "", a.scheduled ? " · from the weekly reminder" : ""),
+      el("div", { class: "row" }, runAuditControl(list)));
+
+    // 1. What needs action, high first (the host orders them).
+    const acts = el("ol", { class: "actions", "data-audit-actions": "" });
+    for (const x of a.actions) {
+      acts.append(el("li", { class: "action " + x.severity, "data-action-severity": x.severity, "data-action-step": x.step_id || "" },
+        el("span", { class: "badge " + x.severity }, x.severity), " ", x.text));
+    }
+    parts.push(el("h2", {}, "Needs action"), a.actions.length ? acts
+      : el("p", { class: "muted", "data-audit-actions": "" }, a.status === "completed" ? "Nothing needs action." : "Worked out when the audit finishes."));
+
+    // 2. Changes by kind.
+    parts.push(el("h2", {}, "Changes since the previous audit"));
+    const ch = a.changes;
+    if (!ch) {
+      parts.push(el("p", { class: "muted", "data-audit-changes": "none" },
+        a.status === "completed" ? "This is the first audit: nothing to compare with yet. The next one is compared with it." : "Compared when the audit finishes."));
+    } else {
+      const box = el("div", { "data-audit-changes": "" });
+      box.append(el("p", { class: "muted" }, "Compared with ", el("a", { href: "#audit/" + encodeURIComponent(ch.previous_id), class: "mono" }, ch.previous_id), "."));
+      const row = (kind, cells, extra) => {
+        const tr = el("tr", { "data-change-kind": kind, ...(extra || {}) }, cells.map((c) => el("td", {}, c)));
+        return tr;
+      };
+      const section = (title, headers, rows) => {
+        if (!rows.length) return;
+        box.append(el("h3", {}, title), el("table", {}, el("tr", {}, headers.map((h) => el("th", {}, h))), rows));
+      };
+      section("API keys", ["", "name", "key", "project", "owner"], [
+        ...ch.keys_added.map((k) => row("key-added", [el("span", { class: "change-to" }, "added"), k.name, el("span", { class: "mono" }, k.prefix), k.project || "",
+          k.unowned ? el("span", { class: "bad" }, "nothing recorded as using it") : "recorded"], { "data-key-prefix": k.prefix, "data-key-unowned": k.unowned ? "1" : "0" })),
+        ...ch.keys_removed.map((k) => row("key-removed", [el("span", { class: "change-from" }, "removed"), k.name, el("span", { class: "mono" }, k.prefix), k.project || "", ""],
+          { "data-key-prefix": k.prefix, "data-key-unowned": "0" })),
+      ]);
+      const change = (kind) => (c) => row(kind, [c.label, el("span", { class: "change-from" }, c.from || "(none)"), el("span", { class: "change-to" }, c.to || "(none)"), stepTitle(a, c.step_id)],
+        { "data-change-label": c.label });
+      section("Settings", ["setting", "before", "after", "page"], ch.settings.map(change("setting")));
+      section("Account", ["field", "before", "after", "page"], ch.account.map(change("account")));
+      section("Notices", ["captured", "title", ""], ch.notices.map((n) => row("notice", [when(n.at), n.title,
+        el("a", { href: "#snapshot/" + encodeURIComponent(n.snapshot_id) }, "open")])));
+      section("Pages not captured this time", ["page", "status", "why"], ch.failed.map((f) => row("failed", [f.title, STEP_STATUS[f.status] || f.status, f.reason || ""])));
+      if (!box.querySelector("tr")) box.append(el("p", { class: "muted" }, "Nothing changed."));
+      parts.push(box);
+    }
+
+    // 3. Every page of this audit.
+    parts.push(el("h2", {}, "Pages"));
+    const steps = el("table", { "data-audit-steps": "" }, el("tr", {}, ["page", "status", "snapshot", "reported"].map((h) => el("th", {}, h))));
+    for (const st of a.steps) {
+      steps.append(el("tr", { "data-step-id": st.step_id, "data-step-project": st.project || "", "data-step-status": st.status },
+        el("td", {}, st.title, el("div", { class: "muted mono" }, st.final_url && st.final_url !== st.url ? st.url + " → " + st.final_url : st.url)),
+        el("td", { class: st.status === "captured" ? "ok" : "bad" }, STEP_STATUS[st.status] || st.status, st.reason ? ": " + st.reason : ""),
+        el("td", {}, st.snapshot_id ? el("a", { href: "#snapshot/" + encodeURIComponent(st.snapshot_id), "data-step-snapshot": "", class: "mono" }, st.snapshot_id) : ""),
+        el("td", {}, when(st.at))));
+    }
+    parts.push(a.steps.length ? steps : el("p", { class: "muted", "data-audit-steps": "" }, "No page reported yet."));
+
+    // 4. The identity check.
+    const idc = a.identity;
+    const shared = [...(idc.emails || []), ...(idc.phones || [])];
+    parts.push(el("h2", {}, "Identity check"), el("div", { class: "panel" + (idc.shared ? " warn" : ""), "data-audit-identity": "", "data-identity-shared": idc.shared ? "1" : "0" },
+      idc.shared
+        ? [el("p", { class: "bad" }, "Shared: " + shared.join(", ") + " is used both for your API keys and on ChatGPT or Sora."), el("p", {}, idc.advice)]
+        : el("p", {}, a.status === "completed"
+          ? `No email or phone was seen on both the API platform and ChatGPT/Sora (${idc.api_keys} API key(s) seen).`
+          : "Checked when the audit finishes.")));
+    root.replaceChildren(...parts);
+  };
+  current.refresh = fill;
+  await fill();
+}
+
+function stepTitle(a, stepID) {
+  const s = a.steps.find((x) => x.step_id === stepID);
+  return s ? s.title : stepID || "";
 }
 
 // ---- export and verify --------------------------------------------------
