@@ -100,8 +100,10 @@ try {
   }
 
   // 1b. The real content script's pass (scan + update(), banner included) on 50 000 nodes: the page
-  //     changes K times, 400 ms apart, so each change is one pass.
-  {
+  //     changes K times, 400 ms apart, so each change is one pass. The budget row changes the
+  //     conversation (as a streaming answer does); the context row changes the settings dialog,
+  //     which makes the banner measure the page again.
+  async function passCost(where) {
     const K = 40;
     const p = await openSlow('https://chatgpt.com/bench/large?nodes=50000#settings/Account');
     await H.waitForBanner(p, (b) => b?.rule === 'chatgpt.delete-account', { message: 'banner on the 50 000-node page', timeout: 60_000 });
@@ -111,7 +113,7 @@ try {
     await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
     await cdp.send('Profiler.start');
     for (let i = 0; i < K; i++) {
-      await p.evaluate((i) => { const s = document.createElement('span'); s.textContent = `tick ${i}`; document.getElementById('thread').append(s); }, i);
+      await p.evaluate((i, where) => { const s = document.createElement('span'); s.textContent = `tick ${i}`; document.querySelector(where).append(s); }, i, where);
       await new Promise((res) => setTimeout(res, 400));
     }
     const { profile: prof } = await cdp.send('Profiler.stop');
@@ -119,10 +121,16 @@ try {
     const nodes = await p.evaluate(() => document.getElementsByTagName('*').length);
     await p.close();
     if (banner?.rule !== 'chatgpt.delete-account') throw new Error(`banner after the passes: ${banner?.rule}`);
-    const per = extTime(prof) / K;
-    rows.push([`content-script pass (scan + banner update, real content.js), 50 000-node DOM, ChatGPT settings route`,
+    return { per: extTime(prof) / K, K, nodes };
+  }
+  {
+    const { per, K, nodes } = await passCost('#thread');
+    rows.push([`content-script pass (scan + banner update, real content.js), 50 000-node DOM, ChatGPT settings route, the conversation changing`,
       `${per.toFixed(2)} ms per pass (${K} passes, ${nodes} nodes)`, 'V8 samples of content.js, 50 µs interval', '≤ 2 ms', per <= 2 ? 'ok' : 'OVER BUDGET']);
     if (per > 2) failed = true;
+    const near = await passCost('[role=dialog]');
+    rows.push([`context: the same, the settings dialog changing (the banner measures the page again on every pass)`,
+      `${near.per.toFixed(2)} ms per pass (${near.K} passes, ${near.nodes} nodes)`, 'V8 samples of content.js, 50 µs interval', 'context', '']);
   }
 
   // 2. Main-thread share on a 50 000-node conversation mutating 100×/s.

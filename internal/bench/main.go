@@ -94,6 +94,8 @@ func main() {
 	n := flag.Int("n", 40, "iterations per measurement")
 	sizeList := flag.String("sizes", "1,5,20", "snapshot sizes in MB for the ack rows")
 	storeN := flag.Int("store", 10000, "snapshots in the large store")
+	only := flag.String("only", "start,ack,store", "comma-separated sections to run (start, ack, store); -md needs all three")
+	keep := flag.String("keep", "", "keep the seeded large store's data folder here (for profiling)")
 	flag.Parse()
 	var sizes []int
 	for _, f := range strings.Split(*sizeList, ",") {
@@ -104,13 +106,21 @@ func main() {
 		}
 		sizes = append(sizes, v)
 	}
-	if err := run(*bin, *md, *n, sizes, *storeN); err != nil {
+	sections := map[string]bool{}
+	for _, f := range strings.Split(*only, ",") {
+		sections[strings.TrimSpace(f)] = true
+	}
+	if *md != "" && !(sections["start"] && sections["ack"] && sections["store"]) {
+		fmt.Fprintln(os.Stderr, "bench: -md rewrites the whole host table: run every section")
+		os.Exit(2)
+	}
+	if err := run(*bin, *md, *n, sizes, *storeN, sections, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, md string, n int, sizes []int, storeN int) error {
+func run(bin, md string, n int, sizes []int, storeN int, sections map[string]bool, keep string) error {
 	bin, _ = filepath.Abs(bin)
 	tmp, err := os.MkdirTemp("", "ringfence-bench-")
 	if err != nil {
@@ -143,112 +153,124 @@ func run(bin, md string, n int, sizes []int, storeN int) error {
 		}
 		rows = append(rows, r)
 	}
-	// 1. Start → hello, interleaved so both see the same machine load.
 	args := []string{"chrome-extension://" + config.DevChromeID + "/"}
-	hm, em, err := startVsEcho(bin, echo, args, env, n)
-	if err != nil {
-		return err
-	}
-	ratio := float64(hm) / float64(em)
-	add(result{name: "start → hello reply (median), keys in the " + backend(bin, args, env), value: ms(hm), baseline: ms(em) + " (browserpass-style echo host)",
-		ratio: fmt.Sprintf("%.2f×", ratio), budget: "≤ 1.3×"}, ratio <= 1.3)
-
-	// The same with no session bus: the key-file fallback.
-	fileEnv := append(append([]string(nil), env...), "RINGFENCE_HOME="+filepath.Join(tmp, "filehome"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
-	if hm, em, err = startVsEcho(bin, echo, args, fileEnv, n); err != nil {
-		return err
-	}
-	ratio = float64(hm) / float64(em)
-	add(result{name: "start → hello reply (median), keys in the key file (no keyring)", value: ms(hm), baseline: ms(em) + " (browserpass-style echo host)",
-		ratio: fmt.Sprintf("%.2f×", ratio), budget: "≤ 1.3×"}, ratio <= 1.3)
-
-	// Context: the binary's own start with no store or keyring work, and
-	// the echo host with the SQLite library linked in.
-	var verT, sqT, echoStart []time.Duration
-	for i := 0; i < n; i++ {
-		start := time.Now()
-		if err := exec.Command(bin, "version").Run(); err != nil {
-			return err
-		}
-		verT = append(verT, time.Since(start))
-		d, err := startHello(sqliteEcho, args, fileEnv)
+	// 1. Start → hello, interleaved so both see the same machine load.
+	if sections["start"] {
+		hm, em, err := startVsEcho(bin, echo, args, env, n)
 		if err != nil {
 			return err
 		}
-		sqT = append(sqT, d)
-		if d, err := startHello(echo, args, fileEnv); err == nil {
-			echoStart = append(echoStart, d)
+		ratio := float64(hm) / float64(em)
+		add(result{name: "start → hello reply (median), keys in the " + backend(bin, args, env), value: ms(hm), baseline: ms(em) + " (browserpass-style echo host)",
+			ratio: fmt.Sprintf("%.2f×", ratio), budget: "≤ 1.3×"}, ratio <= 1.3)
+
+		// The same with no session bus: the key-file fallback.
+		fileEnv := append(append([]string(nil), env...), "RINGFENCE_HOME="+filepath.Join(tmp, "filehome"),
+			"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+		if hm, em, err = startVsEcho(bin, echo, args, fileEnv, n); err != nil {
+			return err
 		}
+		ratio = float64(hm) / float64(em)
+		add(result{name: "start → hello reply (median), keys in the key file (no keyring)", value: ms(hm), baseline: ms(em) + " (browserpass-style echo host)",
+			ratio: fmt.Sprintf("%.2f×", ratio), budget: "≤ 1.3×"}, ratio <= 1.3)
+
+		// Context: the binary's own start with no store or keyring work, and
+		// the echo host with the SQLite library linked in.
+		var verT, sqT, echoStart []time.Duration
+		for i := 0; i < n; i++ {
+			start := time.Now()
+			if err := exec.Command(bin, "version").Run(); err != nil {
+				return err
+			}
+			verT = append(verT, time.Since(start))
+			d, err := startHello(sqliteEcho, args, fileEnv)
+			if err != nil {
+				return err
+			}
+			sqT = append(sqT, d)
+			if d, err := startHello(echo, args, fileEnv); err == nil {
+				echoStart = append(echoStart, d)
+			}
+		}
+		add(result{name: "context: `ringfence version` (process start only, no store, no keyring)", value: ms(median(verT)),
+			baseline: ms(median(echoStart)) + " (browserpass-style echo host)", ratio: fmt.Sprintf("%.2f×", float64(median(verT))/float64(median(echoStart)))}, true)
+		add(result{name: "context: a minimal echo host with modernc.org/sqlite linked in (no other work)", value: ms(median(sqT)),
+			baseline: ms(median(echoStart)) + " (browserpass-style echo host)", ratio: fmt.Sprintf("%.2f×", float64(median(sqT))/float64(median(echoStart)))}, true)
+
 	}
-	add(result{name: "context: `ringfence version` (process start only, no store, no keyring)", value: ms(median(verT)),
-		baseline: ms(median(echoStart)) + " (browserpass-style echo host)", ratio: fmt.Sprintf("%.2f×", float64(median(verT))/float64(median(echoStart)))}, true)
-	add(result{name: "context: a minimal echo host with modernc.org/sqlite linked in (no other work)", value: ms(median(sqT)),
-		baseline: ms(median(echoStart)) + " (browserpass-style echo host)", ratio: fmt.Sprintf("%.2f×", float64(median(sqT))/float64(median(echoStart)))}, true)
 
 	// 2. Acknowledgement by size through the real host process, against a
 	// raw insert of the same bytes with the same page size and durability.
-	perMB := map[int]float64{}
-	for _, mb := range sizes {
-		iters := max(5, n*4/(4+mb)) // fewer rounds of the large sizes
-		ack, raw, err := ackVsRaw(bin, args, env, tmp, mb, iters)
+	if sections["ack"] {
+		perMB := map[int]float64{}
+		for _, mb := range sizes {
+			iters := max(5, n*4/(4+mb)) // fewer rounds of the large sizes
+			ack, raw, err := ackVsRaw(bin, args, env, tmp, mb, iters)
+			if err != nil {
+				return err
+			}
+			r := float64(raw) / float64(ack)
+			perMB[mb] = float64(ack) / float64(mb)
+			add(result{name: fmt.Sprintf("snapshot ack, %d MB (begin → commit reply through the host, median of %d)", mb, iters), value: ms(ack),
+				baseline: ms(raw) + " (raw SQLite insert, 16 KiB pages, WAL, synchronous=FULL)",
+				ratio:    fmt.Sprintf("%.0f %% of raw throughput", r*100), budget: "≥ 70 %"}, r >= 0.7)
+		}
+		if len(sizes) > 1 {
+			lo, hi := sizes[0], sizes[len(sizes)-1]
+			r := perMB[hi] / perMB[lo]
+			add(result{name: fmt.Sprintf("ack time per MB at %d MB vs at %d MB (linear in size)", hi, lo),
+				value: fmt.Sprintf("%.2f ms/MB", perMB[hi]/1e6), baseline: fmt.Sprintf("%.2f ms/MB", perMB[lo]/1e6),
+				ratio: fmt.Sprintf("%.2f×", r), budget: "≤ 1.2×"}, r <= 1.2)
+		}
+		fs, err := fsyncCost(tmp, n)
 		if err != nil {
 			return err
 		}
-		r := float64(raw) / float64(ack)
-		perMB[mb] = float64(ack) / float64(mb)
-		add(result{name: fmt.Sprintf("snapshot ack, %d MB (begin → commit reply through the host, median of %d)", mb, iters), value: ms(ack),
-			baseline: ms(raw) + " (raw SQLite insert, 16 KiB pages, WAL, synchronous=FULL)",
-			ratio:    fmt.Sprintf("%.0f %% of raw throughput", r*100), budget: "≥ 70 %"}, r >= 0.7)
+		add(result{name: "context: write + fsync of 2 MB on this disk (median)", value: ms(fs)}, true)
+
 	}
-	if len(sizes) > 1 {
-		lo, hi := sizes[0], sizes[len(sizes)-1]
-		r := perMB[hi] / perMB[lo]
-		add(result{name: fmt.Sprintf("ack time per MB at %d MB vs at %d MB (linear in size)", hi, lo),
-			value: fmt.Sprintf("%.2f ms/MB", perMB[hi]/1e6), baseline: fmt.Sprintf("%.2f ms/MB", perMB[lo]/1e6),
-			ratio: fmt.Sprintf("%.2f×", r), budget: "≤ 1.2×"}, r <= 1.2)
-	}
-	fs, err := fsyncCost(tmp, n)
-	if err != nil {
-		return err
-	}
-	add(result{name: "context: write + fsync of 2 MB on this disk (median)", value: ms(fs)}, true)
 
 	// 3. Store size: the same requests at 10 and at storeN snapshots.
-	small, err := seedStore(filepath.Join(tmp, "small"), 10)
-	if err != nil {
-		return err
-	}
-	large, err := seedStore(filepath.Join(tmp, "large"), storeN)
-	if err != nil {
-		return err
-	}
-	for _, req := range []struct{ typ, body string }{
-		// limit 10: the same reply (ten rows) from both stores.
-		{"hello", `{}`}, {"identity.summary", `{}`}, {"snapshot.list", `{"limit":10}`},
-	} {
-		ts, tl, err := handleCost(small, large, req.typ, req.body, n*5)
+	if sections["store"] {
+		small, err := seedStore(filepath.Join(tmp, "small"), 10)
 		if err != nil {
 			return err
 		}
-		r := float64(tl) / float64(ts)
-		add(result{name: fmt.Sprintf("`%s` at %d snapshots (handler, median)", req.typ, storeN), value: us(tl),
-			baseline: us(ts) + " (at 10 snapshots)", ratio: fmt.Sprintf("%.2f×", r), budget: "≤ 1.5×"}, r <= 1.5)
-	}
-	var listT []time.Duration
-	for i := 0; i < max(5, n/4); i++ {
-		cmd := exec.Command(bin, "list", "--json")
-		cmd.Env = append(os.Environ(), "RINGFENCE_HOME="+large.home, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
-		start := time.Now()
-		if out, err := cmd.Output(); err != nil || !bytes.HasPrefix(out, []byte("[")) {
-			return fmt.Errorf("list --json: %v %.200s", err, out)
+		largeHome := filepath.Join(tmp, "large")
+		if keep != "" {
+			largeHome = keep
 		}
-		listT = append(listT, time.Since(start))
+		large, err := seedStore(largeHome, storeN)
+		if err != nil {
+			return err
+		}
+		for _, req := range []struct{ typ, body string }{
+			// limit 10: the same reply (ten rows) from both stores.
+			{"hello", `{}`}, {"identity.summary", `{}`}, {"snapshot.list", `{"limit":10}`},
+		} {
+			ts, tl, err := handleCost(small, large, req.typ, req.body, n*5)
+			if err != nil {
+				return err
+			}
+			r := float64(tl) / float64(ts)
+			add(result{name: fmt.Sprintf("`%s` at %d snapshots (handler, median)", req.typ, storeN), value: us(tl),
+				baseline: us(ts) + " (at 10 snapshots)", ratio: fmt.Sprintf("%.2f×", r), budget: "≤ 1.5×"}, r <= 1.5)
+		}
+		var listT []time.Duration
+		for i := 0; i < max(5, n/4); i++ {
+			cmd := exec.Command(bin, "list", "--json")
+			cmd.Env = append(os.Environ(), "RINGFENCE_HOME="+large.home, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+			start := time.Now()
+			if out, err := cmd.Output(); err != nil || !bytes.HasPrefix(out, []byte("[")) {
+				return fmt.Errorf("list --json: %v %.200s", err, out)
+			}
+			listT = append(listT, time.Since(start))
+		}
+		add(result{name: fmt.Sprintf("`ringfence list --json` at %d snapshots (whole process, median)", storeN), value: ms(median(listT)),
+			budget: "≤ 200 ms"}, median(listT) <= 200*time.Millisecond)
+		large.close()
+		small.close()
 	}
-	add(result{name: fmt.Sprintf("`ringfence list --json` at %d snapshots (whole process, median)", storeN), value: ms(median(listT)),
-		budget: "≤ 200 ms"}, median(listT) <= 200*time.Millisecond)
-	large.close()
-	small.close()
 
 	table := render(rows, n)
 	fmt.Print(table)
@@ -460,9 +482,14 @@ func ackVsRaw(bin string, args, env []string, tmp string, mb, iters int) (ack, r
 	return median(ackT), median(rawT), nil
 }
 
+// inFlight is how many chunk requests the extension keeps on the port at
+// once (extension/src/background/upload.ts IN_FLIGHT).
+const inFlight = 4
+
 // timedUpload sends begin, every chunk (frames written straight from
 // base64 encoded before the clock started) and commit, the way the
-// extension does: one request in flight, each answered before the next.
+// extension does: begin answered first, then up to inFlight chunks on the
+// port at once, the commit after every chunk is answered.
 func timedUpload(w io.Writer, r io.Reader, c *protocol.Client, parts []protocol.Artifact) (time.Duration, error) {
 	decls := make([]map[string]any, len(parts))
 	type chunk struct {
@@ -485,6 +512,13 @@ func timedUpload(w io.Writer, r io.Reader, c *protocol.Client, parts []protocol.
 	if err := c.Must("snapshot.begin", map[string]any{"meta": meta(), "artifacts": decls}, &begun); err != nil {
 		return 0, err
 	}
+	reply := func() error {
+		rep, err := c.ReadReply()
+		if err != nil || !rep.OK {
+			return fmt.Errorf("snapshot.chunk: %v %v", err, rep.Error)
+		}
+		return nil
+	}
 	for i, ch := range chunks {
 		head := fmt.Sprintf(`{"id":"c%d","type":"snapshot.chunk","body":{"upload_id":%q,"artifact":%q,"offset":%d,"data":"`, i, begun.UploadID, ch.name, ch.off)
 		tail := `"}}`
@@ -495,9 +529,15 @@ func timedUpload(w io.Writer, r io.Reader, c *protocol.Client, parts []protocol.
 				return 0, err
 			}
 		}
-		rep, err := c.ReadReply()
-		if err != nil || !rep.OK {
-			return 0, fmt.Errorf("snapshot.chunk: %v %v", err, rep.Error)
+		if i >= inFlight-1 {
+			if err := reply(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	for range min(inFlight-1, len(chunks)) {
+		if err := reply(); err != nil {
+			return 0, err
 		}
 	}
 	if err := c.Must("snapshot.commit", map[string]any{"upload_id": begun.UploadID}, nil); err != nil {

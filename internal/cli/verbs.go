@@ -85,7 +85,9 @@ func runList(ctx context.Context, e *Env, args []string) int {
 		if snaps == nil {
 			snaps = []store.Snapshot{}
 		}
-		writeJSON(e.Stdout, snaps)
+		if err := store.WriteSnapshotsJSON(e.Stdout, snaps); err != nil {
+			return fail(e, "list", err)
+		}
 		return ExitOK
 	}
 	if len(snaps) == 0 {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -542,19 +543,31 @@ func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error)
 	}
 	in("category", f.Categories)
 	in("id", f.IDs)
-	q := "SELECT " + snapshotCols + " FROM snapshots"
+	cond := ""
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
+	q := "SELECT " + snapshotCols + " FROM snapshots" + cond
 	q += " ORDER BY captured_at DESC, id DESC"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	size := f.Limit
+	if size == 0 || size > 4096 {
+		// Counting first (an index scan) saves growing and copying a
+		// slice of large structs when the whole store is listed.
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM snapshots"+cond, args...).Scan(&size); err != nil {
+			return nil, fmt.Errorf("store: list snapshots: %w", classify(err))
+		}
+		if f.Limit > 0 {
+			size = min(size, f.Limit)
+		}
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list snapshots: %w", classify(err))
 	}
-	out := make([]Snapshot, 0, min(max(f.Limit, 64), 4096))
+	out := make([]Snapshot, 0, size+8) // room for a few committed meanwhile
 	for rows.Next() {
 		snap, err := scanSnapshot(rows)
 		if err != nil {
@@ -567,10 +580,55 @@ func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list snapshots: %w", classify(err))
 	}
-	if err := s.attachArtifacts(ctx, out); err != nil {
+	if len(out) > artifactBatch {
+		// Many rows (`list --json`, an export): one pass over the artifacts
+		// of the same selection beats a seek per snapshot.
+		aq := `SELECT snapshot_id, name, mime, size, sha256 FROM artifacts`
+		if cond != "" {
+			aq += ` WHERE snapshot_id IN (SELECT id FROM snapshots` + cond + `)`
+		}
+		err = s.fillArtifacts(ctx, out, aq, args)
+	} else {
+		err = s.attachArtifacts(ctx, out)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// fillArtifacts runs q (rows of snapshot_id, name, mime, size, sha256 in any
+// order) and gives each of snaps its artifacts, sorted by name; rows of
+// other snapshots are ignored.
+func (s *Store) fillArtifacts(ctx context.Context, snaps []Snapshot, q string, args []any) error {
+	index := make(map[string]int, len(snaps))
+	for i := range snaps {
+		index[snaps[i].ID] = i
+		snaps[i].Artifacts = []ArtifactInfo{}
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: artifacts: %w", classify(err))
+	}
+	defer rows.Close()
+	// The id is only a map key here: no copy of it.
+	var id sql.RawBytes
+	for rows.Next() {
+		var a ArtifactInfo
+		if err := rows.Scan(&id, &a.Name, &a.MIME, &a.Size, &a.SHA256); err != nil {
+			return fmt.Errorf("store: artifacts: %w", err)
+		}
+		if i, ok := index[string(id)]; ok {
+			snaps[i].Artifacts = append(snaps[i].Artifacts, a)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: artifacts: %w", classify(err))
+	}
+	for i := range snaps {
+		slices.SortFunc(snaps[i].Artifacts, func(a, b ArtifactInfo) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return nil
 }
 
 // artifactBatch bounds the ids of one artifacts query (SQLite's default

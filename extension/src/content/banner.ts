@@ -12,7 +12,7 @@ import type { Level } from './rules/match';
 import type { RuleAction } from '../shared/rules/types';
 import { BANNER_CSS } from './banner-css';
 import { markOwnUi } from '../shared/own-ui';
-import { collectObstacles, type Obstacles } from './obstacles';
+import { collectObstacles, mayHoldControl, type Obstacles } from './obstacles';
 import { place, type Placement, type Size } from './placement';
 
 export type Translate = (key: string, subs?: string[]) => string;
@@ -62,8 +62,6 @@ const HOST_STYLE = [
 ].join(';');
 
 const PROCEED_DELAY_MS = 500;
-/** Obstacles are measured again at most this often while nothing else changes. */
-const MEASURE_MS = 1000;
 const BAR_WIDTHS = [760, 620, 500, 420];
 const CARD_WIDTHS = [420, 360];
 
@@ -77,17 +75,63 @@ export class Banner {
   /** The user's choice for the current card (null: automatic). */
   private userExpanded: boolean | null = null;
   private obstacles: Obstacles | null = null;
-  private measuredAt = 0;
   private measuredKey = '';
+  /** What the obstacles were measured with: the matched controls, the anchor dialog, the page's dialogs. */
+  private measuredWith: { controls: Element[]; dialog: Element | null; dialogs: Element[] | undefined } | null = null;
+  /**
+   * The elements whose boxes were read (`inside`); those in view with all their ancestors
+   * (`around`); the last of those in view in document order.
+   */
+  private inside = new Set<Node>();
+  private around = new Set<Node>();
+  private lastInView: Element | null = null;
+  /** The page's dialogs, kept by the content script (content/dialogs.ts). */
+  private dialogs: Element[] | undefined;
+  /** The viewport, read on resize only: innerWidth may itself force a layout. */
+  private view: { width: number; height: number };
   private reflowQueued = false;
   private guardOpen = false;
   private placedKey = '';
 
   constructor(private doc: Document, private t: Translate, private handlers: BannerHandlers, private lang = 'en') {
     const view = doc.defaultView!;
+    this.view = { width: view.innerWidth, height: view.innerHeight };
     const again = (): void => this.invalidate();
-    view.addEventListener('resize', again, { passive: true });
+    view.addEventListener('resize', () => {
+      this.view = { width: view.innerWidth, height: view.innerHeight };
+      again();
+    }, { passive: true });
     view.addEventListener('scroll', again, { passive: true, capture: true });
+  }
+
+  /**
+   * The DOM changes since the last pass (null: too many to list) and the page's dialogs now. The
+   * obstacles are measured again only when a change may have moved one that is in view: a change
+   * inside a measured element; an attribute change, or an insertion or removal before other
+   * children, in an ancestor of one in view; content added or removed at the end of an element
+   * that one in view follows (content at the end of an element moves only what comes after it,
+   * and what is below the viewport stays below it; scrolling is an event of its own); a dialog
+   * opened or closed; or, when controls are looked for in the whole document, an added control.
+   * Otherwise a pass reads no layout at all.
+   */
+  domChanged(records: MutationRecord[] | null, dialogs: Element[]): void {
+    this.dialogs = dialogs;
+    if (this.obstacles && (records === null || dialogs !== this.measuredWith?.dialogs || records.some((r) => this.moves(r)))) {
+      this.obstacles = null;
+    }
+  }
+
+  private moves(r: MutationRecord): boolean {
+    const t = r.target;
+    for (let x: Node | null = t; x; x = x.parentNode) if (this.inside.has(x)) return true;
+    if (r.type !== 'childList') return this.around.has(t);
+    if (this.around.has(t) && r.nextSibling !== null) return true;
+    const last = this.lastInView;
+    if (last && !t.contains(last) && t.compareDocumentPosition(last) & Node.DOCUMENT_POSITION_FOLLOWING) return true;
+    if (this.obstacles?.wholeDocument) {
+      for (const n of Array.from(r.addedNodes)) if (n.nodeType === 1 && mayHoldControl(n as Element)) return true;
+    }
+    return false;
   }
 
   /** The page moved or resized: measure and place again in the next frame. */
@@ -315,16 +359,23 @@ export class Banner {
   // The bar goes where it covers nothing the user may need (controls, dialog titles, and the
   // confirmation dialog itself); the details are shown by themselves only where they fit too.
   private position(card: HTMLElement, m: BannerModel): void {
-    const view = this.doc.defaultView!;
-    const vw = view.innerWidth;
-    const vh = view.innerHeight;
+    const vw = this.view.width;
+    const vh = this.view.height;
     const key = `${m.ruleId}|${m.level}|${vw}x${vh}`;
-    const now = performance.now();
     const placeKey = `${key}|${card.dataset.key}|${this.userExpanded}|${this.guardOpen}|${card.querySelector('.note')?.textContent ?? ''}`;
-    if (!this.obstacles || key !== this.measuredKey || now - this.measuredAt > MEASURE_MS) {
-      this.obstacles = collectObstacles(this.doc, m.dialog, m.controls, this.host);
-      this.measuredAt = now;
+    const w = this.measuredWith;
+    if (!this.obstacles || key !== this.measuredKey || !w || w.dialog !== m.dialog || w.dialogs !== this.dialogs
+      || w.controls.length !== m.controls.length || w.controls.some((c, i) => c !== m.controls[i])) {
+      this.obstacles = collectObstacles(this.doc, m.dialog, m.controls, this.host, this.view, this.dialogs);
       this.measuredKey = key;
+      this.measuredWith = { controls: m.controls, dialog: m.dialog, dialogs: this.dialogs };
+      this.inside = new Set(this.obstacles.read);
+      this.around = new Set();
+      this.lastInView = null;
+      for (const el of this.obstacles.inView) {
+        for (let x: Node | null = el; x && !this.around.has(x); x = x.parentNode) this.around.add(x);
+        if (!this.lastInView || this.lastInView.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) this.lastInView = el;
+      }
     } else if (placeKey === this.placedKey && card.style.left) {
       return; // nothing moved: no layout read on this pass
     }

@@ -10,6 +10,7 @@ import type { EventType } from '../shared/spec.gen';
 import { compileRules, findControl, rulesForLocation, scan, type CompiledRule, type Match, type RuleSet } from './rules/match';
 import { Banner, type BannerModel } from './banner';
 import { EscalationLimit } from './escalation';
+import { DialogTracker, MAX_RECORDS } from './dialogs';
 import { personalLine, type IdentitySummary } from './personal';
 
 const PASS_INTERVAL_MS = 250;
@@ -30,6 +31,10 @@ const dismissed = new Set<string>();
 const escalations = new EscalationLimit();
 let identity: IdentitySummary | null | undefined;
 let banner: Banner;
+let tracker: DialogTracker;
+// The observer's records since the last pass (null: more than MAX_RECORDS, treated as "anything
+// may have changed"). The callback only keeps them; the pass reads them.
+let pending: MutationRecord[] | null = [];
 
 function send(msg: Message): Promise<unknown> {
   return api.runtime.sendMessage(msg).catch(() => undefined);
@@ -51,9 +56,17 @@ function routeCheck(): void {
     return;
   }
   if (!observer) {
-    observer = new MutationObserver(schedule);
+    tracker.reset();
+    pending = [];
+    observer = new MutationObserver(onMutations);
     observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['open', 'role', 'aria-label', 'hidden'] });
   }
+  schedule();
+}
+
+function onMutations(records: MutationRecord[]): void {
+  if (pending && pending.length + records.length <= MAX_RECORDS) for (const r of records) pending.push(r);
+  else pending = null;
   schedule();
 }
 
@@ -76,7 +89,13 @@ function pass(): void {
   lastPass = performance.now();
   if (location.href !== lastHref) { routeCheck(); return; }
   if (!active.length) return;
-  matches = scan(document, ruleSet, active);
+  let records = pending;
+  pending = [];
+  const late = observer?.takeRecords() ?? [];
+  if (records && late.length) records = records.length + late.length <= MAX_RECORDS ? records.concat(late) : null;
+  const dialogs = tracker.update(records);
+  matches = scan(document, ruleSet, active, dialogs);
+  banner.domChanged(records, dialogs);
   update();
 }
 
@@ -196,6 +215,7 @@ function onClick(e: MouseEvent): void {
 async function main(): Promise<void> {
   settings = await loadSettings();
   ruleSet = compileRules(RULES, { languages: settings.languages, groups: settings.groups });
+  tracker = new DialogTracker(document);
   banner = new Banner(document, t, {
     onSnapshot: (ruleId) => {
       logEvent('snapshot.requested', ruleId, { trigger: 'banner' });

@@ -11,7 +11,20 @@ const DIALOGS = 'dialog[open], [role=dialog], [role=alertdialog]';
 const MAX_CONTROLS = 400;
 const PAD = 4;
 
-export interface Obstacles { hard: Box[]; soft: Box[] }
+export interface Obstacles {
+  hard: Box[];
+  soft: Box[];
+  /** Every element whose box was read, and those of them in view. */
+  read: Element[];
+  inView: Element[];
+  /** The controls were looked for in the whole document (no modal dialog). */
+  wholeDocument: boolean;
+}
+
+/** Whether an element added to the page may be (or hold) a control the banner must not cover. */
+export function mayHoldControl(el: Element): boolean {
+  return el.matches(CONTROLS) || (el.firstElementChild !== null && el.querySelector(CONTROLS) !== null);
+}
 
 function box(el: Element, vw: number, vh: number): Box | null {
   const r = el.getBoundingClientRect();
@@ -19,18 +32,30 @@ function box(el: Element, vw: number, vh: number): Box | null {
   return { left: r.left - PAD, top: r.top - PAD, right: r.right + PAD, bottom: r.bottom + PAD };
 }
 
-export function collectObstacles(doc: Document, anchor: Element | null, matched: Element[], own: Element | null): Obstacles {
-  const view = doc.defaultView!;
-  const vw = view.innerWidth;
-  const vh = view.innerHeight;
+/**
+ * `known` is the document's dialogs when the caller keeps them (content/dialogs.ts), in any order;
+ * without it they are queried.
+ */
+export function collectObstacles(doc: Document, anchor: Element | null, matched: Element[], own: Element | null,
+  view: { width: number; height: number }, known?: Element[]): Obstacles {
+  const vw = view.width;
+  const vh = view.height;
   const hard: Box[] = [];
   const soft: Box[] = [];
+  const read: Element[] = [];
+  const inView: Element[] = [];
   const push = (list: Box[], el: Element): void => {
     if (own && (el === own || own.contains(el))) return;
+    read.push(el);
     const b = box(el, vw, vh);
-    if (b) list.push(b);
+    if (b) { list.push(b); inView.push(el); }
   };
-  const dialogs = Array.from(doc.querySelectorAll(DIALOGS)).filter((d) => box(d, vw, vh));
+  const all = known
+    ? [...known].sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1))
+    : Array.from(doc.querySelectorAll(DIALOGS));
+  read.push(...all);
+  const dialogs = all.filter((d) => box(d, vw, vh));
+  inView.push(...dialogs);
   // The last modal dialog in document order is the one on top (portals append to the body): its
   // backdrop covers the page and any dialog under it, whose titles alone still count.
   const modals = dialogs.filter((d) => d.getAttribute('aria-modal') === 'true' || (d instanceof HTMLDialogElement && d.matches(':modal')));
@@ -52,5 +77,5 @@ export function collectObstacles(doc: Document, anchor: Element | null, matched:
     }
   }
   for (const el of matched) push(hard, el);
-  return { hard, soft };
+  return { hard, soft, read, inView, wholeDocument: !modal.length };
 }

@@ -14,7 +14,7 @@ const ROLE_SELECTORS: Record<ControlRole | DialogRole, string[]> = {
   dialog: ['dialog[open]', '[role="dialog"]'],
   alertdialog: ['[role="alertdialog"]'],
 };
-const DIALOG_SCOPE = 'dialog[open],[role="dialog"],[role="alertdialog"]';
+export const DIALOG_SCOPE = 'dialog[open],[role="dialog"],[role="alertdialog"]';
 
 // Calls fn once per element matching any selector. A bare tag, or a tag with attribute tests
 // (`input[type="submit"]`, `dialog[open]`), starts from getElementsByTagName (a cached live
@@ -346,8 +346,12 @@ function visibleText(root: Element): string {
   return parts.join(' ');
 }
 
-/** One detection pass over the document for the rules the route gate let through. */
-export function scan(doc: Document, set: RuleSet, active: CompiledRule[]): Match[] {
+/**
+ * One detection pass over the document for the rules the route gate let through. `known` is the
+ * document's dialogs when the caller keeps them up to date (content/dialogs.ts), in the order a
+ * query gives; without it they are queried.
+ */
+export function scan(doc: Document, set: RuleSet, active: CompiledRule[], known?: Element[]): Match[] {
   const byRule = new Map<string, Match>();
   const hit = (cr: CompiledRule, level: Level): Match => {
     let m = byRule.get(cr.rule.id);
@@ -358,7 +362,7 @@ export function scan(doc: Document, set: RuleSet, active: CompiledRule[]): Match
   const idx = controlIndex(active);
   // Dialogs are few and small; controls that only count inside one are looked for there, not
   // among the page's thousands of buttons.
-  let dialogs: Element[] | null = null;
+  let dialogs: Element[] | null = known ?? null;
   const allDialogs = (): Element[] => (dialogs ??= queryAll(doc, DIALOG_SCOPE.split(',')));
   const cache: TextCache = new Map();
   const check = (el: Element): void => {
