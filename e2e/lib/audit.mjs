@@ -68,6 +68,7 @@ export function readAuditPage(page) {
 /** Clicks Start (without screenshots: a headless browser cannot answer the permission prompt) and
  * waits for the end of the audit. */
 export async function runAudit(page, { button = '#start', timeout = 180_000 } = {}) {
+  await page.waitForSelector('body[data-status]'); // drawn: Start is enabled only then
   const want = await page.$('#want-screenshots');
   if (await want.evaluate((el) => el.checked && !el.disabled)) await want.click();
   await page.click(button);
