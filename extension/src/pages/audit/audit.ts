@@ -237,7 +237,8 @@ async function main(): Promise<void> {
   };
   api.permissions.onAdded.addListener(() => void refreshPermission());
   api.permissions.onRemoved.addListener(() => void refreshPermission());
-  await refreshPermission();
+  // The first draw waits for the run's state: Start stays disabled until then.
+  hasAllUrls = await api.permissions.contains(ALL_URLS).catch(() => false);
   const r = await api.runtime.sendMessage({ type: 'audit.state' }) as AuditStateReply | undefined;
   if (r) state = r;
   render();
