@@ -427,25 +427,29 @@ async function auditsView() {
     run, box);
   const fill = async () => {
     const list = await api("/api/audits");
-    run.replaceChildren(runAuditControl(list));
+    // A live refresh replaces only what changed: a link being clicked must not be swapped for an
+    // equal one under the pointer.
+    const swap = (parent, node) => { if (!parent.firstChild || !parent.firstChild.isEqualNode(node)) parent.replaceChildren(node); };
+    swap(run, runAuditControl(list));
     if (!list.audits.length) {
-      box.replaceChildren(el("p", { class: "muted" }, "No audit yet."));
+      swap(box, el("p", { class: "muted" }, "No audit yet."));
       return;
     }
-    box.replaceChildren(table(["started", "status", "pages", "needs action", "identity"], list.audits.map((a) => [
+    const t = table(["started", "status", "pages", "needs action", "identity"], list.audits.map((a) => [
       el("a", { href: "#audit/" + encodeURIComponent(a.id) }, when(a.started_at)),
       el("span", { class: "badge audit-" + a.status }, a.status + (a.scheduled ? " (scheduled)" : "")),
       `${a.captured} captured, ${a.skipped} skipped, ${a.failed} failed`,
       a.actions ? el("span", { class: a.high ? "bad" : "" }, `${a.actions} (${a.high} high)`) : "nothing",
       a.identity_shared ? el("span", { class: "bad" }, "shared") : "separate",
-    ])));
+    ]));
     // Stable hooks on each row for tests and scripts (docs/dashboard.md).
-    const trs = box.querySelectorAll("tr");
+    const trs = t.querySelectorAll("tr");
     list.audits.forEach((a, i) => {
       const tr = trs[i + 1];
       tr.dataset.auditId = a.id;
       tr.dataset.auditStatus = a.status;
     });
+    swap(box, t);
   };
   current.refresh = fill;
   await fill();
