@@ -95,11 +95,23 @@ type CommitResult struct {
 		SHA256       string `json:"sha256"`
 		Deduplicated bool   `json:"deduplicated"`
 	} `json:"artifacts"`
+	Duplicate bool `json:"duplicate"`
 }
 
 // UploadSnapshot runs begin, chunks of chunkSize bytes (0 = the host's
 // suggestion) and commit, the way the extension does.
 func (c *Client) UploadSnapshot(ctx context.Context, meta map[string]any, arts []Artifact, chunkSize int) (CommitResult, error) {
+	return c.upload(ctx, map[string]any{"meta": meta}, arts, chunkSize)
+}
+
+// AmendSnapshot uploads arts as the second commit of the stored snapshot id
+// (docs/protocol.md, Amending a snapshot).
+func (c *Client) AmendSnapshot(ctx context.Context, id string, meta map[string]any, arts []Artifact, chunkSize int) (CommitResult, error) {
+	return c.upload(ctx, map[string]any{"meta": meta, "amends": id}, arts, chunkSize)
+}
+
+// upload sends begin (begin's body plus the declarations), the chunks and commit.
+func (c *Client) upload(ctx context.Context, begin map[string]any, arts []Artifact, chunkSize int) (CommitResult, error) {
 	var res CommitResult
 	decls := make([]map[string]any, len(arts))
 	for i, a := range arts {
@@ -110,7 +122,8 @@ func (c *Client) UploadSnapshot(ctx context.Context, meta map[string]any, arts [
 		UploadID  string `json:"upload_id"`
 		ChunkSize int    `json:"chunk_size"`
 	}
-	if err := c.Must("snapshot.begin", map[string]any{"meta": meta, "artifacts": decls}, &begun); err != nil {
+	begin["artifacts"] = decls
+	if err := c.Must("snapshot.begin", begin, &begun); err != nil {
 		return res, fmt.Errorf("snapshot.begin: %w", err)
 	}
 	if chunkSize <= 0 {

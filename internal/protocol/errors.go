@@ -38,6 +38,14 @@ func toError(err error) *Error {
 		return &Error{spec.CodeChecksumMismatch, err.Error()}
 	case errors.Is(err, store.ErrOutOfOrder):
 		return &Error{spec.CodeOutOfOrder, err.Error()}
+	case errors.Is(err, store.ErrUnknownSnapshot):
+		return &Error{spec.CodeUnknownSnapshot, err.Error()}
+	case errors.Is(err, store.ErrArtifactExists):
+		return &Error{spec.CodeArtifactExists, err.Error()}
+	case errors.Is(err, store.ErrNotAmendable):
+		return &Error{spec.CodeNotAmendable, err.Error()}
+	case errors.Is(err, store.ErrCaptureMismatch):
+		return &Error{spec.CodeCaptureMismatch, err.Error()}
 	case errors.Is(err, store.ErrClosed):
 		return &Error{spec.CodeUnknownUpload, err.Error()}
 	}

@@ -36,7 +36,8 @@ func (s *Server) needStore() error {
 
 // capabilities lists the features hello advertises.
 func (s *Server) capabilities() []string {
-	caps := []string{"snapshot", "events", "identity.summary", "audit"}
+	// "amend": snapshot.begin takes amends (docs/protocol.md, Amending a snapshot).
+	caps := []string{"snapshot", "amend", "events", "identity.summary", "audit"}
 	if _, ok := s.routes["export"]; ok {
 		caps = append(caps, "export")
 	}
@@ -124,7 +125,13 @@ func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, 
 	for _, a := range req.Artifacts {
 		decls = append(decls, store.ArtifactInfo{Name: a.Name, MIME: a.MIME, Size: a.Size, SHA256: a.SHA256})
 	}
-	u, err := s.store.BeginUpload(s.redactMeta(snapshotOf(*req.Meta)), decls)
+	var u *store.Upload
+	var err error
+	if req.Amends != "" {
+		u, err = s.store.BeginAmend(ctx, req.Amends, s.redactMeta(snapshotOf(*req.Meta)), decls)
+	} else {
+		u, err = s.store.BeginUpload(s.redactMeta(snapshotOf(*req.Meta)), decls)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -31,11 +31,11 @@ const (
 	MsgIdentitySummary = "identity.summary"
 	// Drops an open upload.
 	MsgSnapshotAbort = "snapshot.abort"
-	// Opens an upload: the metadata and every artifact's size and SHA-256.
+	// Opens an upload: the metadata and every artifact's size and SHA-256. With `amends`, the upload adds artifacts to a stored snapshot instead (docs/protocol.md, Amending a snapshot).
 	MsgSnapshotBegin = "snapshot.begin"
 	// Appends base64 bytes to one artifact of an open upload, in order.
 	MsgSnapshotChunk = "snapshot.chunk"
-	// Verifies and stores the upload in one transaction.
+	// Verifies and stores the upload in one transaction (an amend: adds its artifacts to the snapshot and logs snapshot.amended in the same transaction).
 	MsgSnapshotCommit = "snapshot.commit"
 	// The newest snapshots.
 	MsgSnapshotList = "snapshot.list"
@@ -89,6 +89,14 @@ const (
 	CodeUnknownAudit = "unknown_audit"
 	// the audit is no longer running (completed, or abandoned because a newer audit began): begin a new one
 	CodeAuditClosed = "audit_closed"
+	// `amends` names no stored snapshot (never stored, or deleted)
+	CodeUnknownSnapshot = "unknown_snapshot"
+	// an amend declares an artifact the snapshot already has with other bytes (a retried amend whose artifacts are all stored already gets `duplicate: true` instead)
+	CodeArtifactExists = "artifact_exists"
+	// the snapshot cannot be amended: an import, or stored more than an hour ago
+	CodeNotAmendable = "not_amendable"
+	// an amend's `meta.capture_id` is not the amended snapshot's
+	CodeCaptureMismatch = "capture_mismatch"
 	// a chunk's offset does not match the bytes received so far
 	CodeOutOfOrder = "out_of_order"
 	// an artifact's bytes do not match its declared size
@@ -104,7 +112,7 @@ const (
 )
 
 // ErrorCodes lists every code, in documentation order.
-var ErrorCodes = []string{CodeBadJSON, CodeBadRequest, CodeUnknownType, CodeTooLarge, CodeReplyTooLarge, CodeForbiddenCaller, CodeUnknownUpload, CodeUnknownAudit, CodeAuditClosed, CodeOutOfOrder, CodeSizeMismatch, CodeChecksumMismatch, CodeStorageFull, CodeStorageError, CodeInternal}
+var ErrorCodes = []string{CodeBadJSON, CodeBadRequest, CodeUnknownType, CodeTooLarge, CodeReplyTooLarge, CodeForbiddenCaller, CodeUnknownUpload, CodeUnknownAudit, CodeAuditClosed, CodeUnknownSnapshot, CodeArtifactExists, CodeNotAmendable, CodeCaptureMismatch, CodeOutOfOrder, CodeSizeMismatch, CodeChecksumMismatch, CodeStorageFull, CodeStorageError, CodeInternal}
 
 // Where an audit is.
 type AuditStatus = string
@@ -456,6 +464,8 @@ type SnapshotBeginReply struct {
 
 // SnapshotBeginRequest: the body of a snapshot.begin request.
 type SnapshotBeginRequest struct {
+	// The id of a stored snapshot (snapshot.commit's snapshot_id) this upload adds artifacts to: the slow ones (full-page tiles, MHTML) that follow the first commit. meta.capture_id must be the snapshot's; meta.notes are merged into its notes and meta.redactions added to its redactions; the other meta fields are ignored. Only when hello lists the "amend" capability.
+	Amends    string         `json:"amends,omitempty"`
 	Artifacts []ArtifactInfo `json:"artifacts,omitempty"`
 	Meta      *SnapshotMeta  `json:"meta"`
 }
@@ -477,7 +487,7 @@ type SnapshotChunkRequest struct {
 // SnapshotCommitReply: the body of the reply to snapshot.commit.
 type SnapshotCommitReply struct {
 	Artifacts []StoredArtifact `json:"artifacts"`
-	// The capture_id was already stored; nothing new was stored.
+	// The capture_id was already stored (an amend: every artifact was already on the snapshot); nothing new was stored.
 	Duplicate  bool   `json:"duplicate,omitempty"`
 	SnapshotID string `json:"snapshot_id"`
 }

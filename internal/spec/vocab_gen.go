@@ -102,10 +102,12 @@ const (
 	EventAuditStarted = "audit.started"
 	// a guided audit finished: detail.audit_id, its counts and the SHA-256 of its summary (host only)
 	EventAuditCompleted = "audit.completed"
+	// artifacts were added to a stored snapshot by a second commit (the full-page tiles and MHTML that follow the first): detail.snapshot_id and each added artifact's name, size and SHA-256 (host only)
+	EventSnapshotAmended = "snapshot.amended"
 )
 
 // EventTypes lists them in spec order.
-var EventTypes = []string{EventWarningShown, EventWarningEscalated, EventWarningDismissed, EventWarningSnoozed, EventWarningUnsnoozed, EventWarningProceeded, EventGuardCancelled, EventSnapshotRequested, EventSnapshotFailed, EventEventsDropped, EventNoteAdded, EventImportAdded, EventSnapshotDeleted, EventKeyUpdated, EventAuditStarted, EventAuditCompleted}
+var EventTypes = []string{EventWarningShown, EventWarningEscalated, EventWarningDismissed, EventWarningSnoozed, EventWarningUnsnoozed, EventWarningProceeded, EventGuardCancelled, EventSnapshotRequested, EventSnapshotFailed, EventEventsDropped, EventNoteAdded, EventImportAdded, EventSnapshotDeleted, EventKeyUpdated, EventAuditStarted, EventAuditCompleted, EventSnapshotAmended}
 
 // Artifact names.
 const (

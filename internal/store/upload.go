@@ -32,6 +32,8 @@ type Upload struct {
 	// process's memory, so a spill file left by a killed host is noise.
 	// The bytes are re-hashed on the way in, so CTR needs no MAC here.
 	spillKey cipher.Block
+	// amends is the snapshot this upload adds artifacts to (BeginAmend).
+	amends string
 }
 
 // memStage bounds the bytes one upload keeps in memory: a typical snapshot
@@ -225,6 +227,9 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 			a.plain = plain
 		}
 		arts = append(arts, a)
+	}
+	if u.amends != "" {
+		return u.s.amend(ctx, u.amends, u.meta, arts)
 	}
 	return u.s.commit(ctx, u.meta, arts)
 }

@@ -47,7 +47,7 @@ export const PROGRESS_STAGES = ['artifacts', 'events', 'report'] as const;
 export type ProgressStage = typeof PROGRESS_STAGES[number];
 
 /** Event types the extension logs. */
-export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.snoozed', 'warning.unsnoozed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped', 'note.added', 'import.added', 'snapshot.deleted', 'key.updated', 'audit.started', 'audit.completed'] as const;
+export const EVENT_TYPES = ['warning.shown', 'warning.escalated', 'warning.dismissed', 'warning.snoozed', 'warning.unsnoozed', 'warning.proceeded', 'guard.cancelled', 'snapshot.requested', 'snapshot.failed', 'events.dropped', 'note.added', 'import.added', 'snapshot.deleted', 'key.updated', 'audit.started', 'audit.completed', 'snapshot.amended'] as const;
 export type EventType = typeof EVENT_TYPES[number];
 
 /** Artifact names. */
@@ -63,7 +63,7 @@ export const AUDIT_STATUSES = ['running', 'completed', 'abandoned'] as const;
 export type AuditStatus = typeof AUDIT_STATUSES[number];
 
 /** The host's error codes (and `disconnected`, the extension's own for a dropped port, is not one). */
-export const ERROR_CODES = ['bad_json', 'bad_request', 'unknown_type', 'too_large', 'reply_too_large', 'forbidden_caller', 'unknown_upload', 'unknown_audit', 'audit_closed', 'out_of_order', 'size_mismatch', 'checksum_mismatch', 'storage_full', 'storage_error', 'internal'] as const;
+export const ERROR_CODES = ['bad_json', 'bad_request', 'unknown_type', 'too_large', 'reply_too_large', 'forbidden_caller', 'unknown_upload', 'unknown_audit', 'audit_closed', 'unknown_snapshot', 'artifact_exists', 'not_amendable', 'capture_mismatch', 'out_of_order', 'size_mismatch', 'checksum_mismatch', 'storage_full', 'storage_error', 'internal'] as const;
 export type ErrorCode = typeof ERROR_CODES[number];
 
 /** Every message type the host answers. */
@@ -394,6 +394,8 @@ export interface SnapshotBeginReply {
 
 /** the body of a snapshot.begin request. */
 export interface SnapshotBeginRequest {
+  /** The id of a stored snapshot (snapshot.commit's snapshot_id) this upload adds artifacts to: the slow ones (full-page tiles, MHTML) that follow the first commit. meta.capture_id must be the snapshot's; meta.notes are merged into its notes and meta.redactions added to its redactions; the other meta fields are ignored. Only when hello lists the "amend" capability. */
+  amends?: string;
   artifacts?: ArtifactInfo[];
   meta: SnapshotMeta;
 }
@@ -415,7 +417,7 @@ export interface SnapshotChunkRequest {
 /** the body of the reply to snapshot.commit. */
 export interface SnapshotCommitReply {
   artifacts: StoredArtifact[];
-  /** The capture_id was already stored; nothing new was stored. */
+  /** The capture_id was already stored (an amend: every artifact was already on the snapshot); nothing new was stored. */
   duplicate?: boolean;
   snapshot_id: string;
 }
