@@ -126,6 +126,8 @@ func (s *Server) publishChanges(batch []store.Change) {
 			s.send(map[string]any{"type": typ, "id": c.Ref})
 		case "snapshot.deleted":
 			s.send(map[string]any{"type": "snapshot.deleted", "id": c.Ref})
+		case "snapshot.amended": // the full-page tiles and MHTML that follow a snapshot's first commit
+			s.send(map[string]any{"type": "snapshot.amended", "id": c.Ref})
 		case "event.added":
 			seq, _ := strconv.ParseInt(c.Ref, 10, 64)
 			if c.Info == store.EventNoteAdded {

@@ -94,6 +94,7 @@ live.handlers.add((msg) => {
   if (/^(snapshot|import|note|event|key|audit)\./.test(msg.type)) {
     if (msg.type === "snapshot.added") toast("New snapshot " + msg.id);
     if (msg.type === "import.added") toast("Imported " + msg.id);
+    if (msg.type === "snapshot.amended") toast("Full-page screenshots / MHTML added to " + msg.id);
     scheduleRefresh(msg);
   }
 });
@@ -195,6 +196,7 @@ function eventText(e) {
     case "note.added": return d.text || "";
     case "snapshot.deleted": return `deleted ${d.snapshot_id} (${d.title || d.trigger || ""})` + (d.reason ? ": " + d.reason : "");
     case "import.added": return `imported ${d.file} (${d.kind})`;
+    case "snapshot.amended": return `added to ${d.snapshot_id}: ${(d.artifacts || []).map((a) => a.name).join(", ") || "notes only"}`;
     case "key.updated": return `key ${d.key}: ${d.rotation}; used by ${(d.dependents || []).join(", ") || "nothing recorded"}`;
     case "audit.started": return `account audit ${d.audit_id} began` + (d.scheduled ? " (from the weekly reminder)" : "");
     case "audit.completed": return `account audit ${d.audit_id} completed: ${d.captured} page(s) captured, ${d.skipped} skipped, ${d.failed} failed; ${d.actions} item(s) need action`;
@@ -337,9 +339,16 @@ async function snapshotView(id) {
     a.name, a.mime, size(a.size), el("span", { class: "mono" }, a.sha256),
     el("a", { href: base + "/artifacts/" + encodeURIComponent(a.name) + "?download=1", download: id + "-" + a.name }, "download"),
   ])));
-  // A deletion elsewhere makes this view stale.
+  // A deletion elsewhere makes this view stale; a second commit (the full-page tiles and MHTML
+  // that follow the first) adds artifacts: drawn again unless a note is being written.
   current.refresh = async () => {
-    try { await api(base); } catch { location.hash = "#timeline"; }
+    let now;
+    try { now = await api(base); } catch { location.hash = "#timeline"; return; }
+    const had = s.artifacts.map((a) => a.name).join(",");
+    if (now.artifacts.map((a) => a.name).join(",") !== had && !noteText.value && location.hash === "#snapshot/" + encodeURIComponent(id)) {
+      main.replaceChildren();
+      await snapshotView(id);
+    }
   };
 }
 
