@@ -8,7 +8,7 @@ import { AUDIT, type AuditStepResult } from '../shared/spec.gen';
 import { initialPlan, isSignInUrl, projectIds, withProjects, type PlannedStep } from '../shared/audit-steps';
 import type { AuditRun, AuditStateReply } from '../shared/messages';
 import { HostError, request } from './host';
-import { captureSnapshot, RefusedError } from './snapshot';
+import { captureSettled, captureSnapshot, RefusedError } from './snapshot';
 import { auditCompleted, refreshReminder, setRunnerBadge } from './audit-reminder';
 import { probePage, type Probe } from './audit-probe';
 
@@ -229,6 +229,8 @@ async function runStep(step: PlannedStep, tabId: number): Promise<{ result: Audi
     // Checked again on the page the capture collects: a redirect in between stores nothing.
     const shot = await captureSnapshot({ tabId, windowId: tab.windowId, url: step.url, trigger: 'audit',
       refuse: (u) => (isSignInUrl(u) ? SIGN_IN : null) });
+    // The full-page tiles and MHTML follow as a second commit: the tab stays on this page until then.
+    await captureSettled(tabId);
     const notes = [p && !p.ready ? `the page showed no ${step.ready} within ${AUDIT.timeoutMs / 1000} s` : '',
       p && !p.quiet ? 'the page kept changing; captured at the time limit' : ''].filter(Boolean).join('; ');
     return done({ status: 'captured', final_url: finalUrl, snapshot_id: shot.snapshotId, ...(notes ? { reason: notes } : {}) }, projects);

@@ -100,6 +100,12 @@ export function send(type: string, body: unknown = {}, opts: { onProgress?: (p: 
   });
 }
 
+/** Whether the host advertises a capability in hello (asked once per connection when not known yet). */
+export async function hostCan(capability: string): Promise<boolean> {
+  if (!status.capabilities || status.state !== 'connected') await hello();
+  return status.state === 'connected' && (status.capabilities ?? []).includes(capability);
+}
+
 /** Connects (if needed) and says hello; the reply sets the status to connected. */
 export async function hello(): Promise<HostState> {
   try {
@@ -107,7 +113,7 @@ export async function hello(): Promise<HostState> {
       extension_version: __VERSION__,
       browser: __BROWSER__ === 'firefox' ? 'Firefox' : 'Chromium',
     });
-    setStatus({ state: 'connected', detail: '', hostVersion: body.host_version ?? '', store: body.store });
+    setStatus({ state: 'connected', detail: '', hostVersion: body.host_version ?? '', store: body.store, capabilities: body.capabilities ?? [] });
   } catch (e) {
     if (status.state === 'unknown' || status.state === 'connected') {
       setStatus({ state: 'error', detail: e instanceof Error ? e.message : String(e) });

@@ -48,7 +48,7 @@ function failure(e: unknown): { error: string; code: FailureCode } {
 }
 
 async function snapshot(trigger: SnapshotTrigger, tab: chrome.tabs.Tab | undefined, category?: string,
-  reason?: string): Promise<{ snapshotId?: string; hint?: string; error?: string; code?: FailureCode; queued?: string }> {
+  reason?: string): Promise<{ snapshotId?: string; hint?: string; following?: boolean; error?: string; code?: FailureCode; queued?: string }> {
   if (!tab || tab.id === undefined) return { error: 'no tab to snapshot', code: 'failed' };
   try {
     return await captureSnapshot({ tabId: tab.id, windowId: tab.windowId, url: tab.url ?? '', trigger,

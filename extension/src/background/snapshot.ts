@@ -1,8 +1,10 @@
-// Snapshot orchestration in the background: inject the page collector, take the screenshots, ask
-// for MHTML when allowed, build the metadata and upload everything over the native port.
-// Artifacts and fields are described in docs/snapshot.md.
+// Snapshot orchestration in the background: inject the page collector, take the visible screenshot,
+// build the metadata and upload the first commit (screenshot, DOM, text, settings) over the native
+// port; the slow artifacts (full-page tiles, MHTML) follow as a second commit of the same snapshot
+// (an amend), so the acknowledgement never waits for them. Artifacts and fields are described in
+// docs/snapshot.md.
 import { api } from '../shared/browser';
-import { hostStatus, request, HostError } from './host';
+import { hostCan, hostStatus, request, HostError } from './host';
 import { isCategory, type Category, type SnapshotTrigger } from '../shared/vocab';
 import type { SnapshotProgress } from '../shared/messages';
 import { redactMhtml } from './mhtml';
@@ -37,7 +39,11 @@ export class RefusedError extends Error {
 
 /** Triggers that come from a user gesture on browser UI, which grants activeTab. */
 const GESTURE: SnapshotTrigger[] = ['button', 'shortcut', 'context_menu'];
-const inFlight = new Map<number, Promise<{ snapshotId: string; hint?: string }>>();
+/** A stored snapshot's id; `following` when its full-page tiles / MHTML are still being added. */
+export interface CaptureResult { snapshotId: string; hint?: string; following?: boolean }
+const inFlight = new Map<number, Promise<CaptureResult>>();
+/** Per tab: the second commit of the last capture, still running after the first was acknowledged. */
+const following = new Map<number, Promise<void>>();
 const recentAuto = new AutoDedupe();
 let progress: SnapshotProgress | null = null;
 
@@ -128,13 +134,21 @@ async function hasPermission(p: chrome.permissions.Permissions): Promise<boolean
   try { return await api.permissions.contains(p); } catch { return false; }
 }
 
-/** Resolves with the stored snapshot's id, and a hint for the user when screenshots were left out. */
-export async function captureSnapshot(opts: CaptureOptions): Promise<{ snapshotId: string; hint?: string }> {
-  const running = inFlight.get(opts.tabId);
-  if (running) return running;
+/** Resolves with the stored snapshot's id (at the first commit), and a hint for the user when
+ * screenshots were left out. */
+export async function captureSnapshot(opts: CaptureOptions): Promise<CaptureResult> {
   if (opts.trigger === 'auto') {
     const prev = recentAuto.get(opts.tabId, opts.reason ?? '');
     if (prev) return { snapshotId: prev };
+  }
+  // One capture at a time per tab: a click while the previous capture's tiles are still being taken
+  // waits for them (the page is scrolled and masked meanwhile), then captures anew.
+  for (;;) {
+    const running = inFlight.get(opts.tabId);
+    if (running) return running;
+    const tail = following.get(opts.tabId);
+    if (!tail) break;
+    await tail;
   }
   const p = run(opts).finally(() => inFlight.delete(opts.tabId));
   inFlight.set(opts.tabId, p);
@@ -143,15 +157,31 @@ export async function captureSnapshot(opts: CaptureOptions): Promise<{ snapshotI
   return res;
 }
 
-async function run(opts: CaptureOptions): Promise<{ snapshotId: string; hint?: string }> {
+/** Resolves once the tab's last capture is complete, second commit included (the audit waits for it
+ * before it navigates the tab to its next page). */
+export function captureSettled(tabId: number): Promise<void> {
+  return following.get(tabId) ?? Promise.resolve();
+}
+
+/** Runs `tail` as the tab's second commit: registered before the first commit's caller hears back. */
+function follow(tabId: number, tail: Promise<void>): void {
+  const t: Promise<void> = tail.catch((e) => console.warn('ringfence: the second commit of a snapshot failed', e))
+    .finally(() => { if (following.get(tabId) === t) following.delete(tabId); });
+  following.set(tabId, t);
+}
+
+async function run(opts: CaptureOptions): Promise<CaptureResult> {
   const startedAt = Date.now();
   const captured = new Date(startedAt);
   const base = { tabId: opts.tabId, startedAt, sent: 0, total: 0 };
   report({ ...base, stage: 'capturing' });
   try {
     const result = await collectAndUpload(opts, captured, (sent, total) => report({ ...base, stage: 'uploading', sent, total }),
-      () => report({ ...base, stage: 'screenshots' }));
-    report({ ...base, stage: 'done', snapshotId: result.snapshotId });
+      () => report({ ...base, stage: 'screenshots' }), () => {
+        // The second commit is done: say so unless another capture has reported since.
+        if (progress?.startedAt === startedAt && progress.tabId === opts.tabId) report({ ...base, stage: 'done', snapshotId: progress.snapshotId, following: false });
+      });
+    report({ ...base, stage: 'done', snapshotId: result.snapshotId, following: result.following === true });
     return result;
   } catch (e) {
     const err = hostMissingMessage(e);
@@ -160,12 +190,18 @@ async function run(opts: CaptureOptions): Promise<{ snapshotId: string; hint?: s
   }
 }
 
+/** The slow artifacts of a capture, for the second commit: notes replace the first commit's. */
+interface Slow { artifacts: Artifact[]; notes: Record<string, string>; redactions: RedactionEntry[] }
+
+const FOLLOWS = 'follows: added to this snapshot by a second commit';
+
 async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: (sent: number, total: number) => void,
-  onScreens: () => void): Promise<{ snapshotId: string; hint?: string }> {
+  onScreens: () => void, onFollowed: () => void): Promise<CaptureResult> {
   // Independent look-ups, asked at once rather than one after another.
-  const [settings, tab, allUrls, mayPageCapture] = await Promise.all([loadSettings(), api.tabs.get(opts.tabId),
+  const [settings, tab, allUrls, mayPageCapture, canAmend] = await Promise.all([loadSettings(), api.tabs.get(opts.tabId),
     hasPermission({ origins: ['<all_urls>'] }),
-    __BROWSER__ === 'chrome' ? hasPermission({ permissions: ['pageCapture'] }) : Promise.resolve(false)]);
+    __BROWSER__ === 'chrome' ? hasPermission({ permissions: ['pageCapture'] }) : Promise.resolve(false),
+    hostCan('amend').catch(() => false)]);
   const notes: Record<string, string> = {};
   const gesture = GESTURE.includes(opts.trigger);
   let mayScreenshot = gesture || allUrls;
@@ -177,18 +213,12 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     mayScreenshot = false;
     notes.screenshot = 'omitted: the tab was not visible when the capture ran';
   }
-
-  // MHTML first: it must not contain the secret masks drawn for the screenshots.
-  let mhtml: Uint8Array | null = null;
+  // MHTML is taken after the page is restored (the second commit): it must not contain the secret
+  // masks drawn for the screenshots, and saveAsMHTML would otherwise delay the acknowledgement.
+  let wantMhtml = false;
   if (__BROWSER__ === 'chrome') {
-    if (!mayPageCapture) {
-      notes.mhtml = 'omitted: the optional "pageCapture" permission is not granted (Ringfence options)';
-    } else {
-      mhtml = await saveMhtml(opts.tabId).catch((e) => {
-        notes.mhtml = `omitted: ${e instanceof Error ? e.message : String(e)}`;
-        return null;
-      });
-    }
+    if (!mayPageCapture) notes.mhtml = 'omitted: the optional "pageCapture" permission is not granted (Ringfence options)';
+    else wantMhtml = true;
   } else {
     notes.mhtml = 'omitted: MHTML is a Chromium format';
   }
@@ -205,6 +235,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     if (!page) delivery.cancel();
   }
   if (!page) throw new Error('the page did not answer the capture (restricted page?)');
+  const collectedAt = Date.now();
   const refused = opts.refuse?.(page.url);
   if (refused) {
     delivery.cancel();
@@ -218,62 +249,45 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   // Per capture: mask boxes that had to be in the image, and how many were verified there.
   const checks: ShotCheck[] = [];
   const control = pageControl(opts.tabId);
-  let visibleOk = false;
+  let visible: { bytes: Uint8Array; atTop: boolean } | undefined;
+  const fits = page.documentSize.height <= page.viewport.height + 1;
+  const wantFullPage = mayScreenshot && settings.fullPage && !fits;
+  let restored: Promise<void> | null = null;
   try {
     if (mayScreenshot) {
       onScreens();
       try {
         // Never before a frame with the masks has been presented (settle), and never stored unless
         // every box is in the captured pixels.
-        const shot = await captureVerified(opts.windowId, 'screenshot.png', await control.settle(), control.settle);
+        const settled = await control.settle();
+        const shot = await captureVerified(opts.windowId, 'screenshot.png', settled, control.settle);
         checks.push(shot.check);
         artifacts.push({ name: 'screenshot.png', mime: 'image/png', bytes: shot.bytes });
-        visibleOk = true;
+        visible = { bytes: shot.bytes, atTop: settled.scrollX === 0 && settled.scrollY === 0 };
       } catch (e) {
         notes.screenshot = `omitted: ${e instanceof Error ? e.message : String(e)}`;
         if (e instanceof MaskError) checks.push(e.check);
         else mayScreenshot = false; // no capture possible at all (permission, closed tab)
       }
     }
-    if (mayScreenshot && settings.fullPage) {
-      const g: Geometry = await control.geometry();
-      if (g.scrollHeight <= g.innerHeight + 1) {
-        notes.fullpage = visibleOk ? 'the page fits in the viewport: screenshot.png shows all of it' : 'the page fits in the viewport';
-      } else {
-        try {
-          const visible = artifacts.find((a) => a.name === 'screenshot.png')?.bytes;
-          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g, control.settle) : await fullPageStitched(opts.windowId, control, g, visible);
-          fp.tiles.forEach((bytes, i) => artifacts.push({
-            name: fp.tiles.length === 1 ? 'fullpage.png' : `fullpage-${String(i + 1).padStart(2, '0')}.png`, mime: 'image/png', bytes,
-          }));
-          checks.push(...fp.checks);
-          notes.fullpage = fp.note;
-        } catch (e) {
-          notes.fullpage = `omitted: ${e instanceof Error ? e.message : String(e)}`;
-          if (e instanceof MaskError) checks.push(e.check);
-        }
-      }
-    } else if (!settings.fullPage) {
-      notes.fullpage = 'omitted: full-page screenshots are off in options';
-    }
+    if (!settings.fullPage) notes.fullpage = 'omitted: full-page screenshots are off in options';
+    else if (mayScreenshot && fits) notes.fullpage = visible ? 'the page fits in the viewport: screenshot.png shows all of it' : 'the page fits in the viewport';
   } finally {
-    // Not awaited: the page puts itself back while the upload runs (the next executeScript on this
-    // tab queues behind it).
-    void restorePage(opts.tabId);
+    if (!(mayScreenshot && wantFullPage)) {
+      // Not awaited: the page puts itself back while the upload runs (the next executeScript on
+      // this tab queues behind it).
+      restored = restorePage(opts.tabId);
+    }
   }
   if (checks.length) notes.masks = maskNote(checks);
 
   // The requested URL can carry a token too (a fragment, an OAuth callback).
   const urlLog = new RedactionLog();
   const requestedUrl = redactText(opts.url || page.url, 'meta', urlLog, collectOpts.redact);
-  let redactions = requestedUrl !== page.url ? mergeRedactions(page.redactions, urlLog.entries()) : page.redactions;
-  if (mhtml) {
-    const log = new RedactionLog();
-    for (const s of page.secrets) log.secrets.add(s);
-    mhtml = redactMhtml(mhtml, log, collectOpts.redact);
-    redactions = mergeRedactions(redactions, log.entries());
-  }
-  page.secrets.length = 0; // not needed past this point; never sent
+  const redactions = requestedUrl !== page.url ? mergeRedactions(page.redactions, urlLog.entries()) : page.redactions;
+  // Kept in this worker's memory until the MHTML is redacted with them; never sent.
+  const secrets = [...page.secrets];
+  page.secrets.length = 0;
 
   const bodies = await delivery.bodies;
   artifacts.push(
@@ -281,7 +295,56 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     { name: 'text.txt' satisfies ArtifactName, mime: 'text/plain', bytes: bodies['text.txt'] },
     { name: 'settings.json' satisfies ArtifactName, mime: 'application/json', bytes: bodies['settings.json'] },
   );
-  if (mhtml) artifacts.push({ name: 'page.mhtml', mime: 'multipart/related', bytes: mhtml });
+
+  // The second half: full-page tiles while the masks are still drawn, then the page put back,
+  // then the MHTML of the unmasked page, redacted with the secrets collect() found.
+  const slow = async (): Promise<Slow> => {
+    const out: Slow = { artifacts: [], notes: {}, redactions: [] };
+    const all = [...checks];
+    try {
+      if (mayScreenshot && wantFullPage) {
+        try {
+          const g: Geometry = await control.geometry();
+          // The visible capture is the first frame only when it was taken at the top and the page is
+          // still there (the user may have scrolled since).
+          const first = visible?.atTop ? visible.bytes : undefined;
+          const fp = hasCaptureTab() ? await fullPageFirefox(opts.tabId, g, control.settle) : await fullPageStitched(opts.windowId, control, g, first);
+          fp.tiles.forEach((bytes, i) => out.artifacts.push({
+            name: fp.tiles.length === 1 ? 'fullpage.png' : `fullpage-${String(i + 1).padStart(2, '0')}.png`, mime: 'image/png', bytes,
+          }));
+          all.push(...fp.checks);
+          out.notes.fullpage = fp.note;
+        } catch (e) {
+          out.notes.fullpage = `omitted: ${e instanceof Error ? e.message : String(e)}`;
+          if (e instanceof MaskError) all.push(e.check);
+        }
+        out.notes.masks = maskNote(all);
+      }
+    } finally {
+      await (restored ?? restorePage(opts.tabId)); // awaited: the MHTML must not contain the masks
+    }
+    if (wantMhtml) {
+      const t0 = Date.now();
+      const raw = await saveMhtml(opts.tabId).catch((e) => {
+        out.notes.mhtml = `omitted: ${e instanceof Error ? e.message : String(e)}`;
+        return null;
+      });
+      if (raw) {
+        const log = new RedactionLog();
+        for (const x of secrets) log.secrets.add(x);
+        out.artifacts.push({ name: 'page.mhtml', mime: 'multipart/related', bytes: redactMhtml(raw, log, collectOpts.redact) });
+        out.redactions = log.entries();
+        out.notes.mhtml = `taken ${t0 - collectedAt} ms after the DOM, once the page was restored (no masks); saveAsMHTML ${Date.now() - t0} ms`;
+      }
+    }
+    secrets.length = 0;
+    return out;
+  };
+  const hasSlow = (mayScreenshot && wantFullPage) || wantMhtml;
+  if (hasSlow && canAmend) {
+    if (mayScreenshot && wantFullPage) notes.fullpage = FOLLOWS;
+    if (wantMhtml) notes.mhtml = FOLLOWS;
+  }
 
   const who = await browserInfo();
   const category: Category = opts.category && isCategory(opts.category) ? opts.category : page.classification.category;
@@ -309,14 +372,52 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     redactions,
     notes,
   };
-  // One id per capture, kept when the upload waits in the queue: the host stores it once.
+  // One id per capture, kept when the upload waits in the queue: the host stores it once, and an
+  // amend names it too.
   meta.capture_id = crypto.randomUUID();
-  const up = await uploadSnapshot(request, meta, artifacts, { onProgress: onUpload })
-    .catch((e) => {
-      if (unreachable(e) && gesture && enqueue(meta, artifacts)) throw new QueuedError(hostStatus().state === 'not_installed');
-      throw hostMissingMessage(e);
-    });
-  return { snapshotId: up.snapshotId, hint: mayScreenshot || gesture ? undefined : await shortcutHint() };
+  const hint = async (): Promise<string | undefined> => (mayScreenshot || gesture ? undefined : await shortcutHint());
+
+  if (hasSlow && !canAmend) {
+    // A host without amends (or none reachable yet): everything in one commit, as before.
+    const s = await slow();
+    artifacts.push(...s.artifacts);
+    Object.assign(notes, s.notes);
+    meta.redactions = mergeRedactions(redactions, s.redactions);
+  }
+  let snapshotId: string;
+  try {
+    snapshotId = (await uploadSnapshot(request, meta, artifacts, { onProgress: onUpload })).snapshotId;
+  } catch (e) {
+    if (unreachable(e) && gesture) {
+      const queued = enqueue(meta, artifacts);
+      if (queued) {
+        // The slow half still joins the queued capture, which is then stored in one commit.
+        if (hasSlow && canAmend) queued.ready = slow().then((s) => appendPending(queued, s), () => undefined);
+        throw new QueuedError(hostStatus().state === 'not_installed');
+      }
+    }
+    if (!restored) void restorePage(opts.tabId);
+    throw hostMissingMessage(e);
+  }
+  if (!(hasSlow && canAmend)) return { snapshotId, hint: await hint() };
+  follow(opts.tabId, slow().then((s) => amend(snapshotId, meta, s)).finally(onFollowed));
+  return { snapshotId, hint: await hint(), following: true };
+}
+
+/** Sends the second commit of snapshotId. Unreachable host: it waits in the retry queue. Refused:
+ * the snapshot's notes say what is missing (a notes-only amend), when the host takes that. */
+async function amend(snapshotId: string, meta: SnapshotMeta, s: Slow): Promise<void> {
+  const m: SnapshotMeta = { ...meta, notes: s.notes, redactions: s.redactions };
+  try {
+    await uploadSnapshot(request, m, s.artifacts, { amends: snapshotId });
+  } catch (e) {
+    if (unreachable(e) && enqueue(m, s.artifacts, snapshotId)) return;
+    const why = `omitted: the second commit failed: ${e instanceof Error ? e.message : String(e)}`;
+    const notes: Record<string, string> = {};
+    for (const k of ['fullpage', 'mhtml']) if (s.notes[k] !== undefined) notes[k] = s.notes[k].startsWith('omitted') ? s.notes[k] : why;
+    await uploadSnapshot(request, { ...meta, notes, redactions: [] }, [], { amends: snapshotId }).catch(() => undefined);
+    throw e;
+  }
 }
 
 // Snapshots the user asked for (popup, shortcut, context menu) while the host is unreachable wait
@@ -324,7 +425,9 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
 // screenshots of account pages should not sit unencrypted in the browser profile. Bounded (3
 // snapshots, 64 MiB); retried every 10 s for 30 minutes (each attempt is an extension API call,
 // which keeps the worker alive meanwhile); lost if the browser closes first, which the popup says.
-interface Pending { meta: SnapshotMeta; artifacts: Artifact[]; bytes: number; since: number }
+// A second commit (amends) whose host went away waits here the same way; a first commit queued
+// while its slow half is still being captured is uploaded once that half joined it (ready).
+interface Pending { meta: SnapshotMeta; artifacts: Artifact[]; bytes: number; since: number; amends?: string; ready?: Promise<void> }
 const pending: Pending[] = [];
 export const MAX_PENDING = 3;
 export const MAX_PENDING_BYTES = 64 << 20;
@@ -345,13 +448,30 @@ function unreachable(e: unknown): boolean {
   return e instanceof HostError && e.code === 'disconnected';
 }
 
-function enqueue(meta: SnapshotMeta, artifacts: Artifact[]): boolean {
+function enqueue(meta: SnapshotMeta, artifacts: Artifact[], amends?: string): Pending | null {
   const bytes = artifacts.reduce((n, a) => n + a.bytes.length, 0);
   const used = pending.reduce((n, p) => n + p.bytes, 0);
-  if (pending.length >= MAX_PENDING || used + bytes > MAX_PENDING_BYTES) return false;
-  pending.push({ meta, artifacts, bytes, since: Date.now() });
+  if (pending.length >= MAX_PENDING || used + bytes > MAX_PENDING_BYTES) return null;
+  const p: Pending = { meta, artifacts, bytes, since: Date.now(), ...(amends ? { amends } : {}) };
+  pending.push(p);
   retryTimer ??= setTimeout(flushPending, RETRY_MS);
-  return true;
+  return p;
+}
+
+/** Joins a capture's slow half to its queued first commit, within the memory bound. */
+function appendPending(p: Pending, s: Slow): void {
+  const bytes = s.artifacts.reduce((n, a) => n + a.bytes.length, 0);
+  const used = pending.reduce((n, q) => n + q.bytes, 0);
+  if (used + bytes > MAX_PENDING_BYTES) {
+    for (const k of ['fullpage', 'mhtml']) {
+      if (s.notes[k] !== undefined && !s.notes[k].startsWith('omitted')) s.notes[k] = 'omitted: the snapshot waited in memory for the Ringfence program, and this would exceed the 64 MiB kept there';
+    }
+    s.artifacts = [];
+    s.redactions = [];
+  }
+  p.artifacts.push(...s.artifacts);
+  p.bytes += s.artifacts.reduce((n, a) => n + a.bytes.length, 0);
+  p.meta = { ...p.meta, notes: { ...p.meta.notes, ...s.notes }, redactions: mergeRedactions(p.meta.redactions ?? [], s.redactions) };
 }
 
 export function pendingSnapshots(): number {
@@ -362,8 +482,10 @@ async function flushPending(): Promise<void> {
   retryTimer = undefined;
   while (pending.length) {
     const p = pending[0];
+    await p.ready?.catch(() => undefined);
     try {
-      await uploadSnapshot(request, { ...p.meta, notes: { ...p.meta.notes, queued_ms: String(Date.now() - p.since) } }, p.artifacts);
+      await uploadSnapshot(request, { ...p.meta, notes: { ...p.meta.notes, queued_ms: String(Date.now() - p.since) } }, p.artifacts,
+        p.amends ? { amends: p.amends } : {});
       pending.shift();
     } catch (e) {
       if (unreachable(e) && Date.now() - p.since < GIVE_UP_MS) {

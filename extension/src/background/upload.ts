@@ -29,6 +29,9 @@ export interface UploadOptions {
   /** Attempts after the first when the port drops. */
   retries?: number;
   backoffMs?: number;
+  /** The stored snapshot these artifacts are added to: a second commit (docs/protocol.md, Amending a
+   * snapshot). A retry after a dropped port is answered `duplicate` when the amend was stored. */
+  amends?: string;
 }
 
 export interface UploadResult {
@@ -99,7 +102,7 @@ export async function uploadSnapshot(request: RequestFn, meta: SnapshotMeta, art
 
 async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[], infos: ArtifactInfo[],
   total: number, opts: UploadOptions): Promise<Omit<UploadResult, 'attempts'>> {
-  const begun = await request('snapshot.begin', { meta, artifacts: infos });
+  const begun = await request('snapshot.begin', { meta, artifacts: infos, ...(opts.amends ? { amends: opts.amends } : {}) });
   const uploadId = String(begun.upload_id ?? '');
   if (!uploadId) throw Object.assign(new Error('host returned no upload_id'), { code: 'bad_reply' });
   const asked = Number(begun.chunk_size);

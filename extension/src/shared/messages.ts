@@ -50,6 +50,8 @@ export interface HostStatus {
   detail: string;
   hostVersion?: string;
   store?: StoreStatus;
+  /** hello's capabilities ("amend": a snapshot's slow artifacts can follow as a second commit). */
+  capabilities?: string[];
 }
 
 export interface StatusReply {
@@ -72,6 +74,8 @@ export interface SnapshotProgress {
   startedAt: number;
   snapshotId?: string;
   error?: string;
+  /** At `done`: the full-page screenshots / MHTML are still being added as a second commit. */
+  following?: boolean;
 }
 
 /** When the next audit is due (the reply to `audit.reminder`). */

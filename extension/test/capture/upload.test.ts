@@ -137,3 +137,26 @@ test('each capture gets its own capture_id', async () => {
   assert.notEqual(host.captureIds[0], host.captureIds[1]);
   assert.equal(host.stored.length, 2);
 });
+
+test('a second commit names the snapshot it amends on every attempt, with the same capture_id', async () => {
+  const begins: Record<string, unknown>[] = [];
+  let drops = 1;
+  const request = async (type: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    if (type === 'snapshot.begin') { begins.push(body); return { upload_id: `u-${begins.length}`, chunk_size: 1 << 20 }; }
+    if (type === 'snapshot.chunk' && drops-- > 0) throw Object.assign(new Error('port closed'), { code: 'disconnected' });
+    if (type === 'snapshot.commit') return { snapshot_id: 'snap-7', artifacts: [], duplicate: false };
+    return {};
+  };
+  const res = await uploadSnapshot(typed(request), { ...meta, capture_id: 'cap-12345678' },
+    [{ name: 'fullpage.png', mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) }], { amends: 'snap-7', backoffMs: 1 });
+  assert.equal(res.snapshotId, 'snap-7');
+  assert.equal(begins.length, 2);
+  for (const b of begins) {
+    assert.equal(b.amends, 'snap-7');
+    assert.equal((b.meta as Record<string, unknown>).capture_id, 'cap-12345678');
+  }
+  // A first commit carries no amends field at all.
+  begins.length = 0;
+  await uploadSnapshot(typed(request), meta, []);
+  assert.equal('amends' in begins[0], false);
+});

@@ -50,13 +50,23 @@ export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) 
   };
 
   api.runtime.onMessage.addListener((msg: { type?: string; progress?: SnapshotProgress }) => {
-    if (msg?.type !== 'snapshot.progress' || !msg.progress || !watching) return;
+    if (msg?.type !== 'snapshot.progress' || !msg.progress) return;
     const p = msg.progress;
+    // The second commit (full-page tiles, MHTML) of the snapshot this popup says is stored is done.
+    if (p.stage === 'done' && p.following === false && p.snapshotId && progress.dataset.snapshotId === p.snapshotId) {
+      show(s('done', [p.snapshotId]), 'done', 100, true);
+      progress.dataset.following = '';
+      void refreshList(list);
+      return;
+    }
+    if (!watching) return;
     if (p.stage === 'done' || p.stage === 'failed') {
       // Only reached for a capture started from an earlier popup; a click's own reply does the rest.
       if (!button.disabled) {
         watching = false;
-        show(p.stage === 'done' ? s('done', [p.snapshotId ?? '']) : s('failed', [friendly(p.error)]), p.stage, null, true);
+        show(p.stage === 'done' ? s(p.following ? 'following' : 'done', [p.snapshotId ?? '']) : s('failed', [friendly(p.error)]), p.stage, null, true);
+        progress.dataset.snapshotId = p.snapshotId ?? '';
+        progress.dataset.following = p.following ? '1' : '';
         void refreshList(list);
       }
       return;
@@ -76,13 +86,24 @@ export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) 
     // Short captures finish before anything is shown; longer ones show their progress after 1 s.
     timer = setTimeout(() => { progress.hidden = false; }, SHOW_AFTER_MS);
     const category = select.value || undefined;
-    void (api.runtime.sendMessage({ type: 'snapshot', trigger: 'button', category }) as Promise<{ snapshotId?: string; error?: string; queued?: string }>)
+    void (api.runtime.sendMessage({ type: 'snapshot', trigger: 'button', category }) as Promise<{ snapshotId?: string; following?: boolean; error?: string; queued?: string }>)
       .then((r) => {
         clearTimeout(timer);
-        if (r?.snapshotId) show(s('done', [r.snapshotId]), 'done', 100, true);
+        // Stored at the first commit; the full-page tiles may still be on their way (said so).
+        if (r?.snapshotId) show(s(r.following ? 'following' : 'done', [r.snapshotId]), 'done', 100, true);
         else if (r?.queued) show(r.queued, 'queued', null, true); // host unreachable: kept in memory, says so
         else show(s('failed', [friendly(r?.error)]), 'failed', null, true);
         progress.dataset.snapshotId = r?.snapshotId ?? '';
+        progress.dataset.following = r?.following ? '1' : '';
+        // The second commit may have finished before this reply was handled.
+        if (r?.following) {
+          void (api.runtime.sendMessage({ type: 'snapshot.state' }) as Promise<SnapshotProgress | null>).then((p) => {
+            if (p?.stage === 'done' && p.following === false && p.snapshotId && p.snapshotId === r.snapshotId && progress.dataset.following) {
+              show(s('done', [p.snapshotId]), 'done', 100, true);
+              progress.dataset.following = '';
+            }
+          });
+        }
       })
       .finally(() => { button.disabled = false; watching = false; void refreshList(list); });
   });
