@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
+import { waitForAmended } from './lib/amend.mjs';
 
 H.requireTools();
 const FIX = path.join(H.ROOT, 'e2e', 'fixtures', 'dashboard');
@@ -55,6 +56,8 @@ async function snapshotFromPopup(page) {
   })), { timeout: 120_000, message: 'the snapshot to finish' });
   assert.equal(state.state, 'done', state.text);
   await popup.close();
+  // The full-page tiles follow the acknowledgement as a second commit of the same snapshot.
+  await waitForAmended(sb, state.id, { timeout: 120_000 });
   return state.id;
 }
 

@@ -6,26 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
+import { grantedCopy, hasMask, waitForAmended } from './lib/amend.mjs';
 
 H.requireTools({ firefox: true });
 const ROOT = path.join(H.ROOT, 'e2e', 'fixtures', 'snapshot');
 const SECRETS = JSON.parse(readFileSync(path.join(ROOT, 'secrets.json'), 'utf8'));
-
-function grantedCopy(sb, dist, extra) {
-  const dir = path.join(sb.dir, `ext-${path.basename(dist)}`);
-  cpSync(dist, dir, { recursive: true });
-  const file = path.join(dir, 'manifest.json');
-  const m = JSON.parse(readFileSync(file, 'utf8'));
-  m.permissions = [...m.permissions, ...extra];
-  m.host_permissions = [...m.host_permissions, '<all_urls>'];
-  delete m.optional_host_permissions;
-  if (m.optional_permissions) m.optional_permissions = m.optional_permissions.filter((p) => !extra.includes(p));
-  writeFileSync(file, JSON.stringify(m, null, 2));
-  return dir;
-}
 
 function reader(sb, outDir) {
   const cli = (args) => {
@@ -71,6 +59,8 @@ test('Chromium with pageCapture and <all_urls>: MHTML redacted; banner snapshots
     const done = await H.waitFor(() => popup.$eval('#progress', (el) => ['done', 'failed'].includes(el.dataset.state) && ({ ...el.dataset })), { timeout: 60_000, message: 'snapshot' });
     assert.equal(done.state, 'done');
     await popup.close();
+    // The MHTML is the second commit of the snapshot, taken once the page is unmasked.
+    await waitForAmended(sb, done.snapshotId);
     await page.close();
     const { meta, files } = r.read(done.snapshotId);
     assert.ok(files['page.mhtml'], `no MHTML: ${JSON.stringify(meta.notes)}`);
@@ -82,12 +72,16 @@ test('Chromium with pageCapture and <all_urls>: MHTML redacted; banner snapshots
       for (const p of probes) assert.ok(!mhtml.includes(p), `${key} leaked into page.mhtml`);
     }
     assert.ok(meta.redactions.some((x) => x.artifact === 'page.mhtml'), JSON.stringify(meta.redactions));
+    // Taken after the page was restored: none of the masks drawn for the screenshots.
+    assert.ok(!hasMask(files['page.mhtml']), 'a secret mask in page.mhtml');
+    assert.match(meta.notes.mhtml, /^taken \d+ ms after the DOM/);
 
     const seen = new Set(r.list().map((s) => s.id));
     const chat = await H.openPage(browser, 'https://chatgpt.com/#settings/Account');
     await H.waitForBanner(chat, (b) => b?.actions?.includes('snapshot'));
     await H.clickBanner(chat, 'snapshot');
     const snap = await freshOne(r, seen, 'the banner snapshot');
+    await waitForAmended(sb, snap.id);
     await chat.close();
     const b = r.read(snap.id);
     assert.equal(b.meta.trigger, 'banner');
@@ -115,6 +109,7 @@ test('Firefox with <all_urls>: banner snapshot with screenshot and a captureTab 
     await chat.evaluate(() => { document.body.style.minHeight = '2600px'; });
     await H.clickBanner(chat, 'snapshot');
     const snap = await freshOne(r, seen, 'the banner snapshot');
+    await waitForAmended(sb, snap.id);
     await chat.close();
     const { meta, files } = r.read(snap.id);
     assert.equal(meta.browser, 'Firefox');

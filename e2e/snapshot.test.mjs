@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
+import { waitForAmended } from './lib/amend.mjs';
 
 H.requireTools();
 const ROOT = path.join(H.ROOT, 'e2e', 'fixtures', 'snapshot');
@@ -62,7 +63,7 @@ function pngSize(buf) {
   return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
 }
 
-async function snapshotFromPopup(page, { category, expectProgress = false, listed } = {}) {
+async function snapshotFromPopup(page, { category, expectProgress = false, expectFollowing = false, listed } = {}) {
   const popup = await H.triggerAction(browser, page);
   await popup.waitForSelector('#snapshot');
   if (category) await popup.select('#category', category);
@@ -77,6 +78,15 @@ async function snapshotFromPopup(page, { category, expectProgress = false, liste
     state: el.dataset.state, text: el.textContent, id: el.dataset.snapshotId,
   })), { timeout: 120_000, message: 'the snapshot to finish' });
   assert.equal(state.state, 'done', state.text);
+  if (expectFollowing) {
+    // Stored at the first commit; the popup says the full-page tiles are still being added, then
+    // that the snapshot is complete once the second commit is stored.
+    assert.match(state.text, /still being added/, state.text);
+    const complete = await H.waitFor(() => popup.$eval('#progress', (el) => !el.dataset.following && el.textContent), { timeout: 120_000, message: 'the popup to say the tiles were added' });
+    assert.equal(complete, `Stored as ${state.id}`);
+  }
+  // Tiles and MHTML follow the acknowledgement as a second commit of the same snapshot.
+  await waitForAmended(sb, state.id, { timeout: 120_000 });
   // The popup lists it after the capture.
   const li = await H.waitFor(() => popup.$eval(`#snapshots li[data-id="${state.id}"]`, (el) => el.textContent).catch(() => null), { message: 'the snapshot in the popup list' });
   if (listed) for (const part of listed) assert.ok(li.includes(part), `popup list entry "${li}" lacks "${part}"`);
@@ -298,7 +308,7 @@ test('automatic capture of the "deleted or deactivated" sign-in error: one snaps
 
 test('a 30 000 px page: stitched full-page tiles, no error', async () => {
   const page = await H.openPage(browser, 'https://platform.openai.com/long');
-  const id = await snapshotFromPopup(page, { expectProgress: true });
+  const id = await snapshotFromPopup(page, { expectFollowing: true });
   await page.close();
   const { meta, files } = artifacts(id);
   const tiles = Object.keys(files).filter((n) => n.startsWith('fullpage')).sort();

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as H from './harness.mjs';
+import { waitForAmended } from './amend.mjs';
 
 export const ROOT = path.join(H.ROOT, 'e2e', 'fixtures', 'snapshot');
 export const M = JSON.parse(readFileSync(path.join(ROOT, 'masks.json'), 'utf8'));
@@ -44,6 +45,8 @@ export function maskSuite(name) {
     })), { timeout: 120_000, message: 'the snapshot to finish' });
     await popup.close();
     assert.equal(state.state, 'done', state.text);
+    // The full-page tiles follow the acknowledgement as a second commit of the same snapshot.
+    await waitForAmended(s.sb, state.id, { timeout: 120_000 });
     return state.id;
   };
   return s;
