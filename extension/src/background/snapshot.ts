@@ -340,6 +340,11 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     secrets.length = 0;
     return out;
   };
+  // Whatever goes wrong in it, the second half ends with notes that replace the "follows" ones.
+  const slowOrWhy = (): Promise<Slow> => slow().catch((e) => {
+    const why = `omitted: ${e instanceof Error ? e.message : String(e)}`;
+    return { artifacts: [], redactions: [], notes: { ...(mayScreenshot && wantFullPage ? { fullpage: why } : {}), ...(wantMhtml ? { mhtml: why } : {}) } };
+  });
   const hasSlow = (mayScreenshot && wantFullPage) || wantMhtml;
   if (hasSlow && canAmend) {
     if (mayScreenshot && wantFullPage) notes.fullpage = FOLLOWS;
@@ -379,7 +384,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
 
   if (hasSlow && !canAmend) {
     // A host without amends (or none reachable yet): everything in one commit, as before.
-    const s = await slow();
+    const s = await slowOrWhy();
     artifacts.push(...s.artifacts);
     Object.assign(notes, s.notes);
     meta.redactions = mergeRedactions(redactions, s.redactions);
@@ -392,7 +397,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
       const queued = enqueue(meta, artifacts);
       if (queued) {
         // The slow half still joins the queued capture, which is then stored in one commit.
-        if (hasSlow && canAmend) queued.ready = slow().then((s) => appendPending(queued, s), () => undefined);
+        if (hasSlow && canAmend) queued.ready = slowOrWhy().then((s) => appendPending(queued, s));
         throw new QueuedError(hostStatus().state === 'not_installed');
       }
     }
@@ -400,7 +405,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     throw hostMissingMessage(e);
   }
   if (!(hasSlow && canAmend)) return { snapshotId, hint: await hint() };
-  follow(opts.tabId, slow().then((s) => amend(snapshotId, meta, s)).finally(onFollowed));
+  follow(opts.tabId, slowOrWhy().then((s) => amend(snapshotId, meta, s)).finally(onFollowed));
   return { snapshotId, hint: await hint(), following: true };
 }
 
