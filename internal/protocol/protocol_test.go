@@ -290,6 +290,29 @@ func TestEveryErrorCode(t *testing.T) {
 			call(t, s, "audit.begin", nil) // abandons the first
 			return call(t, s, "audit.finish", map[string]any{"audit_id": b.AuditID})
 		}},
+		{spec.CodeUnknownSnapshot, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			return beginAmend(t, s, "20261130T100203Z-00000000", metaJSON(), "fullpage.png", data)
+		}},
+		{spec.CodeArtifactExists, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			first := upload(t, s, metaJSON(), data)
+			return beginAmend(t, s, first.SnapshotID, metaJSON(), "settings.json", []byte("{}"))
+		}},
+		{spec.CodeNotAmendable, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			imp, err := s.store.SaveImport(context.Background(), store.Snapshot{URL: "import:mail.eml", CapturedAt: time.Now()},
+				map[string]io.Reader{"mail.eml": strings.NewReader("Subject: hi")}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return beginAmend(t, s, imp.ID, metaJSON(), "fullpage.png", data)
+		}},
+		{spec.CodeCaptureMismatch, func(t *testing.T) ReplyOf {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			first := upload(t, s, with(metaJSON(), "capture_id", "6a1b2c3d-0000-4000-8000-000000000003"), data)
+			return beginAmend(t, s, first.SnapshotID, metaJSON(), "fullpage.png", data)
+		}},
 		{spec.CodeOutOfOrder, func(t *testing.T) ReplyOf {
 			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
 			id := begin(t, s, data)
