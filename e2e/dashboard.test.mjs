@@ -112,6 +112,27 @@ test('a snapshot taken in the browser appears in the open dashboard within a sec
   await page.close();
 });
 
+test('the snapshot view shows the full-page tiles once their second commit is stored, without a reload', async () => {
+  const page = await H.openPage(browser, 'https://platform.openai.com/api-keys');
+  await page.evaluate(() => { document.body.style.minHeight = '4500px'; }); // five screens: the tiles take over 2 s
+  const popup = await H.triggerAction(browser, page);
+  await popup.waitForSelector('#snapshot');
+  await popup.click('#snapshot');
+  const id = await H.waitFor(() => popup.$eval('#progress', (el) => el.dataset.state === 'done' && el.dataset.snapshotId), { timeout: 120_000 });
+  await dash.evaluate((x) => { location.hash = `#snapshot/${x}`; }, id);
+  const before = await H.waitFor(() => dash.$$eval('.shots img', (imgs) => imgs.map((i) => i.alt)).then((a) => a.length && a), { message: 'the snapshot view' });
+  assert.deepEqual(before, ['screenshot.png'], 'the view opened before the tiles were stored');
+  await dash.evaluate(() => { window.rfSameDocument = true; }); // gone if the page were reloaded
+  await dash.waitForSelector('.shots img[alt="fullpage.png"]', { timeout: 60_000 });
+  assert.equal(await dash.evaluate(() => window.rfSameDocument), true, 'no reload');
+  const rows = await dash.$$eval('table tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  assert.ok(rows.includes('fullpage.png'), `artifacts table: ${rows}`);
+  await waitForAmended(sb, id);
+  await popup.close();
+  await page.close();
+  await dash.evaluate(() => { location.hash = '#timeline'; });
+});
+
 test('the popup list opens a snapshot in the dashboard: screenshots, sandboxed DOM, settings, artifacts', async () => {
   const page = await H.openPage(browser, 'https://chatgpt.com/data-controls');
   const view = await dashboardFromPopup(page, async (popup) => {

@@ -118,6 +118,11 @@ test('Firefox with <all_urls>: banner snapshot with screenshot and a captureTab 
     assert.match(meta.notes.fullpage, /tabs\.captureTab/);
     const h = files['fullpage.png'].readUInt32BE(20);
     assert.equal(h, 2600, `full page height ${h}`);
+    // It came as the second commit of the same snapshot, recorded with its hash.
+    const amended = H.events(sb).filter((e) => e.type === 'snapshot.amended' && e.detail?.snapshot_id === snap.id);
+    assert.equal(amended.length, 1, JSON.stringify(amended));
+    assert.deepEqual(amended[0].detail.artifacts.map((a) => [a.name, a.sha256]),
+      [['fullpage.png', createHash('sha256').update(files['fullpage.png']).digest('hex')]]);
   } finally {
     await browser.close();
     await srv.close();
