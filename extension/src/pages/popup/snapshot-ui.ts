@@ -113,6 +113,11 @@ export function initSnapshotUi(doc: Document, friendly: (e: string | undefined) 
     if (p && (p.stage === 'capturing' || p.stage === 'screenshots' || p.stage === 'uploading')) {
       watching = true;
       show(p.stage === 'uploading' ? s('uploading', ['']) : s(p.stage), p.stage, null, true);
+    } else if (p?.stage === 'done' && p.following && p.snapshotId) {
+      // Stored, its full-page tiles still on their way: the progress message that ends it updates this.
+      show(s('following', [p.snapshotId]), 'done', 100, true);
+      progress.dataset.snapshotId = p.snapshotId;
+      progress.dataset.following = '1';
     }
   });
 
