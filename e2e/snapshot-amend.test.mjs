@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
 import { FOLLOWS, grantedCopy, hasMask, waitForAmended } from './lib/amend.mjs';
@@ -104,4 +104,38 @@ test('three screens tall: acknowledged with screenshot, DOM, text, settings; til
   }
   const events = execFileSync('unzip', ['-p', kit, listing.find((l) => l.endsWith('events.jsonl'))], { encoding: 'utf8' });
   assert.ok(events.includes('"snapshot.amended"') && events.includes(added['page.mhtml']), 'events.jsonl records the amendment');
+});
+
+// The host processes of this test's browser (their RINGFENCE_HOME is our sandbox).
+function hostPids() {
+  const pids = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (!readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(`chrome-extension://${H.EXT_ID}/`)) continue;
+      if (readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`RINGFENCE_HOME=${sb.data}`)) pids.push(Number(d));
+    } catch { /* gone, or not ours */ }
+  }
+  return pids;
+}
+
+test('the host is killed between the two commits: the second goes to a new host, once', async () => {
+  const page = await H.openPage(browser, 'https://platform.openai.com/tall');
+  const popup = await H.triggerAction(browser, page);
+  await popup.waitForSelector('#snapshot');
+  await popup.click('#snapshot');
+  const ack = await H.waitFor(() => popup.$eval('#progress', (el) => el.dataset.state === 'done' && ({ id: el.dataset.snapshotId, following: el.dataset.following })),
+    { timeout: 60_000, interval: 10, message: 'the acknowledgement' });
+  assert.equal(ack.following, '1');
+  const pids = hostPids();
+  assert.ok(pids.length >= 1, 'no host process found');
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  const done = await waitForAmended(sb, ack.id);
+  await popup.close();
+  await page.close();
+  assert.deepEqual(names(done), ['dom.html', 'fullpage.png', 'page.mhtml', 'screenshot.png', 'settings.json', 'text.txt']);
+  assert.ok(hostPids().every((p) => !pids.includes(p)), 'a new host took the second commit');
+  assert.equal(H.events(sb).filter((e) => e.type === 'snapshot.amended' && e.detail?.snapshot_id === ack.id).length, 1);
+  const doctor = H.runCli(sb, ['doctor']);
+  assert.match(doctor.stdout + doctor.stderr, /hash chain intact/);
 });
