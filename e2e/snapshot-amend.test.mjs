@@ -139,3 +139,30 @@ test('the host is killed between the two commits: the second goes to a new host,
   const doctor = H.runCli(sb, ['doctor']);
   assert.match(doctor.stdout + doctor.stderr, /hash chain intact/);
 });
+
+test('the tab closes before its tiles are taken: the first commit stays, the notes and the chain say what is missing', async () => {
+  const page = await H.openPage(browser, 'https://platform.openai.com/long');
+  const popup = await H.triggerAction(browser, page);
+  await popup.waitForSelector('#snapshot');
+  await popup.click('#snapshot');
+  const ack = await H.waitFor(() => popup.$eval('#progress', (el) => el.dataset.state === 'done' && ({ id: el.dataset.snapshotId, following: el.dataset.following })),
+    { timeout: 60_000, interval: 10, message: 'the acknowledgement' });
+  assert.equal(ack.following, '1');
+  // As the user would, the tab closed (30 000 px: the tiles take many seconds, so this is well
+  // before the last one).
+  const worker = await H.extensionWorker(browser);
+  await worker.evaluate(async () => {
+    const [tab] = await chrome.tabs.query({ url: 'https://platform.openai.com/long' });
+    await chrome.tabs.remove(tab.id);
+  });
+  const done = await waitForAmended(sb, ack.id);
+  await popup.close().catch(() => {}); // the action popup closes with its tab
+  assert.deepEqual(names(done), ['dom.html', 'screenshot.png', 'settings.json', 'text.txt']);
+  const m = done.snapshot ?? done;
+  assert.match(m.notes.fullpage, /^omitted: /);
+  assert.match(m.notes.mhtml, /^omitted: /);
+  const amended = H.events(sb).filter((e) => e.type === 'snapshot.amended' && e.detail?.snapshot_id === ack.id);
+  assert.equal(amended.length, 1);
+  assert.deepEqual(amended[0].detail.artifacts, []);
+  assert.ok(amended[0].detail.notes.includes('fullpage') && amended[0].detail.notes.includes('mhtml'), JSON.stringify(amended[0].detail));
+});
