@@ -585,7 +585,9 @@ func TestFastChunkMatchesPlainPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, c, ok := fastChunk([]byte(tt.frame))
+			// A used scratch buffer: leftovers must not leak into the data.
+			scratch := bytes.Repeat([]byte{0xff}, 4096)
+			req, c, ok := fastChunk([]byte(tt.frame), &scratch)
 			if ok != tt.fast {
 				t.Fatalf("fast path taken = %v, want %v", ok, tt.fast)
 			}
@@ -610,7 +612,8 @@ func FuzzFastChunk(f *testing.F) {
 	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}`))
 	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `","data":"AA=="}}`))
 	f.Fuzz(func(t *testing.T, frame []byte) {
-		req, c, ok := fastChunkAt(frame, 16)
+		scratch := bytes.Repeat([]byte{0xff}, 24) // reused when the data fits
+		req, c, ok := fastChunkAt(frame, 16, &scratch)
 		if !ok {
 			return
 		}
