@@ -245,6 +245,9 @@ type staged struct {
 	// prep, when set, delivers the blob already prepared while the upload
 	// was still arriving; otherwise commit prepares it.
 	prep <-chan prepared
+	// pooled: plain belongs to the store's buffer pool. kept: commit handed
+	// it to the thumbnail maker, which gives it back; the caller must not.
+	pooled, kept bool
 }
 
 // prepared is a blob ready for the commit transaction: sealed, or known to
@@ -421,6 +424,11 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		}
 		return nil
 	})
+	for _, b := range blobs {
+		if b != nil {
+			s.putBuf(b.data) // SQLite copied it when binding
+		}
+	}
 	if err != nil {
 		return Snapshot{}, nil, fmt.Errorf("store: commit snapshot: %w", err)
 	}
@@ -428,7 +436,8 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		return s.duplicate(ctx, id, meta.CaptureID)
 	}
 	if i := screenshotOf(arts); i >= 0 && arts[i].plain != nil {
-		s.thumbLater(arts[i].info.SHA256, arts[i].plain)
+		arts[i].kept = arts[i].pooled
+		s.thumbLater(arts[i].info.SHA256, arts[i].plain, arts[i].pooled)
 	}
 	return meta, results, nil
 }

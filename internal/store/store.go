@@ -77,6 +77,10 @@ type Store struct {
 	// thumbs counts thumbnails being made in the background; Close
 	// waits for them.
 	thumbs sync.WaitGroup
+	// bufs recycles staging and sealing buffers (bufpool.go); flaters
+	// recycles deflate writers (~1 MB of state each).
+	bufs    bufPool
+	flaters sync.Pool
 	// full is set when a write failed for lack of space; the next write
 	// first checkpoints and truncates the WAL (recoverSpace).
 	full atomic.Bool
@@ -293,6 +297,7 @@ func (s *Store) checkKey(ctx context.Context, dataKey []byte) error {
 // Close waits for thumbnails in progress, then closes the database.
 func (s *Store) Close() error {
 	s.thumbs.Wait()
+	s.bufs.drop()
 	return s.db.Close()
 }
 
