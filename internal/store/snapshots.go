@@ -531,10 +531,10 @@ const snapshotCols = `id, captured_at, tz_offset_minutes, url, final_url, title,
 	browser_version, extension_version, host_version, viewport_width, viewport_height,
 	device_pixel_ratio, language, category, category_source, redactions, notes, api_key_count, stored_at`
 
-// ListSnapshots returns matching snapshots newest first, with their artifacts.
-func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error) {
+// where is the WHERE clause (with a leading space, or "") selecting f's
+// snapshots, and its arguments.
+func (f Filter) where() (cond string, args []any) {
 	var where []string
-	var args []any
 	if !f.Since.IsZero() {
 		where, args = append(where, "captured_at >= ?"), append(args, fmtTime(f.Since))
 	}
@@ -552,10 +552,15 @@ func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error)
 	}
 	in("category", f.Categories)
 	in("id", f.IDs)
-	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
+	return cond, args
+}
+
+// ListSnapshots returns matching snapshots newest first, with their artifacts.
+func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error) {
+	cond, args := f.where()
 	q := "SELECT " + snapshotCols + " FROM snapshots" + cond
 	q += " ORDER BY captured_at DESC, id DESC"
 	if f.Limit > 0 {
