@@ -72,7 +72,9 @@ func runList(ctx context.Context, e *Env, args []string) int {
 		fmt.Fprintf(e.Stderr, "ringfence list: --until: %v\n", err)
 		return ExitUsage
 	}
-	st, _, err := openStore(ctx, e)
+	// Listing reads no blob: the data key (a D-Bus round trip or more
+	// with the OS keyring) is fetched in the background and not waited for.
+	st, _, err := openStoreLazy(ctx, e)
 	if err != nil {
 		return fail(e, "list", err)
 	}

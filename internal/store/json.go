@@ -89,7 +89,7 @@ func WriteSnapshotsJSON(w io.Writer, snaps []Snapshot) error {
 			b = append(b, ",\n"...)
 		}
 		var err error
-		if b, err = appendSnapshotIndent(b, &snaps[i]); err != nil {
+		if b, err = appendSnapshotIndent(b, &snaps[i], fmtTime(snaps[i].CapturedAt), fmtOptional(snaps[i].StoredAt)); err != nil {
 			return err
 		}
 		if len(b) >= 32<<10 {
@@ -107,8 +107,9 @@ func WriteSnapshotsJSON(w io.Writer, snaps []Snapshot) error {
 }
 
 // appendSnapshotIndent appends s as an element of an indented top-level
-// array (fields at four spaces), in Snapshot.MarshalJSON's field order.
-func appendSnapshotIndent(b []byte, s *Snapshot) ([]byte, error) {
+// array (fields at four spaces), in Snapshot.MarshalJSON's field order;
+// captured and stored are its times as MarshalJSON formats them.
+func appendSnapshotIndent(b []byte, s *Snapshot, captured, stored string) ([]byte, error) {
 	const in = "\n    "
 	var err error
 	str := func(key, v string) {
@@ -193,9 +194,9 @@ func appendSnapshotIndent(b []byte, s *Snapshot) ([]byte, error) {
 		}
 		b = append(b, "\n    ],"...)
 	}
-	str(`"captured_at": `, fmtTime(s.CapturedAt))
+	str(`"captured_at": `, captured)
 	b = append(b, in+`"stored_at": `...)
-	b = appendJSONString(b, fmtOptional(s.StoredAt))
+	b = appendJSONString(b, stored)
 	b = append(b, "\n  }"...)
 	return b, err
 }
@@ -268,6 +269,7 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 		n          int
 		artifacts  []ArtifactInfo
 		redactions = []Redaction{} // "[]" is an empty list, not null
+		noNotes    = map[string]string{}
 	)
 	for rows.Next() {
 		if err := rows.Scan(&row, &snap.DevicePixelRatio, &arts); err != nil {
@@ -291,7 +293,7 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 			}
 			return v
 		}
-		snap.ID, snap.CapturedAt, snap.TZOffsetMinutes = str(0), parseTime(str(1)), num(2)
+		snap.ID, snap.TZOffsetMinutes = str(0), num(2)
 		snap.URL, snap.FinalURL, snap.Title, snap.Trigger = str(3), str(4), str(5), str(6)
 		snap.Browser, snap.BrowserVersion, snap.ExtensionVersion, snap.HostVersion = str(7), str(8), str(9), str(10)
 		snap.ViewportWidth, snap.ViewportHeight = num(11), num(12)
@@ -303,7 +305,7 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 			}
 		}
 		if nts := str(17); nts == "{}" {
-			snap.Notes = map[string]string{}
+			snap.Notes = noNotes // only read
 		} else if err := json.Unmarshal([]byte(nts), &snap.Notes); err != nil {
 			return fmt.Errorf("store: snapshot %s notes: %w", snap.ID, err)
 		}
@@ -312,7 +314,6 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 			keys = num(18)
 			snap.APIKeyCount = &keys
 		}
-		snap.StoredAt = parseTime(str(19))
 		if bad != nil {
 			return fmt.Errorf("store: list snapshots: row of %s: %w", snap.ID, bad)
 		}
@@ -327,7 +328,7 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 			b = append(b, ',')
 		}
 		b = append(b, '\n')
-		if b, err = appendSnapshotIndent(b, &snap); err != nil {
+		if b, err = appendSnapshotIndent(b, &snap, listTime(fields[1], false), listTime(fields[19], true)); err != nil {
 			return err
 		}
 		n++
@@ -351,6 +352,55 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 		return err
 	}
 	return bw.Flush()
+}
+
+// listTime is a stored time (a JSON string from listJSONQuery) as
+// Snapshot.MarshalJSON writes it: the text as it is when it is already in
+// that form (every time the store writes is), else parsed and formatted
+// again as a plain column read would be — an unparsable one is the zero
+// time, which an optional time writes as "".
+func listTime(v []byte, optional bool) string {
+	if len(v) == 26 && v[0] == '"' && v[25] == '"' {
+		if t, ok := canonicalTime(v[1:25]); ok && (!optional || !t.IsZero()) {
+			return string(v[1:25])
+		}
+	}
+	t := time.Time{}
+	if str, err := jsonString(v); err == nil {
+		t = parseTime(str)
+	}
+	if optional {
+		return fmtOptional(t)
+	}
+	return fmtTime(t)
+}
+
+// canonicalTime parses "2006-01-02T15:04:05.000Z" (spec.TimeFormat) by
+// hand, and only a time that formats back to the same text: time.Parse on
+// every row was a good part of list --json.
+func canonicalTime(v []byte) (time.Time, bool) {
+	num := func(i, n int) int {
+		x := 0
+		for _, c := range v[i : i+n] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			x = x*10 + int(c-'0')
+		}
+		return x
+	}
+	if v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' || v[19] != '.' || v[23] != 'Z' {
+		return time.Time{}, false
+	}
+	y, mo, d, h, mi, sec, ms := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2), num(20, 3)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, ms*int(time.Millisecond), time.UTC)
+	if t.Day() != d || t.Month() != time.Month(mo) {
+		return time.Time{}, false // the 31st of a 30-day month and the like
+	}
+	return t, true
 }
 
 // splitJSONArray appends to out the raw values of a flat JSON array as

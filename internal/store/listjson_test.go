@@ -86,6 +86,15 @@ func TestWriteListJSONMatchesListSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Times in other forms than the store writes: re-formatted (or
+	// emptied) exactly as a plain read does.
+	for i, v := range [][2]string{{"2026-05-01T10:00:00Z", ""}, {"2026-02-30T10:00:00.000Z", "garbage"},
+		{"2026-04-31T23:59:59.999Z", "0001-01-01T00:00:00.000Z"}, {"2026-05-01T24:00:00.000Z", "2026-05-01T10:00:00.5Z"},
+		{"2026-05-01T10:00:00.000+01:00", "2026-05-01T10:00:00.000Z"}} {
+		if _, err := s.db.Exec(`UPDATE snapshots SET captured_at = ?, stored_at = ? WHERE id = ?`, v[0], v[1], snaps[2*i+1].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, f := range []Filter{
 		{},
 		{Limit: 5},
