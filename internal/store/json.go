@@ -257,8 +257,9 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 		return fmt.Errorf("store: list snapshots: %w", classify(err))
 	}
 	defer rows.Close()
-	bw := bufio.NewWriterSize(w, 64<<10)
-	b := make([]byte, 0, 48<<10)
+	// b is written out whenever it passes 64 KiB: large writes, no
+	// second buffer to copy 12 MB through.
+	b := make([]byte, 0, 80<<10)
 	b = append(b, '[')
 	var (
 		row        sql.RawBytes
@@ -268,6 +269,7 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 		keys       int
 		n          int
 		artifacts  []ArtifactInfo
+		prev       [20]string      // the previous row's strings, by field
 		redactions = []Redaction{} // "[]" is an empty list, not null
 		noNotes    = map[string]string{}
 	)
@@ -280,10 +282,17 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 		}
 		var bad error
 		str := func(i int) string {
+			// Most columns repeat from row to row (the page, browser,
+			// versions, category): the previous row's string is reused
+			// rather than allocated again.
+			if f := fields[i]; len(f) >= 2 && string(f[1:len(f)-1]) == prev[i] && bytes.IndexByte(f, '\\') < 0 {
+				return prev[i]
+			}
 			v, err := jsonString(fields[i])
 			if err != nil && bad == nil {
 				bad = err
 			}
+			prev[i] = v
 			return v
 		}
 		num := func(i int) int {
@@ -332,8 +341,8 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 			return err
 		}
 		n++
-		if len(b) >= 32<<10 {
-			if _, err := bw.Write(b); err != nil {
+		if len(b) >= 64<<10 {
+			if _, err := w.Write(b); err != nil {
 				return err
 			}
 			b = b[:0]
@@ -348,10 +357,8 @@ func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error 
 	} else {
 		b = append(b, "\n]\n"...)
 	}
-	if _, err := bw.Write(b); err != nil {
-		return err
-	}
-	return bw.Flush()
+	_, err = w.Write(b)
+	return err
 }
 
 // listTime is a stored time (a JSON string from listJSONQuery) as
