@@ -1,7 +1,8 @@
 // The guided audit in real Firefox ESR (dist/firefox, the real host): a loopback page (as the
 // dashboard's Run audit link) opens the extension's audit page by a click — WebDriver BiDi cannot
 // navigate to moz-extension:// itself — and Start walks every page of fixtures/audit in one tab;
-// the billing page, redirected to auth.openai.com's login, is skipped and never stored.
+// the billing page, redirected to auth.openai.com's login, and the limits page, which shows a login
+// form on its own URL (state 3: an expired session), are skipped and never stored.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './lib/harness.mjs';
@@ -30,7 +31,8 @@ function cli(args) {
   return r.stdout;
 }
 
-test('Firefox: a loopback page opens the audit page by a link click; an audit runs to the end with the sign-in page skipped', async () => {
+test('Firefox: a loopback page opens the audit page by a link click; an audit runs to the end with the sign-in pages skipped', async () => {
+  srv.setState(3);
   const page = await H.openPage(browser, lb.url);
   await page.click('#go');
   // page.url() is not updated for moz-extension:// documents over BiDi: ask the document.
@@ -42,20 +44,24 @@ test('Firefox: a loopback page opens the audit page by a link click; an audit ru
   const r = await A.runAudit(page);
   assert.equal(r.status, 'completed', r.message);
   assert.deepEqual(r.steps.map((s) => `${s.step}${s.project ? `:${s.project}` : ''}`), A.EXPECTED_STEPS);
-  for (const s of r.steps) assert.equal(s.status, s.step === 'platform.billing' ? 'skipped' : 'captured', JSON.stringify(s));
-  assert.deepEqual(r.skipped.map((s) => [s.step, s.status]), [['platform.billing', 'skipped']]);
+  const signedOut = ['platform.billing', 'platform.limits'];
+  for (const s of r.steps) assert.equal(s.status, signedOut.includes(s.step) ? 'skipped' : 'captured', JSON.stringify(s));
+  assert.deepEqual(r.skipped.map((s) => [s.step, s.status]), signedOut.map((id) => [id, 'skipped']));
   assert.equal(r.identity.shared, 'true');
 
   const sum = JSON.parse(cli(['audit', 'show', 'latest', '--json']));
   const s = sum.audit ?? sum;
   assert.equal(s.audit_id, r.auditId);
   assert.equal(s.status, 'completed');
+  const limits = s.steps.find((x) => x.step_id === 'platform.limits');
+  assert.equal(limits.final_url, 'https://platform.openai.com/settings/organization/limits');
+  assert.match(limits.reason ?? '', /login form/, JSON.stringify(limits));
   const snaps = JSON.parse(cli(['list', '--json']));
-  assert.equal(snaps.filter((x) => x.trigger === 'audit').length, A.EXPECTED_STEPS.length - 1);
+  assert.equal(snaps.filter((x) => x.trigger === 'audit').length, A.EXPECTED_STEPS.length - signedOut.length);
   for (const x of snaps) {
     const m = JSON.parse(cli(['show', x.id, '--json']));
     const meta = m.snapshot ?? m;
     assert.equal(meta.browser, 'Firefox');
-    assert.ok(!/auth\.openai\.com|billing/.test(`${meta.url} ${meta.final_url}`), `a sign-in page was stored: ${meta.url} → ${meta.final_url}`);
+    assert.ok(!/auth\.openai\.com|billing|limits/.test(`${meta.url} ${meta.final_url}`), `a sign-in page was stored: ${meta.url} → ${meta.final_url}`);
   }
 });

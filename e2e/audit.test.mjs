@@ -7,7 +7,7 @@
 // worker and Resume; the reminder's alarm and badge; and who may open the audit page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
 import * as A from './lib/audit.mjs';
@@ -28,10 +28,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await srv?.close();
-  try {
-    const rec = JSON.parse(readFileSync(path.join(sb.data, 'dashboard.json'), 'utf8'));
-    process.kill(rec.pid, 'SIGTERM');
-  } catch { /* no dashboard started */ }
+  if (sb) H.stopDashboard(sb);
   sb?.cleanup();
 });
 

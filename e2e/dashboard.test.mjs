@@ -6,7 +6,7 @@
 // leave the dashboard's own loopback origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as H from './lib/harness.mjs';
 
@@ -26,11 +26,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await srv?.close();
-  // The dashboard outlives the browser by design; stop the one this test started.
-  try {
-    const rec = JSON.parse(readFileSync(path.join(sb.data, 'dashboard.json'), 'utf8'));
-    process.kill(rec.pid, 'SIGTERM');
-  } catch { /* never started */ }
+  if (sb) H.stopDashboard(sb);
   sb?.cleanup();
 });
 

@@ -109,6 +109,15 @@ export function runCli(sb, args) {
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+/** The dashboard outlives the browser by design: stop the one a test started (if any) before the
+ * sandbox goes. */
+export function stopDashboard(sb) {
+  try {
+    const rec = JSON.parse(readFileSync(path.join(sb.data, 'dashboard.json'), 'utf8'));
+    process.kill(rec.pid, 'SIGTERM');
+  } catch { /* none started */ }
+}
+
 export function events(sb) {
   const r = runCli(sb, ['events', '--json']);
   if (r.code !== 0) throw new Error(`ringfence events failed (${r.code}): ${r.stderr}`);

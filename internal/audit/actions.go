@@ -5,19 +5,26 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ringfence/ringfence/internal/spec"
 )
 
 // trainingLabel matches settings about training on or sharing the user's
 // data, in the languages the settings pages are captured in most.
-var trainingLabel = regexp.MustCompile(`(?i)improve the model|train|data shar|share .*data|data controls|` +
-	`modell.*verbessern|trainier|améliorer le modèle|entraîn|mejorar el modelo|entren|melhorar o modelo|migliorare il modello`)
+// Compiled on first use: the native host links this package but never audits
+// at start, and package-level compiles are paid by every process start.
+var trainingLabel = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)improve the model|train|data shar|share .*data|data controls|` +
+		`modell.*verbessern|trainier|améliorer le modèle|entraîn|mejorar el modelo|entren|melhorar o modelo|migliorare il modello`)
+})
 
 // personalLabel matches custom instructions and memory: things the user
 // wrote and would lose or have rewritten.
-var personalLabel = regexp.MustCompile(`(?i)custom instruction|instruction|memory|memories|know about you|respond|` +
-	`anweisung|erinnerung|mémoire|memoria|memória`)
+var personalLabel = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)custom instruction|instruction|memory|memories|know about you|respond|` +
+		`anweisung|erinnerung|mémoire|memoria|memória`)
+})
 
 // accountAlert lists the account fields whose change is a sign of takeover.
 var accountAlert = map[string]bool{"email": true, "phone": true, "linked_services": true, "sso": true}
@@ -71,10 +78,10 @@ func actions(sum spec.AuditSummary, notices []spec.AuditNotice, failed []spec.Au
 		var personalSteps []string
 		for _, c := range ch.Settings {
 			switch {
-			case trainingLabel.MatchString(c.Label):
+			case trainingLabel().MatchString(c.Label):
 				add(High, c.StepID, "“%s” changed from %s to %s on %s. If you did not change it, set it back and check who can sign in to your account.",
 					c.Label, show(c.From), show(c.To), Title(c.StepID, ""))
-			case c.StepID == "chatgpt.personalization" || personalLabel.MatchString(c.Label):
+			case c.StepID == "chatgpt.personalization" || personalLabel().MatchString(c.Label):
 				if personal[c.StepID] == nil {
 					personalSteps = append(personalSteps, c.StepID)
 				}
@@ -84,7 +91,7 @@ func actions(sum spec.AuditSummary, notices []spec.AuditNotice, failed []spec.Au
 		for _, step := range personalSteps {
 			// What names instructions or memory first, then the rest of the page.
 			slices.SortStableFunc(personal[step], func(x, y string) int {
-				return boolRank(personalLabel.MatchString(y)) - boolRank(personalLabel.MatchString(x))
+				return boolRank(personalLabel().MatchString(y)) - boolRank(personalLabel().MatchString(x))
 			})
 			add(Medium, step, "Your custom instructions or memory changed (%s) on %s. Check that the new text is yours, and keep the old one if you need it.",
 				listLabels(personal[step]), Title(step, ""))

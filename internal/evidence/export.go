@@ -232,24 +232,13 @@ func WriteKit(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	}
 	progress(len(snaps), len(snaps), "events")
 
-	kitAudit, err := latestAudit(ctx, src)
+	head, err := rep.head(ctx, src, o, now, len(snaps), chain, keyInfo, cl, false)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := writeAudit(kz, kitAudit); err != nil {
+	if err := writeAudit(kz, head.Audit); err != nil {
 		return Result{}, err
 	}
-	head := reportHead{
-		Audit:       kitAudit,
-		CreatedAt:   now,
-		HostVersion: o.HostVersion,
-		Filter:      o.Filter,
-		Snapshots:   len(snaps),
-		Chain:       chain,
-		Key:         keyInfo,
-		Checklist:   cl.items(now),
-	}
-	rep.finish(&head)
 	if err := rep.writeIndex(kz, FileIndex, head); err != nil {
 		return Result{}, err
 	}

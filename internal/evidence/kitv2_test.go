@@ -225,13 +225,13 @@ func mustRead(t testing.TB, p string) []byte {
 // made with each language says so.
 func TestReportLanguages(t *testing.T) {
 	for _, lang := range Languages[1:] {
-		for k := range catalog["en"] {
-			if _, ok := catalog[lang][k]; !ok && !strings.HasPrefix(k, "site.") {
+		for k := range catalog()["en"] {
+			if _, ok := catalog()[lang][k]; !ok && !strings.HasPrefix(k, "site.") {
 				t.Errorf("%s lacks %q", lang, k)
 			}
 		}
-		for k := range catalog[lang] {
-			if _, ok := catalog["en"][k]; !ok {
+		for k := range catalog()[lang] {
+			if _, ok := catalog()["en"][k]; !ok {
 				t.Errorf("%s has %q, which English lacks", lang, k)
 			}
 		}

@@ -115,13 +115,10 @@ func WritePDF(ctx context.Context, src Source, w io.Writer, o Options) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
-	kitAudit, err := latestAudit(ctx, src)
+	head, err := rep.head(ctx, src, o, now, len(snaps), chain, keyInfo, cl, false)
 	if err != nil {
 		return Result{}, err
 	}
-	head := reportHead{CreatedAt: now, HostVersion: o.HostVersion, Filter: o.Filter, Snapshots: len(snaps),
-		Chain: chain, Key: keyInfo, Checklist: cl.items(now), Audit: kitAudit}
-	rep.finish(&head)
 	if err := renderPDF(w, head, rep.pdf, rep.lang, true); err != nil {
 		return Result{}, err
 	}

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -189,8 +190,23 @@ func (r *report) addEvent(e Event) error {
 	return nil
 }
 
-// finish fills in what the snapshots and events told the report; call it
-// before writeIndex.
+// head is the report's summary once every snapshot and event has streamed
+// past: what the export knows (options, counts, chain, key, checklist, the
+// latest completed audit) and what the report gathered on the way. Every kit
+// format builds its head here.
+func (r *report) head(ctx context.Context, src Source, o Options, now time.Time, snapshots int, chain EventChain,
+	key SigningKey, cl *checklist, wacz bool) (reportHead, error) {
+	kitAudit, err := latestAudit(ctx, src)
+	if err != nil {
+		return reportHead{}, err
+	}
+	h := reportHead{CreatedAt: now, HostVersion: o.HostVersion, Filter: o.Filter, Snapshots: snapshots,
+		Chain: chain, Key: key, Checklist: cl.items(now), WACZ: wacz, Audit: kitAudit}
+	r.finish(&h)
+	return h, nil
+}
+
+// finish fills in what the snapshots and events told the report.
 func (r *report) finish(h *reportHead) {
 	sort.SliceStable(r.timeline, func(i, j int) bool { return r.timeline[i].At.Before(r.timeline[j].At) })
 	h.Timeline = r.timeline

@@ -310,12 +310,10 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	kitAudit, err := latestAudit(ctx, src)
+	head, err := rep.head(ctx, src, o, now, len(snaps), chain, keyInfo, cl, true)
 	if err != nil {
 		return Result{}, err
 	}
-	head := reportHead{CreatedAt: now, HostVersion: o.HostVersion, Filter: o.Filter, Snapshots: len(snaps),
-		Chain: chain, Key: keyInfo, Checklist: cl.items(now), WACZ: true, Audit: kitAudit}
 	clb, err := json.MarshalIndent(checklistJSON(head.Checklist), "", "  ")
 	if err != nil {
 		return Result{}, err
@@ -323,7 +321,6 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	if _, err := kz.copy(WACZChecklist, bytes.NewReader(append(clb, '\n')), true, nil); err != nil {
 		return Result{}, err
 	}
-	rep.finish(&head)
 	if err := rep.writeIndex(kz, WACZReport, head); err != nil {
 		return Result{}, err
 	}
