@@ -70,7 +70,9 @@ func testPNG(t *testing.T, seed int) []byte {
 }
 
 // TestPooledBuffersNeverLeakBetweenSnapshots: back-to-back uploads reuse
-// staging and sealing memory (the pool), and the thumbnail of each
+// staging and sealing memory (the pool), chunks are hashed in the
+// background from the staged copy (never from the caller's buffer, reused
+// at once), and the thumbnail of each
 // screenshot is made after its commit from a buffer the pool gets back only
 // then. Every artifact must read back as sent and every thumbnail must be
 // the one of its own screenshot, however the uploads interleave with the
@@ -101,11 +103,18 @@ func TestPooledBuffersNeverLeakBetweenSnapshots(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Chunks arrive in one scratch buffer that is scribbled over as
+		// soon as Write returns, as the protocol's decode buffer is.
+		scratch := make([]byte, 100<<10)
 		for _, d := range decls {
 			data := parts[d.Name]
 			for off := 0; off < len(data); off += 100 << 10 {
-				if _, err := u.Write(d.Name, int64(off), data[off:min(off+100<<10, len(data))]); err != nil {
+				n := copy(scratch, data[off:min(off+100<<10, len(data))])
+				if _, err := u.Write(d.Name, int64(off), scratch[:n]); err != nil {
 					t.Fatal(err)
+				}
+				for k := range scratch {
+					scratch[k] = 0xAA
 				}
 			}
 		}
