@@ -245,120 +245,217 @@ const listJSONQuery = `SELECT json_array(id, captured_at, tz_offset_minutes, url
 // WriteListJSON writes the snapshots f selects, newest first, byte for byte
 // as WriteSnapshotsJSON writes ListSnapshots' result (an empty selection is
 // "[]"), streaming from one query instead of building every snapshot
-// first. On an error the output stops short and the error is returned.
+// first. Reading rows (SQLite) and writing them (parsing, formatting) run on
+// two goroutines that hand batches of rows over, so on two cores neither
+// waits for the other. On an error the output stops short and the error is
+// returned.
 func (s *Store) WriteListJSON(ctx context.Context, w io.Writer, f Filter) error {
 	cond, args := f.where()
 	q := listJSONQuery + cond + " ORDER BY captured_at DESC, id DESC"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("store: list snapshots: %w", classify(err))
 	}
 	defer rows.Close()
-	// b is written out whenever it passes 64 KiB: large writes, no
-	// second buffer to copy 12 MB through.
-	b := make([]byte, 0, 80<<10)
-	b = append(b, '[')
+	const batches = 3
+	full, free := make(chan *listBatch, batches), make(chan *listBatch, batches)
+	for range batches {
+		free <- &listBatch{}
+	}
+	lw := &listWriter{s: s, w: w, b: make([]byte, 0, 80<<10)}
+	written := make(chan error, 1)
+	go func() {
+		var err error
+		for batch := range full {
+			if err == nil {
+				if err = lw.batch(ctx, batch); err != nil {
+					cancel() // the reader stops at its next row
+				}
+			}
+			free <- batch
+		}
+		written <- err
+	}()
+	batch := <-free
+	batch.reset()
 	var (
-		row        sql.RawBytes
-		arts       sql.RawBytes
-		fields     [][]byte
-		snap       Snapshot
-		keys       int
-		n          int
-		artifacts  []ArtifactInfo
-		prev       [20]string      // the previous row's strings, by field
-		redactions = []Redaction{} // "[]" is an empty list, not null
-		noNotes    = map[string]string{}
+		row, arts sql.RawBytes
+		dpr       float64
+		readErr   error
 	)
 	for rows.Next() {
-		if err := rows.Scan(&row, &snap.DevicePixelRatio, &arts); err != nil {
-			return fmt.Errorf("store: list snapshots: %w", classify(err))
+		if readErr = rows.Scan(&row, &dpr, &arts); readErr != nil {
+			break
 		}
-		if fields, err = splitJSONArray(row, fields[:0]); err != nil || len(fields) != 20 {
-			return fmt.Errorf("store: list snapshots: unexpected row %.80q: %v", row, err)
+		batch.add(row, arts, dpr)
+		if len(batch.dpr) == listBatchRows {
+			full <- batch
+			batch = <-free
+			batch.reset()
 		}
-		var bad error
-		str := func(i int) string {
-			// Most columns repeat from row to row (the page, browser,
-			// versions, category): the previous row's string is reused
-			// rather than allocated again.
-			if f := fields[i]; len(f) >= 2 && string(f[1:len(f)-1]) == prev[i] && bytes.IndexByte(f, '\\') < 0 {
-				return prev[i]
-			}
-			v, err := jsonString(fields[i])
-			if err != nil && bad == nil {
-				bad = err
-			}
-			prev[i] = v
-			return v
-		}
-		num := func(i int) int {
-			v, err := strconv.Atoi(string(fields[i]))
-			if err != nil && bad == nil {
-				bad = err
-			}
-			return v
-		}
-		snap.ID, snap.TZOffsetMinutes = str(0), num(2)
-		snap.URL, snap.FinalURL, snap.Title, snap.Trigger = str(3), str(4), str(5), str(6)
-		snap.Browser, snap.BrowserVersion, snap.ExtensionVersion, snap.HostVersion = str(7), str(8), str(9), str(10)
-		snap.ViewportWidth, snap.ViewportHeight = num(11), num(12)
-		snap.Language, snap.Category, snap.CategorySource = str(13), str(14), str(15)
-		snap.Redactions, snap.Notes = redactions[:0], nil
-		if red := str(16); red != "[]" {
-			if err := json.Unmarshal([]byte(red), &snap.Redactions); err != nil {
-				return fmt.Errorf("store: snapshot %s redactions: %w", snap.ID, err)
-			}
-		}
-		if nts := str(17); nts == "{}" {
-			snap.Notes = noNotes // only read
-		} else if err := json.Unmarshal([]byte(nts), &snap.Notes); err != nil {
-			return fmt.Errorf("store: snapshot %s notes: %w", snap.ID, err)
-		}
-		snap.APIKeyCount = nil
-		if string(fields[18]) != "null" {
-			keys = num(18)
-			snap.APIKeyCount = &keys
-		}
-		if bad != nil {
-			return fmt.Errorf("store: list snapshots: row of %s: %w", snap.ID, bad)
-		}
-		var ok bool
-		if artifacts, ok = splitArtifacts(arts, artifacts[:0]); !ok {
-			if artifacts, err = s.artifacts(ctx, snap.ID); err != nil {
-				return err
-			}
-		}
-		snap.Artifacts = artifacts
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '\n')
-		if b, err = appendSnapshotIndent(b, &snap, listTime(fields[1], false), listTime(fields[19], true)); err != nil {
+	}
+	if readErr == nil {
+		readErr = rows.Err()
+	}
+	full <- batch
+	close(full)
+	if err := <-written; err != nil {
+		return err
+	}
+	if readErr != nil {
+		// No closing bracket: a cut-short list must not parse as whole.
+		return fmt.Errorf("store: list snapshots: %w", classify(readErr))
+	}
+	return lw.end()
+}
+
+// listBatchRows is how many rows the reader hands the writer at once.
+const listBatchRows = 128
+
+// listBatch holds rows of listJSONQuery copied out of the driver's buffers:
+// their bytes back to back in buf, each row's ends in offs.
+type listBatch struct {
+	buf  []byte
+	offs []int // per row: end of the JSON array, end of the artifacts
+	dpr  []float64
+}
+
+func (l *listBatch) reset() { l.buf, l.offs, l.dpr = l.buf[:0], l.offs[:0], l.dpr[:0] }
+
+func (l *listBatch) add(row, arts []byte, dpr float64) {
+	l.buf = append(l.buf, row...)
+	l.offs = append(l.offs, len(l.buf))
+	l.buf = append(l.buf, arts...)
+	l.offs = append(l.offs, len(l.buf))
+	l.dpr = append(l.dpr, dpr)
+}
+
+// listWriter formats listJSONQuery's rows as WriteSnapshotsJSON does.
+type listWriter struct {
+	s          *Store
+	w          io.Writer
+	b          []byte // written out whenever it passes 64 KiB
+	n          int
+	fields     [][]byte
+	snap       Snapshot
+	keys       int
+	artifacts  []ArtifactInfo
+	prev       [20]string  // the previous row's strings, by field
+	redactions []Redaction // reused between rows
+	noNotes    map[string]string
+}
+
+func (lw *listWriter) batch(ctx context.Context, l *listBatch) error {
+	start := 0
+	for i, dpr := range l.dpr {
+		rowEnd, artsEnd := l.offs[2*i], l.offs[2*i+1]
+		if err := lw.row(ctx, l.buf[start:rowEnd], l.buf[rowEnd:artsEnd], dpr); err != nil {
 			return err
 		}
-		n++
-		if len(b) >= 64<<10 {
-			if _, err := w.Write(b); err != nil {
+		start = artsEnd
+		if len(lw.b) >= 64<<10 {
+			if _, err := lw.w.Write(lw.b); err != nil {
 				return err
 			}
-			b = b[:0]
+			lw.b = lw.b[:0]
 		}
-		redactions = snap.Redactions
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: list snapshots: %w", classify(err))
-	}
-	if n == 0 {
-		b = append(b, "]\n"...)
+	return nil
+}
+
+func (lw *listWriter) end() error {
+	if lw.n == 0 {
+		lw.b = append(lw.b, "[]\n"...)
 	} else {
-		b = append(b, "\n]\n"...)
+		lw.b = append(lw.b, "\n]\n"...)
 	}
-	_, err = w.Write(b)
+	_, err := lw.w.Write(lw.b)
 	return err
+}
+
+func (lw *listWriter) row(ctx context.Context, row, arts []byte, dpr float64) error {
+	var err error
+	if lw.fields, err = splitJSONArray(row, lw.fields[:0]); err != nil || len(lw.fields) != 20 {
+		return fmt.Errorf("store: list snapshots: unexpected row %.80q: %v", row, err)
+	}
+	fields, snap := lw.fields, &lw.snap
+	var bad error
+	str := func(i int) string {
+		// Most columns repeat from row to row (the page, browser,
+		// versions, category): the previous row's string is reused
+		// rather than allocated again.
+		if f := fields[i]; len(f) >= 2 && string(f[1:len(f)-1]) == lw.prev[i] && bytes.IndexByte(f, '\\') < 0 {
+			return lw.prev[i]
+		}
+		v, err := jsonString(fields[i])
+		if err != nil && bad == nil {
+			bad = err
+		}
+		lw.prev[i] = v
+		return v
+	}
+	num := func(i int) int {
+		v, err := strconv.Atoi(string(fields[i]))
+		if err != nil && bad == nil {
+			bad = err
+		}
+		return v
+	}
+	snap.ID, snap.TZOffsetMinutes = str(0), num(2)
+	snap.URL, snap.FinalURL, snap.Title, snap.Trigger = str(3), str(4), str(5), str(6)
+	snap.Browser, snap.BrowserVersion, snap.ExtensionVersion, snap.HostVersion = str(7), str(8), str(9), str(10)
+	snap.ViewportWidth, snap.ViewportHeight, snap.DevicePixelRatio = num(11), num(12), dpr
+	snap.Language, snap.Category, snap.CategorySource = str(13), str(14), str(15)
+	if lw.redactions == nil {
+		lw.redactions = []Redaction{} // "[]" is an empty list, not null
+	}
+	snap.Redactions, snap.Notes = lw.redactions[:0], nil
+	if red := str(16); red != "[]" {
+		if err := json.Unmarshal([]byte(red), &snap.Redactions); err != nil {
+			return fmt.Errorf("store: snapshot %s redactions: %w", snap.ID, err)
+		}
+	}
+	if nts := str(17); nts == "{}" {
+		if lw.noNotes == nil {
+			lw.noNotes = map[string]string{}
+		}
+		snap.Notes = lw.noNotes // only read
+	} else if err := json.Unmarshal([]byte(nts), &snap.Notes); err != nil {
+		return fmt.Errorf("store: snapshot %s notes: %w", snap.ID, err)
+	}
+	snap.APIKeyCount = nil
+	if string(fields[18]) != "null" {
+		lw.keys = num(18)
+		snap.APIKeyCount = &lw.keys
+	}
+	if bad != nil {
+		return fmt.Errorf("store: list snapshots: row of %s: %w", snap.ID, bad)
+	}
+	var ok bool
+	if lw.artifacts, ok = splitArtifacts(arts, lw.artifacts[:0]); !ok {
+		if lw.artifacts, err = lw.s.artifacts(ctx, snap.ID); err != nil {
+			return err
+		}
+	}
+	snap.Artifacts = lw.artifacts
+	if lw.n == 0 {
+		lw.b = append(lw.b, "[\n"...)
+	} else {
+		lw.b = append(lw.b, ",\n"...)
+	}
+	if lw.b, err = appendSnapshotIndent(lw.b, snap, listTime(fields[1], false), listTime(fields[19], true)); err != nil {
+		return err
+	}
+	lw.n++
+	if snap.Redactions != nil {
+		lw.redactions = snap.Redactions
+	}
+	return nil
 }
 
 // listTime is a stored time (a JSON string from listJSONQuery) as

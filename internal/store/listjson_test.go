@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -123,4 +124,67 @@ func listJSON(t *testing.T, s *Store, f Filter) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// cloneRows adds n copies of every snapshot (new ids, the same artifacts),
+// in one transaction: enough rows for many of WriteListJSON's batches.
+func cloneRows(t *testing.T, s *Store, n int) {
+	t.Helper()
+	cols := strings.ReplaceAll(snapshotCols, "\n", " ")
+	sel := strings.Replace(cols, "id,", "s.id || '-' || g.n,", 1)
+	if _, err := s.db.Exec(`WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+		INSERT INTO snapshots (`+cols+`) SELECT `+sel+` FROM g, snapshots s`, n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO artifacts (snapshot_id, name, mime, size, sha256)
+		SELECT c.id, a.name, a.mime, a.size, a.sha256 FROM snapshots c JOIN artifacts a ON c.id LIKE a.snapshot_id || '-%'`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteListJSONManyBatches: a list long enough to pass through the
+// reader/writer hand-over many times comes out whole and in order, and a
+// writer that fails stops the listing with its error (no hang, no
+// closing bracket).
+func TestWriteListJSONManyBatches(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < 7; i++ {
+		m := meta(fmt.Sprintf("title %d <&>", i), t0.Add(time.Duration(i)*time.Second))
+		m.Notes = map[string]string{"n": fmt.Sprint(i)}
+		if _, err := s.SaveSnapshot(ctx, m, map[string]io.Reader{"dom.html": strings.NewReader(fmt.Sprint(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cloneRows(t, s, 150) // 7 + 1050 rows: nine batches
+	want, got := oldListJSON(t, s, Filter{}), listJSON(t, s, Filter{})
+	if strings.Count(want, `"stored_at"`) != 1057 || got != want {
+		t.Fatalf("%d snapshots listed; equal to the plain list: %v", strings.Count(got, `"stored_at"`), got == want)
+	}
+	for _, after := range []int{10, 100 << 10, len(want) - 5} {
+		fw := &failingWriter{left: after}
+		err := s.WriteListJSON(ctx, fw, Filter{})
+		if !errors.Is(err, errDiskGone) || strings.HasSuffix(fw.out.String(), "]\n") {
+			t.Fatalf("writer failing after %d bytes: %v, output ends %q", after, err, fw.out.String()[max(0, fw.out.Len()-10):])
+		}
+	}
+}
+
+var errDiskGone = errors.New("disk gone")
+
+type failingWriter struct {
+	out  bytes.Buffer
+	left int
+}
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > f.left {
+		f.out.Write(p[:f.left])
+		n := f.left
+		f.left = 0
+		return n, errDiskGone
+	}
+	f.left -= len(p)
+	return f.out.Write(p)
 }
