@@ -20,7 +20,7 @@ type bufPool struct {
 }
 
 const (
-	poolMaxBytes = 96 << 20
+	poolMaxBytes = 64 << 20 // a 20 MB snapshot stages and seals about 40 MB
 	poolMaxBufs  = 8
 	poolIdle     = 30 * time.Second
 )
