@@ -242,6 +242,9 @@ const listJSONQuery = `SELECT json_array(id, captured_at, tz_offset_minutes, url
 		FROM artifacts WHERE snapshot_id = snapshots.id)
 	FROM snapshots`
 
+// listFields is the number of values in listJSONQuery's JSON array.
+const listFields = 20
+
 // WriteListJSON writes the snapshots f selects, newest first, byte for byte
 // as WriteSnapshotsJSON writes ListSnapshots' result (an empty selection is
 // "[]"), streaming from one query instead of building every snapshot
@@ -345,8 +348,8 @@ type listWriter struct {
 	snap       Snapshot
 	keys       int
 	artifacts  []ArtifactInfo
-	prev       [20]string  // the previous row's strings, by field
-	redactions []Redaction // reused between rows
+	prev       [listFields]string // the previous row's strings, by field
+	redactions []Redaction        // reused between rows
 	noNotes    map[string]string
 }
 
@@ -380,7 +383,7 @@ func (lw *listWriter) end() error {
 
 func (lw *listWriter) row(ctx context.Context, row, arts []byte, dpr float64) error {
 	var err error
-	if lw.fields, err = splitJSONArray(row, lw.fields[:0]); err != nil || len(lw.fields) != 20 {
+	if lw.fields, err = splitJSONArray(row, lw.fields[:0]); err != nil || len(lw.fields) != listFields {
 		return fmt.Errorf("store: list snapshots: unexpected row %.80q: %v", row, err)
 	}
 	fields, snap := lw.fields, &lw.snap

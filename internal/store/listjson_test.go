@@ -188,3 +188,26 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 	f.left -= len(p)
 	return f.out.Write(p)
 }
+
+// TestListJSONQueryReadsEverySnapshotColumn: a column added to
+// snapshotCols (what ListSnapshots reads) must be read by listJSONQuery
+// too, in the same order, or list --json would silently leave it out.
+func TestListJSONQueryReadsEverySnapshotColumn(t *testing.T) {
+	cols := func(s string) []string {
+		var out []string
+		for _, c := range strings.Split(s, ",") {
+			if c = strings.TrimSpace(c); c != "device_pixel_ratio" {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	q := listJSONQuery[strings.Index(listJSONQuery, "json_array(")+len("json_array(") : strings.Index(listJSONQuery, "),")]
+	want, got := cols(snapshotCols), cols(q)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("listJSONQuery reads %v,\nListSnapshots reads %v (device_pixel_ratio apart)", got, want)
+	}
+	if len(got) != listFields {
+		t.Fatalf("%d columns in the JSON array; listWriter.row expects %d", len(got), listFields)
+	}
+}
