@@ -32,6 +32,15 @@ var (
 // returns io.EOF. The declared length is checked against MaxIncoming before
 // the buffer is allocated.
 func Read(r io.Reader) ([]byte, error) {
+	return ReadInto(r, nil)
+}
+
+// ReadInto is Read reusing buf's storage when the frame fits in its
+// capacity (a fresh slice otherwise). The frame is only valid until buf is
+// reused. A host reading a snapshot's chunk frames (~700 KB each) into one
+// buffer keeps the same memory hot instead of faulting in fresh pages, and
+// giving them back to the OS, for every chunk.
+func ReadInto(r io.Reader, buf []byte) ([]byte, error) {
 	var hdr [4]byte
 	if n, err := io.ReadFull(r, hdr[:]); err != nil {
 		if n == 0 && errors.Is(err, io.EOF) {
@@ -49,7 +58,11 @@ func Read(r io.Reader) ([]byte, error) {
 	if size > MaxIncoming {
 		return nil, fmt.Errorf("%w: declared %d bytes, limit %d", ErrTooLarge, size, MaxIncoming)
 	}
-	buf := make([]byte, size)
+	if uint32(cap(buf)) >= size {
+		buf = buf[:size]
+	} else {
+		buf = make([]byte, size)
+	}
 	if n, err := io.ReadFull(r, buf); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, fmt.Errorf("%w: %d of %d bytes", ErrTruncated, n, size)

@@ -170,3 +170,34 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestReadIntoReusesBuffer: a frame that fits the buffer's capacity is read
+// into it (same storage, exact length, none of the old bytes), a larger
+// one into a fresh slice, and errors are the same as Read's.
+func TestReadIntoReusesBuffer(t *testing.T) {
+	buf := bytes.Repeat([]byte("x"), 64)
+	var stream bytes.Buffer
+	for _, m := range []string{`{"a":1}`, strings.Repeat("y", 100), `{}`} {
+		if err := Write(&stream, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := ReadInto(&stream, buf)
+	if err != nil || string(got) != `{"a":1}` || &got[0] != &buf[0] {
+		t.Fatalf("first frame %q, %v (reused: %v)", got, err, err == nil && &got[0] == &buf[0])
+	}
+	big, err := ReadInto(&stream, buf)
+	if err != nil || string(big) != strings.Repeat("y", 100) || &big[0] == &buf[0] {
+		t.Fatalf("larger frame %q, %v", big, err)
+	}
+	got, err = ReadInto(&stream, buf[:0])
+	if err != nil || string(got) != `{}` || &got[0] != &buf[0] {
+		t.Fatalf("third frame %q, %v", got, err)
+	}
+	if _, err := ReadInto(&stream, buf); !errors.Is(err, io.EOF) {
+		t.Fatalf("end of stream: %v", err)
+	}
+	if _, err := ReadInto(bytes.NewReader(frame(10, "abc")), buf); !errors.Is(err, ErrTruncated) {
+		t.Fatalf("truncated frame: %v", err)
+	}
+}

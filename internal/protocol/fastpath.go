@@ -52,14 +52,19 @@ func splitLongString(b []byte) (start, end int, ok bool) {
 }
 
 // fastChunk decodes a snapshot.chunk frame; ok=false means "use the plain
-// path" (not an error).
-func fastChunk(frame []byte) (req Request, chunk spec.SnapshotChunkRequest, ok bool) {
-	return fastChunkAt(frame, fastMin)
+// path" (not an error). The decoded data lands in *scratch (grown when too
+// small) and is valid until the next call with the same scratch.
+func fastChunk(frame []byte, scratch *[]byte) (req Request, chunk spec.SnapshotChunkRequest, ok bool) {
+	return fastChunkAt(frame, fastMin, scratch)
 }
+
+// maxScratch bounds the decode buffer kept between chunks: a chunk of
+// ChunkSize fits, an unusually large one is decoded into a fresh slice.
+const maxScratch = 1 << 20
 
 // fastChunkAt is fastChunk with the size threshold as a parameter, so the
 // fuzzer can explore it with small inputs.
-func fastChunkAt(frame []byte, threshold int) (req Request, chunk spec.SnapshotChunkRequest, ok bool) {
+func fastChunkAt(frame []byte, threshold int, scratch *[]byte) (req Request, chunk spec.SnapshotChunkRequest, ok bool) {
 	if len(frame) < threshold {
 		return req, chunk, false
 	}
@@ -82,10 +87,28 @@ func fastChunkAt(frame []byte, threshold int) (req Request, chunk spec.SnapshotC
 		return req, chunk, false
 	}
 	enc := frame[s+1 : e-1]
-	data := make([]byte, base64.StdEncoding.DecodedLen(len(enc)))
+	size := base64.StdEncoding.DecodedLen(len(enc))
+	data := *scratch
+	if cap(data) < size {
+		data = make([]byte, size)
+		if size <= maxScratch {
+			*scratch = data
+		}
+	}
+	data = data[:size]
 	n, err := base64.StdEncoding.Decode(data, enc)
 	if err != nil {
 		return req, chunk, false // the plain path reports it as bad_request
+	}
+	// The decoder skips \r and \n, which JSON does not allow raw in a
+	// string (the plain path answers bad_json): fewer bytes than the text's
+	// length promises means it skipped some.
+	pad := 0
+	for i := len(enc) - 1; i >= 0 && i >= len(enc)-2 && enc[i] == '='; i-- {
+		pad++
+	}
+	if len(enc)%4 != 0 || n != len(enc)/4*3-pad {
+		return req, chunk, false
 	}
 	return req, spec.SnapshotChunkRequest{UploadID: raw.UploadID, Artifact: raw.Artifact, Offset: raw.Offset, Data: data[:n]}, true
 }

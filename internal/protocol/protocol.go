@@ -60,6 +60,9 @@ type Server struct {
 	// redactor is the last gate for secrets in strings the extension sends
 	// outside artifacts; compiled on first use to keep host start-up short.
 	redactor func() *redact.Redactor
+	// scratch receives the decoded bytes of chunk frames (fastChunk), one
+	// chunk at a time: the upload copies them into its staging buffer.
+	scratch []byte
 }
 
 // NewServer serves st. When st is nil, storeErr says why; hello still
@@ -98,7 +101,7 @@ func (s *Server) Types() []string {
 // Handle answers one frame and returns the encoded reply, never longer than
 // nativemsg.MaxOutgoing.
 func (s *Server) Handle(ctx context.Context, frame []byte) []byte {
-	if req, chunk, ok := fastChunk(frame); ok {
+	if req, chunk, ok := fastChunk(frame, &s.scratch); ok {
 		if len(req.ID) > MaxRequestID {
 			return encode(badID(len(req.ID)))
 		}
@@ -185,8 +188,15 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	frames := make(chan frame, 1) // buffered: the reader never blocks after Serve returns
 	next := make(chan struct{})
 	go func() {
+		// One buffer for every frame up to reuseFrame bytes: the next
+		// frame is read only once the previous one was handled (next),
+		// and Handle keeps nothing of a frame.
+		var buf []byte
 		for range next {
-			b, err := nativemsg.Read(r)
+			b, err := nativemsg.ReadInto(r, buf)
+			if cap(b) <= reuseFrame {
+				buf = b
+			}
 			frames <- frame{b, err}
 			if err != nil {
 				return
@@ -231,6 +241,11 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		}
 	}
 }
+
+// reuseFrame is the largest frame buffer Serve keeps between frames: a
+// chunk frame (512 KiB of data in base64, ~700 KB) fits; a rare larger
+// frame is not kept for the rest of the session.
+const reuseFrame = 1 << 20
 
 // Forbidden is the one reply a refused caller gets.
 func Forbidden(extensionID string) []byte {

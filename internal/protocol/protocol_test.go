@@ -604,11 +604,16 @@ func TestFastChunkMatchesPlainPath(t *testing.T) {
 		{"not a chunk", `{"id":"r1","type":"event.log","body":{"type":"x","url":"` + long + `"}}`, false},
 		{"bad base64", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + long + `!"}}`, false},
 		{"trailing garbage", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}x`, false},
+		{"raw newline in the data (invalid JSON)", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64[:8] + "\n" + b64[8:] + `"}}`, false},
+		{"raw CR LF in the data (invalid JSON)", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64[:8] + "\r\n" + b64[8:] + `"}}`, false},
+		{"four raw newlines in the data (invalid JSON)", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64[:8] + "\n\n\n\n" + b64[8:] + `"}}`, false},
 		{"data in nested object", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"x":{"data":"` + b64 + `"}}}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, c, ok := fastChunk([]byte(tt.frame))
+			// A used scratch buffer: leftovers must not leak into the data.
+			scratch := bytes.Repeat([]byte{0xff}, 4096)
+			req, c, ok := fastChunk([]byte(tt.frame), &scratch)
 			if ok != tt.fast {
 				t.Fatalf("fast path taken = %v, want %v", ok, tt.fast)
 			}
@@ -632,8 +637,10 @@ func FuzzFastChunk(f *testing.F) {
 	b64 := base64.StdEncoding.EncodeToString([]byte("ringfence evidence"))
 	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}`))
 	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `","data":"AA=="}}`))
+	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64[:4] + "\n" + b64[4:] + `"}}`))
 	f.Fuzz(func(t *testing.T, frame []byte) {
-		req, c, ok := fastChunkAt(frame, 16)
+		scratch := bytes.Repeat([]byte{0xff}, 24) // reused when the data fits
+		req, c, ok := fastChunkAt(frame, 16, &scratch)
 		if !ok {
 			return
 		}

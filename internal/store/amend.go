@@ -292,6 +292,11 @@ func (s *Store) amend(ctx context.Context, id string, meta Snapshot, arts []stag
 		_, err = s.appendTx(ctx, tx, Event{Type: EventSnapshotAmended, URL: t.snap.URL, Detail: d, At: now})
 		return err
 	})
+	for _, b := range blobs {
+		if b != nil {
+			s.putBuf(b.data) // SQLite copied it when binding
+		}
+	}
 	if err != nil {
 		return Snapshot{}, nil, fmt.Errorf("store: amend %s: %w", id, err)
 	}

@@ -47,52 +47,92 @@ func alreadyCompressed(mime string) bool {
 // framing overhead eats the gain and the time is better spent elsewhere.
 const compressMin = 512
 
+// compressSample is how much of a large artifact is deflated before
+// deciding whether the rest is worth it: an incompressible artifact with a
+// generic MIME type costs one sample, not a full pass.
+const compressSample = 64 << 10
+
 // seal compresses plain when that saves at least 10% and encrypts the result
-// with AES-256-GCM under the data key.
+// with AES-256-GCM under the data key. b.data comes from the store's buffer
+// pool: the committer gives it back (putBuf) once SQLite has copied it.
 func (s *Store) seal(ctx context.Context, sha, mime string, plain []byte) (sealed, error) {
 	b := sealed{sha: sha, size: int64(len(plain)), compression: "none"}
 	aead, err := s.cipher(ctx)
 	if err != nil {
 		return b, err
 	}
-	payload := plain
-	if len(plain) >= compressMin && !alreadyCompressed(mime) && worthCompressing(plain) {
-		var buf bytes.Buffer
-		buf.Grow(len(plain) / 2)
-		w, _ := flate.NewWriter(&buf, flate.BestSpeed)
-		w.Write(plain)
-		if err := w.Close(); err != nil {
-			return b, fmt.Errorf("compress: %w", err)
-		}
-		if buf.Len() < len(plain)*9/10 {
-			payload, b.compression = buf.Bytes(), "deflate"
-		}
-	}
 	b.nonce = make([]byte, aead.NonceSize())
 	if _, err := rand.Read(b.nonce); err != nil {
 		return b, fmt.Errorf("nonce: %w", err)
 	}
-	b.data = aead.Seal(nil, b.nonce, payload, blobAAD(sha))
+	if len(plain) >= compressMin && !alreadyCompressed(mime) {
+		z, ok, err := s.deflate(plain, aead.Overhead())
+		if err != nil {
+			return b, err
+		}
+		if ok {
+			// In place: z has room for the tag, and the compressed
+			// bytes are not needed once sealed.
+			b.data, b.compression = aead.Seal(z[:0], b.nonce, z, blobAAD(sha)), "deflate"
+			return b, nil
+		}
+	}
+	b.data = aead.Seal(s.getBuf(len(plain)+aead.Overhead()), b.nonce, plain, blobAAD(sha))
 	return b, nil
 }
 
-// worthCompressing deflates a 64 KiB sample so a large incompressible
-// artifact with a generic MIME type costs one sample, not a full pass.
-func worthCompressing(p []byte) bool {
-	const sample = 64 << 10
-	if len(p) <= 2*sample {
-		return true
+// deflate compresses plain at the fastest level into a pooled buffer with
+// extra bytes of spare capacity, in one pass: a large input's first
+// compressSample bytes are flushed and measured first, and ok is false
+// (the buffer already returned) when they, or the whole, save less than 10%.
+func (s *Store) deflate(plain []byte, extra int) (out []byte, ok bool, err error) {
+	w := &poolWriter{b: s.getBuf(len(plain)/2 + extra)}
+	fw, _ := s.flaters.Get().(*flate.Writer)
+	if fw == nil {
+		fw, _ = flate.NewWriter(w, flate.BestSpeed)
+	} else {
+		fw.Reset(w)
 	}
-	var n countWriter
-	w, _ := flate.NewWriter(&n, flate.BestSpeed)
-	w.Write(p[:sample])
-	w.Close()
-	return int(n) < sample*9/10
+	defer s.flaters.Put(fw)
+	rest := plain
+	if len(plain) > 2*compressSample {
+		fw.Write(plain[:compressSample])
+		if err := fw.Flush(); err != nil {
+			s.putBuf(w.b)
+			return nil, false, fmt.Errorf("compress: %w", err)
+		}
+		if len(w.b) >= compressSample*9/10 {
+			s.putBuf(w.b)
+			return nil, false, nil
+		}
+		rest = plain[compressSample:]
+	}
+	fw.Write(rest)
+	if err := fw.Close(); err != nil {
+		s.putBuf(w.b)
+		return nil, false, fmt.Errorf("compress: %w", err)
+	}
+	if len(w.b) >= len(plain)*9/10 {
+		s.putBuf(w.b)
+		return nil, false, nil
+	}
+	if cap(w.b)-len(w.b) < extra {
+		w.b = append(w.b, make([]byte, extra)...)[:len(w.b)]
+	}
+	return w.b, true, nil
 }
 
-type countWriter int
+// poolWriter appends to a byte slice (a bytes.Buffer would not let the
+// slice go back to the pool).
+type poolWriter struct{ b []byte }
 
-func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+func (w *poolWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+// getBuf returns an empty slice with room for n bytes from the store's
+// buffer pool; putBuf gives one back (the caller must not use it afterwards).
+func (s *Store) getBuf(n int) []byte { return s.bufs.get(n) }
+
+func (s *Store) putBuf(b []byte) { s.bufs.put(b) }
 
 // open reverses seal.
 func (s *Store) open(ctx context.Context, sha, compression string, size int64, nonce, data []byte) (io.ReadCloser, error) {

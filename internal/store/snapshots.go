@@ -245,6 +245,9 @@ type staged struct {
 	// prep, when set, delivers the blob already prepared while the upload
 	// was still arriving; otherwise commit prepares it.
 	prep <-chan prepared
+	// pooled: plain belongs to the store's buffer pool. kept: commit handed
+	// it to the thumbnail maker, which gives it back; the caller must not.
+	pooled, kept bool
 }
 
 // prepared is a blob ready for the commit transaction: sealed, or known to
@@ -421,6 +424,11 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		}
 		return nil
 	})
+	for _, b := range blobs {
+		if b != nil {
+			s.putBuf(b.data) // SQLite copied it when binding
+		}
+	}
 	if err != nil {
 		return Snapshot{}, nil, fmt.Errorf("store: commit snapshot: %w", err)
 	}
@@ -428,7 +436,8 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		return s.duplicate(ctx, id, meta.CaptureID)
 	}
 	if i := screenshotOf(arts); i >= 0 && arts[i].plain != nil {
-		s.thumbLater(arts[i].info.SHA256, arts[i].plain)
+		arts[i].kept = arts[i].pooled
+		s.thumbLater(arts[i].info.SHA256, arts[i].plain, arts[i].pooled)
 	}
 	return meta, results, nil
 }
@@ -522,10 +531,10 @@ const snapshotCols = `id, captured_at, tz_offset_minutes, url, final_url, title,
 	browser_version, extension_version, host_version, viewport_width, viewport_height,
 	device_pixel_ratio, language, category, category_source, redactions, notes, api_key_count, stored_at`
 
-// ListSnapshots returns matching snapshots newest first, with their artifacts.
-func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error) {
+// where is the WHERE clause (with a leading space, or "") selecting f's
+// snapshots, and its arguments.
+func (f Filter) where() (cond string, args []any) {
 	var where []string
-	var args []any
 	if !f.Since.IsZero() {
 		where, args = append(where, "captured_at >= ?"), append(args, fmtTime(f.Since))
 	}
@@ -543,10 +552,15 @@ func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error)
 	}
 	in("category", f.Categories)
 	in("id", f.IDs)
-	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
+	return cond, args
+}
+
+// ListSnapshots returns matching snapshots newest first, with their artifacts.
+func (s *Store) ListSnapshots(ctx context.Context, f Filter) ([]Snapshot, error) {
+	cond, args := f.where()
 	q := "SELECT " + snapshotCols + " FROM snapshots" + cond
 	q += " ORDER BY captured_at DESC, id DESC"
 	if f.Limit > 0 {

@@ -77,6 +77,10 @@ type Store struct {
 	// thumbs counts thumbnails being made in the background; Close
 	// waits for them.
 	thumbs sync.WaitGroup
+	// bufs recycles staging and sealing buffers (bufpool.go); flaters
+	// recycles deflate writers (~1 MB of state each).
+	bufs    bufPool
+	flaters sync.Pool
 	// full is set when a write failed for lack of space; the next write
 	// first checkpoints and truncates the WAL (recoverSpace).
 	full atomic.Bool
@@ -224,6 +228,10 @@ func openDB(ctx context.Context, path string, opt Options) (*Store, error) {
 	q.Set("_foreign_keys", "1")
 	q.Set("_txlock", "immediate") // writers take the lock up front: no deadlock-on-upgrade
 	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
+	// A commit's statements (an INSERT OR IGNORE, inserts with triggers)
+	// keep statement journals; past 64 KiB SQLite spilled them to a new
+	// file in /var/tmp on every commit. In memory they cost no syscalls.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if opt.MaxBytes > 0 {
 		// The empty schema alone takes 18 pages; 32 leaves room for migrations.
 		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", max(opt.MaxBytes/pageSize, 32)))
@@ -293,6 +301,7 @@ func (s *Store) checkKey(ctx context.Context, dataKey []byte) error {
 // Close waits for thumbnails in progress, then closes the database.
 func (s *Store) Close() error {
 	s.thumbs.Wait()
+	s.bufs.drop()
 	return s.db.Close()
 }
 

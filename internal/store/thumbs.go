@@ -30,11 +30,14 @@ func screenshotOf(arts []staged) int {
 // thumbLater makes and stores the thumbnail of a committed screenshot in the
 // background: after the commit, so the acknowledgement never waits for a
 // PNG decode, and once per blob. A failure only means an export decodes the
-// PNG itself.
-func (s *Store) thumbLater(sha string, png []byte) {
+// PNG itself. pooled: png is a pool buffer, given back when done.
+func (s *Store) thumbLater(sha string, png []byte, pooled bool) {
 	s.thumbs.Add(1)
 	go func() {
 		defer s.thumbs.Done()
+		if pooled {
+			defer s.putBuf(png)
+		}
 		ctx := context.Background()
 		var one int
 		if s.db.QueryRowContext(ctx, `SELECT 1 FROM thumbnails WHERE sha256 = ?`, sha).Scan(&one) == nil {

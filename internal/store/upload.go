@@ -109,6 +109,7 @@ func (u *Upload) spill(p *part) error {
 		return fmt.Errorf("store: stage %q: %w", p.info.Name, classify(err))
 	}
 	u.memory -= int64(len(p.buf))
+	u.s.putBuf(p.buf)
 	p.f, p.buf = f, nil
 	return nil
 }
@@ -140,7 +141,7 @@ func (u *Upload) Write(name string, offset int64, data []byte) (int64, error) {
 		}
 	} else {
 		if p.buf == nil {
-			p.buf = make([]byte, 0, min(p.info.Size, memStage))
+			p.buf = u.s.getBuf(int(min(p.info.Size, memStage)))
 		}
 		p.buf = append(p.buf, data...)
 		u.memory += int64(len(data))
@@ -226,12 +227,24 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 			}
 			a.plain = plain
 		}
+		if p.f == nil {
+			a.pooled = true // a.plain, when set, is p.buf
+		}
 		arts = append(arts, a)
 	}
+	commit := u.s.commit
 	if u.amends != "" {
-		return u.s.amend(ctx, u.amends, u.meta, arts)
+		commit = func(ctx context.Context, meta Snapshot, arts []staged) (Snapshot, []Committed, error) {
+			return u.s.amend(ctx, u.amends, meta, arts)
+		}
 	}
-	return u.s.commit(ctx, u.meta, arts)
+	snap, res, err := commit(ctx, u.meta, arts)
+	for i, p := range u.parts {
+		if arts[i].kept {
+			p.buf = nil // the thumbnail maker gives it back to the pool
+		}
+	}
+	return snap, res, err
 }
 
 // drain waits for background sealing of every part.
@@ -244,8 +257,9 @@ func (u *Upload) drain() {
 	}
 }
 
-// Abort drops the staged bytes. Safe to call more than once. It first waits
-// for background sealing, which may still be reading the staged bytes.
+// Abort drops the staged bytes (in-memory ones go back to the store's
+// buffer pool). Safe to call more than once. It first waits for background
+// sealing, which may still be reading the staged bytes.
 func (u *Upload) Abort() {
 	u.drain()
 	u.done = true
@@ -254,6 +268,9 @@ func (u *Upload) Abort() {
 			p.f.Close()
 			os.Remove(p.f.Name())
 			p.f = nil
+		}
+		if p.buf != nil {
+			u.s.putBuf(p.buf)
 		}
 		p.buf = nil
 	}
