@@ -201,31 +201,6 @@ func (s *Store) BeginAmend(ctx context.Context, id string, meta Snapshot, decls 
 	return u, nil
 }
 
-// prepareAll waits for (or starts) every artifact's sealing; nil entries of
-// the blobs are already stored.
-func (s *Store) prepareAll(ctx context.Context, arts []staged) ([]*sealed, []Committed, error) {
-	results := make([]Committed, len(arts))
-	blobs := make([]*sealed, len(arts))
-	chans := make([]<-chan prepared, len(arts))
-	for i, a := range arts {
-		results[i] = Committed{ArtifactInfo: a.info}
-		chans[i] = a.prep
-		if chans[i] == nil {
-			plain := a.plain
-			chans[i] = s.prepareAsync(ctx, a.info, func() ([]byte, error) { return plain, nil })
-		}
-	}
-	var firstErr error
-	for i, ch := range chans {
-		p := <-ch
-		if p.err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("store: prepare %q: %w", arts[i].info.Name, p.err)
-		}
-		blobs[i], results[i].Deduplicated = p.blob, p.dedup
-	}
-	return blobs, results, firstErr
-}
-
 // amend stores arts on snapshot id: blobs, artifact rows, the merged notes
 // and redactions, a feed row for the dashboard and the snapshot.amended
 // event, in one transaction. A retry of a stored amend stores nothing and

@@ -320,6 +320,33 @@ func apiKeys(arts []staged) (*int, []SeenKey) {
 	return nil, nil
 }
 
+// prepareAll waits for (or starts) every artifact's sealing, in parallel
+// (deflating the DOM and encrypting the screenshot are independent; uploads
+// have usually started it already); nil entries of the blobs are already
+// stored.
+func (s *Store) prepareAll(ctx context.Context, arts []staged) ([]*sealed, []Committed, error) {
+	results := make([]Committed, len(arts))
+	blobs := make([]*sealed, len(arts))
+	chans := make([]<-chan prepared, len(arts))
+	for i, a := range arts {
+		results[i] = Committed{ArtifactInfo: a.info}
+		chans[i] = a.prep
+		if chans[i] == nil {
+			plain := a.plain
+			chans[i] = s.prepareAsync(ctx, a.info, func() ([]byte, error) { return plain, nil })
+		}
+	}
+	var firstErr error
+	for i, ch := range chans {
+		p := <-ch
+		if p.err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("store: prepare %q: %w", arts[i].info.Name, p.err)
+		}
+		blobs[i], results[i].Deduplicated = p.blob, p.dedup
+	}
+	return blobs, results, firstErr
+}
+
 // commit seals the blobs (outside the lock, so other writers are not held up
 // by encryption) and stores blobs, snapshot and artifact rows in one
 // transaction. The snapshot exists only once that transaction commits.
@@ -342,31 +369,13 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 	redactions, _ := json.Marshal(meta.Redactions)
 	notes, _ := json.Marshal(meta.Notes)
 
-	// Prepare every blob in parallel (deflating the DOM and encrypting the
-	// screenshot are independent); uploads have usually done it already.
 	meta.Artifacts = make([]ArtifactInfo, len(arts))
-	results := make([]Committed, len(arts))
-	blobs := make([]*sealed, len(arts))
-	chans := make([]<-chan prepared, len(arts))
 	for i, a := range arts {
 		meta.Artifacts[i] = a.info
-		results[i] = Committed{ArtifactInfo: a.info}
-		chans[i] = a.prep
-		if chans[i] == nil {
-			plain := a.plain
-			chans[i] = s.prepareAsync(ctx, a.info, func() ([]byte, error) { return plain, nil })
-		}
 	}
-	var firstErr error
-	for i, ch := range chans {
-		p := <-ch
-		if p.err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("store: prepare %q: %w", arts[i].info.Name, p.err)
-		}
-		blobs[i], results[i].Deduplicated = p.blob, p.dedup
-	}
-	if firstErr != nil {
-		return Snapshot{}, nil, firstErr
+	blobs, results, err := s.prepareAll(ctx, arts)
+	if err != nil {
+		return Snapshot{}, nil, err
 	}
 	now := fmtTime(meta.StoredAt)
 	var captureID, dupID any // NULL unless the client sent a key
