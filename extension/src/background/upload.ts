@@ -5,6 +5,7 @@
 // the same capture_id: when the port dropped after the host committed, the retried commit gets the
 // stored snapshot back (duplicate: true) instead of storing a second one.
 
+export { utf8 } from '../shared/utf8';
 import type { HostRequests, SnapshotMeta, StoredArtifact } from '../shared/spec.gen';
 
 export interface Artifact {
@@ -65,9 +66,6 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-export function utf8(s: string): Uint8Array {
-  return new TextEncoder().encode(s);
-}
 
 export async function describe(a: Artifact): Promise<ArtifactInfo> {
   return { name: a.name, mime: a.mime, size: a.bytes.length, sha256: await sha256Hex(a.bytes) };

@@ -11,6 +11,7 @@ import { sanitizeDocument } from './sanitize';
 import { extractSettings } from './settings';
 import { afterPaint, forgetMasks, maskBoxes, maskSecrets, remask } from './mask';
 import { api as ext } from '../shared/browser';
+import { utf8 } from '../shared/utf8';
 import { BODIES_MESSAGE, BODY_PART, PAGE_API_KEY as KEY, type BodiesPart, type BodyName, type CollectOptions, type Geometry, type PageApi, type PageResult, type Settled } from '../shared/page-api';
 
 
@@ -69,10 +70,9 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
 /** Encodes the bodies and sends them to the background in parts; returns their sizes. The sends are
  * not awaited: the background waits for every part (and gives up after a while). */
 function sendBodies(token: string, bodies: Record<BodyName, string>): Record<BodyName, number> {
-  const enc = new TextEncoder();
   const sizes = {} as Record<BodyName, number>;
   for (const [name, body] of Object.entries(bodies) as [BodyName, string][]) {
-    const bytes = enc.encode(body);
+    const bytes = utf8(body);
     sizes[name] = bytes.length;
     let offset = 0;
     do {
