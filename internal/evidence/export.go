@@ -337,11 +337,28 @@ func screenshotIndex(s Snapshot) int {
 
 // teeFor is the buffer that keeps artifact i's bytes for the report (the
 // screenshot for its thumbnail, settings.json for the table), or nil.
-func teeFor(i, shot int, a Artifact) *capBuffer {
-	if i == shot || a.Name == "settings.json" {
+// teeFor keeps the bytes the report reads: settings.json, and the screenshot
+// when its thumbnail must be made here (the store had none cached).
+func teeFor(i, shot int, a Artifact, cached []byte) *capBuffer {
+	if a.Name == "settings.json" || (i == shot && cached == nil) {
 		return &capBuffer{limit: maxTee}
 	}
 	return nil
+}
+
+// cachedThumbnail is the store's thumbnail of snapshot s's screenshot (the
+// store makes them after commit), or nil: using it spares decoding the PNG,
+// most of an export's CPU otherwise.
+func cachedThumbnail(ctx context.Context, src Source, s Snapshot, shot int) []byte {
+	ts, ok := src.(ThumbnailSource)
+	if !ok || shot < 0 {
+		return nil
+	}
+	jpg, err := ts.Thumbnail(ctx, s.Artifacts[shot].SHA256)
+	if err != nil {
+		return nil
+	}
+	return jpg
 }
 
 // take records in v what the report shows of artifact a (linked at path, or
@@ -375,20 +392,9 @@ func (v *snapshotView) take(a Artifact, isShot bool, tee *capBuffer, path string
 func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (snapshotView, error) {
 	v := snapshotView{Snapshot: s, Dir: SnapshotDir(s.ID)}
 	shot := screenshotIndex(s)
-	// The store makes thumbnails after commit: use its one rather than
-	// decoding the PNG (most of an export's CPU otherwise).
-	var cached []byte
-	if ts, ok := src.(ThumbnailSource); ok && shot >= 0 {
-		if jpg, err := ts.Thumbnail(ctx, s.Artifacts[shot].SHA256); err == nil {
-			cached = jpg
-		}
-	}
+	cached := cachedThumbnail(ctx, src, s, shot)
 	for i, a := range s.Artifacts {
-		useCache := i == shot && cached != nil
-		tee := teeFor(i, shot, a)
-		if useCache && a.Name != "settings.json" {
-			tee = nil // no PNG to keep for a thumbnail
-		}
+		tee := teeFor(i, shot, a, cached)
 		rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
 		if err != nil {
 			return v, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
@@ -409,7 +415,7 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 				s.ID, a.Name, fe.Size, fe.SHA256, a.Size, a.SHA256)
 		}
 		jpg := v.take(a, i == shot, tee, path)
-		if useCache {
+		if i == shot && cached != nil {
 			v.Screenshot, jpg = path, cached
 		}
 		if jpg != nil {

@@ -242,6 +242,7 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 			}
 		}
 		shot := screenshotIndex(s)
+		cached := cachedThumbnail(ctx, src, s, shot)
 		v := snapshotView{Snapshot: s}
 		dir := WACZExtraDir + SnapshotDir(s.ID)
 		ts := s.CapturedAt.UTC().Format("20060102150405")
@@ -251,7 +252,7 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 			if err != nil {
 				return Result{}, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
 			}
-			tee := teeFor(j, shot, a)
+			tee := teeFor(j, shot, a, cached)
 			var body io.Reader = rc
 			if tee != nil {
 				body = io.TeeReader(rc, tee)
@@ -273,7 +274,11 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 					return Result{}, err
 				}
 			}
-			if jpg := v.take(a, j == shot, tee, path); jpg != nil {
+			jpg := v.take(a, j == shot, tee, path)
+			if j == shot && cached != nil {
+				jpg = cached
+			}
+			if jpg != nil {
 				if _, err := kz.copy(WACZExtraDir+thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
 					return Result{}, err
 				}

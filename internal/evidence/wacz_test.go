@@ -393,3 +393,47 @@ func TestWARCHeaderInjection(t *testing.T) {
 		t.Fatalf("verify: %v %+v", err, v)
 	}
 }
+
+// thumbSource is demoSource with the store's cached thumbnails: a marker
+// JPEG per screenshot hash, so a kit shows whether the cache was used.
+type thumbSource struct {
+	*memSource
+	asked int
+}
+
+func (t *thumbSource) Thumbnail(_ context.Context, sha string) ([]byte, error) {
+	t.asked++
+	return []byte("cached-thumbnail-of-" + sha), nil
+}
+
+// Both kit formats take the store's thumbnail instead of decoding the PNG
+// (decoding was most of a WACZ export's CPU).
+func TestKitsUseCachedThumbnails(t *testing.T) {
+	for _, format := range []struct {
+		name   string
+		write  func(testing.TB, Source) []byte
+		prefix string
+	}{
+		{"zip", func(t testing.TB, src Source) []byte { return writeTestKit(t, src, Filter{}) }, ""},
+		{"wacz", writeTestWACZ, WACZExtraDir},
+	} {
+		t.Run(format.name, func(t *testing.T) {
+			src := &thumbSource{memSource: demoSource(t)}
+			files := kitFiles(t, format.write(t, src))
+			snaps, err := src.Snapshots(context.Background(), Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range snaps {
+				shot := screenshotIndex(s)
+				got := string(files[format.prefix+thumbPath(s.ID)])
+				if want := "cached-thumbnail-of-" + s.Artifacts[shot].SHA256; got != want {
+					t.Errorf("%s: thumbnail %q, want the cached %q", s.ID, got, want)
+				}
+			}
+			if src.asked != len(snaps) {
+				t.Errorf("asked for %d cached thumbnails, want %d", src.asked, len(snaps))
+			}
+		})
+	}
+}
