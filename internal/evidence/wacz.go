@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math/big"
 	"os"
@@ -202,7 +201,13 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		}
 	}
 
-	tmp, err := tempFile(o.TempDir, "warc")
+	// The WARC streams straight into its zip entry (stored, sizes in a data
+	// descriptor). The small files written beside each snapshot (meta.json,
+	// settings.json, thumbnails) cannot share the zip while that entry is
+	// open: they go to a side zip in a temp file, copied in after the WARC.
+	// (Staging the WARC itself in a temp file wrote and read the whole
+	// export twice.)
+	tmp, err := tempFile(o.TempDir, "extras")
 	if err != nil {
 		return Result{}, err
 	}
@@ -213,9 +218,13 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	}
 	defer rep.cleanup()
 	kz := newKitZip(w, now)
-	crc := crc32.NewIEEE()
+	side := newKitZip(tmp, now)
+	warcEntry, err := kz.zw.CreateHeader(&zip.FileHeader{Name: WACZWarc, Method: zip.Store, Modified: now})
+	if err != nil {
+		return Result{}, fmt.Errorf("zip: %w", err)
+	}
 	sum := sha256.New()
-	ww := &warcWriter{cw: &countWriter{w: io.MultiWriter(tmp, crc, sum)}}
+	ww := &warcWriter{cw: &countWriter{w: io.MultiWriter(warcEntry, sum)}}
 
 	info := fmt.Sprintf("software: ringfence %s\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n", o.HostVersion)
 	ih := sha256.Sum256([]byte(info))
@@ -270,7 +279,7 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 			path := ""
 			if a.Name == "settings.json" && tee != nil && tee.complete() {
 				path = "snapshots/" + s.ID + "/settings.json"
-				if _, err := kz.copy(WACZExtraDir+path, bytes.NewReader(tee.buf), true, nil); err != nil {
+				if _, err := side.copy(WACZExtraDir+path, bytes.NewReader(tee.buf), true, nil); err != nil {
 					return Result{}, err
 				}
 			}
@@ -279,13 +288,13 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 				jpg = cached
 			}
 			if jpg != nil {
-				if _, err := kz.copy(WACZExtraDir+thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
+				if _, err := side.copy(WACZExtraDir+thumbPath(s.ID), bytes.NewReader(jpg), false, nil); err != nil {
 					return Result{}, err
 				}
 				v.Thumb = thumbPath(s.ID)
 			}
 		}
-		if err := writeMeta(kz, dir+FileMeta, s); err != nil {
+		if err := writeMeta(side, dir+FileMeta, s); err != nil {
 			return Result{}, err
 		}
 		v.Dir = SnapshotDir(s.ID)
@@ -305,6 +314,12 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		progress(i+1, len(snaps), "artifacts")
 	}
 	warcSize := ww.cw.n
+	if err := side.close(); err != nil {
+		return Result{}, err
+	}
+	if err := kz.append(side, tmp); err != nil {
+		return Result{}, err
+	}
 
 	chain, err := writeEvents(ctx, src, kz, WACZEvents, rep)
 	if err != nil {
@@ -337,18 +352,6 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		index.WriteString(l.key + " " + l.body + "\n")
 	}
 	var res []WACZFile
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return Result{}, err
-	}
-	fh := &zip.FileHeader{Name: WACZWarc, Method: zip.Store, Modified: now,
-		CRC32: crc.Sum32(), CompressedSize64: uint64(warcSize), UncompressedSize64: uint64(warcSize)}
-	fw, err := kz.zw.CreateRaw(fh)
-	if err != nil {
-		return Result{}, fmt.Errorf("zip: %w", err)
-	}
-	if _, err := io.Copy(fw, tmp); err != nil {
-		return Result{}, fmt.Errorf("zip %s: %w", WACZWarc, err)
-	}
 	res = append(res, WACZFile{Name: waczWarcName, Path: WACZWarc, Hash: "sha256:" + hex.EncodeToString(sum.Sum(nil)), Bytes: warcSize})
 	for _, f := range []struct {
 		path string

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"time"
 )
 
@@ -82,6 +83,26 @@ func (k *kitZip) copy(path string, r io.Reader, compress bool, tee io.Writer) (F
 	fe := FileEntry{Path: path, Size: hw.n, SHA256: hex.EncodeToString(hw.h.Sum(nil))}
 	k.files = append(k.files, fe)
 	return fe, nil
+}
+
+// append copies every entry of other, a closed kit written to f, into k as
+// it is (no recompression) and lists its files after k's.
+func (k *kitZip) append(other *kitZip, f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("zip: %w", err)
+	}
+	zr, err := zip.NewReader(f, fi.Size())
+	if err != nil {
+		return fmt.Errorf("zip: reread staged files: %w", err)
+	}
+	for _, zf := range zr.File {
+		if err := k.zw.Copy(zf); err != nil {
+			return fmt.Errorf("zip %s: %w", zf.Name, err)
+		}
+	}
+	k.files = append(k.files, other.files...)
+	return nil
 }
 
 func (k *kitZip) close() error {
