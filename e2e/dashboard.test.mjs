@@ -125,6 +125,9 @@ test('the snapshot view shows the full-page tiles once their second commit is st
   await dash.evaluate(() => { window.rfSameDocument = true; }); // gone if the page were reloaded
   await dash.waitForSelector('.shots img[alt="fullpage.png"]', { timeout: 60_000 });
   assert.equal(await dash.evaluate(() => window.rfSameDocument), true, 'no reload');
+  // The view draws its sections one after another: the table may follow the images.
+  await dash.waitForFunction(() => [...document.querySelectorAll('table tr td:first-child')].some((td) => td.textContent === 'fullpage.png'),
+    { timeout: 10_000 }).catch(() => undefined);
   const rows = await dash.$$eval('table tr td:first-child', (tds) => tds.map((t) => t.textContent));
   assert.ok(rows.includes('fullpage.png'), `artifacts table: ${rows}`);
   await waitForAmended(sb, id);
