@@ -340,15 +340,15 @@ async function snapshotView(id) {
     el("a", { href: base + "/artifacts/" + encodeURIComponent(a.name) + "?download=1", download: id + "-" + a.name }, "download"),
   ])));
   // A deletion elsewhere makes this view stale; a second commit (the full-page tiles and MHTML
-  // that follow the first) adds artifacts: drawn again unless a note is being written.
+  // that follow the first) adds artifacts: drawn again unless a note is being written. Drawn once:
+  // route() clears current.refresh until the new view has finished, so overlapping refreshes
+  // cannot both append to it.
   current.refresh = async () => {
     let now;
     try { now = await api(base); } catch { location.hash = "#timeline"; return; }
     const had = s.artifacts.map((a) => a.name).join(",");
-    if (now.artifacts.map((a) => a.name).join(",") !== had && !noteText.value && location.hash === "#snapshot/" + encodeURIComponent(id)) {
-      main.replaceChildren();
-      await snapshotView(id);
-    }
+    if (current.refresh && now.artifacts.map((a) => a.name).join(",") !== had && !noteText.value
+      && location.hash === "#snapshot/" + encodeURIComponent(id)) route();
   };
 }
 
