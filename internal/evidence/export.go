@@ -74,6 +74,8 @@ type Options struct {
 	Track   func(path string) (release func(), err error)
 	Lang    string // the report's language (Languages); "" = English
 	WithPDF bool   // also put report.pdf into a kit
+
+	wacz waczTuning // the WACZ writer's pipeline; tests set it
 }
 
 // Result summarises a written kit.

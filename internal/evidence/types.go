@@ -33,7 +33,8 @@ type Filter struct {
 	IDs        []string  `json:"ids,omitempty"`
 }
 
-// Source is what an export reads: the store, or a fake in tests.
+// Source is what an export reads: the store, or a fake in tests. The WACZ
+// export calls OpenArtifact (and Thumbnail) from several goroutines at once.
 type Source interface {
 	// Snapshots returns the matching snapshots' metadata, newest first.
 	Snapshots(ctx context.Context, f Filter) ([]Snapshot, error)

@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -183,8 +184,8 @@ func spaceWords(s string) string {
 // resource record at its URL, the visible screenshot as urn:view:, the other
 // artifacts under urn:ringfence:; and, as extra files under ringfence/, the
 // report, the whole event log, the checklist and each snapshot's meta.json
-// and settings.json. The WARC is spooled to a temporary file (the zip needs
-// its CRC before the data), never held in memory; it is the last zip entry.
+// and settings.json. The WARC is the zip's first entry, written as its
+// records come out of the pipeline (warcpipe.go), never held whole in memory.
 func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result, error) {
 	key, err := IdentityKey(o.SigningKey)
 	if err != nil {
@@ -224,7 +225,7 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 		return Result{}, fmt.Errorf("zip: %w", err)
 	}
 	sum := sha256.New()
-	ww := &warcWriter{cw: &countWriter{w: io.MultiWriter(warcEntry, sum)}}
+	ww := &warcWriter{cw: &countWriter{w: io.MultiWriter(warcEntry, sum)}, enc: recordEncoder{recordID: o.wacz.recordID}}
 
 	info := fmt.Sprintf("software: ringfence %s\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n", o.HostVersion)
 	ih := sha256.Sum256([]byte(info))
@@ -239,41 +240,36 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 	pages.WriteString(`{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}` + "\n")
 	ids := make([]string, 0, len(snaps))
 	cl := newChecklist()
+	pipe := newRecordPipe(ctx, src, snaps, o.wacz)
+	defer pipe.stop()
 	for i, s := range snaps {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		shotName := ""
-		for _, a := range s.Artifacts {
-			if isScreenshot(a) {
-				shotName = a.Name
-				break
-			}
-		}
-		shot := screenshotIndex(s)
-		cached := cachedThumbnail(ctx, src, s, shot)
 		v := snapshotView{Snapshot: s}
 		dir := WACZExtraDir + SnapshotDir(s.ID)
 		ts := s.CapturedAt.UTC().Format("20060102150405")
 		for j, a := range s.Artifacts {
-			uri := recordFor(s, a, shotName)
-			rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
+			job, err := pipe.next()
 			if err != nil {
-				return Result{}, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
+				return Result{}, err
 			}
-			tee := teeFor(j, shot, a, cached)
-			var body io.Reader = rc
-			if tee != nil {
-				body = io.TeeReader(rc, tee)
+			if job.s != &snaps[i] || job.index != j {
+				return Result{}, fmt.Errorf("warc: record of %s/%d out of order (want %s/%d)", job.s.ID, job.index, s.ID, j)
 			}
-			off, n, err := ww.write(warcRecord{Type: "resource", TargetURI: uri, Date: s.CapturedAt, ContentType: a.MIME,
-				Length: a.Size, SHA256: a.SHA256, Extra: [][2]string{{"Ringfence-Snapshot-ID", s.ID}}}, body)
-			rc.Close()
+			var off, n int64
+			if job.stream {
+				off, n, err = pipe.stream(ww, job)
+			} else {
+				off, n, err = ww.writeMember(job.member.Bytes())
+				pipe.recycle(job)
+			}
 			if err != nil {
-				return Result{}, fmt.Errorf("snapshot %s: %s: %w", s.ID, a.Name, err)
+				return Result{}, err
 			}
+			uri, tee, cached := job.rec.TargetURI, job.tee, job.cached
 			cb, _ := json.Marshal(cdxFields{URL: uri, MIME: a.MIME, Digest: a.SHA256,
-				Length: fmt.Sprint(n), Offset: fmt.Sprint(off), Filename: waczWarcName})
+				Length: strconv.FormatInt(n, 10), Offset: strconv.FormatInt(off, 10), Filename: waczWarcName})
 			cdx = append(cdx, cdxLine{key: SURT(uri) + " " + ts, body: string(cb)})
 			// The structured settings also as a plain file beside meta.json.
 			path := ""
@@ -283,8 +279,8 @@ func WriteWACZ(ctx context.Context, src Source, w io.Writer, o Options) (Result,
 					return Result{}, err
 				}
 			}
-			jpg := v.take(a, j == shot, tee, path)
-			if j == shot && cached != nil {
+			jpg := v.take(a, j == job.shot, tee, path)
+			if j == job.shot && cached != nil {
 				jpg = cached
 			}
 			if jpg != nil {

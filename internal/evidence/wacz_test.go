@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -398,11 +399,11 @@ func TestWARCHeaderInjection(t *testing.T) {
 // JPEG per screenshot hash, so a kit shows whether the cache was used.
 type thumbSource struct {
 	*memSource
-	asked int
+	asked atomic.Int64 // the WACZ export asks from its workers
 }
 
 func (t *thumbSource) Thumbnail(_ context.Context, sha string) ([]byte, error) {
-	t.asked++
+	t.asked.Add(1)
 	return []byte("cached-thumbnail-of-" + sha), nil
 }
 
@@ -431,8 +432,8 @@ func TestKitsUseCachedThumbnails(t *testing.T) {
 					t.Errorf("%s: thumbnail %q, want the cached %q", s.ID, got, want)
 				}
 			}
-			if src.asked != len(snaps) {
-				t.Errorf("asked for %d cached thumbnails, want %d", src.asked, len(snaps))
+			if n := src.asked.Load(); n != int64(len(snaps)) {
+				t.Errorf("asked for %d cached thumbnails, want %d", n, len(snaps))
 			}
 		})
 	}

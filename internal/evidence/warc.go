@@ -4,11 +4,14 @@ import (
 	"compress/gzip"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,12 +33,22 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// warcWriter appends records to the WARC and knows their offsets.
 type warcWriter struct {
-	cw *countWriter
-	// One gzip writer per level, reset for each record: a new one per
-	// record allocated and zeroed the compressor's ~1 MB state thousands
-	// of times per export.
-	gz map[int]*gzip.Writer
+	cw  *countWriter
+	enc recordEncoder
+}
+
+// recordEncoder turns records into gzip members; each goroutine that
+// encodes has its own (it reuses its compressor).
+type recordEncoder struct {
+	// One gzip writer, reset for each record: a new one per record
+	// allocated and zeroed the compressor's ~1 MB state thousands of times
+	// per export.
+	gz *gzip.Writer
+	// recordID makes a WARC-Record-ID: a random UUID; tests make it
+	// deterministic to compare outputs byte for byte.
+	recordID func(warcRecord) (string, error)
 }
 
 // warcRecord is what one record needs besides its block.
@@ -50,37 +63,43 @@ type warcRecord struct {
 }
 
 // write appends one gzip-member record, streaming block, and returns the
-// member's offset and length in the WARC file. A block that is compressed
-// already (PNG) goes into stored deflate blocks — still one gzip member,
-// without spending time squeezing nothing out of it — the rest at the
-// fastest level.
+// member's offset and length in the WARC file.
 func (ww *warcWriter) write(rec warcRecord, block io.Reader) (offset, length int64, err error) {
 	offset = ww.cw.n
-	level := gzip.BestSpeed
-	if !compressible(rec.ContentType) {
-		level = gzip.NoCompression
-	}
-	zw := ww.gz[level]
-	if zw == nil {
-		if zw, err = gzip.NewWriterLevel(ww.cw, level); err != nil {
-			return 0, 0, err
-		}
-		if ww.gz == nil {
-			ww.gz = map[int]*gzip.Writer{}
-		}
-		ww.gz[level] = zw
-	} else {
-		zw.Reset(ww.cw)
-	}
-	id, err := newUUID()
-	if err != nil {
+	if err := ww.enc.encode(ww.cw, rec, block); err != nil {
 		return 0, 0, err
+	}
+	return offset, ww.cw.n - offset, nil
+}
+
+// writeMember appends a record that recordEncoder.encode made already.
+func (ww *warcWriter) writeMember(member []byte) (offset, length int64, err error) {
+	offset = ww.cw.n
+	if _, err := ww.cw.Write(member); err != nil {
+		return 0, 0, err
+	}
+	return offset, int64(len(member)), nil
+}
+
+// encode writes rec as one gzip member to dst, streaming block and
+// checking it against the length and SHA-256 recorded at capture. A block
+// that is compressed already (PNG) goes into stored deflate blocks written
+// straight from its bytes — still one gzip member, without spending time
+// squeezing nothing out of it — the rest at the fastest level.
+func (e *recordEncoder) encode(dst io.Writer, rec warcRecord, block io.Reader) error {
+	id := e.recordID
+	if id == nil {
+		id = randomRecordID
+	}
+	uuid, err := id(rec)
+	if err != nil {
+		return err
 	}
 	var h strings.Builder
 	h.WriteString("WARC/1.1\r\n")
 	field := func(k, v string) { h.WriteString(k + ": " + headerSafe(v) + "\r\n") }
 	field("WARC-Type", rec.Type)
-	field("WARC-Record-ID", "<urn:uuid:"+id+">")
+	field("WARC-Record-ID", "<urn:uuid:"+uuid+">")
 	field("WARC-Date", rec.Date.UTC().Format("2006-01-02T15:04:05.000Z"))
 	if rec.TargetURI != "" {
 		field("WARC-Target-URI", rec.TargetURI)
@@ -93,26 +112,110 @@ func (ww *warcWriter) write(rec warcRecord, block io.Reader) (offset, length int
 	if rec.Type == "resource" {
 		field("WARC-Payload-Digest", "sha256:"+rec.SHA256)
 	}
-	field("Content-Length", fmt.Sprint(rec.Length))
+	field("Content-Length", strconv.FormatInt(rec.Length, 10))
 	h.WriteString("\r\n")
+
+	var zw io.WriteCloser
+	if compressible(rec.ContentType) {
+		if e.gz == nil {
+			if e.gz, err = gzip.NewWriterLevel(dst, gzip.BestSpeed); err != nil {
+				return err
+			}
+		} else {
+			e.gz.Reset(dst)
+		}
+		zw = e.gz
+	} else {
+		zw = newStoredGzip(dst)
+	}
 	if _, err := io.WriteString(zw, h.String()); err != nil {
-		return 0, 0, err
+		return err
 	}
 	sum := sha256.New()
 	n, err := io.Copy(io.MultiWriter(zw, sum), block)
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	if n != rec.Length || hex.EncodeToString(sum.Sum(nil)) != rec.SHA256 {
-		return 0, 0, fmt.Errorf("%s: stored bytes (%d) differ from those recorded at capture (%d, sha256 %s); the store is damaged", rec.TargetURI, n, rec.Length, rec.SHA256)
+		return fmt.Errorf("%s: stored bytes (%d) differ from those recorded at capture (%d, sha256 %s); the store is damaged", rec.TargetURI, n, rec.Length, rec.SHA256)
 	}
 	if _, err := io.WriteString(zw, "\r\n\r\n"); err != nil {
-		return 0, 0, err
+		return err
 	}
-	if err := zw.Close(); err != nil {
-		return 0, 0, err
+	return zw.Close()
+}
+
+// storedGzip writes one gzip member (RFC 1952) whose deflate stream is
+// stored blocks only (RFC 1951 3.2.4), straight from the bytes it is
+// given: what gzip.NoCompression produces, without copying everything
+// through the compressor's window first.
+type storedGzip struct {
+	w    io.Writer
+	crc  uint32
+	size uint32 // ISIZE: the input length mod 2^32
+	err  error
+}
+
+// gzipHeader is a gzip member header as Go's gzip.Writer writes it: no
+// name, no modification time, OS unknown.
+const gzipHeader = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+func newStoredGzip(w io.Writer) *storedGzip {
+	s := &storedGzip{w: w}
+	_, s.err = io.WriteString(w, gzipHeader)
+	return s
+}
+
+// maxStored is the most one stored block holds.
+const maxStored = 65535
+
+func (s *storedGzip) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
 	}
-	return offset, ww.cw.n - offset, nil
+	s.crc = crc32.Update(s.crc, crc32.IEEETable, p)
+	s.size += uint32(len(p))
+	for rest := p; len(rest) > 0; {
+		k := min(len(rest), maxStored)
+		s.block(false, rest[:k])
+		rest = rest[k:]
+	}
+	if s.err != nil {
+		return 0, s.err
+	}
+	return len(p), nil
+}
+
+// block writes one stored block: BFINAL and BTYPE 00 in the first byte
+// (the rest of it is padding to the byte boundary), LEN and its
+// complement, the bytes.
+func (s *storedGzip) block(final bool, p []byte) {
+	if s.err != nil {
+		return
+	}
+	var hdr [5]byte
+	if final {
+		hdr[0] = 1
+	}
+	binary.LittleEndian.PutUint16(hdr[1:], uint16(len(p)))
+	binary.LittleEndian.PutUint16(hdr[3:], ^uint16(len(p)))
+	if _, s.err = s.w.Write(hdr[:]); s.err == nil && len(p) > 0 {
+		_, s.err = s.w.Write(p)
+	}
+}
+
+// Close ends the deflate stream with an empty final block, as
+// compress/flate does, then writes the CRC-32 and size trailer.
+func (s *storedGzip) Close() error {
+	s.block(true, nil)
+	if s.err != nil {
+		return s.err
+	}
+	var tr [8]byte
+	binary.LittleEndian.PutUint32(tr[:4], s.crc)
+	binary.LittleEndian.PutUint32(tr[4:], s.size)
+	_, s.err = s.w.Write(tr[:])
+	return s.err
 }
 
 // headerSafe percent-encodes control characters, space and DEL, so a value
@@ -133,6 +236,8 @@ func headerSafe(v string) string {
 	}
 	return b.String()
 }
+
+func randomRecordID(warcRecord) (string, error) { return newUUID() }
 
 func newUUID() (string, error) {
 	var b [16]byte
