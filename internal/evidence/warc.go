@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"net/url"
@@ -131,12 +132,19 @@ func (e *recordEncoder) encode(dst io.Writer, rec warcRecord, block io.Reader) e
 	if _, err := io.WriteString(zw, h.String()); err != nil {
 		return err
 	}
-	sum := sha256.New()
-	n, err := io.Copy(io.MultiWriter(zw, sum), block)
+	// A block the source checks against its SHA-256 itself (the store's
+	// inflating reader) is not hashed twice.
+	var sum hash.Hash
+	w := io.Writer(zw)
+	if v, ok := block.(shaVerifier); !ok || v.VerifiedSHA256() != rec.SHA256 {
+		sum = sha256.New()
+		w = io.MultiWriter(zw, sum)
+	}
+	n, err := io.Copy(w, block)
 	if err != nil {
 		return err
 	}
-	if n != rec.Length || hex.EncodeToString(sum.Sum(nil)) != rec.SHA256 {
+	if n != rec.Length || sum != nil && hex.EncodeToString(sum.Sum(nil)) != rec.SHA256 {
 		return fmt.Errorf("%s: stored bytes (%d) differ from those recorded at capture (%d, sha256 %s); the store is damaged", rec.TargetURI, n, rec.Length, rec.SHA256)
 	}
 	if _, err := io.WriteString(zw, "\r\n\r\n"); err != nil {
@@ -144,6 +152,10 @@ func (e *recordEncoder) encode(dst io.Writer, rec warcRecord, block io.Reader) e
 	}
 	return zw.Close()
 }
+
+// shaVerifier is a reader that fails at EOF unless the bytes it returned
+// have the SHA-256 it names (store.verifyingReader).
+type shaVerifier interface{ VerifiedSHA256() string }
 
 // storedGzip writes one gzip member (RFC 1952) whose deflate stream is
 // stored blocks only (RFC 1951 3.2.4), straight from the bytes it is

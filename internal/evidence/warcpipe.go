@@ -33,9 +33,9 @@ type waczTuning struct {
 }
 
 const (
-	pipeBudget     = 16 << 20
+	pipeBudget     = 8 << 20
 	pipeStreamOver = 8 << 20
-	pipeMaxJobs    = 16
+	pipeMaxJobs    = 6
 	// pipeKeepBuf is the largest member buffer kept for reuse.
 	pipeKeepBuf = 4 << 20
 )
@@ -89,7 +89,7 @@ func newRecordPipe(ctx context.Context, src Source, snaps []Snapshot, cfg waczTu
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	p := &recordPipe{ctx: ctx, cancel: cancel, src: src, snaps: snaps, cfg: cfg,
-		work: make(chan *recordJob, pipeMaxJobs), free: make(chan *bytes.Buffer, pipeMaxJobs+cfg.workers)}
+		work: make(chan *recordJob, pipeMaxJobs), free: make(chan *bytes.Buffer, pipeMaxJobs)}
 	for range cfg.workers {
 		p.wg.Add(1)
 		go p.run()

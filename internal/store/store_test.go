@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -148,6 +149,60 @@ func TestTamperedBlobFailsAuthentication(t *testing.T) {
 	s.db.Exec(`UPDATE blobs SET nonce = ?, data = ? WHERE sha256 = ?`, nb, db, a.Artifacts[0].SHA256)
 	if _, err := s.OpenArtifact(ctx, a.ID, "a.txt"); err == nil {
 		t.Error("a swapped blob decrypted")
+	}
+}
+
+// A deflated blob whose inflated bytes are not the ones its hash names
+// (sealed correctly, so GCM passes) fails at EOF, and the reader says it
+// checks that hash: the export relies on it not to hash those bytes again.
+func TestDeflatedBlobIsVerifiedAtEOF(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	text := strings.Repeat("Improve the model for everyone: on\n", 100)
+	snap, err := s.SaveSnapshot(ctx, meta("a", time.Now()), map[string]io.Reader{"text.txt": strings.NewReader(text)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha := snap.Artifacts[0].SHA256
+	var comp string
+	s.db.QueryRow(`SELECT compression FROM blobs WHERE sha256 = ?`, sha).Scan(&comp)
+	if comp != "deflate" {
+		t.Fatalf("compression %q, want deflate", comp)
+	}
+	rc, err := s.OpenArtifact(ctx, snap.ID, "text.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := rc.(interface{ VerifiedSHA256() string })
+	if !ok || v.VerifiedSHA256() != sha {
+		t.Fatalf("the inflating reader (%T) does not name the hash it checks", rc)
+	}
+	if got, err := io.ReadAll(rc); err != nil || string(got) != text {
+		t.Fatalf("read %d bytes, %v", len(got), err)
+	}
+	rc.Close()
+
+	// Same length, other bytes, sealed under the same hash.
+	other := strings.Repeat("Improve the model for everyone: no\n", 100)
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.BestSpeed)
+	fw.Write([]byte(other))
+	fw.Close()
+	aead, err := s.cipher(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := randBytes(aead.NonceSize())
+	if _, err := s.db.Exec(`UPDATE blobs SET nonce = ?, data = ? WHERE sha256 = ?`, nonce, aead.Seal(nil, nonce, z.Bytes(), blobAAD(sha)), sha); err != nil {
+		t.Fatal(err)
+	}
+	rc, err = s.OpenArtifact(ctx, snap.ID, "text.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if _, err := io.ReadAll(rc); err == nil || !strings.Contains(err.Error(), "inflates to different bytes") {
+		t.Errorf("reading the swapped bytes: %v, want the hash mismatch", err)
 	}
 }
 

@@ -1,0 +1,306 @@
+package evidence
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pipeSource is many snapshots whose artifacts cross every size the
+// pipeline treats differently: empty, smaller and larger than one stored
+// block (65 535 bytes), larger than the test's in-flight budget and than
+// its stream threshold, incompressible (PNG) and text.
+func pipeSource(t testing.TB) *memSource {
+	m := &memSource{}
+	rng := rand.New(rand.NewPCG(7, 9))
+	noise := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return b
+	}
+	base := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	for i := range 24 {
+		s := Snapshot{ID: fmt.Sprintf("20261101T%06dZ-pipe%02d", i, i), URL: "https://chatgpt.com/#settings/Account",
+			FinalURL: "https://chatgpt.com/#settings/Account", Title: "ChatGPT — Account",
+			CapturedAt: base.Add(time.Duration(i) * time.Hour), Trigger: "auto", Category: "account_status", Notes: map[string]string{}}
+		files := map[string][]byte{
+			"screenshot.png": append(testPNG(t, 64, 40, byte(i)), noise(rng.IntN(3*maxStored))...),
+			"dom.html":       bytes.Repeat([]byte(fmt.Sprintf("<p>row %d</p>", i)), 1+rng.IntN(20000)),
+			"text.txt":       []byte(strings.Repeat("Setting: on\n", i)), // empty for the first
+			"settings.json":  []byte(fmt.Sprintf(`{"fields":[{"label":"Email","value":"u%d@example.com"}]}`, i)),
+		}
+		mimes := map[string]string{"screenshot.png": "image/png", "dom.html": "text/html", "text.txt": "text/plain", "settings.json": "application/json"}
+		if i%5 == 2 {
+			files["fullpage.png"] = noise(300_000) // over the stream threshold below
+			mimes["fullpage.png"] = "image/png"
+		}
+		m.addSnapshot(t, s, files, mimes)
+	}
+	m.addEvent("warning.shown", "bench", "https://chatgpt.com/#settings/Account", base, `{}`)
+	return m
+}
+
+// testRecordID is a WARC-Record-ID that depends only on the record, so two
+// writers' outputs can be compared byte for byte.
+func testRecordID(r warcRecord) (string, error) {
+	h := sha256.Sum256([]byte(r.Type + "\n" + r.TargetURI + "\n" + r.Date.String() + "\n" + fmt.Sprint(r.Extra)))
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:], nil
+}
+
+func writeTunedWACZ(t testing.TB, src Source, tune waczTuning) ([]byte, error) {
+	t.Helper()
+	var buf bytes.Buffer
+	tune.recordID = testRecordID
+	o := Options{SigningKey: testKey, HostVersion: "0.1.0-test", Now: kitTime, TempDir: t.TempDir(), wacz: tune}
+	_, err := WriteWACZ(context.Background(), src, &buf, o)
+	return buf.Bytes(), err
+}
+
+// The pipelined writer writes exactly what the serial one does (every
+// record streamed by the writer, one after another), whatever its workers
+// and budget; and every index entry lands on one gzip member that holds
+// its record.
+func TestWACZPipelineMatchesSerial(t *testing.T) {
+	src := pipeSource(t)
+	serial, err := writeTunedWACZ(t, src, waczTuning{workers: 1, streamOver: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := kitFiles(t, serial)
+	for _, tc := range []struct {
+		name string
+		tune waczTuning
+	}{
+		{"defaults", waczTuning{}},
+		{"one worker", waczTuning{workers: 1}},
+		{"tiny budget, large records streamed", waczTuning{workers: 3, budget: 100_000, streamOver: 200_000}},
+		{"four workers", waczTuning{workers: 4, budget: 1 << 20}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := writeTunedWACZ(t, src, tc.tune)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := kitFiles(t, w)
+			if len(got) != len(want) {
+				t.Fatalf("%d files, the serial writer's has %d", len(got), len(want))
+			}
+			for name, b := range want {
+				// The signature is randomized; its hash line is not.
+				if name == WACZDigest {
+					continue
+				}
+				if !bytes.Equal(got[name], b) {
+					t.Errorf("%s differs from the serial writer's (%d vs %d bytes)", name, len(got[name]), len(b))
+				}
+			}
+			v, kind, err := Verify(context.Background(), bytes.NewReader(w), int64(len(w)))
+			if err != nil || kind != "wacz" || !v.OK() {
+				t.Errorf("verify: %s, %v, %+v", kind, err, v)
+			}
+			checkIndexMembers(t, got)
+		})
+	}
+}
+
+// checkIndexMembers reads every CDXJ entry's byte range of the WARC as one
+// gzip member and checks the record it holds; the ranges tile the WARC
+// after its warcinfo record, so no member has anything after it.
+func checkIndexMembers(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	warc := files[WACZWarc]
+	type span struct{ off, n int64 }
+	var spans []span
+	for _, l := range strings.Split(strings.TrimSpace(string(files[WACZIndex])), "\n") {
+		var f cdxFields
+		if err := json.Unmarshal([]byte(l[strings.IndexByte(l, '{'):]), &f); err != nil {
+			t.Fatal(err)
+		}
+		off, _ := strconv.ParseInt(f.Offset, 10, 64)
+		n, _ := strconv.ParseInt(f.Length, 10, 64)
+		spans = append(spans, span{off, n})
+		hdr, block := parseOneRecord(t, warc[off:off+n])
+		sum := hex.EncodeToString(sha256Of(block))
+		if hdr.Get("Warc-Target-Uri") != f.URL || hdr.Get("Warc-Block-Digest") != "sha256:"+sum || f.Digest != sum {
+			t.Errorf("entry %s at %d: record %q, digest %s", f.URL, off, hdr.Get("Warc-Target-Uri"), hdr.Get("Warc-Block-Digest"))
+		}
+		// A PNG is stored, not squeezed again: the member is its bytes
+		// plus headers and 5 bytes per stored block.
+		if f.MIME == "image/png" && n > int64(len(block))+int64(len(block))/maxStored*5+1024 {
+			t.Errorf("PNG %s: member of %d bytes for %d bytes of block", f.URL, n, len(block))
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].off < spans[j].off })
+	info, _ := parseOneRecord(t, warc[:spans[0].off])
+	if info.Get("Warc-Type") != "warcinfo" {
+		t.Errorf("the WARC starts with a %s record", info.Get("Warc-Type"))
+	}
+	end := spans[0].off
+	for _, s := range spans {
+		if s.off != end {
+			t.Errorf("a member starts at %d, the one before ends at %d", s.off, end)
+		}
+		end = s.off + s.n
+	}
+	if end != int64(len(warc)) {
+		t.Errorf("the last member ends at %d, the WARC at %d", end, len(warc))
+	}
+}
+
+func sha256Of(b []byte) []byte {
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// storedGzip's members read back, with their CRC and size, however the
+// bytes arrive.
+func TestStoredGzip(t *testing.T) {
+	data := make([]byte, 3*maxStored+17)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	for _, n := range []int{0, 1, maxStored - 1, maxStored, maxStored + 1, len(data)} {
+		for _, chunk := range []int{1 << 30, 1000, maxStored} {
+			var buf bytes.Buffer
+			w := newStoredGzip(&buf)
+			for p := data[:n]; len(p) > 0; {
+				k := min(chunk, len(p))
+				if _, err := w.Write(p[:k]); err != nil {
+					t.Fatal(err)
+				}
+				p = p[k:]
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatalf("%d bytes in %d: %v", n, chunk, err)
+			}
+			got, err := io.ReadAll(zr)
+			if err != nil || !bytes.Equal(got, data[:n]) {
+				t.Errorf("%d bytes in chunks of %d: read %d bytes, %v", n, chunk, len(got), err)
+			}
+			// 10 bytes of header, 5 per block (one per write, more when
+			// a write is longer than a block), the final empty block, the
+			// 8-byte trailer.
+			blocks := 0
+			for k := n; k > 0; k -= min(chunk, k) {
+				blocks += (min(chunk, k) + maxStored - 1) / maxStored
+			}
+			if want := 10 + n + 5*blocks + 5 + 8; buf.Len() != want {
+				t.Errorf("%d bytes in chunks of %d: %d bytes of gzip, want %d", n, chunk, buf.Len(), want)
+			}
+		}
+	}
+}
+
+// failingSource fails to open one artifact, or returns one with other
+// bytes than those recorded.
+type failingSource struct {
+	*memSource
+	fail, damage string // "id/name"
+}
+
+func (f *failingSource) OpenArtifact(ctx context.Context, id, name string) (io.ReadCloser, error) {
+	switch id + "/" + name {
+	case f.fail:
+		return nil, errors.New("disk on fire")
+	case f.damage:
+		rc, err := f.memSource.OpenArtifact(ctx, id, name)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := io.ReadAll(rc)
+		b[len(b)/2] ^= 1
+		return io.NopCloser(bytes.NewReader(b)), nil
+	}
+	return f.memSource.OpenArtifact(ctx, id, name)
+}
+
+// An artifact that cannot be read, or whose bytes are not the recorded
+// ones, fails the export naming it, wherever it is in the pipeline.
+func TestWACZPipelineFailures(t *testing.T) {
+	src := pipeSource(t)
+	for _, tc := range []struct {
+		name string
+		src  Source
+		want string
+	}{
+		{"unreadable", &failingSource{memSource: src, fail: "20261101T000013Z-pipe13/dom.html"}, "snapshot 20261101T000013Z-pipe13: open dom.html: disk on fire"},
+		{"damaged", &failingSource{memSource: src, damage: "20261101T000005Z-pipe05/screenshot.png"}, "the store is damaged"},
+		{"damaged, streamed", &failingSource{memSource: src, damage: "20261101T000007Z-pipe07/fullpage.png"}, "the store is damaged"},
+	} {
+		for _, tune := range []waczTuning{{workers: 1, streamOver: -1}, {workers: 2, budget: 100_000, streamOver: 200_000}} {
+			t.Run(fmt.Sprintf("%s/%d", tc.name, tune.workers), func(t *testing.T) {
+				_, err := writeTunedWACZ(t, tc.src, tune)
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("err = %v, want %q", err, tc.want)
+				}
+			})
+		}
+	}
+}
+
+// verifiedReader stands for the store's inflating reader: it names the
+// hash it checks and fails at EOF when the bytes differ.
+type verifiedReader struct {
+	r   io.Reader
+	sha string
+	bad bool
+}
+
+func (v *verifiedReader) Read(p []byte) (int, error) {
+	n, err := v.r.Read(p)
+	if err == io.EOF && v.bad {
+		return n, errors.New("blob inflates to different bytes")
+	}
+	return n, err
+}
+
+func (v *verifiedReader) VerifiedSHA256() string { return v.sha }
+
+// A block whose reader checks its hash itself is not hashed again, and its
+// failure still stops the record.
+func TestEncodeTrustsOnlyAVerifyingReader(t *testing.T) {
+	block := []byte("<p>settings</p>")
+	sum := sha256.Sum256(block)
+	good := hex.EncodeToString(sum[:])
+	rec := warcRecord{Type: "resource", TargetURI: "https://chatgpt.com/", ContentType: "text/html", Length: int64(len(block)), SHA256: good}
+	other := rec
+	other.SHA256 = strings.Repeat("0", 64)
+	for _, tc := range []struct {
+		name  string
+		rec   warcRecord
+		block io.Reader
+		ok    bool
+	}{
+		{"verified", rec, &verifiedReader{r: bytes.NewReader(block), sha: good}, true},
+		{"verifier fails", rec, &verifiedReader{r: bytes.NewReader(block), sha: good, bad: true}, false},
+		{"verifier of another hash", other, &verifiedReader{r: bytes.NewReader(block), sha: good}, false},
+		{"plain reader, wrong hash", other, bytes.NewReader(block), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var e recordEncoder
+			err := e.encode(io.Discard, tc.rec, tc.block)
+			if (err == nil) != tc.ok {
+				t.Errorf("err = %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+}
