@@ -36,7 +36,8 @@ func pipeSource(t testing.TB) *memSource {
 	for i := range 24 {
 		s := Snapshot{ID: fmt.Sprintf("20261101T%06dZ-pipe%02d", i, i), URL: "https://chatgpt.com/#settings/Account",
 			FinalURL: "https://chatgpt.com/#settings/Account", Title: "ChatGPT — Account",
-			CapturedAt: base.Add(time.Duration(i) * time.Hour), Trigger: "auto", Category: "account_status", Notes: map[string]string{}}
+			CapturedAt: base.Add(time.Duration(i) * time.Hour), StoredAt: base.Add(time.Duration(i)*time.Hour + time.Second),
+			Trigger: "auto", Category: "account_status", Notes: map[string]string{}}
 		files := map[string][]byte{
 			"screenshot.png": append(testPNG(t, 64, 40, byte(i)), noise(rng.IntN(3*maxStored))...),
 			"dom.html":       bytes.Repeat([]byte(fmt.Sprintf("<p>row %d</p>", i)), 1+rng.IntN(20000)),
@@ -275,6 +276,8 @@ func (v *verifiedReader) Read(p []byte) (int, error) {
 
 func (v *verifiedReader) VerifiedSHA256() string { return v.sha }
 
+func (v *verifiedReader) Close() error { return nil }
+
 // A block whose reader checks its hash itself is not hashed again, and its
 // failure still stops the record.
 func TestEncodeTrustsOnlyAVerifyingReader(t *testing.T) {
@@ -302,5 +305,72 @@ func TestEncodeTrustsOnlyAVerifyingReader(t *testing.T) {
 				t.Errorf("err = %v, want ok %v", err, tc.ok)
 			}
 		})
+	}
+}
+
+// verifyingSource opens every artifact as a verifiedReader naming the
+// recorded hash, except that bad fails at EOF and lie names another hash.
+type verifyingSource struct {
+	*memSource
+	bad, lie string // "id/name"
+}
+
+func (v *verifyingSource) OpenArtifact(ctx context.Context, id, name string) (io.ReadCloser, error) {
+	rc, err := v.memSource.OpenArtifact(ctx, id, name)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := io.ReadAll(rc)
+	sha := hex.EncodeToString(sha256Of(b))
+	if id+"/"+name == v.lie {
+		sha = strings.Repeat("0", 64)
+	}
+	return &verifiedReader{r: bytes.NewReader(b), sha: sha, bad: id+"/"+name == v.bad}, nil
+}
+
+// Both formats take the hash a verifying reader checked instead of hashing
+// its bytes again; the kit still verifies, and a failing or mismatched
+// verifier stops the export.
+func TestExportsTrustOnlyAVerifyingReader(t *testing.T) {
+	src := pipeSource(t)
+	const id = "20261101T000011Z-pipe11"
+	for _, format := range []string{"zip", "wacz"} {
+		for _, tc := range []struct {
+			name string
+			src  *verifyingSource
+			want string // "" = intact
+		}{
+			{"honest", &verifyingSource{memSource: src}, ""},
+			{"fails at EOF", &verifyingSource{memSource: src, bad: id + "/dom.html"}, "inflates to different bytes"},
+			// The zip takes the hash the reader names, and it is not
+			// the recorded one; the WACZ hashes the bytes itself when
+			// the reader names another hash than the record's.
+			{"names another hash", &verifyingSource{memSource: src, lie: id + "/settings.json"}, map[string]string{"zip": "differ from those recorded", "wacz": ""}[format]},
+		} {
+			t.Run(format+"/"+tc.name, func(t *testing.T) {
+				var buf bytes.Buffer
+				o := Options{SigningKey: testKey, HostVersion: "0.1.0-test", Now: kitTime, TempDir: t.TempDir()}
+				src := tc.src
+				var err error
+				if format == "zip" {
+					_, err = WriteKit(context.Background(), src, &buf, o)
+				} else {
+					_, err = WriteWACZ(context.Background(), src, &buf, o)
+				}
+				if tc.want != "" {
+					if err == nil || !strings.Contains(err.Error(), tc.want) {
+						t.Errorf("err = %v, want %q", err, tc.want)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				v, _, err := Verify(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+				if err != nil || !v.OK() {
+					t.Errorf("verify: %v, %+v", err, v)
+				}
+			})
+		}
 	}
 }
