@@ -131,7 +131,9 @@ func (p *recordPipe) encode(enc *recordEncoder, j *recordJob) error {
 		buf = new(bytes.Buffer)
 	}
 	if !compressible(j.rec.ContentType) {
-		buf.Grow(int(j.rec.Length + j.rec.Length/maxStored*5 + 1024))
+		// Room for the stored blocks' 5-byte headers (one per write of
+		// 32 KiB when the bytes come through a tee) and the WARC header.
+		buf.Grow(int(j.rec.Length + j.rec.Length/1024 + 4096))
 	}
 	j.member = buf
 	if err := enc.encode(buf, j.rec, body); err != nil {
