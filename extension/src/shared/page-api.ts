@@ -54,6 +54,9 @@ export interface PageResult {
   redactions: RedactionEntry[];
   secrets: string[];
   stats: SanitizeStats & { nodes: number; collectMs: number; masked: number };
+  /** With CollectOptions.mask: the page as the screenshot will show it, once a frame with the masks
+   * drawn by collect() has been presented (at once when it drew none). */
+  settled?: Settled;
 }
 
 /** A mask box in viewport CSS pixels. */
@@ -79,7 +82,9 @@ export interface Geometry {
 }
 
 export interface PageApi {
-  collect(o: CollectOptions): PageResult;
+  /** False in a copy whose extension context is gone (reloaded or updated extension). */
+  alive(): boolean;
+  collect(o: CollectOptions): Promise<PageResult>;
   geometry(): Geometry;
   /** Scrolls, re-draws the masks for the new position and waits until they are painted. */
   scrollTo(y: number): Promise<Settled>;
