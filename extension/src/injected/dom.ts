@@ -91,12 +91,14 @@ export function flatText(root: Node, shadowOf: ShadowAccessor): string {
     for (const n of Array.from(node.childNodes)) visit(n);
   };
   visit(root);
-  // Each line without trailing blanks or leading spaces, at most one empty line in a row: whole-text
-  // replaces (a line-by-line split of an 8 MB page made about a million short-lived strings). The
-  // lookbehind starts a blank run's scan only at its first character.
-  return parts.join('')
-    .replace(/(?<![ \t])[ \t]+(?=\n|$)/g, '').replace(/(^|\n) +/g, '$1').replace(/\n{3,}/g, '\n\n')
-    .trim() + '\n';
+  return tidyLines(parts.join(''));
+}
+
+/** Each line without trailing blanks or leading spaces, at most one empty line in a row, trimmed,
+ * one final newline. Whole-text replaces: a split per line made about a million short-lived strings
+ * on an 8 MB page. The lookbehind starts a blank run's scan only at its first character. */
+export function tidyLines(s: string): string {
+  return s.replace(/(?<![ \t])[ \t]+(?=\n|$)/g, '').replace(/(^|\n) +/g, '$1').replace(/\n{3,}/g, '\n\n').trim() + '\n';
 }
 
 /** Visits every element in document order, descending into shadow roots (before light children). */
