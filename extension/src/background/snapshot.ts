@@ -11,7 +11,7 @@ import { redactMhtml } from './mhtml';
 import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact';
 import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
 import { captureVerified, fullPageFirefox, fullPageStitched, hasCaptureTab, MaskError, type PageControl, type ShotCheck } from './screenshot';
-import { uploadSnapshot, type Artifact } from './upload';
+import { hashOf, uploadSnapshot, type Artifact } from './upload';
 import { expectBodies } from './bodies';
 import type { ArtifactName, SnapshotMeta } from '../shared/spec.gen';
 import { loadSettings } from '../shared/settings';
@@ -254,6 +254,8 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     throw new RefusedError(refused, page.url);
   }
   delivery.sizes(page.bodySizes);
+  // Hashed as they arrive, while the screenshot is taken (the upload needs every SHA-256 first).
+  delivery.bodies.then((b) => { for (const bytes of Object.values(b)) void hashOf(bytes); }, () => undefined);
 
   const artifacts: Artifact[] = [];
   // Per capture: mask boxes that had to be in the image, and how many were verified there.

@@ -81,6 +81,14 @@ async function collect(o: CollectOptions, liveShadowOf: ShadowAccessor): Promise
 function sendBodies(token: string, bodies: Record<BodyName, string>): Record<BodyName, number> {
   const sizes = {} as Record<BodyName, number>;
   for (const [name, body] of Object.entries(bodies) as [BodyName, string][]) {
+    if (__BROWSER__ === 'chrome') {
+      // The Blob constructor encodes the string as UTF-8 (lone surrogates as U+FFFD, like utf8()).
+      const blob = new Blob([body]);
+      sizes[name] = blob.size;
+      const part: BodiesPart = { type: BODIES_MESSAGE, token, name, offset: 0, size: blob.size, blob };
+      void ext.runtime.sendMessage(part).catch(() => undefined);
+      continue;
+    }
     const bytes = utf8(body);
     sizes[name] = bytes.length;
     let offset = 0;
