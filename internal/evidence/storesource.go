@@ -20,6 +20,12 @@ func (s StoreSource) OpenArtifact(ctx context.Context, id, name string) (io.Read
 	return s.Store.OpenArtifact(ctx, id, name)
 }
 
+// ArtifactStored hands over one decrypted artifact as the store keeps it
+// (StoredSource).
+func (s StoreSource) ArtifactStored(ctx context.Context, id, name string) ([]byte, bool, error) {
+	return s.Store.ArtifactStored(ctx, id, name)
+}
+
 // Thumbnail is the thumbnail the store made of screenshot blob sha, if any.
 func (s StoreSource) Thumbnail(ctx context.Context, sha string) ([]byte, error) {
 	return s.Store.Thumbnail(ctx, sha)

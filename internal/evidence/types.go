@@ -44,6 +44,14 @@ type Source interface {
 	Events(ctx context.Context, fn func(Event) error) error
 }
 
+// StoredSource is a Source that hands over an artifact as it keeps it: its
+// bytes, or, when deflated, their raw deflate stream (compress/flate's),
+// which the WACZ puts into its gzip member instead of inflating and
+// compressing the bytes again; the export inflates it once to check it.
+type StoredSource interface {
+	ArtifactStored(ctx context.Context, snapshotID, name string) (data []byte, deflated bool, err error)
+}
+
 // ThumbnailSource is a Source that may have a screenshot's thumbnail made
 // already (the store makes them after commit); an error means "make it".
 type ThumbnailSource interface {

@@ -1,6 +1,8 @@
 package evidence
 
 import (
+	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,6 +12,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"math/bits"
 	"net/url"
 	"sort"
 	"strconv"
@@ -50,6 +53,8 @@ type recordEncoder struct {
 	// recordID makes a WARC-Record-ID: a random UUID; tests make it
 	// deterministic to compare outputs byte for byte.
 	recordID func(warcRecord) (string, error)
+	fr       io.ReadCloser // an inflater, reset for each deflated block
+	scratch  []byte        // splice's member, reused
 }
 
 // warcRecord is what one record needs besides its block.
@@ -88,34 +93,10 @@ func (ww *warcWriter) writeMember(member []byte) (offset, length int64, err erro
 // straight from its bytes — still one gzip member, without spending time
 // squeezing nothing out of it — the rest at the fastest level.
 func (e *recordEncoder) encode(dst io.Writer, rec warcRecord, block io.Reader) error {
-	id := e.recordID
-	if id == nil {
-		id = randomRecordID
-	}
-	uuid, err := id(rec)
+	h, err := e.header(rec)
 	if err != nil {
 		return err
 	}
-	var h strings.Builder
-	h.WriteString("WARC/1.1\r\n")
-	field := func(k, v string) { h.WriteString(k + ": " + headerSafe(v) + "\r\n") }
-	field("WARC-Type", rec.Type)
-	field("WARC-Record-ID", "<urn:uuid:"+uuid+">")
-	field("WARC-Date", rec.Date.UTC().Format("2006-01-02T15:04:05.000Z"))
-	if rec.TargetURI != "" {
-		field("WARC-Target-URI", rec.TargetURI)
-	}
-	for _, kv := range rec.Extra {
-		field(kv[0], kv[1])
-	}
-	field("Content-Type", rec.ContentType)
-	field("WARC-Block-Digest", "sha256:"+rec.SHA256)
-	if rec.Type == "resource" {
-		field("WARC-Payload-Digest", "sha256:"+rec.SHA256)
-	}
-	field("Content-Length", strconv.FormatInt(rec.Length, 10))
-	h.WriteString("\r\n")
-
 	var zw io.WriteCloser
 	if compressible(rec.ContentType) {
 		if e.gz == nil {
@@ -129,7 +110,7 @@ func (e *recordEncoder) encode(dst io.Writer, rec warcRecord, block io.Reader) e
 	} else {
 		zw = newStoredGzip(dst)
 	}
-	if _, err := io.WriteString(zw, h.String()); err != nil {
+	if _, err := io.WriteString(zw, h); err != nil {
 		return err
 	}
 	// A block the source checks against its SHA-256 itself (the store's
@@ -151,6 +132,178 @@ func (e *recordEncoder) encode(dst io.Writer, rec warcRecord, block io.Reader) e
 		return err
 	}
 	return zw.Close()
+}
+
+// header is rec's WARC header block, up to the empty line.
+func (e *recordEncoder) header(rec warcRecord) (string, error) {
+	id := e.recordID
+	if id == nil {
+		id = randomRecordID
+	}
+	uuid, err := id(rec)
+	if err != nil {
+		return "", err
+	}
+	var h strings.Builder
+	h.WriteString("WARC/1.1\r\n")
+	field := func(k, v string) { h.WriteString(k + ": " + headerSafe(v) + "\r\n") }
+	field("WARC-Type", rec.Type)
+	field("WARC-Record-ID", "<urn:uuid:"+uuid+">")
+	field("WARC-Date", rec.Date.UTC().Format("2006-01-02T15:04:05.000Z"))
+	if rec.TargetURI != "" {
+		field("WARC-Target-URI", rec.TargetURI)
+	}
+	for _, kv := range rec.Extra {
+		field(kv[0], kv[1])
+	}
+	field("Content-Type", rec.ContentType)
+	field("WARC-Block-Digest", "sha256:"+rec.SHA256)
+	if rec.Type == "resource" {
+		field("WARC-Payload-Digest", "sha256:"+rec.SHA256)
+	}
+	field("Content-Length", strconv.FormatInt(rec.Length, 10))
+	h.WriteString("\r\n")
+	return h.String(), nil
+}
+
+// encodeDeflated writes rec as one gzip member to dst when its block is
+// given as the raw deflate stream z the store keeps it in: spliced in as
+// it is when it can be (splice), else inflated and compressed again. tee,
+// when non-nil, receives the block.
+func (e *recordEncoder) encodeDeflated(dst io.Writer, rec warcRecord, z []byte, tee *capBuffer) error {
+	ok, err := e.splice(dst, rec, z, tee)
+	if ok || err != nil {
+		return err
+	}
+	if e.fr == nil {
+		e.fr = flate.NewReader(bytes.NewReader(z))
+	} else if err := e.fr.(flate.Resetter).Reset(bytes.NewReader(z), nil); err != nil {
+		return err
+	}
+	var block io.Reader = e.fr
+	if tee != nil {
+		block = io.TeeReader(block, tee)
+	}
+	return e.encode(dst, rec, block)
+}
+
+// splice writes rec as a gzip member whose deflate stream is z itself (the
+// block as compress/flate compressed it for the store) between a stored
+// block holding the WARC header and a final one holding the record's end,
+// so nothing is compressed a second time. z's last block, the empty stored
+// block compress/flate ends every stream with, loses its BFINAL bit. The
+// member is inflated before anything is written, which checks the block
+// against rec's length and SHA-256 and gives the CRC-32. ok is false, with
+// nothing written and tee left empty, when z does not end that way or the
+// member does not inflate to the record; the caller then takes the long
+// way, which tells a damaged block from an unusual stream.
+func (e *recordEncoder) splice(dst io.Writer, rec warcRecord, z []byte, tee *capBuffer) (ok bool, err error) {
+	at, bit, found := finalBit(z)
+	if !found {
+		return false, nil
+	}
+	head, err := e.header(rec)
+	if err != nil {
+		return false, err
+	}
+	const end = "\r\n\r\n"
+	m := append(e.scratch[:0], gzipHeader...)
+	m = appendStored(m, head, false)
+	m = append(m, z...)
+	m[len(m)-len(z)+at] &^= bit
+	m = appendStored(m, end, true)
+	defer func() {
+		if cap(m) <= pipeKeepBuf {
+			e.scratch = m
+		}
+	}()
+
+	// Inflate what will be written and compare.
+	br := bytes.NewReader(m[len(gzipHeader):])
+	if e.fr == nil {
+		e.fr = flate.NewReader(br)
+	} else if err := e.fr.(flate.Resetter).Reset(br, nil); err != nil {
+		return false, err
+	}
+	crc := crc32.NewIEEE()
+	sum := sha256.New()
+	var w io.Writer = io.MultiWriter(crc, sum)
+	if tee != nil {
+		w = io.MultiWriter(crc, sum, tee)
+	}
+	ok = e.inflatesTo(crc, head) &&
+		copyExactly(w, e.fr, rec.Length) &&
+		hex.EncodeToString(sum.Sum(nil)) == rec.SHA256
+	if ok {
+		rest, err := io.ReadAll(io.LimitReader(e.fr, int64(len(end))+1))
+		ok = err == nil && string(rest) == end && br.Len() == 0
+	}
+	if !ok {
+		if tee != nil {
+			*tee = capBuffer{limit: tee.limit}
+		}
+		return false, nil
+	}
+	crc.Write([]byte(end))
+	m = binary.LittleEndian.AppendUint32(m, crc.Sum32())
+	m = binary.LittleEndian.AppendUint32(m, uint32(int64(len(head))+rec.Length+int64(len(end))))
+	_, err = dst.Write(m)
+	return true, err
+}
+
+// inflatesTo reads len(want) bytes from e.fr into crc and reports whether
+// they are want.
+func (e *recordEncoder) inflatesTo(crc io.Writer, want string) bool {
+	buf := make([]byte, len(want))
+	if _, err := io.ReadFull(e.fr, buf); err != nil || string(buf) != want {
+		return false
+	}
+	crc.Write(buf)
+	return true
+}
+
+// copyExactly copies n bytes from r to w and reports whether there were n.
+func copyExactly(w io.Writer, r io.Reader, n int64) bool {
+	got, err := io.CopyN(w, r, n)
+	return err == nil && got == n
+}
+
+// finalBit finds the BFINAL bit of the empty stored block compress/flate
+// ends every stream with (Close): its three header bits (BFINAL 1, BTYPE
+// 00), zero padding to the byte boundary, LEN 00 00, NLEN ff ff. Bits are
+// packed from the lowest, so BFINAL is the highest set bit of the byte
+// before LEN, or, when the header did not fit in that byte (BFINAL at bit
+// 6 or 7), of the byte before it.
+func finalBit(z []byte) (at int, bit byte, ok bool) {
+	n := len(z)
+	if n < 6 || string(z[n-4:]) != "\x00\x00\xff\xff" {
+		return 0, 0, false
+	}
+	if b := z[n-5]; b != 0 {
+		hb := bits.Len8(b) - 1
+		return n - 5, 1 << hb, hb <= 5
+	}
+	hb := bits.Len8(z[n-6]) - 1
+	return n - 6, 1 << max(hb, 0), hb >= 6
+}
+
+// appendStored appends p as stored deflate blocks, the last one final when
+// final is set.
+func appendStored(m []byte, p string, final bool) []byte {
+	for {
+		k := min(len(p), maxStored)
+		var first byte
+		if final && k == len(p) {
+			first = 1
+		}
+		m = append(m, first)
+		m = binary.LittleEndian.AppendUint16(m, uint16(k))
+		m = binary.LittleEndian.AppendUint16(m, ^uint16(k))
+		m = append(m, p[:k]...)
+		if p = p[k:]; len(p) == 0 {
+			return m
+		}
+	}
 }
 
 // shaVerifier is a reader that fails at EOF unless the bytes it returned

@@ -119,45 +119,81 @@ func (p *recordPipe) encode(enc *recordEncoder, j *recordJob) error {
 	if err := p.ctx.Err(); err != nil {
 		return err
 	}
-	body, c, err := openRecord(p.ctx, p.src, j)
+	a, err := openRecord(p.ctx, p.src, j)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer a.close()
 	var buf *bytes.Buffer
 	select {
 	case buf = <-p.free:
 	default:
 		buf = new(bytes.Buffer)
 	}
-	if !compressible(j.rec.ContentType) {
+	if a.deflated == nil && !compressible(j.rec.ContentType) {
 		// Room for the stored blocks' 5-byte headers (one per write of
 		// 32 KiB when the bytes come through a tee) and the WARC header.
 		buf.Grow(int(j.rec.Length + j.rec.Length/1024 + 4096))
 	}
 	j.member = buf
-	if err := enc.encode(buf, j.rec, body); err != nil {
-		return fmt.Errorf("snapshot %s: %s: %w", j.s.ID, j.s.Artifacts[j.index].Name, err)
-	}
-	return nil
+	return encodeRecord(enc, buf, j, a)
 }
 
-// openRecord opens j's artifact, teeing the bytes the report reads, and
-// fetches the store's thumbnail when j is the screenshot.
-func openRecord(ctx context.Context, src Source, j *recordJob) (io.Reader, io.Closer, error) {
+// openedArtifact is an artifact ready to encode: a reader of its bytes, or
+// the raw deflate stream the store keeps them in.
+type openedArtifact struct {
+	body     io.Reader
+	deflated []byte
+	close    func() error
+}
+
+// openRecord opens j's artifact (as the store keeps it, when the source
+// can hand that over), teeing the bytes the report reads, and fetches the
+// store's thumbnail when j is the screenshot.
+func openRecord(ctx context.Context, src Source, j *recordJob) (openedArtifact, error) {
 	a := j.s.Artifacts[j.index]
 	if j.index == j.shot {
 		j.cached = cachedThumbnail(ctx, src, *j.s, j.shot)
 	}
 	j.tee = teeFor(j.index, j.shot, a, j.cached)
-	rc, err := src.OpenArtifact(ctx, j.s.ID, a.Name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("snapshot %s: open %s: %w", j.s.ID, a.Name, err)
+	var o openedArtifact
+	if ss, ok := src.(StoredSource); ok {
+		data, deflated, err := ss.ArtifactStored(ctx, j.s.ID, a.Name)
+		if err != nil {
+			return o, fmt.Errorf("snapshot %s: open %s: %w", j.s.ID, a.Name, err)
+		}
+		o.close = func() error { return nil }
+		if deflated {
+			o.deflated = data
+			return o, nil
+		}
+		o.body = bytes.NewReader(data)
+	} else {
+		rc, err := src.OpenArtifact(ctx, j.s.ID, a.Name)
+		if err != nil {
+			return o, fmt.Errorf("snapshot %s: open %s: %w", j.s.ID, a.Name, err)
+		}
+		o.body, o.close = rc, rc.Close
 	}
 	if j.tee != nil {
-		return io.TeeReader(rc, j.tee), rc, nil
+		o.body = io.TeeReader(o.body, j.tee)
 	}
-	return rc, rc, nil
+	return o, nil
+}
+
+// encodeRecord writes j's record, from the artifact a, as one gzip member
+// to dst.
+func encodeRecord(enc *recordEncoder, dst io.Writer, j *recordJob, a openedArtifact) error {
+	var err error
+	if a.deflated != nil {
+		err = enc.encodeDeflated(dst, j.rec, a.deflated, j.tee)
+	} else {
+		err = enc.encode(dst, j.rec, a.body)
+	}
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %s: %w", j.s.ID, j.s.Artifacts[j.index].Name, err)
+	}
+	return nil
 }
 
 // next returns the next record in order: encoded (member set), or, when
@@ -253,15 +289,16 @@ func (p *recordPipe) take() *recordJob {
 }
 
 // stream opens the record next handed over with stream set and appends it
-// to ww as it reads it.
+// to ww.
 func (p *recordPipe) stream(ww *warcWriter, j *recordJob) (offset, length int64, err error) {
-	body, c, err := openRecord(p.ctx, p.src, j)
+	a, err := openRecord(p.ctx, p.src, j)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer c.Close()
-	if offset, length, err = ww.write(j.rec, body); err != nil {
-		return 0, 0, fmt.Errorf("snapshot %s: %s: %w", j.s.ID, j.s.Artifacts[j.index].Name, err)
+	defer a.close()
+	offset = ww.cw.n
+	if err := encodeRecord(&ww.enc, ww.cw, j, a); err != nil {
+		return 0, 0, err
 	}
-	return offset, length, nil
+	return offset, ww.cw.n - offset, nil
 }

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -372,5 +373,201 @@ func TestExportsTrustOnlyAVerifyingReader(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// storedSource hands artifacts over as the store keeps them: compressible
+// ones of 512 bytes or more as compress/flate's raw stream at the fastest
+// level (with a sync flush after the first 64 KiB of a large one, as the
+// store's sampling makes), the rest as they are. streams replaces the
+// stream of an artifact ("id/name").
+type storedSource struct {
+	*memSource
+	streams map[string][]byte
+}
+
+func (s *storedSource) ArtifactStored(ctx context.Context, id, name string) ([]byte, bool, error) {
+	if z, ok := s.streams[id+"/"+name]; ok {
+		return z, true, nil
+	}
+	rc, err := s.OpenArtifact(ctx, id, name)
+	if err != nil {
+		return nil, false, err
+	}
+	b, _ := io.ReadAll(rc)
+	mime := ""
+	for _, sn := range s.snaps {
+		for _, a := range sn.Artifacts {
+			if sn.ID == id && a.Name == name {
+				mime = a.MIME
+			}
+		}
+	}
+	if len(b) < 512 || !compressible(mime) {
+		return b, false, nil
+	}
+	return deflateLikeTheStore(b), true, nil
+}
+
+func deflateLikeTheStore(b []byte) []byte {
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.BestSpeed)
+	if len(b) > 2*65536 {
+		fw.Write(b[:65536])
+		fw.Flush()
+		b = b[65536:]
+	}
+	fw.Write(b)
+	fw.Close()
+	return z.Bytes()
+}
+
+// A deflated artifact's stream goes into its gzip member as the store
+// keeps it (nothing compressed twice); the WACZ is the same whichever
+// pipeline writes it, and verifies.
+func TestWACZSplicesTheStoreStream(t *testing.T) {
+	src := &storedSource{memSource: pipeSource(t)}
+	serial, err := writeTunedWACZ(t, src, waczTuning{workers: 1, streamOver: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := writeTunedWACZ(t, src, waczTuning{workers: 3, budget: 100_000, streamOver: 200_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := kitFiles(t, serial), kitFiles(t, w)
+	for name, b := range want {
+		if name != WACZDigest && !bytes.Equal(got[name], b) {
+			t.Errorf("%s differs from the serial writer's", name)
+		}
+	}
+	v, _, err := Verify(context.Background(), bytes.NewReader(w), int64(len(w)))
+	if err != nil || !v.OK() {
+		t.Fatalf("verify: %v, %+v", err, v)
+	}
+	checkIndexMembers(t, got)
+	spliced := 0
+	for _, s := range src.snaps {
+		for _, a := range s.Artifacts {
+			z, deflated, _ := src.ArtifactStored(context.Background(), s.ID, a.Name)
+			if !deflated {
+				continue
+			}
+			// All of the stream but its last block's header byte(s).
+			if !bytes.Contains(got[WACZWarc], z[:len(z)-6]) {
+				t.Errorf("%s/%s: its deflate stream is not in the WARC", s.ID, a.Name)
+			}
+			spliced++
+		}
+	}
+	if spliced < 24 {
+		t.Errorf("only %d deflated artifacts", spliced)
+	}
+}
+
+// Streams that do not end as compress/flate ends them, or that seem to but
+// do not, are inflated and compressed again; a stream of other bytes than
+// those recorded fails the export.
+func TestWACZUnusualStoreStreams(t *testing.T) {
+	base := pipeSource(t)
+	const id = "20261101T000003Z-pipe03"
+	dom := base.blobs[id+"/dom.html"]
+	// One final stored block: ends in its data, not in 00 00 ff ff.
+	final := appendStored(nil, string(dom[:1000]), true)
+	// Ends in 05 00 00 ff ff as data: finalBit finds a "BFINAL" in it.
+	lookalike := appendStored(nil, "\x05\x00\x00\xff\xff", true)
+	// Compressed like the store, but of other bytes.
+	other := bytes.Clone(dom)
+	other[0] ^= 1
+	for _, tc := range []struct {
+		name    string
+		art     string
+		payload []byte // the artifact's bytes
+		z       []byte
+		want    string // "" = intact
+	}{
+		{"one final data block", "dom.html", dom[:1000], final, ""},
+		{"a look-alike tail", "text.txt", []byte("\x05\x00\x00\xff\xff"), lookalike, ""},
+		{"other bytes", "dom.html", dom, deflateLikeTheStore(other), "the store is damaged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &memSource{blobs: map[string][]byte{}, events: base.events}
+			for _, s := range base.snaps {
+				files, mimes := map[string][]byte{}, map[string]string{}
+				for _, a := range s.Artifacts {
+					files[a.Name], mimes[a.Name] = base.blobs[s.ID+"/"+a.Name], a.MIME
+				}
+				if s.ID == id {
+					files[tc.art] = tc.payload
+				}
+				s.Artifacts = nil
+				m.addSnapshot(t, s, files, mimes)
+			}
+			src := &storedSource{memSource: m, streams: map[string][]byte{id + "/" + tc.art: tc.z}}
+			w, err := writeTunedWACZ(t, src, waczTuning{})
+			if tc.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("err = %v, want %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _, err := Verify(context.Background(), bytes.NewReader(w), int64(len(w)))
+			if err != nil || !v.OK() {
+				t.Fatalf("verify: %v, %+v", err, v)
+			}
+			checkIndexMembers(t, kitFiles(t, w))
+		})
+	}
+}
+
+// splice takes compress/flate's streams of any length as they are and
+// leaves every other stream to the long way, writing nothing.
+func TestSplice(t *testing.T) {
+	text := []byte(strings.Repeat("Improve the model for everyone: on\n", 5000))
+	tail := []byte("\x05\x00\x00\xff\xff")
+	for _, tc := range []struct {
+		name    string
+		payload []byte
+		z       []byte
+		found   bool // finalBit finds a BFINAL to clear
+		ok      bool
+	}{
+		{"flate, short", text[:600], deflateLikeTheStore(text[:600]), true, true},
+		{"flate, with a sync flush", text, deflateLikeTheStore(text), true, true},
+		{"flate, one byte", text[:1], deflateLikeTheStore(text[:1]), true, true},
+		{"one final data block", text[:600], appendStored(nil, string(text[:600]), true), false, false},
+		{"a look-alike tail", tail, appendStored(nil, string(tail), true), true, false},
+		{"other bytes", append([]byte{'i'}, text[1:600]...), deflateLikeTheStore(text[:600]), true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, _, found := finalBit(tc.z); found != tc.found {
+				t.Errorf("finalBit found %v, want %v", found, tc.found)
+			}
+			rec := warcRecord{Type: "resource", TargetURI: "https://chatgpt.com/", ContentType: "text/html",
+				Length: int64(len(tc.payload)), SHA256: hex.EncodeToString(sha256Of(tc.payload))}
+			e := recordEncoder{recordID: testRecordID}
+			var member bytes.Buffer
+			tee := &capBuffer{limit: 1 << 20}
+			ok, err := e.splice(&member, rec, tc.z, tee)
+			if err != nil || ok != tc.ok {
+				t.Fatalf("splice: %v, %v; want ok %v", ok, err, tc.ok)
+			}
+			if !ok {
+				if member.Len() != 0 || len(tee.buf) != 0 || tee.total != 0 {
+					t.Errorf("wrote %d bytes and teed %d", member.Len(), tee.total)
+				}
+				return
+			}
+			if !bytes.Equal(tee.buf, tc.payload) {
+				t.Errorf("teed %d bytes, want the %d of the block", len(tee.buf), len(tc.payload))
+			}
+			hdr, block := parseOneRecord(t, member.Bytes())
+			if !bytes.Equal(block, tc.payload) || hdr.Get("Warc-Target-Uri") != rec.TargetURI {
+				t.Errorf("the member holds %q with %d bytes", hdr.Get("Warc-Target-Uri"), len(block))
+			}
+		})
 	}
 }

@@ -134,8 +134,8 @@ func (s *Store) getBuf(n int) []byte { return s.bufs.get(n) }
 
 func (s *Store) putBuf(b []byte) { s.bufs.put(b) }
 
-// open reverses seal.
-func (s *Store) open(ctx context.Context, sha, compression string, size int64, nonce, data []byte) (io.ReadCloser, error) {
+// decrypt opens a sealed blob in place.
+func (s *Store) decrypt(ctx context.Context, sha string, nonce, data []byte) ([]byte, error) {
 	aead, err := s.cipher(ctx)
 	if err != nil {
 		return nil, err
@@ -144,6 +144,12 @@ func (s *Store) open(ctx context.Context, sha, compression string, size int64, n
 	if err != nil {
 		return nil, fmt.Errorf("store: blob %s does not decrypt under this data key (wrong key or tampered row): %w", sha, err)
 	}
+	return payload, nil
+}
+
+// reader reads a decrypted blob's bytes, inflating (and checking) them
+// when it is deflated.
+func (s *Store) reader(sha, compression string, size int64, payload []byte) (io.ReadCloser, error) {
 	switch compression {
 	case "none":
 		return io.NopCloser(bytes.NewReader(payload)), nil
@@ -185,21 +191,49 @@ func (v *verifyingReader) VerifiedSHA256() string { return v.sha }
 
 // OpenArtifact returns the decrypted bytes of one artifact.
 func (s *Store) OpenArtifact(ctx context.Context, snapshotID, name string) (io.ReadCloser, error) {
-	var (
-		sha, comp   string
-		size        int64
-		nonce, data []byte
-	)
-	err := s.db.QueryRowContext(ctx, `SELECT b.sha256, b.compression, b.size, b.nonce, b.data
+	sha, comp, size, payload, err := s.readBlob(ctx, snapshotID, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.reader(sha, comp, size, payload)
+}
+
+// ArtifactStored returns an artifact decrypted but as the store keeps it:
+// its bytes, or, when deflated is true, the raw deflate stream (RFC 1951,
+// as compress/flate writes it) of them. A deflated stream is not checked
+// against the artifact's hash here: the caller inflates it and compares
+// (the WACZ export does, to put the stream into a gzip member without
+// compressing the bytes again).
+func (s *Store) ArtifactStored(ctx context.Context, snapshotID, name string) (data []byte, deflated bool, err error) {
+	_, comp, _, payload, err := s.readBlob(ctx, snapshotID, name)
+	if err != nil {
+		return nil, false, err
+	}
+	switch comp {
+	case "none":
+		return payload, false, nil
+	case "deflate":
+		return payload, true, nil
+	}
+	return nil, false, fmt.Errorf("store: artifact %q of snapshot %q: unknown compression %q", name, snapshotID, comp)
+}
+
+// readBlob reads and decrypts the blob of an artifact.
+func (s *Store) readBlob(ctx context.Context, snapshotID, name string) (sha, comp string, size int64, payload []byte, err error) {
+	var nonce, data []byte
+	err = s.db.QueryRowContext(ctx, `SELECT b.sha256, b.compression, b.size, b.nonce, b.data
 		FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256
 		WHERE a.snapshot_id = ? AND a.name = ?`, snapshotID, name).Scan(&sha, &comp, &size, &nonce, &data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: artifact %q of snapshot %q: %w", name, snapshotID, ErrNotFound)
+		return "", "", 0, nil, fmt.Errorf("store: artifact %q of snapshot %q: %w", name, snapshotID, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: read artifact %q of snapshot %q: %w", name, snapshotID, classify(err))
+		return "", "", 0, nil, fmt.Errorf("store: read artifact %q of snapshot %q: %w", name, snapshotID, classify(err))
 	}
-	return s.open(ctx, sha, comp, size, nonce, data)
+	if payload, err = s.decrypt(ctx, sha, nonce, data); err != nil {
+		return "", "", 0, nil, err
+	}
+	return sha, comp, size, payload, nil
 }
 
 func hashHex(p []byte) string {

@@ -206,6 +206,35 @@ func TestDeflatedBlobIsVerifiedAtEOF(t *testing.T) {
 	}
 }
 
+// ArtifactStored hands over an artifact as the store keeps it: the raw
+// deflate stream of a compressed one, the bytes of one stored as it is.
+func TestArtifactStored(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	text := strings.Repeat("Improve the model for everyone: on\n", 100)
+	png := randBytes(4000)
+	m := meta("a", time.Now())
+	m.Artifacts = []ArtifactInfo{{Name: "text.txt", MIME: "text/plain"}, {Name: "screenshot.png", MIME: "image/png"}}
+	snap, err := s.SaveSnapshot(ctx, m, map[string]io.Reader{"text.txt": strings.NewReader(text), "screenshot.png": bytes.NewReader(png)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, deflated, err := s.ArtifactStored(ctx, snap.ID, "text.txt")
+	if err != nil || !deflated {
+		t.Fatalf("text.txt: deflated %v, %v", deflated, err)
+	}
+	if got, err := io.ReadAll(flate.NewReader(bytes.NewReader(z))); err != nil || string(got) != text {
+		t.Errorf("text.txt inflates to %d bytes, %v", len(got), err)
+	}
+	b, deflated, err := s.ArtifactStored(ctx, snap.ID, "screenshot.png")
+	if err != nil || deflated || !bytes.Equal(b, png) {
+		t.Errorf("screenshot.png: %d bytes, deflated %v, %v", len(b), deflated, err)
+	}
+	if _, _, err := s.ArtifactStored(ctx, snap.ID, "nope.txt"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a missing artifact: %v, want ErrNotFound", err)
+	}
+}
+
 func TestListFilters(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
