@@ -397,20 +397,10 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 	cached := cachedThumbnail(ctx, src, s, shot)
 	for i, a := range s.Artifacts {
 		tee := teeFor(i, shot, a, cached)
-		rc, err := src.OpenArtifact(ctx, s.ID, a.Name)
-		if err != nil {
-			return v, fmt.Errorf("snapshot %s: open %s: %w", s.ID, a.Name, err)
-		}
 		path := v.Dir + a.Name
-		var fe FileEntry
-		if tee != nil {
-			fe, err = kz.copy(path, rc, compressible(a.MIME), tee)
-		} else {
-			fe, err = kz.copy(path, rc, compressible(a.MIME), nil)
-		}
-		rc.Close()
+		fe, err := copyArtifact(ctx, src, kz, s.ID, a, path, tee)
 		if err != nil {
-			return v, fmt.Errorf("snapshot %s: %w", s.ID, err)
+			return v, err
 		}
 		if fe.SHA256 != a.SHA256 || fe.Size != a.Size {
 			return v, fmt.Errorf("snapshot %s: %s: stored bytes (%d, sha256 %s) differ from those recorded at capture (%d, sha256 %s); the store is damaged",
@@ -431,6 +421,42 @@ func writeSnapshot(ctx context.Context, src Source, kz *kitZip, s Snapshot) (sna
 		return v, err
 	}
 	return v, nil
+}
+
+// copyArtifact copies artifact a of snapshot id into kz as path: a
+// deflated one as the store keeps it when src hands that over, else read
+// through OpenArtifact and deflated here when it compresses.
+func copyArtifact(ctx context.Context, src Source, kz *kitZip, id string, a Artifact, path string, tee *capBuffer) (FileEntry, error) {
+	var w io.Writer
+	if tee != nil {
+		w = tee
+	}
+	if ss, ok := src.(StoredSource); ok {
+		data, deflated, err := ss.ArtifactStored(ctx, id, a.Name)
+		if err != nil {
+			return FileEntry{}, fmt.Errorf("snapshot %s: open %s: %w", id, a.Name, err)
+		}
+		var fe FileEntry
+		if deflated {
+			fe, err = kz.copyDeflated(path, data, a.Size, a.SHA256, w)
+		} else {
+			fe, err = kz.copy(path, bytes.NewReader(data), compressible(a.MIME), w)
+		}
+		if err != nil {
+			return fe, fmt.Errorf("snapshot %s: %w", id, err)
+		}
+		return fe, nil
+	}
+	rc, err := src.OpenArtifact(ctx, id, a.Name)
+	if err != nil {
+		return FileEntry{}, fmt.Errorf("snapshot %s: open %s: %w", id, a.Name, err)
+	}
+	defer rc.Close()
+	fe, err := kz.copy(path, rc, compressible(a.MIME), w)
+	if err != nil {
+		return fe, fmt.Errorf("snapshot %s: %w", id, err)
+	}
+	return fe, nil
 }
 
 func writeMeta(kz *kitZip, path string, s Snapshot) error {

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
@@ -12,6 +13,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -567,6 +571,82 @@ func TestSplice(t *testing.T) {
 			hdr, block := parseOneRecord(t, member.Bytes())
 			if !bytes.Equal(block, tc.payload) || hdr.Get("Warc-Target-Uri") != rec.TargetURI {
 				t.Errorf("the member holds %q with %d bytes", hdr.Get("Warc-Target-Uri"), len(block))
+			}
+		})
+	}
+}
+
+// The zip kit takes a deflated artifact's stream as the store keeps it as
+// the entry's data; unzip and sha256sum accept the kit, and ringfence
+// verify does; a stream of other bytes, or one that does not inflate,
+// fails the export.
+func TestKitTakesTheStoreStream(t *testing.T) {
+	base := pipeSource(t)
+	src := &storedSource{memSource: base}
+	kit := writeTestKit(t, src, Filter{})
+	if v := verifyBytes(t, kit); !v.OK() {
+		t.Fatalf("verify: %v", v.Problems)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(kit), int64(len(kit)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := map[string]*zip.File{}
+	for _, f := range zr.File {
+		entries[f.Name] = f
+	}
+	raw := 0
+	for _, s := range base.snaps {
+		for _, a := range s.Artifacts {
+			z, deflated, _ := src.ArtifactStored(context.Background(), s.ID, a.Name)
+			f := entries[SnapshotDir(s.ID)+a.Name]
+			if !deflated || f == nil {
+				continue
+			}
+			rc, err := f.OpenRaw()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			if !bytes.Equal(b, z) || !f.Modified.Equal(kitTime) {
+				t.Errorf("%s: %d raw bytes (the store's stream has %d), modified %v", f.Name, len(b), len(z), f.Modified)
+			}
+			raw++
+		}
+	}
+	if raw < 24 {
+		t.Errorf("only %d entries took the store's stream", raw)
+	}
+	dir := t.TempDir()
+	zipPath := filepath.Join(dir, "kit.zip")
+	if err := os.WriteFile(zipPath, kit, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command("unzip", "-q", zipPath, "-d", filepath.Join(dir, "kit")).CombinedOutput(); err != nil {
+		t.Fatalf("unzip: %v\n%s", err, b)
+	}
+	cmd := exec.Command("sha256sum", "--strict", "-c", "SHA256SUMS")
+	cmd.Dir = filepath.Join(dir, "kit")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sha256sum -c: %v\n%s", err, b)
+	}
+
+	const id = "20261101T000004Z-pipe04"
+	other := bytes.Clone(base.blobs[id+"/dom.html"])
+	other[len(other)/2] ^= 1
+	for _, tc := range []struct {
+		name, want string
+		z          []byte
+	}{
+		{"other bytes", "differ from those recorded", deflateLikeTheStore(other)},
+		{"not a deflate stream", "does not inflate", []byte("not deflate at all")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := &storedSource{memSource: base, streams: map[string][]byte{id + "/dom.html": tc.z}}
+			var buf bytes.Buffer
+			_, err := WriteKit(context.Background(), bad, &buf, Options{SigningKey: testKey, HostVersion: "0.1.0-test", Now: kitTime, TempDir: t.TempDir()})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
 			}
 		})
 	}

@@ -2,11 +2,14 @@ package evidence
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
 	"os"
 	"time"
@@ -26,6 +29,7 @@ type kitZip struct {
 	mtime time.Time
 	files []FileEntry
 	fw    *flate.Writer // reused for every deflated file (they are written one at a time)
+	fr    io.ReadCloser // an inflater, reset for each stream copyDeflated checks
 }
 
 func newKitZip(w io.Writer, mtime time.Time) *kitZip {
@@ -96,6 +100,61 @@ func (k *kitZip) copy(path string, r io.Reader, compress bool, tee io.Writer) (F
 	}
 	k.files = append(k.files, fe)
 	return fe, nil
+}
+
+// copyDeflated writes path from z, the raw deflate stream the store keeps
+// the file in, as the entry's data as it is (a zip entry's deflate data is
+// exactly such a stream), without compressing the bytes again. z is
+// inflated once first: that gives the CRC-32 and size the header needs and
+// checks the bytes against size and sha (the hash recorded at capture);
+// tee, when non-nil, receives them.
+func (k *kitZip) copyDeflated(path string, z []byte, size int64, sha string, tee io.Writer) (FileEntry, error) {
+	if k.fr == nil {
+		k.fr = flate.NewReader(bytes.NewReader(z))
+	} else if err := k.fr.(flate.Resetter).Reset(bytes.NewReader(z), nil); err != nil {
+		return FileEntry{}, err
+	}
+	crc, sum := crc32.NewIEEE(), sha256.New()
+	var w io.Writer = io.MultiWriter(crc, sum)
+	if tee != nil {
+		w = io.MultiWriter(crc, sum, tee)
+	}
+	n, err := io.Copy(w, k.fr)
+	if err != nil {
+		return FileEntry{}, fmt.Errorf("%s: the store's deflate stream does not inflate: %w", path, err)
+	}
+	fe := FileEntry{Path: path, Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))}
+	if n != size || fe.SHA256 != sha {
+		return fe, nil // the caller reports the damage
+	}
+	fh := &zip.FileHeader{Name: path, Method: zip.Deflate, CRC32: crc.Sum32(),
+		CompressedSize64: uint64(len(z)), UncompressedSize64: uint64(n)}
+	setModified(fh, k.mtime)
+	fw, err := k.zw.CreateRaw(fh)
+	if err != nil {
+		return FileEntry{}, fmt.Errorf("zip %s: %w", path, err)
+	}
+	if _, err := fw.Write(z); err != nil {
+		return FileEntry{}, fmt.Errorf("write %s: %w", path, err)
+	}
+	k.files = append(k.files, fe)
+	return fe, nil
+}
+
+// setModified does for an entry written with CreateRaw what CreateHeader
+// does with Modified: the MS-DOS date and time, and the extended timestamp
+// (Info-ZIP's 0x5455 extra field) that readers take Modified from.
+func setModified(fh *zip.FileHeader, t time.Time) {
+	fh.CreatorVersion, fh.ReaderVersion = 20, 20
+	fh.Modified = t
+	fh.ModifiedDate = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+	fh.ModifiedTime = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	var eb [9]byte
+	binary.LittleEndian.PutUint16(eb[0:], 0x5455)
+	binary.LittleEndian.PutUint16(eb[2:], 5)
+	eb[4] = 1 // the modification time only
+	binary.LittleEndian.PutUint32(eb[5:], uint32(t.Unix()))
+	fh.Extra = append(fh.Extra, eb[:]...)
 }
 
 // append copies every entry of other, a closed kit written to f, into k as
