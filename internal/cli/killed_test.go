@@ -35,6 +35,12 @@ func (b blockingSource) OpenArtifact(ctx context.Context, id, name string) (io.R
 	select {}
 }
 
+// ArtifactStored is how the export reads a StoreSource's artifacts.
+func (b blockingSource) ArtifactStored(ctx context.Context, id, name string) ([]byte, bool, error) {
+	fmt.Println("EXPORT-STARTED")
+	select {}
+}
+
 // killedExportChild runs an export the way `ringfence export` does and
 // blocks; the parent SIGKILLs it.
 func killedExportChild(home, dir string) {
