@@ -438,7 +438,7 @@ func copyArtifact(ctx context.Context, src Source, kz *kitZip, id string, a Arti
 		}
 		var fe FileEntry
 		if deflated {
-			fe, err = kz.copyDeflated(path, data, a.Size, a.SHA256, w)
+			fe, err = kz.copyDeflated(path, data, w)
 		} else {
 			fe, err = kz.copy(path, bytes.NewReader(data), compressible(a.MIME), w)
 		}

@@ -639,7 +639,7 @@ func TestKitTakesTheStoreStream(t *testing.T) {
 		z          []byte
 	}{
 		{"other bytes", "differ from those recorded", deflateLikeTheStore(other)},
-		{"not a deflate stream", "does not inflate", []byte("not deflate at all")},
+		{"not a deflate stream", "corrupt input", []byte("not deflate at all")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := &storedSource{memSource: base, streams: map[string][]byte{id + "/dom.html": tc.z}}

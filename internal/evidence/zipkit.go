@@ -5,11 +5,9 @@ import (
 	"bytes"
 	"compress/flate"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"hash/crc32"
 	"io"
 	"os"
 	"time"
@@ -29,7 +27,8 @@ type kitZip struct {
 	mtime time.Time
 	files []FileEntry
 	fw    *flate.Writer // reused for every deflated file (they are written one at a time)
-	fr    io.ReadCloser // an inflater, reset for each stream copyDeflated checks
+	fr    io.ReadCloser // an inflater, reset for each stream copyDeflated takes
+	raw   []byte        // while copyDeflated writes an entry: its deflate data
 }
 
 func newKitZip(w io.Writer, mtime time.Time) *kitZip {
@@ -37,6 +36,9 @@ func newKitZip(w io.Writer, mtime time.Time) *kitZip {
 	// The fastest level: at the default one, deflating the DOMs and MHTML
 	// of a large export took longer than reading and decrypting everything.
 	k.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		if k.raw != nil {
+			return &rawDeflate{out: out, z: k.raw}, nil
+		}
 		if k.fw == nil {
 			return k.setFlate(flate.NewWriter(out, flate.BestSpeed))
 		}
@@ -103,58 +105,38 @@ func (k *kitZip) copy(path string, r io.Reader, compress bool, tee io.Writer) (F
 }
 
 // copyDeflated writes path from z, the raw deflate stream the store keeps
-// the file in, as the entry's data as it is (a zip entry's deflate data is
-// exactly such a stream), without compressing the bytes again. z is
-// inflated once first: that gives the CRC-32 and size the header needs and
-// checks the bytes against size and sha (the hash recorded at capture);
-// tee, when non-nil, receives them.
-func (k *kitZip) copyDeflated(path string, z []byte, size int64, sha string, tee io.Writer) (FileEntry, error) {
+// the file in, taking z itself as the entry's data (a zip entry's deflate
+// data is exactly such a stream) instead of compressing the bytes again.
+// The inflated bytes still pass through the entry, which gives its CRC-32,
+// size and hash (checked by the caller) as for any file; only the
+// compressor writes z in their place.
+func (k *kitZip) copyDeflated(path string, z []byte, tee io.Writer) (FileEntry, error) {
 	if k.fr == nil {
 		k.fr = flate.NewReader(bytes.NewReader(z))
 	} else if err := k.fr.(flate.Resetter).Reset(bytes.NewReader(z), nil); err != nil {
 		return FileEntry{}, err
 	}
-	crc, sum := crc32.NewIEEE(), sha256.New()
-	var w io.Writer = io.MultiWriter(crc, sum)
-	if tee != nil {
-		w = io.MultiWriter(crc, sum, tee)
-	}
-	n, err := io.Copy(w, k.fr)
+	k.raw = z
+	defer func() { k.raw = nil }()
+	fe, err := k.copy(path, k.fr, true, tee)
 	if err != nil {
-		return FileEntry{}, fmt.Errorf("%s: the store's deflate stream does not inflate: %w", path, err)
+		return fe, fmt.Errorf("%w (reading the store's deflate stream)", err)
 	}
-	fe := FileEntry{Path: path, Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))}
-	if n != size || fe.SHA256 != sha {
-		return fe, nil // the caller reports the damage
-	}
-	fh := &zip.FileHeader{Name: path, Method: zip.Deflate, CRC32: crc.Sum32(),
-		CompressedSize64: uint64(len(z)), UncompressedSize64: uint64(n)}
-	setModified(fh, k.mtime)
-	fw, err := k.zw.CreateRaw(fh)
-	if err != nil {
-		return FileEntry{}, fmt.Errorf("zip %s: %w", path, err)
-	}
-	if _, err := fw.Write(z); err != nil {
-		return FileEntry{}, fmt.Errorf("write %s: %w", path, err)
-	}
-	k.files = append(k.files, fe)
 	return fe, nil
 }
 
-// setModified does for an entry written with CreateRaw what CreateHeader
-// does with Modified: the MS-DOS date and time, and the extended timestamp
-// (Info-ZIP's 0x5455 extra field) that readers take Modified from.
-func setModified(fh *zip.FileHeader, t time.Time) {
-	fh.CreatorVersion, fh.ReaderVersion = 20, 20
-	fh.Modified = t
-	fh.ModifiedDate = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
-	fh.ModifiedTime = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
-	var eb [9]byte
-	binary.LittleEndian.PutUint16(eb[0:], 0x5455)
-	binary.LittleEndian.PutUint16(eb[2:], 5)
-	eb[4] = 1 // the modification time only
-	binary.LittleEndian.PutUint32(eb[5:], uint32(t.Unix()))
-	fh.Extra = append(fh.Extra, eb[:]...)
+// rawDeflate is the compressor of a copyDeflated entry: it drops the bytes
+// written to it and writes the stream they were inflated from.
+type rawDeflate struct {
+	out io.Writer
+	z   []byte
+}
+
+func (r *rawDeflate) Write(p []byte) (int, error) { return len(p), nil }
+
+func (r *rawDeflate) Close() error {
+	_, err := r.out.Write(r.z)
+	return err
 }
 
 // append copies every entry of other, a closed kit written to f, into k as
