@@ -34,7 +34,8 @@ type Filter struct {
 }
 
 // Source is what an export reads: the store, or a fake in tests. The WACZ
-// export calls OpenArtifact (and Thumbnail) from several goroutines at once.
+// export reads artifacts (OpenArtifact, or StoredSource's ArtifactStored)
+// and thumbnails from several goroutines at once.
 type Source interface {
 	// Snapshots returns the matching snapshots' metadata, newest first.
 	Snapshots(ctx context.Context, f Filter) ([]Snapshot, error)

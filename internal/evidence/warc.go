@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"hash/crc32"
 	"io"
 	"math/bits"
@@ -113,19 +112,12 @@ func (e *recordEncoder) encode(dst io.Writer, rec warcRecord, block io.Reader) e
 	if _, err := io.WriteString(zw, h); err != nil {
 		return err
 	}
-	// A block the source checks against its SHA-256 itself (the store's
-	// inflating reader) is not hashed twice.
-	var sum hash.Hash
-	w := io.Writer(zw)
-	if v, ok := block.(shaVerifier); !ok || v.VerifiedSHA256() != rec.SHA256 {
-		sum = sha256.New()
-		w = io.MultiWriter(zw, sum)
-	}
-	n, err := io.Copy(w, block)
+	sum := sha256.New()
+	n, err := io.Copy(io.MultiWriter(zw, sum), block)
 	if err != nil {
 		return err
 	}
-	if n != rec.Length || sum != nil && hex.EncodeToString(sum.Sum(nil)) != rec.SHA256 {
+	if n != rec.Length || hex.EncodeToString(sum.Sum(nil)) != rec.SHA256 {
 		return fmt.Errorf("%s: stored bytes (%d) differ from those recorded at capture (%d, sha256 %s); the store is damaged", rec.TargetURI, n, rec.Length, rec.SHA256)
 	}
 	if _, err := io.WriteString(zw, "\r\n\r\n"); err != nil {
@@ -305,10 +297,6 @@ func appendStored(m []byte, p string, final bool) []byte {
 		}
 	}
 }
-
-// shaVerifier is a reader that fails at EOF unless the bytes it returned
-// have the SHA-256 it names (store.verifyingReader).
-type shaVerifier interface{ VerifiedSHA256() string }
 
 // storedGzip writes one gzip member (RFC 1952) whose deflate stream is
 // stored blocks only (RFC 1951 3.2.4), straight from the bytes it is

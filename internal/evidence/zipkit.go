@@ -53,7 +53,7 @@ func (k *kitZip) setFlate(fw *flate.Writer, err error) (io.WriteCloser, error) {
 	return fw, err
 }
 
-// hashWriter counts and hashes (unless h is nil) what passes through to w.
+// hashWriter counts and hashes what passes through to w.
 type hashWriter struct {
 	w io.Writer
 	h hash.Hash
@@ -62,9 +62,7 @@ type hashWriter struct {
 
 func (hw *hashWriter) Write(p []byte) (int, error) {
 	n, err := hw.w.Write(p)
-	if hw.h != nil {
-		hw.h.Write(p[:n])
-	}
+	hw.h.Write(p[:n])
 	hw.n += int64(n)
 	return n, err
 }
@@ -80,15 +78,7 @@ func (k *kitZip) copy(path string, r io.Reader, compress bool, tee io.Writer) (F
 	if err != nil {
 		return FileEntry{}, fmt.Errorf("zip %s: %w", path, err)
 	}
-	// Bytes the source checks against their SHA-256 by EOF (the store's
-	// inflating reader) have that hash once copied: no second pass.
-	hw := &hashWriter{w: fw}
-	verified := ""
-	if v, ok := r.(shaVerifier); ok {
-		verified = v.VerifiedSHA256()
-	} else {
-		hw.h = sha256.New()
-	}
+	hw := &hashWriter{w: fw, h: sha256.New()}
 	var dst io.Writer = hw
 	if tee != nil {
 		dst = io.MultiWriter(hw, tee)
@@ -96,10 +86,7 @@ func (k *kitZip) copy(path string, r io.Reader, compress bool, tee io.Writer) (F
 	if _, err := io.Copy(dst, r); err != nil {
 		return FileEntry{}, fmt.Errorf("write %s: %w", path, err)
 	}
-	fe := FileEntry{Path: path, Size: hw.n, SHA256: verified}
-	if hw.h != nil {
-		fe.SHA256 = hex.EncodeToString(hw.h.Sum(nil))
-	}
+	fe := FileEntry{Path: path, Size: hw.n, SHA256: hex.EncodeToString(hw.h.Sum(nil))}
 	k.files = append(k.files, fe)
 	return fe, nil
 }

@@ -184,11 +184,6 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 
 func (v *verifyingReader) Close() error { return v.r.Close() }
 
-// VerifiedSHA256 is the hex SHA-256 the bytes are checked against before
-// Read reports EOF (it fails there when they differ), so a reader of them
-// (the export) need not hash them a second time.
-func (v *verifyingReader) VerifiedSHA256() string { return v.sha }
-
 // OpenArtifact returns the decrypted bytes of one artifact.
 func (s *Store) OpenArtifact(ctx context.Context, snapshotID, name string) (io.ReadCloser, error) {
 	sha, comp, size, payload, err := s.readBlob(ctx, snapshotID, name)
