@@ -397,17 +397,8 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 				return fmt.Errorf("look up capture_id: %w", err)
 			}
 		}
-		for _, b := range blobs {
-			if b == nil {
-				continue
-			}
-			// OR IGNORE: another process may have stored the same bytes since
-			// we looked; both rows decrypt to the same plaintext.
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs
-				(sha256, size, stored_size, compression, nonce, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				b.sha, b.size, len(b.data), b.compression, b.nonce, b.data, now); err != nil {
-				return fmt.Errorf("insert blob: %w", err)
-			}
+		if err := insertBlobs(ctx, tx, blobs, now); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, captured_at, tz_offset_minutes, url, final_url,
 			title, trigger, browser, browser_version, extension_version, host_version, viewport_width,
@@ -449,6 +440,34 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		s.thumbLater(arts[i].info.SHA256, arts[i].plain, arts[i].pooled)
 	}
 	return meta, results, nil
+}
+
+// insertBlobs inserts the new blobs of a commit, the largest first. A blob
+// larger than SQLite's page cache makes it spill dirty pages to the WAL in
+// the middle of the transaction; a page spilled there and changed again
+// later (the blobs table's leaf, the counters row its trigger updates) is
+// rewritten in place, and at commit SQLite then reads back every frame
+// written since to recompute the checksums (about 2 MB read per 5 MB
+// snapshot when the DOM went in before the screenshot). Inserted first, the
+// large blob spills only its own overflow pages.
+func insertBlobs(ctx context.Context, tx *sql.Tx, blobs []*sealed, now string) error {
+	order := make([]*sealed, 0, len(blobs))
+	for _, b := range blobs {
+		if b != nil {
+			order = append(order, b)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b *sealed) int { return len(b.data) - len(a.data) })
+	for _, b := range order {
+		// OR IGNORE: another process may have stored the same bytes since
+		// we looked; both rows decrypt to the same plaintext.
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs
+			(sha256, size, stored_size, compression, nonce, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			b.sha, b.size, len(b.data), b.compression, b.nonce, b.data, now); err != nil {
+			return fmt.Errorf("insert blob: %w", err)
+		}
+	}
+	return nil
 }
 
 // duplicate answers a commit whose capture_id is already stored: the stored
