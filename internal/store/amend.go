@@ -216,6 +216,7 @@ func (s *Store) amend(ctx context.Context, id string, meta Snapshot, arts []stag
 	}
 	var t amendTarget
 	var dup bool
+	s.prepareStmts(ctx)
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		if t, err = loadTarget(ctx, tx, id); err != nil {
@@ -225,7 +226,7 @@ func (s *Store) amend(ctx context.Context, id string, meta Snapshot, arts []stag
 			return err
 		}
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		if err := insertBlobs(ctx, tx, blobs, fmtTime(now)); err != nil {
+		if err := s.insertBlobs(ctx, tx, blobs, fmtTime(now)); err != nil {
 			return err
 		}
 		for _, a := range decls {

@@ -378,6 +378,7 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		return Snapshot{}, nil, err
 	}
 	now := fmtTime(meta.StoredAt)
+	s.prepareStmts(ctx)
 	var captureID, dupID any // NULL unless the client sent a key
 	if meta.CaptureID != "" {
 		captureID = meta.CaptureID
@@ -397,22 +398,19 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 				return fmt.Errorf("look up capture_id: %w", err)
 			}
 		}
-		if err := insertBlobs(ctx, tx, blobs, now); err != nil {
+		if err := s.insertBlobs(ctx, tx, blobs, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, captured_at, tz_offset_minutes, url, final_url,
-			title, trigger, browser, browser_version, extension_version, host_version, viewport_width,
-			viewport_height, device_pixel_ratio, language, category, category_source, redactions, notes,
-			api_key_count, stored_at, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := s.stmt(ctx, tx, sqlInsertSnapshot).ExecContext(ctx,
 			meta.ID, fmtTime(meta.CapturedAt), meta.TZOffsetMinutes, meta.URL, meta.FinalURL, meta.Title,
 			meta.Trigger, meta.Browser, meta.BrowserVersion, meta.ExtensionVersion, meta.HostVersion,
 			meta.ViewportWidth, meta.ViewportHeight, meta.DevicePixelRatio, meta.Language, meta.Category,
 			meta.CategorySource, string(redactions), string(notes), meta.APIKeyCount, now, captureID); err != nil {
 			return fmt.Errorf("insert snapshot: %w", err)
 		}
+		insArt := s.stmt(ctx, tx, sqlInsertArtifact)
 		for _, a := range arts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO artifacts (snapshot_id, name, mime, size, sha256)
-				VALUES (?, ?, ?, ?, ?)`, meta.ID, a.info.Name, a.info.MIME, a.info.Size, a.info.SHA256); err != nil {
+			if _, err := insArt.ExecContext(ctx, meta.ID, a.info.Name, a.info.MIME, a.info.Size, a.info.SHA256); err != nil {
 				return fmt.Errorf("insert artifact %q: %w", a.info.Name, err)
 			}
 		}
@@ -450,7 +448,7 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 // written since to recompute the checksums (about 2 MB read per 5 MB
 // snapshot when the DOM went in before the screenshot). Inserted first, the
 // large blob spills only its own overflow pages.
-func insertBlobs(ctx context.Context, tx *sql.Tx, blobs []*sealed, now string) error {
+func (s *Store) insertBlobs(ctx context.Context, tx *sql.Tx, blobs []*sealed, now string) error {
 	order := make([]*sealed, 0, len(blobs))
 	for _, b := range blobs {
 		if b != nil {
@@ -458,12 +456,9 @@ func insertBlobs(ctx context.Context, tx *sql.Tx, blobs []*sealed, now string) e
 		}
 	}
 	slices.SortStableFunc(order, func(a, b *sealed) int { return len(b.data) - len(a.data) })
+	ins := s.stmt(ctx, tx, sqlInsertBlob)
 	for _, b := range order {
-		// OR IGNORE: another process may have stored the same bytes since
-		// we looked; both rows decrypt to the same plaintext.
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs
-			(sha256, size, stored_size, compression, nonce, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			b.sha, b.size, len(b.data), b.compression, b.nonce, b.data, now); err != nil {
+		if _, err := ins.ExecContext(ctx, b.sha, b.size, len(b.data), b.compression, b.nonce, b.data, now); err != nil {
 			return fmt.Errorf("insert blob: %w", err)
 		}
 	}

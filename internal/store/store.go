@@ -86,6 +86,9 @@ type Store struct {
 	full atomic.Bool
 	// swept lists the leftover temporary files removed at open.
 	swept []string
+	// stmts holds the commit path's prepared statements (stmts.go).
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 }
 
 // walSizeLimit is journal_size_limit: after a checkpoint resets the WAL,
@@ -306,6 +309,7 @@ func (s *Store) checkKey(ctx context.Context, dataKey []byte) error {
 func (s *Store) Close() error {
 	s.thumbs.Wait()
 	s.bufs.drop()
+	s.closeStmts()
 	return s.db.Close()
 }
 
