@@ -138,7 +138,7 @@ func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, 
 	s.nextID++
 	id := fmt.Sprintf("u-%d", s.nextID)
 	s.uploads[id] = u
-	return spec.SnapshotBeginReply{UploadID: id, ChunkSize: ChunkSize}, nil
+	return spec.SnapshotBeginReply{UploadID: id, ChunkSize: ChunkSize, TextChunks: true}, nil
 }
 
 // redactMeta applies the secret rules to every free-text field of the
@@ -199,7 +199,16 @@ func (s *Server) chunk(req spec.SnapshotChunkRequest) (any, error) {
 	if req.Offset == nil {
 		return nil, errorf(spec.CodeBadRequest, "offset is required")
 	}
-	n, err := u.Write(req.Artifact, *req.Offset, req.Data)
+	data := req.Data
+	if req.Text != "" {
+		if len(req.Data) > 0 {
+			return nil, errorf(spec.CodeBadRequest, "a chunk has data or text, not both")
+		}
+		// JSON gave the string as valid UTF-8 (anything else was replaced, and then fails the
+		// artifact's SHA-256 at commit): its bytes are the chunk's.
+		data = []byte(req.Text)
+	}
+	n, err := u.Write(req.Artifact, *req.Offset, data)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ringfence/ringfence/internal/keys"
 	"github.com/ringfence/ringfence/internal/nativemsg"
@@ -379,6 +380,7 @@ func TestBadRequestBodies(t *testing.T) {
 		{"snapshot.begin", map[string]any{"meta": metaJSON(), "artifacts": []map[string]any{{"name": "../x", "mime": "a/b", "size": 1, "sha256": sum(nil)}}}},
 		{"snapshot.chunk", map[string]any{"upload_id": begin(t, s, []byte("x")), "artifact": "settings.json", "data": "eA=="}}, // no offset
 		{"snapshot.chunk", map[string]any{"upload_id": begin(t, s, []byte("x")), "artifact": "settings.json", "offset": 0, "data": "!!"}},
+		{"snapshot.chunk", map[string]any{"upload_id": begin(t, s, []byte("x")), "artifact": "settings.json", "offset": 0, "data": "eA==", "text": "x"}},
 		{"snapshot.list", map[string]any{"limit": 100000}},
 		{"event.log", map[string]any{"type": "DROP TABLE"}},
 		{"identity.summary", []int{1}},
@@ -678,5 +680,45 @@ func TestRepliesGiveMilliseconds(t *testing.T) {
 		if !strings.Contains(string(b), want) || strings.Contains(string(b), `.69Z"`) {
 			t.Errorf("%s: %s, want every time as %s", typ, b, want)
 		}
+	}
+}
+
+// Text chunks: the bytes of valid UTF-8, cut on character boundaries, sent as JSON strings (the
+// extension's way for DOM, text and settings). Multi-byte characters, escapes JSON must make (quotes,
+// backslashes, control characters, NUL) and a leading BOM come back byte for byte.
+func TestTextChunksStoreTheirUTF8(t *testing.T) {
+	s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+	body := []byte("\ufeff{\"k\": \"grüße \\ 日本語 😀\", \"nul\": \"\x00\x01\t\u2028\"}\n")
+	r := call(t, s, "snapshot.begin", map[string]any{"meta": metaJSON(), "artifacts": []map[string]any{
+		{"name": "settings.json", "mime": "application/json", "size": len(body), "sha256": sum(body)}}})
+	var b spec.SnapshotBeginReply
+	if err := json.Unmarshal(r.Body, &b); err != nil || !r.OK || !b.TextChunks {
+		t.Fatalf("begin: %+v %s (text_chunks must be offered)", r.Error, r.Body)
+	}
+	// Cut every 5 bytes, moved back to the start of a character.
+	for off := 0; off < len(body); {
+		end := min(off+5, len(body))
+		for end < len(body) && !utf8.RuneStart(body[end]) {
+			end--
+		}
+		if r := call(t, s, "snapshot.chunk", map[string]any{"upload_id": b.UploadID, "artifact": "settings.json", "offset": off,
+			"text": string(body[off:end])}); !r.OK {
+			t.Fatalf("chunk at %d: %+v", off, r.Error)
+		}
+		off = end
+	}
+	r = call(t, s, "snapshot.commit", map[string]any{"upload_id": b.UploadID})
+	var c spec.SnapshotCommitReply
+	if err := json.Unmarshal(r.Body, &c); err != nil || !r.OK {
+		t.Fatalf("commit: %+v", r.Error)
+	}
+	rc, err := s.store.OpenArtifact(context.Background(), c.SnapshotID, "settings.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, _ := io.ReadAll(rc)
+	if !bytes.Equal(got, body) {
+		t.Fatalf("stored %q, want %q", got, body)
 	}
 }

@@ -33,7 +33,7 @@ const (
 	MsgSnapshotAbort = "snapshot.abort"
 	// Opens an upload: the metadata and every artifact's size and SHA-256. With `amends`, the upload adds artifacts to a stored snapshot instead (docs/protocol.md, Amending a snapshot).
 	MsgSnapshotBegin = "snapshot.begin"
-	// Appends base64 bytes to one artifact of an open upload, in order.
+	// Appends bytes to one artifact of an open upload, in order: base64 in `data`, or, when snapshot.begin answered `text_chunks`, bytes that are valid UTF-8 as the string `text` (no base64: a third fewer bytes through the browser's JSON pipe, which is what limits an upload). Exactly one of the two.
 	MsgSnapshotChunk = "snapshot.chunk"
 	// Verifies and stores the upload in one transaction (an amend: adds its artifacts to the snapshot and logs snapshot.amended in the same transaction).
 	MsgSnapshotCommit = "snapshot.commit"
@@ -458,8 +458,10 @@ type SnapshotAbortRequest struct {
 
 // SnapshotBeginReply: the body of the reply to snapshot.begin.
 type SnapshotBeginReply struct {
-	ChunkSize int    `json:"chunk_size"`
-	UploadID  string `json:"upload_id"`
+	ChunkSize int `json:"chunk_size"`
+	// The host takes snapshot.chunk with `text` (older hosts leave it out: base64 only).
+	TextChunks bool   `json:"text_chunks,omitempty"`
+	UploadID   string `json:"upload_id"`
 }
 
 // SnapshotBeginRequest: the body of a snapshot.begin request.
@@ -479,8 +481,11 @@ type SnapshotChunkReply struct {
 // SnapshotChunkRequest: the body of a snapshot.chunk request.
 type SnapshotChunkRequest struct {
 	Artifact string `json:"artifact"`
-	Data     []byte `json:"data"`
-	Offset   *int64 `json:"offset"`
+	// The bytes, base64.
+	Data   []byte `json:"data,omitempty"`
+	Offset *int64 `json:"offset"`
+	// The bytes as the string they encode in UTF-8 (a chunk of valid UTF-8 that ends on a character boundary); the host stores that string's UTF-8 encoding.
+	Text     string `json:"text,omitempty"`
 	UploadID string `json:"upload_id"`
 }
 

@@ -6,6 +6,8 @@ import { BODY_NAMES, type BodiesPart, type BodyName } from '../shared/page-api';
 interface Waiting {
   tabId: number;
   bodies: Map<BodyName, { bytes: Uint8Array; received: number }>;
+  /** Bodies sent as a Blob, being read. */
+  blobs: Set<BodyName>;
   sizes?: Record<BodyName, number>;
   resolve: (b: Record<BodyName, Uint8Array>) => void;
   reject: (e: Error) => void;
@@ -21,7 +23,7 @@ export function expectBodies(token: string, tabId: number, timeoutMs = 60_000): 
 } {
   let w!: Waiting;
   const bodies = new Promise<Record<BodyName, Uint8Array>>((resolve, reject) => {
-    w = { tabId, bodies: new Map(), resolve, reject,
+    w = { tabId, bodies: new Map(), blobs: new Set(), resolve, reject,
       timer: setTimeout(() => fail(token, new Error('the page did not deliver the DOM and text of the capture in time')), timeoutMs) };
   });
   waiting.set(token, w);
@@ -56,11 +58,30 @@ function finish(token: string): void {
   w.resolve(out);
 }
 
-/** A BodiesPart from a page; true when it belonged to a waiting capture. */
+/** A BodiesPart from a page; true when it belonged to a waiting capture. A Blob's bytes are read
+ * here, then placed like a part's. */
 export function receiveBodiesPart(part: BodiesPart, tabId: number | undefined): boolean {
   const w = waiting.get(part.token);
-  if (!w || w.tabId !== tabId || !BODY_NAMES.includes(part.name) || !(part.bytes instanceof Uint8Array)) return false;
-  const { name, offset, size, bytes } = part;
+  if (!w || w.tabId !== tabId || !BODY_NAMES.includes(part.name)) return false;
+  if (part.blob instanceof Blob) {
+    const { blob } = part;
+    if (part.offset !== 0 || blob.size !== part.size || w.bodies.has(part.name) || w.blobs.has(part.name)) {
+      fail(part.token, new Error(`the page sent a malformed part of ${part.name}`));
+      return false;
+    }
+    w.blobs.add(part.name);
+    blob.arrayBuffer().then((buf) => placePart(part, new Uint8Array(buf)),
+      (e: unknown) => fail(part.token, new Error(`the page's ${part.name} could not be read: ${e instanceof Error ? e.message : String(e)}`)));
+    return true;
+  }
+  if (!(part.bytes instanceof Uint8Array)) return false;
+  return placePart(part, part.bytes);
+}
+
+function placePart(part: BodiesPart, bytes: Uint8Array): boolean {
+  const w = waiting.get(part.token);
+  if (!w) return false;
+  const { name, offset, size } = part;
   let b = w.bodies.get(name);
   if (!b) {
     if (!Number.isSafeInteger(size) || size < 0) return false;

@@ -11,7 +11,7 @@ import { redactMhtml } from './mhtml';
 import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact';
 import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
 import { captureVerified, fullPageFirefox, fullPageStitched, hasCaptureTab, MaskError, type PageControl, type ShotCheck } from './screenshot';
-import { uploadSnapshot, type Artifact } from './upload';
+import { hashOf, uploadSnapshot, type Artifact } from './upload';
 import { expectBodies } from './bodies';
 import type { ArtifactName, SnapshotMeta } from '../shared/spec.gen';
 import { loadSettings } from '../shared/settings';
@@ -195,13 +195,24 @@ interface Slow { artifacts: Artifact[]; notes: Record<string, string>; redaction
 
 const FOLLOWS = 'follows: added to this snapshot by a second commit';
 
+/** Makes sure the tab's document has the page collector: injected by the first capture of a
+ * document and found there by the next ones (one round trip instead of two). */
+async function ensurePageScript(tabId: number): Promise<void> {
+  const alive = await exec<boolean>(tabId, (key: string) => {
+    const found = Object.getOwnPropertyDescriptor(globalThis, key)?.value as Partial<PageApi> | undefined;
+    return typeof found?.alive === 'function' && found.alive();
+  }, [PAGE_API_KEY]);
+  if (!alive) await api.scripting.executeScript({ target: { tabId }, files: [PAGE_SCRIPT] });
+}
+
 async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: (sent: number, total: number) => void,
   onScreens: () => void, onFollowed: () => void): Promise<CaptureResult> {
-  // Independent look-ups, asked at once rather than one after another.
-  const [settings, tab, allUrls, mayPageCapture, canAmend] = await Promise.all([loadSettings(), api.tabs.get(opts.tabId),
+  // Independent look-ups, asked at once rather than one after another (the page script too).
+  const injected = ensurePageScript(opts.tabId);
+  const [settings, tab, allUrls, mayPageCapture, canAmend, who] = await Promise.all([loadSettings(), api.tabs.get(opts.tabId),
     hasPermission({ origins: ['<all_urls>'] }),
     __BROWSER__ === 'chrome' ? hasPermission({ permissions: ['pageCapture'] }) : Promise.resolve(false),
-    hostCan('amend').catch(() => false)]);
+    hostCan('amend').catch(() => false), browserInfo(), injected]);
   const notes: Record<string, string> = {};
   const gesture = GESTURE.includes(opts.trigger);
   let mayScreenshot = gesture || allUrls;
@@ -223,7 +234,6 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     notes.mhtml = 'omitted: MHTML is a Chromium format';
   }
 
-  await api.scripting.executeScript({ target: { tabId: opts.tabId }, files: [PAGE_SCRIPT] });
   const collectOpts: CollectOptions = { redact: { maskEmails: settings.maskEmails, maskPhones: settings.maskPhones }, mask: mayScreenshot,
     token: crypto.randomUUID() };
   const delivery = expectBodies(collectOpts.token, opts.tabId);
@@ -244,6 +254,8 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     throw new RefusedError(refused, page.url);
   }
   delivery.sizes(page.bodySizes);
+  // Hashed as they arrive, while the screenshot is taken (the upload needs every SHA-256 first).
+  delivery.bodies.then((b) => { for (const bytes of Object.values(b)) void hashOf(bytes); }, () => undefined);
 
   const artifacts: Artifact[] = [];
   // Per capture: mask boxes that had to be in the image, and how many were verified there.
@@ -257,9 +269,9 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     if (mayScreenshot) {
       onScreens();
       try {
-        // Never before a frame with the masks has been presented (settle), and never stored unless
-        // every box is in the captured pixels.
-        const settled = await control.settle();
+        // Never before a frame with the masks has been presented (collect() waited for one when it
+        // drew boxes), and never stored unless every box is in the captured pixels.
+        const settled = page.settled ?? await control.settle();
         const shot = await captureVerified(opts.windowId, 'screenshot.png', settled, control.settle);
         checks.push(shot.check);
         artifacts.push({ name: 'screenshot.png', mime: 'image/png', bytes: shot.bytes });
@@ -351,7 +363,6 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
     if (wantMhtml) notes.mhtml = FOLLOWS;
   }
 
-  const who = await browserInfo();
   const category: Category = opts.category && isCategory(opts.category) ? opts.category : page.classification.category;
   // Fields docs/protocol.md does not list travel as strings in `notes`, which the host keeps as is.
   notes.category_rule = opts.category ? 'popup' : page.classification.rule;

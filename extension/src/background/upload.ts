@@ -1,5 +1,6 @@
 // Chunked upload of one snapshot over the native port (docs/protocol.md): snapshot.begin with the
-// metadata and every artifact's size and SHA-256, base64 chunks of the size the host asks for, then
+// metadata and every artifact's size and SHA-256, chunks of the size the host asks for (UTF-8 text
+// as JSON strings when the host takes them, anything else base64), then
 // snapshot.commit, which the host acknowledges only after its transaction committed. A dropped port
 // loses the open upload on the host side, so a retry starts again from begin. Every attempt carries
 // the same capture_id: when the port dropped after the host committed, the retried commit gets the
@@ -67,8 +68,21 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 
+// An artifact's SHA-256, computed once: a capture starts hashing its bodies as soon as they arrive
+// (while the screenshot is taken), and describe() then finds the result.
+const hashes = new WeakMap<Uint8Array, Promise<string>>();
+
+export function hashOf(bytes: Uint8Array): Promise<string> {
+  let h = hashes.get(bytes);
+  if (!h) {
+    h = sha256Hex(bytes);
+    hashes.set(bytes, h);
+  }
+  return h;
+}
+
 export async function describe(a: Artifact): Promise<ArtifactInfo> {
-  return { name: a.name, mime: a.mime, size: a.bytes.length, sha256: await sha256Hex(a.bytes) };
+  return { name: a.name, mime: a.mime, size: a.bytes.length, sha256: await hashOf(a.bytes) };
 }
 
 /** Errors worth a retry: the port dropped or the host restarted and forgot the upload. */
@@ -112,17 +126,39 @@ async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[
   // order they arrive, so the offsets still reach it in order.
   const inFlight = new Set<Promise<unknown>>();
   let failure: unknown = null;
+  // Text artifacts go as JSON strings where the host takes them: the browser's JSON pipe to the host
+  // is what limits an upload, and base64 makes it carry a third more.
+  const utf8Text = begun.text_chunks === true ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
   try {
     for (const a of artifacts) {
-      for (let off = 0; off < a.bytes.length; off += chunk) {
+      let asText = utf8Text !== null && !a.mime.startsWith('image/');
+      for (let off = 0; off < a.bytes.length;) {
         if (failure) throw failure;
-        const part = a.bytes.subarray(off, Math.min(off + chunk, a.bytes.length));
-        const p: Promise<unknown> = request('snapshot.chunk', { upload_id: uploadId, artifact: a.name, offset: off, data: toBase64(part) })
-          .then(() => { sent += part.length; opts.onProgress?.(sent, total); },
+        let end = Math.min(off + chunk, a.bytes.length);
+        let body: { text: string } | { data: string } | null = null;
+        if (asText && utf8Text) {
+          // Cut before a character's continuation bytes, never inside the character.
+          let cut = end;
+          while (cut > off && cut < a.bytes.length && (a.bytes[cut] & 0xc0) === 0x80) cut--;
+          try {
+            if (cut > off) {
+              body = { text: utf8Text.decode(a.bytes.subarray(off, cut)) };
+              end = cut;
+            }
+          } catch {
+            // Not UTF-8 after all: base64 from here on.
+          }
+          if (!body) asText = false;
+        }
+        body ??= { data: toBase64(a.bytes.subarray(off, end)) };
+        const size = end - off;
+        const p: Promise<unknown> = request('snapshot.chunk', { upload_id: uploadId, artifact: a.name, offset: off, ...body })
+          .then(() => { sent += size; opts.onProgress?.(sent, total); },
             (e) => { failure ??= e; })
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
         if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+        off = end;
       }
     }
     await Promise.all(inFlight);

@@ -4,7 +4,7 @@
 // redacted: secrets never leave the page in the clear (the list of removed secrets is returned to
 // the background only in memory, to scrub the browser-made MHTML; it is never stored).
 import { classify } from './classify';
-import { defaultShadowAccessor, docProp, flatText, type ShadowAccessor } from './dom';
+import { defaultShadowAccessor, docProp, flatText, memoShadows, type ShadowAccessor } from './dom';
 import { isOwnUi } from '../shared/own-ui';
 import { RedactionLog, redactJoined, redactText, scrubFragments } from '../shared/redact';
 import { sanitizeDocument } from './sanitize';
@@ -29,8 +29,11 @@ function geometry(): Geometry {
   };
 }
 
-function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
+async function collect(o: CollectOptions, liveShadowOf: ShadowAccessor): Promise<PageResult> {
   const t0 = performance.now();
+  // Nothing changes the page while this synchronous pass walks it; the masks keep the live accessor,
+  // since they are drawn again after every scroll of a full-page capture.
+  const shadowOf = memoShadows(liveShadowOf);
   const log = new RedactionLog();
   const { html: rawHtml, stats } = sanitizeDocument(document, { shadowOf, log, redact: o.redact });
   const title = docProp(document, 'title');
@@ -47,8 +50,13 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
   html = scrubFragments(html, 'dom.html', log);
   settings = scrubFragments(settings, 'settings.json', log);
   const classification = classify(location.href, text);
-  const masked = o.mask ? maskSecrets(document, shadowOf, log, o.redact) : 0;
+  const masked = o.mask ? maskSecrets(document, liveShadowOf, log, o.redact) : 0;
   const g = geometry();
+  const bodySizes = sendBodies(o.token, { 'dom.html': html, 'text.txt': text, 'settings.json': settings });
+  const collectMs = Math.round(performance.now() - t0);
+  // Boxes drawn: the screenshot waits for a frame that shows them (here, saving the background a
+  // round trip). None: nothing on screen changed, so there is no frame to wait for.
+  const settled = o.mask ? (masked ? await settle() : settledNow()) : undefined;
   return {
     url: redactText(location.href, 'meta', log, o.redact),
     title: redactText(title, 'meta', log, o.redact),
@@ -59,11 +67,12 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
     devicePixelRatio: g.devicePixelRatio,
     scroll: { x: g.scrollX, y: g.scrollY },
     documentSize: { width: g.scrollWidth, height: g.scrollHeight },
-    bodySizes: sendBodies(o.token, { 'dom.html': html, 'text.txt': text, 'settings.json': settings }),
+    bodySizes,
     classification,
     redactions: log.entries(),
     secrets: [...log.secrets],
-    stats: { ...stats, nodes: document.getElementsByTagName('*').length, collectMs: Math.round(performance.now() - t0), masked },
+    stats: { ...stats, nodes: document.getElementsByTagName('*').length, collectMs, masked },
+    ...(settled ? { settled } : {}),
   };
 }
 
@@ -72,6 +81,14 @@ function collect(o: CollectOptions, shadowOf: ShadowAccessor): PageResult {
 function sendBodies(token: string, bodies: Record<BodyName, string>): Record<BodyName, number> {
   const sizes = {} as Record<BodyName, number>;
   for (const [name, body] of Object.entries(bodies) as [BodyName, string][]) {
+    if (__BROWSER__ === 'chrome') {
+      // The Blob constructor encodes the string as UTF-8 (lone surrogates as U+FFFD, like utf8()).
+      const blob = new Blob([body]);
+      sizes[name] = blob.size;
+      const part: BodiesPart = { type: BODIES_MESSAGE, token, name, offset: 0, size: blob.size, blob };
+      void ext.runtime.sendMessage(part).catch(() => undefined);
+      continue;
+    }
     const bytes = utf8(body);
     sizes[name] = bytes.length;
     let offset = 0;
@@ -107,6 +124,10 @@ function hideFixed(): number {
 /** Never capture before the masks are on screen: after drawing them, wait for a presented frame. */
 async function settle(): Promise<Settled> {
   await afterPaint();
+  return settledNow();
+}
+
+function settledNow(): Settled {
   return { boxes: maskBoxes(), scrollX: window.scrollX, scrollY: window.scrollY, innerWidth: window.innerWidth, innerHeight: window.innerHeight };
 }
 
@@ -132,10 +153,16 @@ function restore(): void {
   forgetMasks();
 }
 
-// An own property, checked as such: window named properties (`<div id="__ringfenceCapture">` in the
-// page) are visible on the isolated world's global too, and would otherwise pass for the API.
-if (!Object.prototype.hasOwnProperty.call(globalThis, KEY)) {
+// Installed once per document and kept: later captures of the tab find it (pageApi() in the
+// background) instead of injecting this file again. An own property, checked as such: window named
+// properties (`<div id="__ringfenceCapture">` in the page) are visible on the isolated world's global
+// too, and would otherwise pass for the API. A copy left by an extension context that is gone (the
+// extension was reloaded or updated: its runtime has no id any more) is replaced.
+const installed = Object.getOwnPropertyDescriptor(globalThis, KEY)?.value as Partial<PageApi> | undefined;
+if (!installed?.alive?.()) {
   const shadowOf = defaultShadowAccessor();
-  const api: PageApi = { collect: (o) => collect(o, shadowOf), geometry, scrollTo, settle, hideFixed, restore };
-  Object.defineProperty(globalThis, KEY, { value: api });
+  const api: PageApi = {
+    alive: () => !!ext.runtime?.id, collect: (o) => collect(o, shadowOf), geometry, scrollTo, settle, hideFixed, restore,
+  };
+  Object.defineProperty(globalThis, KEY, { value: api, configurable: true });
 }

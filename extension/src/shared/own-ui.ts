@@ -7,13 +7,18 @@
 // because window named properties (`<div id="…">`) shadow string-keyed globals.
 const KEY = Symbol.for('ringfence.ownUi');
 
+// This bundle's handle on the set, once found or made (the property is never replaced): a capture
+// asks about every element of the page.
+let known: WeakSet<Element> | undefined;
+
 function registry(): WeakSet<Element> {
+  if (known) return known;
   const g = globalThis as unknown as Record<symbol, unknown>;
   const found = Object.getOwnPropertyDescriptor(g, KEY)?.value;
-  if (found instanceof WeakSet) return found as WeakSet<Element>;
-  const set = new WeakSet<Element>();
-  Object.defineProperty(g, KEY, { value: set });
-  return set;
+  if (found instanceof WeakSet) return (known = found as WeakSet<Element>);
+  known = new WeakSet<Element>();
+  Object.defineProperty(g, KEY, { value: known });
+  return known;
 }
 
 /** Records an element the extension created, so captures leave it out. */

@@ -171,22 +171,30 @@ export function joinedView(text: string, mode: 'text' | 'html'): { view: string;
   special.lastIndex = 0;
   let i = 0;
   for (let m = special.exec(text); m; m = special.exec(text)) {
-    copy(i, m.index);
-    i = special.lastIndex;
-    if (m[0] === '<') {
+    const pos = m.index;
+    const c = m[0];
+    if (c === '<') {
       // Markup: up to the tag's end, left out.
-      const j = text.indexOf('>', m.index);
+      copy(i, pos);
+      const j = text.indexOf('>', pos);
       i = j < 0 ? text.length : j + 1;
-      special.lastIndex = i;
       boundary(i);
-    } else if (m[1] === undefined) {
-      // An invisible character: left out.
-    } else if (/[\n\t\r]/.test(m[1])) {
-      // A whitespace run with a line break or tab separates blocks or cells: left out.
+    } else if (c === '\n' || c === '\t' || c === '\r') {
+      // The whole whitespace run around a line break or tab separates blocks or cells: left out.
+      // (Runs of spaces alone stay, inside the copied runs.)
+      let from = pos;
+      while (from > i && BLANK.test(text[from - 1])) from--;
+      let to = pos + 1;
+      while (to < text.length && BLANK.test(text[to])) to++;
+      copy(i, from);
+      i = to;
       boundary(i);
     } else {
-      copy(m.index, i); // spaces between words stay
+      // An invisible character: left out.
+      copy(i, pos);
+      i = pos + 1;
     }
+    special.lastIndex = i;
     if (i >= text.length) break;
   }
   copy(i, text.length);
@@ -203,13 +211,14 @@ export function joinedView(text: string, mode: 'text' | 'html'): { view: string;
 }
 
 const KEY_START = /^(?:sk-|sess-|eyJ|Bearer\s)/;
-// What joinedView looks at: an invisible character, or a whole whitespace run (an atomic group by
-// lookahead and backreference, so a long run is matched once, not once per character), and in HTML
-// the start of a tag. \uFEFF is whitespace to \s but invisible here.
-// (\u034F, a combining character, stands outside the class: inside, it reads as joined to its neighbour.)
-const INVISIBLE_ALT = '\\u034F|[\\u00AD\\u180E\\u200B-\\u200F\\u2060-\\u2064\\uFEFF]';
-const SPECIAL_TEXT = new RegExp(`${INVISIBLE_ALT}|(?=([^\\S\\uFEFF]+))\\1`, 'g');
-const SPECIAL_HTML = new RegExp(`<|${INVISIBLE_ALT}|(?=([^\\S\\uFEFF]+))\\1`, 'g');
+// What joinedView looks at: an invisible character, a line break or tab (then the whitespace run
+// around it), and in HTML the start of a tag. One character class, which the regexp engine scans for
+// fast (\u034F, a combining character, first in it, where no linter reads it as joined to its
+// neighbour); \uFEFF is whitespace to \s but invisible here, so never part of a run.
+const INVISIBLE_CHARS = '\\u034F\\u00AD\\u180E\\u200B-\\u200F\\u2060-\\u2064\\uFEFF';
+const SPECIAL_TEXT = new RegExp(`[${INVISIBLE_CHARS}\\n\\t\\r]`, 'g');
+const SPECIAL_HTML = new RegExp(`[${INVISIBLE_CHARS}<\\n\\t\\r]`, 'g');
+const BLANK = /^[^\S\uFEFF]$/;
 
 /** Redacts secrets that are split in text — across elements, by a `<br>`, between table cells, by
  * zero-width characters or soft hyphens — and so escape the contiguous patterns of redactText: the

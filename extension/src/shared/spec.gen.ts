@@ -389,6 +389,8 @@ export interface SnapshotAbortRequest {
 /** the body of the reply to snapshot.begin. */
 export interface SnapshotBeginReply {
   chunk_size: number;
+  /** The host takes snapshot.chunk with `text` (older hosts leave it out: base64 only). */
+  text_chunks?: boolean;
   upload_id: string;
 }
 
@@ -409,8 +411,11 @@ export interface SnapshotChunkReply {
 /** the body of a snapshot.chunk request. */
 export interface SnapshotChunkRequest {
   artifact: string;
-  data: string;
+  /** The bytes, base64. */
+  data?: string;
   offset: number;
+  /** The bytes as the string they encode in UTF-8 (a chunk of valid UTF-8 that ends on a character boundary); the host stores that string's UTF-8 encoding. */
+  text?: string;
   upload_id: string;
 }
 

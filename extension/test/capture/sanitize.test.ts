@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sanitizeDocument, OFFLINE_CSP } from '../../src/injected/sanitize';
 import { redactText, RedactionLog } from '../../src/shared/redact';
-import { flatText } from '../../src/injected/dom';
+import { flatText, tidyLines } from '../../src/injected/dom';
 import { markOwnUi } from '../../src/shared/own-ui';
 import { attachClosed, closeAll, noMask, page, SECRETS, shadowOf } from './helpers';
 
@@ -169,4 +169,21 @@ test('a 50 000-node page serializes', () => {
   const { html, stats } = sanitizeDocument(document, { shadowOf, log: new RedactionLog(), redact: noMask });
   assert.ok(stats.elements >= 50_000, String(stats.elements));
   assert.ok(html.includes('row 9999'));
+});
+
+// tidyLines works on the whole text at once; this is its line-by-line definition.
+test('tidyLines agrees with its line-by-line definition on random input', () => {
+  const byLine = (s: string) => s.split('\n').map((l) => l.replace(/[ \t]+$/g, '').replace(/^ +/, ''))
+    .filter((l, i, a) => l || (i > 0 && a[i - 1])).join('\n').trim() + '\n';
+  const alphabet = ['a', 'b', ' ', ' ', '\n', '\n', '\t', '\r', '\u00A0', 'x y'];
+  let seed = 11;
+  // The high bits: an LCG's low bits repeat with a short period.
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 16) % n; };
+  for (let i = 0; i < 20_000; i++) {
+    let s = '';
+    for (let j = rnd(25); j > 0; j--) s += alphabet[rnd(alphabet.length)];
+    assert.equal(tidyLines(s), byLine(s), JSON.stringify(s));
+  }
+  // A long blank run costs one scan, not one per character.
+  assert.equal(tidyLines(`${' \t'.repeat(200_000)}x`), 'x\n');
 });

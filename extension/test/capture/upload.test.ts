@@ -10,8 +10,9 @@ const typed = (f: Untyped): RequestFn => f as unknown as RequestFn;
 const meta: SnapshotMeta = { url: 'https://chatgpt.com/', captured_at: '2026-11-30T10:02:03.456Z', trigger: 'button' };
 
 // An in-memory host that checks what protocol.md says the real one checks (order, size, hash).
-function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfterCommit?: boolean }) {
+function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfterCommit?: boolean; textChunks?: boolean }) {
   const calls: string[] = [];
+  const encodings: string[] = [];
   const captureIds: unknown[] = [];
   const byCapture = new Map<string, string>();
   let uploads = 0;
@@ -26,8 +27,10 @@ function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfter
       const cid = (body.meta as Record<string, unknown>).capture_id;
       open = { id: `u-${++uploads}`, arts: new Map(), captureId: typeof cid === 'string' ? cid : undefined };
       for (const a of body.artifacts as { name: string; size: number; sha256: string }[]) open.arts.set(a.name, { ...a, got: [] });
-      return { upload_id: open.id, chunk_size: opts.chunkSize };
+      return { upload_id: open.id, chunk_size: opts.chunkSize, ...(opts.textChunks ? { text_chunks: true } : {}) };
     }
+    // What crosses the pipe is JSON.
+    body = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
     if (!open || body.upload_id !== open.id) throw Object.assign(new Error('unknown upload'), { code: 'unknown_upload' });
     if (type === 'snapshot.chunk') {
       chunksSeen++;
@@ -39,7 +42,12 @@ function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfter
       const a = open.arts.get(String(body.artifact))!;
       const have = a.got.reduce((n, b) => n + b.length, 0);
       if (body.offset !== have) throw Object.assign(new Error('order'), { code: 'out_of_order' });
-      const data = Buffer.from(String(body.data), 'base64');
+      if (body.text !== undefined) {
+        assert.ok(opts.textChunks, 'text chunk sent to a host that did not offer them');
+        assert.equal(body.data, undefined, 'a chunk with data and text');
+      }
+      encodings.push(`${String(body.artifact)}:${body.text !== undefined ? 'text' : 'base64'}`);
+      const data = body.text !== undefined ? Buffer.from(String(body.text), 'utf8') : Buffer.from(String(body.data), 'base64');
       assert.ok(data.length <= opts.chunkSize);
       a.got.push(data);
       return { received: have + data.length };
@@ -66,7 +74,7 @@ function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfter
     }
     return {};
   };
-  return { request, calls, stored, captureIds };
+  return { request, calls, stored, captureIds, encodings };
 }
 
 function artifacts(): Artifact[] {
@@ -159,4 +167,30 @@ test('a second commit names the snapshot it amends on every attempt, with the sa
   begins.length = 0;
   await uploadSnapshot(typed(request), meta, []);
   assert.equal('amends' in begins[0], false);
+});
+
+test('text artifacts go as UTF-8 text chunks cut on character boundaries when the host offers them; the rest base64', async () => {
+  const enc = new TextEncoder();
+  const text = enc.encode('\ufeffgrüße 日本語 😀 "quoted" \\ \u0000 tab\t'.repeat(40));
+  // Valid UTF-8 for two chunks, then a stray byte: base64 from that chunk on.
+  const mixed = new Uint8Array([...enc.encode('a'.repeat(20)), 0xff, ...enc.encode('tail')]);
+  const arts: Artifact[] = [
+    { name: 'screenshot.png', mime: 'image/png', bytes: enc.encode('PNG-looking but valid UTF-8') },
+    { name: 'text.txt', mime: 'text/plain', bytes: text },
+    { name: 'settings.json', mime: 'application/json', bytes: mixed },
+  ];
+  const host = fakeHost({ chunkSize: 10, textChunks: true });
+  await uploadSnapshot(typed(host.request), meta, arts);
+  for (const a of arts) assert.deepEqual(new Uint8Array(host.stored[0][a.name]), a.bytes, a.name);
+  const kinds = (name: string) => new Set(host.encodings.filter((e) => e.startsWith(`${name}:`)).map((e) => e.split(':')[1]));
+  assert.deepEqual(kinds('screenshot.png'), new Set(['base64']), 'images are never sent as text');
+  assert.deepEqual(kinds('text.txt'), new Set(['text']));
+  assert.deepEqual(host.encodings.filter((e) => e.startsWith('settings.json:')),
+    ['settings.json:text', 'settings.json:text', 'settings.json:base64']);
+
+  // A host that does not offer them gets base64 only.
+  const old = fakeHost({ chunkSize: 10 });
+  await uploadSnapshot(typed(old.request), meta, arts);
+  assert.ok(old.encodings.every((e) => e.endsWith(':base64')));
+  for (const a of arts) assert.deepEqual(new Uint8Array(old.stored[0][a.name]), a.bytes, a.name);
 });
