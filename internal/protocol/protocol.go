@@ -197,6 +197,10 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	}
 	stop := make(chan struct{})
 	defer close(stop)
+	// A frame over reuseFrame (up to 64 MiB) is not read ahead of: after
+	// one, the reader waits until it was handled, so large frames do not
+	// pile up in memory.
+	bigDone := make(chan struct{}, 1)
 	go func() {
 		for {
 			var buf []byte
@@ -210,9 +214,19 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 			if err != nil {
 				return
 			}
+			if len(b) > reuseFrame {
+				select {
+				case <-bigDone:
+				case <-stop:
+					return
+				}
+			}
 		}
 	}()
 	recycle := func(b []byte) {
+		if len(b) > reuseFrame {
+			bigDone <- struct{}{} // buffered: the reader is waiting for it, or gone
+		}
 		if cap(b) > reuseFrame {
 			b = nil // a rare larger frame is not kept for the rest of the session
 		}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -795,5 +796,85 @@ func TestLargeTextChunkStoresItsUTF8(t *testing.T) {
 	defer rc.Close()
 	if got, _ := io.ReadAll(rc); !bytes.Equal(got, body) {
 		t.Fatalf("stored %d bytes differ from the %d sent", len(got), len(body))
+	}
+}
+
+// countingReader counts the bytes Serve has read.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestServeReadsAheadOfSmallFramesOnly: while a request is handled the next
+// frames are read (a chunk's transfer overlaps the previous one's
+// decoding), but not past a frame over reuseFrame, so large frames never
+// pile up in memory.
+func TestServeReadsAheadOfSmallFramesOnly(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		pad       int
+		readAhead bool
+	}{
+		{"small frame", 100, true},
+		{"large frame", reuseFrame + 1, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			started, release := make(chan struct{}), make(chan struct{})
+			s.routes["slow"] = func(context.Context, json.RawMessage) (any, error) {
+				close(started)
+				<-release
+				return map[string]bool{"finished": true}, nil
+			}
+			first, _ := json.Marshal(Request{ID: "1", Type: "slow", Body: mustJSON(map[string]string{"pad": strings.Repeat("x", tt.pad)})})
+			second, _ := json.Marshal(Request{ID: "2", Type: "hello"})
+			var in bytes.Buffer
+			nativemsgWriteAll(t, &in, first, second)
+			cr := &countingReader{r: &in}
+			outR, outW := io.Pipe()
+			done := make(chan error, 1)
+			go func() { done <- s.Serve(context.Background(), cr, outW) }()
+			<-started
+			want := int64(4 + len(first))
+			if tt.readAhead {
+				want += int64(4 + len(second))
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for cr.n.Load() < want && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond) // time enough to read more, if it would
+			if got := cr.n.Load(); got != want {
+				t.Errorf("read %d bytes while the first request was handled, want %d", got, want)
+			}
+			close(release)
+			for _, id := range []string{"1", "2"} {
+				frame, err := nativemsg.Read(outR)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := decodeReply(t, frame); !r.OK || r.ID != id {
+					t.Fatalf("reply %s", frame)
+				}
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func nativemsgWriteAll(t *testing.T, w io.Writer, frames ...[]byte) {
+	t.Helper()
+	for _, f := range frames {
+		if err := nativemsg.WriteLimit(w, f, nativemsg.MaxIncoming); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
