@@ -218,19 +218,23 @@ func hex4(b []byte) (rune, bool) {
 	if len(b) < 4 {
 		return 0, false
 	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
+	a, b1, c, d := hexVal[b[0]], hexVal[b[1]], hexVal[b[2]], hexVal[b[3]]
+	if a|b1|c|d < 0 {
+		return 0, false
 	}
-	return r, true
+	return rune(a)<<12 | rune(b1)<<8 | rune(c)<<4 | rune(d), true
 }
+
+// hexVal is a hex digit's value, -1 for any other byte (read-only after init).
+var hexVal = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = int8(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c], t[c-'a'+'A'] = int8(c-'a'+10), int8(c-'a'+10)
+	}
+	return t
+}()
