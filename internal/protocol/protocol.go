@@ -185,46 +185,78 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		b   []byte
 		err error
 	}
-	frames := make(chan frame, 1) // buffered: the reader never blocks after Serve returns
-	next := make(chan struct{})
+	// The reader reads ahead: while one frame is handled the next arrives,
+	// so a chunk's pipe copy overlaps the previous chunk's base64 decoding
+	// (the extension keeps several chunks on the port). Frames holds at
+	// most readAhead of them: each needs a token from free, which carries
+	// a buffer to reuse (Handle keeps nothing of a frame).
+	frames := make(chan frame, readAhead) // never blocks: there are readAhead tokens
+	free := make(chan []byte, readAhead)
+	for range readAhead {
+		free <- nil
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	// A frame over reuseFrame (up to 64 MiB) is not read ahead of: after
+	// one, the reader waits until it was handled, so large frames do not
+	// pile up in memory.
+	bigDone := make(chan struct{}, 1)
 	go func() {
-		// One buffer for every frame up to reuseFrame bytes: the next
-		// frame is read only once the previous one was handled (next),
-		// and Handle keeps nothing of a frame.
-		var buf []byte
-		for range next {
-			b, err := nativemsg.ReadInto(r, buf)
-			if cap(b) <= reuseFrame {
-				buf = b
+		for {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-stop:
+				return
 			}
+			b, err := nativemsg.ReadInto(r, buf)
 			frames <- frame{b, err}
 			if err != nil {
 				return
 			}
+			if len(b) > reuseFrame {
+				select {
+				case <-bigDone:
+				case <-stop:
+					return
+				}
+			}
 		}
 	}()
-	defer close(next)
+	recycle := func(b []byte) {
+		if len(b) > reuseFrame {
+			bigDone <- struct{}{} // buffered: the reader is waiting for it, or gone
+		}
+		if cap(b) > reuseFrame {
+			b = nil // a rare larger frame is not kept for the rest of the session
+		}
+		free <- b[:0]
+	}
 	work := context.WithoutCancel(ctx) // a started commit finishes
 	for {
-		select {
-		case next <- struct{}{}:
-		case <-ctx.Done():
-			return nil
-		}
 		var f frame
 		select {
-		case f = <-frames:
 		case <-ctx.Done():
-			// A request that has fully arrived is in flight for the
-			// browser: answer it, then stop.
+		default:
 			select {
 			case f = <-frames:
-				if f.err == nil {
-					_ = nativemsg.Write(w, s.Handle(work, f.b))
-				}
-			default:
+			case <-ctx.Done():
 			}
-			return nil
+		}
+		if ctx.Err() != nil && f.b == nil && f.err == nil {
+			// Requests that have fully arrived are in flight for the
+			// browser: answer them, then stop.
+			for {
+				select {
+				case f = <-frames:
+					if f.err != nil {
+						return nil
+					}
+					_ = nativemsg.Write(w, s.Handle(work, f.b))
+				default:
+					return nil
+				}
+			}
 		}
 		if errors.Is(f.err, io.EOF) {
 			return nil
@@ -236,11 +268,17 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		if f.err != nil {
 			return fmt.Errorf("read request: %w", f.err)
 		}
-		if err := nativemsg.Write(w, s.Handle(work, f.b)); err != nil {
+		err := nativemsg.Write(w, s.Handle(work, f.b))
+		recycle(f.b)
+		if err != nil {
 			return err
 		}
 	}
 }
+
+// readAhead is how many frames Serve holds at once: one being handled and
+// one read ahead (a third token lets the reader start on the frame after).
+const readAhead = 3
 
 // reuseFrame is the largest frame buffer Serve keeps between frames: a
 // chunk frame (512 KiB of data in base64, ~700 KB) fits; a rare larger

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -590,10 +591,35 @@ func plainChunk(frame []byte) (Request, spec.SnapshotChunkRequest, error) {
 	return req, c, err
 }
 
+// chunkBytes is what the handler stores for a decoded chunk: the text's
+// UTF-8 when there is text, else the data.
+func chunkBytes(c spec.SnapshotChunkRequest) []byte {
+	if c.Text != "" {
+		return []byte(c.Text)
+	}
+	return c.Data
+}
+
+// sameChunk: the fast path decoded what the plain path decodes.
+func sameChunk(req, preq Request, c, pc spec.SnapshotChunkRequest) bool {
+	return req.ID == preq.ID && c.UploadID == pc.UploadID && c.Artifact == pc.Artifact &&
+		(c.Offset == nil) == (pc.Offset == nil) && (c.Offset == nil || *c.Offset == *pc.Offset) &&
+		bytes.Equal(chunkBytes(c), chunkBytes(pc)) && !(len(pc.Data) > 0 && pc.Text != "")
+}
+
 func TestFastChunkMatchesPlainPath(t *testing.T) {
 	data := bytes.Repeat([]byte{0xfa, 0x01, 0x7f}, 40_000)
 	b64 := base64.StdEncoding.EncodeToString(data)
 	long := strings.Repeat("i", 100_000)
+	// HTML as JSON.stringify sends it (quotes, backslashes, newlines,
+	// control characters escaped; other UTF-8 as is), and as Chromium's
+	// JSON writer does (< and U+2028 as \u escapes, upper or lower case).
+	row, _ := json.Marshal("<div class=\"größe\">a\\b\n\t\x00\x7f 日本語 😀 \u2028</div>\n")
+	html := strings.Repeat(string(row[1:len(row)-1]), 3000)
+	chromiumEscaped := strings.Repeat(`\u003Cdiv class=\"x\"\u003e\u2028\/caf\u00e9 \u0000`, 3000)
+	textFrame := func(text string) string {
+		return `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"dom.html","offset":7,"text":"` + text + `"}}`
+	}
 	tests := []struct {
 		name  string
 		frame string
@@ -610,6 +636,19 @@ func TestFastChunkMatchesPlainPath(t *testing.T) {
 		{"raw CR LF in the data (invalid JSON)", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64[:8] + "\r\n" + b64[8:] + `"}}`, false},
 		{"four raw newlines in the data (invalid JSON)", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64[:8] + "\n\n\n\n" + b64[8:] + `"}}`, false},
 		{"data in nested object", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"x":{"data":"` + b64 + `"}}}`, false},
+		{"escapes in a short string", `{"id":"r\/1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}`, true},
+		{"text", textFrame(html), true},
+		{"text as Chromium escapes it", textFrame(chromiumEscaped), true},
+		{"text with a surrogate pair escape", textFrame(html + `\ud83d\ude00`), false},
+		{"text with a lone surrogate escape", textFrame(html + `\ud83d`), false},
+		{"text with invalid UTF-8", textFrame(html + "\xff"), false},
+		{"text with a raw tab (invalid JSON)", textFrame(html + "\t"), false},
+		{"text with a bad escape", textFrame(html + `\x41`), false},
+		{"text with a short \\u escape", textFrame(html + `\u00e`), false},
+		{"text and data", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"eA==","text":"` + html + `"}}`, false},
+		{"text and empty data", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"","text":"` + html + `"}}`, false},
+		{"text twice, the short one last", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"text":"` + html + `","text":"x"}}`, false},
+		{"text keyed in capitals", `{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"TEXT":"` + html + `"}}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -626,7 +665,7 @@ func TestFastChunkMatchesPlainPath(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the plain path rejects a frame the fast path took: %v", err)
 			}
-			if req.ID != preq.ID || c.UploadID != pc.UploadID || c.Artifact != pc.Artifact || *c.Offset != *pc.Offset || !bytes.Equal(c.Data, pc.Data) {
+			if !sameChunk(req, preq, c, pc) {
 				t.Fatalf("fast and plain paths disagree")
 			}
 		})
@@ -640,6 +679,8 @@ func FuzzFastChunk(f *testing.F) {
 	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `"}}`))
 	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64 + `","data":"AA=="}}`))
 	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"data":"` + b64[:4] + "\n" + b64[4:] + `"}}`))
+	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"text":"<p class=\"x\">\u003c\ud83d\ude00 gr\u00fc\u00dfe \\ \/ \n"}}`))
+	f.Add([]byte(`{"id":"r1","type":"snapshot.chunk","body":{"upload_id":"u-1","artifact":"a","offset":0,"text":"ringfence \xff\xfe evidence"}}`))
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		scratch := bytes.Repeat([]byte{0xff}, 24) // reused when the data fits
 		req, c, ok := fastChunkAt(frame, 16, &scratch)
@@ -650,8 +691,7 @@ func FuzzFastChunk(f *testing.F) {
 		if err != nil {
 			t.Fatalf("plain path rejects: %v", err)
 		}
-		if req.ID != preq.ID || c.UploadID != pc.UploadID || c.Artifact != pc.Artifact || (c.Offset == nil) != (pc.Offset == nil) ||
-			(c.Offset != nil && *c.Offset != *pc.Offset) || !bytes.Equal(c.Data, pc.Data) {
+		if !sameChunk(req, preq, c, pc) {
 			t.Fatal("fast and plain paths disagree")
 		}
 	})
@@ -720,5 +760,121 @@ func TestTextChunksStoreTheirUTF8(t *testing.T) {
 	got, _ := io.ReadAll(rc)
 	if !bytes.Equal(got, body) {
 		t.Fatalf("stored %q, want %q", got, body)
+	}
+}
+
+// A text chunk large enough for the fast path (HTML with quotes, newlines,
+// < and U+2028, which the JSON writer escapes, and multi-byte characters)
+// is stored byte for byte.
+func TestLargeTextChunkStoresItsUTF8(t *testing.T) {
+	s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+	body := []byte(strings.Repeat("<div class=\"größe\">a\\b\n\t\x01 日本語 😀 \u2028</div>\n", 2000))
+	r := call(t, s, "snapshot.begin", map[string]any{"meta": metaJSON(), "artifacts": []map[string]any{
+		{"name": "dom.html", "mime": "text/html", "size": len(body), "sha256": sum(body)}}})
+	var b spec.SnapshotBeginReply
+	if err := json.Unmarshal(r.Body, &b); err != nil || !r.OK {
+		t.Fatalf("begin: %+v", r.Error)
+	}
+	frame, _ := json.Marshal(map[string]any{"id": "t1", "type": "snapshot.chunk", "body": map[string]any{
+		"upload_id": b.UploadID, "artifact": "dom.html", "offset": 0, "text": string(body)}})
+	var scratch []byte
+	if _, _, ok := fastChunk(frame, &scratch); !ok {
+		t.Fatal("the fast path did not take the text chunk")
+	}
+	if r := decodeReply(t, s.Handle(context.Background(), frame)); !r.OK {
+		t.Fatalf("chunk: %+v", r.Error)
+	}
+	r = call(t, s, "snapshot.commit", map[string]any{"upload_id": b.UploadID})
+	var c spec.SnapshotCommitReply
+	if err := json.Unmarshal(r.Body, &c); err != nil || !r.OK {
+		t.Fatalf("commit: %+v", r.Error)
+	}
+	rc, err := s.store.OpenArtifact(context.Background(), c.SnapshotID, "dom.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if got, _ := io.ReadAll(rc); !bytes.Equal(got, body) {
+		t.Fatalf("stored %d bytes differ from the %d sent", len(got), len(body))
+	}
+}
+
+// countingReader counts the bytes Serve has read.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestServeReadsAheadOfSmallFramesOnly: while a request is handled the next
+// frames are read (a chunk's transfer overlaps the previous one's
+// decoding), but not past a frame over reuseFrame, so large frames never
+// pile up in memory.
+func TestServeReadsAheadOfSmallFramesOnly(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		pad       int
+		readAhead bool
+	}{
+		{"small frame", 100, true},
+		{"large frame", reuseFrame + 1, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewServer(newStore(t, store.Options{}), nil, testKeys)
+			started, release := make(chan struct{}), make(chan struct{})
+			s.routes["slow"] = func(context.Context, json.RawMessage) (any, error) {
+				close(started)
+				<-release
+				return map[string]bool{"finished": true}, nil
+			}
+			first, _ := json.Marshal(Request{ID: "1", Type: "slow", Body: mustJSON(map[string]string{"pad": strings.Repeat("x", tt.pad)})})
+			second, _ := json.Marshal(Request{ID: "2", Type: "hello"})
+			var in bytes.Buffer
+			nativemsgWriteAll(t, &in, first, second)
+			cr := &countingReader{r: &in}
+			outR, outW := io.Pipe()
+			done := make(chan error, 1)
+			go func() { done <- s.Serve(context.Background(), cr, outW) }()
+			<-started
+			want := int64(4 + len(first))
+			if tt.readAhead {
+				want += int64(4 + len(second))
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for cr.n.Load() < want && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond) // time enough to read more, if it would
+			if got := cr.n.Load(); got != want {
+				t.Errorf("read %d bytes while the first request was handled, want %d", got, want)
+			}
+			close(release)
+			for _, id := range []string{"1", "2"} {
+				frame, err := nativemsg.Read(outR)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := decodeReply(t, frame); !r.OK || r.ID != id {
+					t.Fatalf("reply %s", frame)
+				}
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func nativemsgWriteAll(t *testing.T, w io.Writer, frames ...[]byte) {
+	t.Helper()
+	for _, f := range frames {
+		if err := nativemsg.WriteLimit(w, f, nativemsg.MaxIncoming); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -216,6 +216,7 @@ func (s *Store) amend(ctx context.Context, id string, meta Snapshot, arts []stag
 	}
 	var t amendTarget
 	var dup bool
+	s.prepareStmts(ctx)
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		if t, err = loadTarget(ctx, tx, id); err != nil {
@@ -225,15 +226,8 @@ func (s *Store) amend(ctx context.Context, id string, meta Snapshot, arts []stag
 			return err
 		}
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		for _, b := range blobs {
-			if b == nil {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs
-				(sha256, size, stored_size, compression, nonce, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				b.sha, b.size, len(b.data), b.compression, b.nonce, b.data, fmtTime(now)); err != nil {
-				return fmt.Errorf("insert blob: %w", err)
-			}
+		if err := s.insertBlobs(ctx, tx, blobs, fmtTime(now)); err != nil {
+			return err
 		}
 		for _, a := range decls {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO artifacts (snapshot_id, name, mime, size, sha256)

@@ -378,6 +378,7 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		return Snapshot{}, nil, err
 	}
 	now := fmtTime(meta.StoredAt)
+	s.prepareStmts(ctx)
 	var captureID, dupID any // NULL unless the client sent a key
 	if meta.CaptureID != "" {
 		captureID = meta.CaptureID
@@ -397,31 +398,19 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 				return fmt.Errorf("look up capture_id: %w", err)
 			}
 		}
-		for _, b := range blobs {
-			if b == nil {
-				continue
-			}
-			// OR IGNORE: another process may have stored the same bytes since
-			// we looked; both rows decrypt to the same plaintext.
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs
-				(sha256, size, stored_size, compression, nonce, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				b.sha, b.size, len(b.data), b.compression, b.nonce, b.data, now); err != nil {
-				return fmt.Errorf("insert blob: %w", err)
-			}
+		if err := s.insertBlobs(ctx, tx, blobs, now); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, captured_at, tz_offset_minutes, url, final_url,
-			title, trigger, browser, browser_version, extension_version, host_version, viewport_width,
-			viewport_height, device_pixel_ratio, language, category, category_source, redactions, notes,
-			api_key_count, stored_at, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := s.stmt(ctx, tx, sqlInsertSnapshot).ExecContext(ctx,
 			meta.ID, fmtTime(meta.CapturedAt), meta.TZOffsetMinutes, meta.URL, meta.FinalURL, meta.Title,
 			meta.Trigger, meta.Browser, meta.BrowserVersion, meta.ExtensionVersion, meta.HostVersion,
 			meta.ViewportWidth, meta.ViewportHeight, meta.DevicePixelRatio, meta.Language, meta.Category,
 			meta.CategorySource, string(redactions), string(notes), meta.APIKeyCount, now, captureID); err != nil {
 			return fmt.Errorf("insert snapshot: %w", err)
 		}
+		insArt := s.stmt(ctx, tx, sqlInsertArtifact)
 		for _, a := range arts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO artifacts (snapshot_id, name, mime, size, sha256)
-				VALUES (?, ?, ?, ?, ?)`, meta.ID, a.info.Name, a.info.MIME, a.info.Size, a.info.SHA256); err != nil {
+			if _, err := insArt.ExecContext(ctx, meta.ID, a.info.Name, a.info.MIME, a.info.Size, a.info.SHA256); err != nil {
 				return fmt.Errorf("insert artifact %q: %w", a.info.Name, err)
 			}
 		}
@@ -449,6 +438,31 @@ func (s *Store) commit(ctx context.Context, meta Snapshot, arts []staged) (Snaps
 		s.thumbLater(arts[i].info.SHA256, arts[i].plain, arts[i].pooled)
 	}
 	return meta, results, nil
+}
+
+// insertBlobs inserts the new blobs of a commit, the largest first. A blob
+// larger than SQLite's page cache makes it spill dirty pages to the WAL in
+// the middle of the transaction; a page spilled there and changed again
+// later (the blobs table's leaf, the counters row its trigger updates) is
+// rewritten in place, and at commit SQLite then reads back every frame
+// written since to recompute the checksums (about 2 MB read per 5 MB
+// snapshot when the DOM went in before the screenshot). Inserted first, the
+// large blob spills only its own overflow pages.
+func (s *Store) insertBlobs(ctx context.Context, tx *sql.Tx, blobs []*sealed, now string) error {
+	order := make([]*sealed, 0, len(blobs))
+	for _, b := range blobs {
+		if b != nil {
+			order = append(order, b)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b *sealed) int { return len(b.data) - len(a.data) })
+	ins := s.stmt(ctx, tx, sqlInsertBlob)
+	for _, b := range order {
+		if _, err := ins.ExecContext(ctx, b.sha, b.size, len(b.data), b.compression, b.nonce, b.data, now); err != nil {
+			return fmt.Errorf("insert blob: %w", err)
+		}
+	}
+	return nil
 }
 
 // duplicate answers a commit whose capture_id is already stored: the stored

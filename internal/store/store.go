@@ -86,12 +86,19 @@ type Store struct {
 	full atomic.Bool
 	// swept lists the leftover temporary files removed at open.
 	swept []string
+	// stmts holds the commit path's prepared statements (stmts.go).
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 }
 
 // walSizeLimit is journal_size_limit: after a checkpoint resets the WAL,
 // SQLite truncates the file to at most this, so one large snapshot does not
-// keep its WAL's size on disk for good.
-const walSizeLimit = 8 << 20
+// keep its WAL's size on disk for good. It is above the WAL's usual size
+// (the automatic checkpoint runs at 1000 pages, 16 MiB, plus the last
+// commit): a WAL cut below that grows again on the next commits, and
+// appending to a file costs its fsync a metadata update that overwriting
+// one does not (8 MiB made a 5 MB commit about 12 % slower).
+const walSizeLimit = 32 << 20
 
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date. dataKey is the 32-byte AES-256 key the blobs are sealed with.
@@ -302,6 +309,7 @@ func (s *Store) checkKey(ctx context.Context, dataKey []byte) error {
 func (s *Store) Close() error {
 	s.thumbs.Wait()
 	s.bufs.drop()
+	s.closeStmts()
 	return s.db.Close()
 }
 

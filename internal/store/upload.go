@@ -34,6 +34,54 @@ type Upload struct {
 	spillKey cipher.Block
 	// amends is the snapshot this upload adds artifacts to (BeginAmend).
 	amends string
+	// hashq feeds the hasher goroutine the staged bytes of in-memory
+	// parts, in order (nil while none runs); hashed is closed when it has
+	// finished them. Hashing a chunk then overlaps decoding the next one
+	// instead of delaying its reply (the SHA-256 is only checked at
+	// commit). Only the hasher touches an in-memory part's h, ok and prep
+	// until hashWait returns.
+	hashq  chan hashJob
+	hashed chan struct{}
+}
+
+// hashJob is bytes of p to hash; last: they complete it.
+type hashJob struct {
+	p    *part
+	b    []byte
+	last bool
+}
+
+// hashQueue bounds the jobs waiting for the hasher; each is a slice of a
+// staging buffer, not a copy, so this bounds no memory, only bookkeeping.
+const hashQueue = 64
+
+// hashLater hands bytes already staged in p.buf to the hasher, starting it
+// when none runs.
+func (u *Upload) hashLater(p *part, b []byte, last bool) {
+	if u.hashq == nil {
+		u.hashq, u.hashed = make(chan hashJob, hashQueue), make(chan struct{})
+		go func(q <-chan hashJob, done chan<- struct{}) {
+			defer close(done)
+			for j := range q {
+				j.p.h.Write(j.b)
+				if j.last {
+					u.complete(j.p)
+				}
+			}
+		}(u.hashq, u.hashed)
+	}
+	u.hashq <- hashJob{p, b, last}
+}
+
+// hashWait waits until the hasher has hashed everything handed to it (and
+// started sealing what it completed); the next hashLater starts a new one.
+func (u *Upload) hashWait() {
+	if u.hashq == nil {
+		return
+	}
+	close(u.hashq)
+	<-u.hashed
+	u.hashq, u.hashed = nil, nil
 }
 
 // memStage bounds the bytes one upload keeps in memory: a typical snapshot
@@ -131,6 +179,7 @@ func (u *Upload) Write(name string, offset int64, data []byte) (int64, error) {
 		return p.n, fmt.Errorf("%w: artifact %q would exceed its declared %d bytes", ErrSizeMismatch, name, p.info.Size)
 	}
 	if p.f == nil && u.memory+int64(len(data)) > memStage {
+		u.hashWait() // the hasher may still be reading p.buf
 		if err := u.spill(p); err != nil {
 			return p.n, err
 		}
@@ -139,17 +188,24 @@ func (u *Upload) Write(name string, offset int64, data []byte) (int64, error) {
 		if _, err := p.f.Write(p.seal(data)); err != nil {
 			return p.n, fmt.Errorf("store: stage %q: %w", name, classify(err))
 		}
-	} else {
-		if p.buf == nil {
-			p.buf = u.s.getBuf(int(min(p.info.Size, memStage)))
+		p.h.Write(data)
+		p.n += int64(len(data))
+		if p.n == p.info.Size {
+			u.complete(p)
 		}
-		p.buf = append(p.buf, data...)
-		u.memory += int64(len(data))
+		return p.n, nil
 	}
-	p.h.Write(data)
+	if p.buf == nil {
+		p.buf = u.s.getBuf(int(min(p.info.Size, memStage)))
+	}
+	// The buffer has room for the whole part (or spills first), so the
+	// slice handed to the hasher is never moved by a later append.
+	start := len(p.buf)
+	p.buf = append(p.buf, data...)
+	u.memory += int64(len(data))
 	p.n += int64(len(data))
-	if p.n == p.info.Size {
-		u.complete(p)
+	if len(data) > 0 || p.n == p.info.Size {
+		u.hashLater(p, p.buf[start:], p.n == p.info.Size)
 	}
 	return p.n, nil
 }
@@ -204,6 +260,7 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 	}
 	defer u.Abort()
 	defer u.drain() // staged files stay open until background sealing is done with them
+	u.hashWait()
 	arts := make([]staged, 0, len(u.parts))
 	for _, p := range u.parts {
 		if p.n != p.info.Size {
@@ -247,8 +304,9 @@ func (u *Upload) Commit(ctx context.Context) (Snapshot, []Committed, error) {
 	return snap, res, err
 }
 
-// drain waits for background sealing of every part.
+// drain waits for background hashing and sealing of every part.
 func (u *Upload) drain() {
+	u.hashWait()
 	for _, p := range u.parts {
 		if p.prep != nil {
 			for range p.prep {
