@@ -23,6 +23,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function dataUrlBytes(url: string): Uint8Array {
   const b64 = url.slice(url.indexOf(',') + 1);
+  // The browser's own decoder where it has one (Chromium 140+, Firefox 133+), like toBase64.
+  const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
+  if (typeof native === 'function') return native(b64);
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -133,6 +133,9 @@ async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[
     for (const a of artifacts) {
       let asText = utf8Text !== null && !a.mime.startsWith('image/');
       for (let off = 0; off < a.bytes.length;) {
+        // A full pipe is waited on before the next chunk, never after the last one: the commit follows
+        // at once.
+        while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
         if (failure) throw failure;
         let end = Math.min(off + chunk, a.bytes.length);
         let body: { text: string } | { data: string } | null = null;
@@ -157,13 +160,19 @@ async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[
             (e) => { failure ??= e; })
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
-        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
         off = end;
       }
     }
+    // The commit goes out behind the last chunks without waiting for their replies: the host answers
+    // a port's requests in order, so it commits only after every chunk before it was taken. A failed
+    // chunk is the error to report (the commit then fails for the missing bytes too).
+    const commit = request('snapshot.commit', { upload_id: uploadId });
     await Promise.all(inFlight);
-    if (failure) throw failure;
-    const done = await request('snapshot.commit', { upload_id: uploadId });
+    if (failure) {
+      commit.catch(() => undefined);
+      throw failure;
+    }
+    const done = await commit;
     return { snapshotId: done.snapshot_id ?? '', artifacts: done.artifacts ?? [], duplicate: done.duplicate === true };
   } catch (e) {
     // Free the host's buffers when the port is still up; a dropped port already discarded them.

@@ -29,7 +29,7 @@ export type BodyName = typeof BODY_NAMES[number];
 export const BODIES_MESSAGE = 'capture.bodies';
 /** A part of one body: a message may carry at most 64 MiB in Chromium. */
 export const BODY_PART = 16 << 20;
-/** A part of one body (`bytes`), or in Chromium the whole body as a Blob (`blob`, offset 0): its bytes
+/** A part of one body (`bytes`), or in Chromium a whole body of 512 KiB or more as a Blob (`blob`, offset 0): its bytes
  * travel through the browser's blob storage instead of inside the message, and the page never
  * encodes them in script (the Blob constructor does) — an 8 MB body reaches the background 2–3×
  * sooner. */
