@@ -25,11 +25,7 @@ after(async () => {
   sb?.cleanup();
 });
 
-function cli(args) {
-  const r = H.runCli(sb, args);
-  assert.equal(r.code, 0, `ringfence ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const cli = (args) => H.cliOk(sb, args);
 
 test('Firefox: a loopback page opens the audit page by a link click; an audit runs to the end with the sign-in pages skipped', async () => {
   srv.setState(3);

@@ -32,11 +32,7 @@ after(async () => {
   sb?.cleanup();
 });
 
-function cli(args) {
-  const r = H.runCli(sb, args);
-  assert.equal(r.code, 0, `ringfence ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const cli = (args) => H.cliOk(sb, args);
 const audits = () => JSON.parse(cli(['audits', '--json']));
 const stepKey = (s) => `${s.step ?? s.step_id}${s.project ? `:${s.project}` : ''}`;
 

@@ -31,11 +31,7 @@ after(async () => {
   sb?.cleanup();
 });
 
-function cli(args) {
-  const r = H.runCli(sb, args);
-  assert.equal(r.code, 0, `ringfence ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const cli = (args) => H.cliOk(sb, args);
 
 // Records every request of a dashboard tab (its frames included).
 function watch(page) {

@@ -30,23 +30,25 @@ after(async () => {
   sb?.cleanup();
 });
 
-function cli(args) {
-  const r = H.runCli(sb, args);
-  assert.equal(r.code, 0, `ringfence ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const cli = (args) => H.cliOk(sb, args);
 const show = (id) => JSON.parse(cli(['show', id, '--json']));
-const names = (m) => m.artifacts.map((a) => a.name).sort();
 
-test('three screens tall: acknowledged with screenshot, DOM, text, settings; tiles and MHTML follow on the same snapshot; the kit verifies', async () => {
-  const before = JSON.parse(cli(['list', '--json'])).length;
-  const page = await H.openPage(browser, 'https://platform.openai.com/tall');
+/** Clicks Snapshot in a fresh popup and waits for the first commit's answer: { popup, ack }. */
+async function snapshotFromPopup(page) {
   const popup = await H.triggerAction(browser, page);
   await popup.waitForSelector('#snapshot');
   await popup.click('#snapshot');
   const ack = await H.waitFor(() => popup.$eval('#progress', (el) => ['done', 'failed'].includes(el.dataset.state) && ({
     state: el.dataset.state, text: el.textContent, id: el.dataset.snapshotId, following: el.dataset.following,
   })), { timeout: 60_000, interval: 20, message: 'the acknowledgement' });
+  return { popup, ack };
+}
+const names = (m) => m.artifacts.map((a) => a.name).sort();
+
+test('three screens tall: acknowledged with screenshot, DOM, text, settings; tiles and MHTML follow on the same snapshot; the kit verifies', async () => {
+  const before = JSON.parse(cli(['list', '--json'])).length;
+  const page = await H.openPage(browser, 'https://platform.openai.com/tall');
+  const { popup, ack } = await snapshotFromPopup(page);
   // Read at once: the tiles need two more captures at the browser's 2-per-second quota, so the
   // second commit cannot be there yet.
   const first = show(ack.id);
@@ -121,11 +123,7 @@ function hostPids() {
 
 test('the host is killed between the two commits: the second goes to a new host, once', async () => {
   const page = await H.openPage(browser, 'https://platform.openai.com/tall');
-  const popup = await H.triggerAction(browser, page);
-  await popup.waitForSelector('#snapshot');
-  await popup.click('#snapshot');
-  const ack = await H.waitFor(() => popup.$eval('#progress', (el) => el.dataset.state === 'done' && ({ id: el.dataset.snapshotId, following: el.dataset.following })),
-    { timeout: 60_000, interval: 10, message: 'the acknowledgement' });
+  const { popup, ack } = await snapshotFromPopup(page);
   assert.equal(ack.following, '1');
   const pids = hostPids();
   assert.ok(pids.length >= 1, 'no host process found');
@@ -142,11 +140,7 @@ test('the host is killed between the two commits: the second goes to a new host,
 
 test('the tab closes before its tiles are taken: the first commit stays, the notes and the chain say what is missing', async () => {
   const page = await H.openPage(browser, 'https://platform.openai.com/long');
-  const popup = await H.triggerAction(browser, page);
-  await popup.waitForSelector('#snapshot');
-  await popup.click('#snapshot');
-  const ack = await H.waitFor(() => popup.$eval('#progress', (el) => el.dataset.state === 'done' && ({ id: el.dataset.snapshotId, following: el.dataset.following })),
-    { timeout: 60_000, interval: 10, message: 'the acknowledgement' });
+  const { popup, ack } = await snapshotFromPopup(page);
   assert.equal(ack.following, '1');
   // As the user would, the tab closed (30 000 px: the tiles take many seconds, so this is well
   // before the last one).

@@ -26,11 +26,7 @@ after(async () => {
   sb?.cleanup();
 });
 
-function cli(args) {
-  const r = H.runCli(sb, args);
-  assert.equal(r.code, 0, `ringfence ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const cli = (args) => H.cliOk(sb, args);
 const list = () => JSON.parse(cli(['list', '--json']));
 
 function read(id) {

@@ -50,6 +50,7 @@
 //   await bannerPixels(page)         screen pixels in the card's box painted in the banner's accent colours
 //                                    (a screenshot, decoded here): > 0 only if the banner is really visible
 //   runCli(sb, args)                 spawns bin/ringfence with the sandbox env → { code, stdout, stderr }
+//   cliOk(sb, args)                  runCli that must exit 0 → stdout (throws with the stderr otherwise)
 //   events(sb)                       `ringfence events --json` parsed (JSON Lines) → array
 //   waitFor(fn, { timeout, interval, message })   polls until fn() resolves truthy; returns that value
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -107,6 +108,13 @@ export function makeSandbox(name = 'e2e') {
 export function runCli(sb, args) {
   const r = spawnSync(BIN, args, { env: sb.env, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** runCli that must succeed: its stdout, or an error with the command and its stderr. */
+export function cliOk(sb, args) {
+  const r = runCli(sb, args);
+  if (r.code !== 0) throw new Error(`ringfence ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** The dashboard outlives the browser by design: stop the one a test started (if any) before the
