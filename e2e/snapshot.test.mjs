@@ -29,11 +29,7 @@ after(async () => {
   sb?.cleanup();
 });
 
-function cli(args) {
-  const r = H.runCli(sb, args);
-  assert.equal(r.code, 0, `ringfence ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const cli = (args) => H.cliOk(sb, args);
 
 function list() {
   return JSON.parse(cli(['list', '--json']));
@@ -257,7 +253,7 @@ test('a page cannot hide its own content by posing as Ringfence UI; our real ban
     b.textContent = 'hidden-by-tag-name evidence';
     // A named element shadows globals of the same name, also in the extension's world.
     const c = document.createElement('div');
-    c.id = '__ringfenceCapture';
+    c.id = '__ringfencePageApi'; // PAGE_API_KEY
     document.body.append(a, b, c);
   });
   const id = await snapshotFromPopup(page);

@@ -159,7 +159,7 @@ function restore(): void {
 
 // Installed once per document and kept: later captures of the tab find it (pageApi() in the
 // background) instead of injecting this file again. An own property, checked as such: window named
-// properties (`<div id="__ringfenceCapture">` in the page) are visible on the isolated world's global
+// properties (`<div id="__ringfencePageApi">` in the page) are visible on the isolated world's global
 // too, and would otherwise pass for the API. A copy left by an extension context that is gone (the
 // extension was reloaded or updated: its runtime has no id any more) is replaced.
 const installed = Object.getOwnPropertyDescriptor(globalThis, KEY)?.value as Partial<PageApi> | undefined;

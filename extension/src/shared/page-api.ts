@@ -4,7 +4,10 @@ import type { RedactionEntry, RedactOptions } from './redact';
 import type { Classification } from './vocab';
 
 export const PAGE_SCRIPT = 'capture-page.js';
-export const PAGE_API_KEY = '__ringfenceCapture';
+// Not the "__ringfenceCapture" of versions before the collector stayed installed between captures:
+// their copy, left in open tabs after an update, is a non-configurable property that cannot be
+// replaced, and a fresh key never meets it.
+export const PAGE_API_KEY = '__ringfencePageApi';
 
 export interface SanitizeStats {
   elements: number;
