@@ -41,6 +41,7 @@
 //                                    (Chromium: CDP box model + Input events; Firefox: BiDi input.performActions)
 //   const popup = await triggerAction(browser, page)   CDP Extensions.triggerAction on the tab target
 //                                    (puppeteer's page.triggerExtensionAction); resolves with the popup page
+//                                    once popup.js has run (its buttons listen)
 //                                    (Chromium; WebDriver BiDi cannot open moz-extension:// pages)
 //   EXT_ID, GECKO_ID, FIREFOX_EXT_ORIGIN, HOSTNAMES, ROOT, BIN, DIST_CHROME, DIST_FIREFOX, SITES
 //   await contentScriptRan(page)     true when the extension's isolated world exists in the page (Chromium):
@@ -525,5 +526,10 @@ export async function triggerAction(browser, page) {
   if (!ext) throw new Error(`extension ${EXT_ID} is not loaded`);
   await page.triggerExtensionAction(ext);
   const target = await browser.waitForTarget((t) => !before.has(t) && t.url().startsWith(`chrome-extension://${EXT_ID}/popup.html`), { timeout: 10_000 });
-  return target.asPage();
+  const popup = await target.asPage();
+  // popup.js is a classic script at the end of the body: the buttons are in the DOM while it is
+  // still loading, and a click then has no listener and is lost (a test waited a minute for an
+  // acknowledgement that was never asked for). Past 'loading', the script has run.
+  await popup.waitForFunction(() => document.readyState !== 'loading', { timeout: 10_000 });
+  return popup;
 }

@@ -588,6 +588,15 @@ func TestSlowClientIsDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The upgrade answers before the handler joins the client to the hub:
+	// flooding earlier would miss a client (the fast one's hello is queued
+	// after it joined).
+	readUntil(t, fast, 5*time.Second, func(m map[string]any) bool { return m["type"] == "hello" })
+	for wait := time.Now().Add(5 * time.Second); r.srv.hub.count() != 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(wait) {
+			t.Fatalf("%d clients joined, want 2", r.srv.hub.count())
+		}
+	}
 	// Fill the slow client's socket buffers and queue with big messages.
 	big := strings.Repeat("x", 200<<10)
 	var last string
