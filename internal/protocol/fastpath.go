@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/ringfence/ringfence/internal/jsonesc"
 	"github.com/ringfence/ringfence/internal/spec"
 )
 
@@ -167,31 +168,20 @@ func unquoteText(dst, s []byte) ([]byte, bool) {
 			if i+1 >= len(s) {
 				return nil, false
 			}
-			switch s[i+1] {
-			case '"', '\\', '/':
-				dst = append(dst, s[i+1])
-			case 'b':
-				dst = append(dst, '\b')
-			case 'f':
-				dst = append(dst, '\f')
-			case 'n':
-				dst = append(dst, '\n')
-			case 'r':
-				dst = append(dst, '\r')
-			case 't':
-				dst = append(dst, '\t')
-			case 'u':
-				r, ok := hex4(s[i+2:])
-				if !ok || utf16.IsSurrogate(r) {
-					return nil, false
-				}
-				dst = utf8.AppendRune(dst, r)
-				i += 6
+			if b, ok := jsonesc.Simple(s[i+1]); ok {
+				dst = append(dst, b)
+				i += 2
 				continue
-			default:
+			}
+			if s[i+1] != 'u' {
 				return nil, false
 			}
-			i += 2
+			r, ok := jsonesc.Hex4(s[i+2:])
+			if !ok || utf16.IsSurrogate(r) {
+				return nil, false
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += 6
 		case c < 0x20:
 			return nil, false
 		case c < utf8.RuneSelf:
@@ -212,29 +202,3 @@ func unquoteText(dst, s []byte) ([]byte, bool) {
 	}
 	return dst, true
 }
-
-// hex4 reads the four hex digits of a \u escape.
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	a, b1, c, d := hexVal[b[0]], hexVal[b[1]], hexVal[b[2]], hexVal[b[3]]
-	if a|b1|c|d < 0 {
-		return 0, false
-	}
-	return rune(a)<<12 | rune(b1)<<8 | rune(c)<<4 | rune(d), true
-}
-
-// hexVal is a hex digit's value, -1 for any other byte (read-only after init).
-var hexVal = func() (t [256]int8) {
-	for i := range t {
-		t[i] = -1
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = int8(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c], t[c-'a'+'A'] = int8(c-'a'+10), int8(c-'a'+10)
-	}
-	return t
-}()

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ringfence/ringfence/internal/jsonesc"
 	"github.com/ringfence/ringfence/internal/spec"
 )
 
@@ -578,32 +579,19 @@ func jsonString(v []byte) (string, error) {
 			return "", errors.New("a string ends in a backslash")
 		}
 		i++
-		switch c := v[i]; c {
-		case '"', '\\', '/':
-			out = append(out, c)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			if i+4 >= len(v) {
-				return "", errors.New("a short \\u escape")
-			}
-			r, err := strconv.ParseUint(string(v[i+1:i+5]), 16, 32)
-			if err != nil {
-				return "", fmt.Errorf("a bad \\u escape: %w", err)
-			}
-			out = utf8.AppendRune(out, rune(r))
-			i += 4
-		default:
-			return "", fmt.Errorf("an unknown escape \\%c", c)
+		if b, ok := jsonesc.Simple(v[i]); ok {
+			out = append(out, b)
+			continue
 		}
+		if v[i] != 'u' {
+			return "", fmt.Errorf("an unknown escape \\%c", v[i])
+		}
+		r, ok := jsonesc.Hex4(v[i+1:])
+		if !ok {
+			return "", fmt.Errorf("a bad \\u escape %.6q", v[i-1:])
+		}
+		out = utf8.AppendRune(out, r)
+		i += 4
 	}
 	return string(out), nil
 }
