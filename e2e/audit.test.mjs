@@ -38,13 +38,23 @@ const stepKey = (s) => `${s.step ?? s.step_id}${s.project ? `:${s.project}` : ''
 
 /** The extension's service worker that answers now (after a restart the old target may linger). */
 async function liveWorker() {
-  return H.waitFor(async () => {
-    for (const t of browser.targets().filter((x) => x.type() === 'service_worker' && x.url().startsWith(`chrome-extension://${H.EXT_ID}/`))) {
-      const w = await t.worker().catch(() => null);
-      if (w && await Promise.race([w.evaluate(() => 1).catch(() => 0), new Promise((r) => setTimeout(() => r(0), 1000))]) === 1) return w;
-    }
-    return null;
-  }, { timeout: 20_000, message: "the extension's service worker" });
+  let waker = null;
+  try {
+    return await H.waitFor(async () => {
+      for (const t of browser.targets().filter((x) => x.type() === 'service_worker' && x.url().startsWith(`chrome-extension://${H.EXT_ID}/`))) {
+        const w = await t.worker().catch(() => null);
+        if (w && await Promise.race([w.evaluate(() => 1).catch(() => 0), new Promise((r) => setTimeout(() => r(0), 1000))]) === 1) return w;
+      }
+      // None answers (Chromium stops an idle worker): a message from an extension page starts it.
+      if (!waker) {
+        waker = await browser.newPage();
+        await waker.goto(`chrome-extension://${H.EXT_ID}/popup.html`).catch(() => {});
+      }
+      return null;
+    }, { timeout: 20_000, message: "the extension's service worker" });
+  } finally {
+    await waker?.close().catch(() => {});
+  }
 }
 
 /** A new tab opened by `click`, as a puppeteer page. */

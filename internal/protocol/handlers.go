@@ -37,7 +37,7 @@ func (s *Server) needStore() error {
 // capabilities lists the features hello advertises.
 func (s *Server) capabilities() []string {
 	// "amend": snapshot.begin takes amends (docs/protocol.md, Amending a snapshot).
-	caps := []string{"snapshot", "amend", "events", "identity.summary", "audit"}
+	caps := []string{"snapshot", "amend", "upload_ids", "events", "identity.summary", "audit"}
 	if _, ok := s.routes["export"]; ok {
 		caps = append(caps, "export")
 	}
@@ -121,6 +121,14 @@ func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, 
 	if len(s.uploads) >= maxOpenUploads {
 		return nil, errorf(spec.CodeTooLarge, "%d uploads already open on this port; commit or abort one", maxOpenUploads)
 	}
+	if req.UploadID != "" {
+		if !validUploadID(req.UploadID) {
+			return nil, errorf(spec.CodeBadRequest, "upload_id must be 1 to 64 of A-Z a-z 0-9 - _")
+		}
+		if _, open := s.uploads[req.UploadID]; open {
+			return nil, errorf(spec.CodeBadRequest, "upload %q is already open on this port", req.UploadID)
+		}
+	}
 	decls := make([]store.ArtifactInfo, 0, len(req.Artifacts))
 	for _, a := range req.Artifacts {
 		decls = append(decls, store.ArtifactInfo{Name: a.Name, MIME: a.MIME, Size: a.Size, SHA256: a.SHA256})
@@ -135,10 +143,27 @@ func (s *Server) snapshotBegin(ctx context.Context, body json.RawMessage) (any, 
 	if err != nil {
 		return nil, err
 	}
-	s.nextID++
-	id := fmt.Sprintf("u-%d", s.nextID)
+	id := req.UploadID
+	for id == "" || s.uploads[id] != nil { // the client may have taken "u-N" already
+		s.nextID++
+		id = fmt.Sprintf("u-%d", s.nextID)
+	}
 	s.uploads[id] = u
 	return spec.SnapshotBeginReply{UploadID: id, ChunkSize: ChunkSize, TextChunks: true}, nil
+}
+
+// validUploadID is the shape of a client-chosen upload id: short, and safe
+// to quote in an error message or a log line.
+func validUploadID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // redactMeta applies the secret rules to every free-text field of the

@@ -878,3 +878,95 @@ func nativemsgWriteAll(t *testing.T, w io.Writer, frames ...[]byte) {
 		}
 	}
 }
+
+// TestClientChosenUploadID: with its own upload_id, a client writes begin,
+// chunks and commit in one burst, and Serve takes them in order; a bad or
+// open id is refused at begin, and the requests behind a refused begin fail
+// with unknown_upload (never landing in another upload).
+func TestClientChosenUploadID(t *testing.T) {
+	data := []byte(`{"toggles":[{"label":"Improve the model","on":true}]}`)
+	begin := func(id string) map[string]any {
+		return map[string]any{"upload_id": id, "meta": metaJSON(), "artifacts": []map[string]any{
+			{"name": "settings.json", "mime": "application/json", "size": len(data), "sha256": sum(data)}}}
+	}
+	chunk := func(id string) map[string]any {
+		return map[string]any{"upload_id": id, "artifact": "settings.json", "offset": 0, "text": string(data)}
+	}
+	commit := func(id string) map[string]any { return map[string]any{"upload_id": id} }
+	for _, tt := range []struct {
+		name  string
+		reqs  []Request
+		codes []string // "" for ok
+	}{
+		{"one burst", []Request{
+			{ID: "1", Type: "snapshot.begin", Body: mustJSON(begin("cap-1"))},
+			{ID: "2", Type: "snapshot.chunk", Body: mustJSON(chunk("cap-1"))},
+			{ID: "3", Type: "snapshot.commit", Body: mustJSON(commit("cap-1"))},
+		}, []string{"", "", ""}},
+		{"taken ids are skipped by the host's own", []Request{
+			{ID: "1", Type: "snapshot.begin", Body: mustJSON(begin("u-1"))},
+			{ID: "2", Type: "snapshot.begin", Body: mustJSON(map[string]any{"meta": metaJSON(), "artifacts": []any{}})},
+			{ID: "3", Type: "snapshot.chunk", Body: mustJSON(chunk("u-1"))},
+			{ID: "4", Type: "snapshot.commit", Body: mustJSON(commit("u-1"))},
+		}, []string{"", "", "", ""}},
+		{"an id already open", []Request{
+			{ID: "1", Type: "snapshot.begin", Body: mustJSON(begin("a"))},
+			{ID: "2", Type: "snapshot.begin", Body: mustJSON(begin("a"))},
+		}, []string{"", spec.CodeBadRequest}},
+		{"a badly formed id, and what follows it", []Request{
+			{ID: "1", Type: "snapshot.begin", Body: mustJSON(begin("a/b"))},
+			{ID: "2", Type: "snapshot.chunk", Body: mustJSON(chunk("a/b"))},
+			{ID: "3", Type: "snapshot.commit", Body: mustJSON(commit("a/b"))},
+		}, []string{spec.CodeBadRequest, spec.CodeUnknownUpload, spec.CodeUnknownUpload}},
+		{"too long", []Request{
+			{ID: "1", Type: "snapshot.begin", Body: mustJSON(begin(strings.Repeat("x", 65)))},
+		}, []string{spec.CodeBadRequest}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st := newStore(t, store.Options{})
+			var in bytes.Buffer
+			for _, req := range tt.reqs {
+				nativemsg.Write(&in, mustJSON(req))
+			}
+			var out bytes.Buffer
+			if err := NewServer(st, nil, testKeys).Serve(context.Background(), &in, &out); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range tt.codes {
+				frame, err := nativemsg.Read(&out)
+				if err != nil {
+					t.Fatalf("reply %d: %v", i, err)
+				}
+				r := decodeReply(t, frame)
+				got := ""
+				if !r.OK {
+					got = r.Error.Code
+				}
+				if got != want {
+					t.Fatalf("reply %d: %s, want code %q", i, frame, want)
+				}
+				if i == 0 && want == "" {
+					var b spec.SnapshotBeginReply
+					json.Unmarshal(r.Body, &b)
+					if name := tt.reqs[0].Body; !bytes.Contains(name, []byte(`"upload_id":"`+b.UploadID+`"`)) {
+						t.Fatalf("begin answered upload_id %q, not the client's", b.UploadID)
+					}
+				}
+			}
+			if list, _ := st.ListSnapshots(context.Background(), store.Filter{}); len(list) != countCommits(tt.reqs, tt.codes) {
+				t.Fatalf("%d snapshots stored, want one per commit answered ok", len(list))
+			}
+		})
+	}
+}
+
+// countCommits is how many of reqs are commits answered ok.
+func countCommits(reqs []Request, codes []string) int {
+	n := 0
+	for i, r := range reqs {
+		if r.Type == "snapshot.commit" && codes[i] == "" {
+			n++
+		}
+	}
+	return n
+}

@@ -470,6 +470,8 @@ type SnapshotBeginRequest struct {
 	Amends    string         `json:"amends,omitempty"`
 	Artifacts []ArtifactInfo `json:"artifacts,omitempty"`
 	Meta      *SnapshotMeta  `json:"meta"`
+	// The upload's id, chosen by the client (1 to 64 of A-Z a-z 0-9 - _, not naming an upload open on this port) so that its chunks and commit can follow on the port without waiting for this reply: the host takes a port's requests in order. When begin fails, they fail with unknown_upload and begin's error is the one to report. Only when hello lists the "upload_ids" capability, which also promises text chunks; without it the host chooses the id.
+	UploadID string `json:"upload_id,omitempty"`
 }
 
 // SnapshotChunkReply: the body of the reply to snapshot.chunk.

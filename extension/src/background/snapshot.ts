@@ -11,7 +11,7 @@ import { redactMhtml } from './mhtml';
 import { RedactionLog, redactText, type RedactionEntry } from '../shared/redact';
 import { PAGE_API_KEY, PAGE_SCRIPT, type CollectOptions, type Geometry, type PageApi, type PageResult } from '../shared/page-api';
 import { captureVerified, fullPageFirefox, fullPageStitched, hasCaptureTab, MaskError, type PageControl, type ShotCheck } from './screenshot';
-import { hashOf, uploadSnapshot, type Artifact } from './upload';
+import { hashOf, uploadSnapshot, type Artifact, type UploadOptions, type UploadResult } from './upload';
 import { expectBodies } from './bodies';
 import type { ArtifactName, SnapshotMeta } from '../shared/spec.gen';
 import { loadSettings } from '../shared/settings';
@@ -195,24 +195,32 @@ interface Slow { artifacts: Artifact[]; notes: Record<string, string>; redaction
 
 const FOLLOWS = 'follows: added to this snapshot by a second commit';
 
-/** Makes sure the tab's document has the page collector: injected by the first capture of a
- * document and found there by the next ones (one round trip instead of two). */
-async function ensurePageScript(tabId: number): Promise<void> {
-  const alive = await exec<boolean>(tabId, (key: string) => {
+/** uploadSnapshot over the host port, in one burst when the host takes the upload's own id. */
+async function upload(meta: SnapshotMeta, artifacts: Artifact[], opts: UploadOptions = {}): Promise<UploadResult> {
+  return uploadSnapshot(request, meta, artifacts, { ...opts, uploadIds: await hostCan('upload_ids').catch(() => false) });
+}
+
+/** Runs collect() in the tab's page collector. The first capture of a document injects it; later ones
+ * find it there and collect in the same round trip. A collector left by a reloaded or updated
+ * extension fails alive() (its runtime is gone) and is replaced. */
+async function collectPage(tabId: number, o: CollectOptions): Promise<PageResult | undefined> {
+  const ifThere = (): Promise<PageResult | null> => exec<PageResult | null>(tabId, (key: string, opts: CollectOptions) => {
     const found = Object.getOwnPropertyDescriptor(globalThis, key)?.value as Partial<PageApi> | undefined;
-    return typeof found?.alive === 'function' && found.alive();
-  }, [PAGE_API_KEY]);
-  if (!alive) await api.scripting.executeScript({ target: { tabId }, files: [PAGE_SCRIPT] });
+    return typeof found?.alive === 'function' && found.alive() && typeof found.collect === 'function' ? found.collect(opts) : null;
+  }, [PAGE_API_KEY, o]);
+  const page = await ifThere();
+  if (page !== null) return page;
+  await api.scripting.executeScript({ target: { tabId }, files: [PAGE_SCRIPT] });
+  return (await ifThere()) ?? undefined;
 }
 
 async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: (sent: number, total: number) => void,
   onScreens: () => void, onFollowed: () => void): Promise<CaptureResult> {
-  // Independent look-ups, asked at once rather than one after another (the page script too).
-  const injected = ensurePageScript(opts.tabId);
+  // Independent look-ups, asked at once rather than one after another.
   const [settings, tab, allUrls, mayPageCapture, canAmend, who] = await Promise.all([loadSettings(), api.tabs.get(opts.tabId),
     hasPermission({ origins: ['<all_urls>'] }),
     __BROWSER__ === 'chrome' ? hasPermission({ permissions: ['pageCapture'] }) : Promise.resolve(false),
-    hostCan('amend').catch(() => false), browserInfo(), injected]);
+    hostCan('amend').catch(() => false), browserInfo()]);
   const notes: Record<string, string> = {};
   const gesture = GESTURE.includes(opts.trigger);
   let mayScreenshot = gesture || allUrls;
@@ -239,8 +247,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   const delivery = expectBodies(collectOpts.token, opts.tabId);
   let page: PageResult | undefined;
   try {
-    page = await exec<PageResult>(opts.tabId,
-      (key: string, o: CollectOptions) => (globalThis as unknown as Record<string, PageApi>)[key].collect(o), [PAGE_API_KEY, collectOpts]);
+    page = await collectPage(opts.tabId, collectOpts);
   } finally {
     if (!page) delivery.cancel();
   }
@@ -402,7 +409,7 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
   }
   let snapshotId: string;
   try {
-    snapshotId = (await uploadSnapshot(request, meta, artifacts, { onProgress: onUpload })).snapshotId;
+    snapshotId = (await upload(meta, artifacts, { onProgress: onUpload })).snapshotId;
   } catch (e) {
     if (unreachable(e) && gesture) {
       const queued = enqueue(meta, artifacts);
@@ -425,13 +432,13 @@ async function collectAndUpload(opts: CaptureOptions, captured: Date, onUpload: 
 async function amend(snapshotId: string, meta: SnapshotMeta, s: Slow): Promise<void> {
   const m: SnapshotMeta = { ...meta, notes: s.notes, redactions: s.redactions };
   try {
-    await uploadSnapshot(request, m, s.artifacts, { amends: snapshotId });
+    await upload(m, s.artifacts, { amends: snapshotId });
   } catch (e) {
     if (unreachable(e) && enqueue(m, s.artifacts, snapshotId)) return;
     const why = `omitted: the second commit failed: ${e instanceof Error ? e.message : String(e)}`;
     const notes: Record<string, string> = {};
     for (const k of ['fullpage', 'mhtml']) if (s.notes[k] !== undefined) notes[k] = s.notes[k].startsWith('omitted') ? s.notes[k] : why;
-    await uploadSnapshot(request, { ...meta, notes, redactions: [] }, [], { amends: snapshotId }).catch(() => undefined);
+    await upload({ ...meta, notes, redactions: [] }, [], { amends: snapshotId }).catch(() => undefined);
     throw e;
   }
 }
@@ -500,7 +507,7 @@ async function flushPending(): Promise<void> {
     const p = pending[0];
     await p.ready?.catch(() => undefined);
     try {
-      await uploadSnapshot(request, { ...p.meta, notes: { ...p.meta.notes, queued_ms: String(Date.now() - p.since) } }, p.artifacts,
+      await upload({ ...p.meta, notes: { ...p.meta.notes, queued_ms: String(Date.now() - p.since) } }, p.artifacts,
         p.amends ? { amends: p.amends } : {});
       pending.shift();
     } catch (e) {

@@ -1,7 +1,7 @@
 // Chunked upload of one snapshot over the native port (docs/protocol.md): snapshot.begin with the
 // metadata and every artifact's size and SHA-256, chunks of the size the host asks for (UTF-8 text
 // as JSON strings when the host takes them, anything else base64), then
-// snapshot.commit, which the host acknowledges only after its transaction committed. A dropped port
+// snapshot.commit — in one burst when the host lets the upload be named here, which the host acknowledges only after its transaction committed. A dropped port
 // loses the open upload on the host side, so a retry starts again from begin. Every attempt carries
 // the same capture_id: when the port dropped after the host committed, the retried commit gets the
 // stored snapshot back (duplicate: true) instead of storing a second one.
@@ -34,6 +34,9 @@ export interface UploadOptions {
   /** The stored snapshot these artifacts are added to: a second commit (docs/protocol.md, Amending a
    * snapshot). A retry after a dropped port is answered `duplicate` when the amend was stored. */
   amends?: string;
+  /** The host takes the client's own upload_id (hello lists "upload_ids"): begin, the chunks and the
+   * commit then go out in one burst, without a round trip for begin's reply. */
+  uploadIds?: boolean;
 }
 
 export interface UploadResult {
@@ -114,7 +117,12 @@ export async function uploadSnapshot(request: RequestFn, meta: SnapshotMeta, art
 
 async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[], infos: ArtifactInfo[],
   total: number, opts: UploadOptions): Promise<Omit<UploadResult, 'attempts'>> {
-  const begun = await request('snapshot.begin', { meta, artifacts: infos, ...(opts.amends ? { amends: opts.amends } : {}) });
+  // Named here, the upload's chunks follow begin at once: the host takes a port's requests in order.
+  const named = opts.uploadIds ? crypto.randomUUID() : '';
+  const beginning = request('snapshot.begin', { meta, artifacts: infos, ...(opts.amends ? { amends: opts.amends } : {}),
+    ...(named ? { upload_id: named } : {}) });
+  beginning.catch(() => undefined); // when named, awaited only if something fails (below)
+  const begun = named ? { upload_id: named, chunk_size: DEFAULT_CHUNK, text_chunks: true } : await beginning;
   const uploadId = String(begun.upload_id ?? '');
   if (!uploadId) throw Object.assign(new Error('host returned no upload_id'), { code: 'bad_reply' });
   const asked = Number(begun.chunk_size);
@@ -174,7 +182,10 @@ async function once(request: RequestFn, meta: SnapshotMeta, artifacts: Artifact[
     }
     const done = await commit;
     return { snapshotId: done.snapshot_id ?? '', artifacts: done.artifacts ?? [], duplicate: done.duplicate === true };
-  } catch (e) {
+  } catch (caught) {
+    // Behind a refused begin every request fails with unknown_upload, which is worth a retry; begin's
+    // own error is the one that says what is wrong.
+    const e: unknown = named ? await beginning.then(() => caught, (refused: unknown) => refused) : caught;
     // Free the host's buffers when the port is still up; a dropped port already discarded them.
     if (!isRetryable(e)) await request('snapshot.abort', { upload_id: uploadId }).catch(() => undefined);
     throw e;

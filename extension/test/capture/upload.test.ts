@@ -10,7 +10,10 @@ const typed = (f: Untyped): RequestFn => f as unknown as RequestFn;
 const meta: SnapshotMeta = { url: 'https://chatgpt.com/', captured_at: '2026-11-30T10:02:03.456Z', trigger: 'button' };
 
 // An in-memory host that checks what protocol.md says the real one checks (order, size, hash).
-function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfterCommit?: boolean; textChunks?: boolean }) {
+// holdBegin: begin's reply waits until a commit has arrived (the upload is opened at once, as the real
+// host takes a port's requests in order); refuseBegin: begin fails with that code.
+function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfterCommit?: boolean; textChunks?: boolean;
+  holdBegin?: boolean; refuseBegin?: string }) {
   const calls: string[] = [];
   const encodings: string[] = [];
   const captureIds: unknown[] = [];
@@ -20,14 +23,20 @@ function fakeHost(opts: { chunkSize: number; dropAfterChunks?: number; dropAfter
   let chunksSeen = 0;
   let dropped = false;
   const stored: Record<string, Buffer>[] = [];
+  let commitArrived = (): void => undefined;
+  const committing = new Promise<void>((resolve) => { commitArrived = resolve; });
   const request = async (type: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
     calls.push(type);
+    if (type === 'snapshot.commit') commitArrived();
     if (type === 'snapshot.begin') {
       captureIds.push((body.meta as Record<string, unknown>).capture_id);
+      if (opts.refuseBegin) throw Object.assign(new Error('refused'), { code: opts.refuseBegin });
       const cid = (body.meta as Record<string, unknown>).capture_id;
-      open = { id: `u-${++uploads}`, arts: new Map(), captureId: typeof cid === 'string' ? cid : undefined };
+      const id = typeof body.upload_id === 'string' ? body.upload_id : `u-${++uploads}`;
+      open = { id, arts: new Map(), captureId: typeof cid === 'string' ? cid : undefined };
       for (const a of body.artifacts as { name: string; size: number; sha256: string }[]) open.arts.set(a.name, { ...a, got: [] });
-      return { upload_id: open.id, chunk_size: opts.chunkSize, ...(opts.textChunks ? { text_chunks: true } : {}) };
+      if (opts.holdBegin) await committing;
+      return { upload_id: id, chunk_size: opts.chunkSize, ...(opts.textChunks ? { text_chunks: true } : {}) };
     }
     // What crosses the pipe is JSON.
     body = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
@@ -193,4 +202,23 @@ test('text artifacts go as UTF-8 text chunks cut on character boundaries when th
   await uploadSnapshot(typed(old.request), meta, arts);
   assert.ok(old.encodings.every((e) => e.endsWith(':base64')));
   for (const a of arts) assert.deepEqual(new Uint8Array(old.stored[0][a.name]), a.bytes, a.name);
+});
+
+test('a host that takes upload ids gets begin, the chunks and the commit in one burst, before begin is answered', async () => {
+  const host = fakeHost({ chunkSize: 1 << 20, textChunks: true, holdBegin: true });
+  const arts = artifacts();
+  // Were a chunk to wait for begin's reply, it would wait for ever (the reply waits for the commit).
+  const res = await Promise.race([uploadSnapshot(typed(host.request), meta, arts, { uploadIds: true }),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the chunks waited for begin\'s reply')), 2000))]);
+  assert.equal(res.snapshotId, 'snap-1');
+  assert.deepEqual(host.calls, ['snapshot.begin', 'snapshot.chunk', 'snapshot.chunk', 'snapshot.commit']); // empty.txt needs none
+  for (const a of arts) assert.deepEqual(new Uint8Array(host.stored[0][a.name]), a.bytes, a.name);
+  assert.ok(host.encodings.includes('dom.html:text'), 'text chunks without begin having said so: upload_ids promises them');
+});
+
+test('behind a refused begin, the named upload reports begin\'s error, not the unknown_upload of its chunks, and is not retried', async () => {
+  const host = fakeHost({ chunkSize: 1 << 20, refuseBegin: 'storage_full' });
+  await assert.rejects(uploadSnapshot(typed(host.request), meta, artifacts(), { uploadIds: true, backoffMs: 1 }),
+    (e: { code?: string }) => e.code === 'storage_full');
+  assert.equal(host.calls.filter((c) => c === 'snapshot.begin').length, 1);
 });
