@@ -37,6 +37,8 @@ func (s *Server) needStore() error {
 // capabilities lists the features hello advertises.
 func (s *Server) capabilities() []string {
 	// "amend": snapshot.begin takes amends (docs/protocol.md, Amending a snapshot).
+	// "upload_ids": snapshot.begin takes the client's upload_id, so the client
+	// need not wait for its reply; it also promises text chunks.
 	caps := []string{"snapshot", "amend", "upload_ids", "events", "identity.summary", "audit"}
 	if _, ok := s.routes["export"]; ok {
 		caps = append(caps, "export")

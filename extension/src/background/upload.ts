@@ -1,8 +1,9 @@
 // Chunked upload of one snapshot over the native port (docs/protocol.md): snapshot.begin with the
 // metadata and every artifact's size and SHA-256, chunks of the size the host asks for (UTF-8 text
 // as JSON strings when the host takes them, anything else base64), then
-// snapshot.commit — in one burst when the host lets the upload be named here, which the host acknowledges only after its transaction committed. A dropped port
-// loses the open upload on the host side, so a retry starts again from begin. Every attempt carries
+// snapshot.commit, which the host acknowledges only after its transaction committed. When the host
+// lets the upload be named here (hello lists "upload_ids"), all of them go out in one burst, without
+// waiting for begin's reply. A dropped port loses the open upload on the host side, so a retry starts again from begin. Every attempt carries
 // the same capture_id: when the port dropped after the host committed, the retried commit gets the
 // stored snapshot back (duplicate: true) instead of storing a second one.
 
