@@ -3,9 +3,10 @@
 // as JSON strings when the host takes them, anything else base64), then
 // snapshot.commit, which the host acknowledges only after its transaction committed. When the host
 // lets the upload be named here (hello lists "upload_ids"), all of them go out in one burst, without
-// waiting for begin's reply. A dropped port loses the open upload on the host side, so a retry starts again from begin. Every attempt carries
-// the same capture_id: when the port dropped after the host committed, the retried commit gets the
-// stored snapshot back (duplicate: true) instead of storing a second one.
+// waiting for begin's reply. A dropped port loses the open upload on the host side, so a retry
+// starts again from begin. Every attempt carries the same capture_id: when the port dropped after
+// the host committed, the retried commit gets the stored snapshot back (duplicate: true) instead of
+// storing a second one.
 
 export { utf8 } from '../shared/utf8';
 import type { HostRequests, SnapshotMeta, StoredArtifact } from '../shared/spec.gen';
