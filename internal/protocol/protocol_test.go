@@ -747,20 +747,30 @@ func TestTextChunksStoreTheirUTF8(t *testing.T) {
 		}
 		off = end
 	}
-	r = call(t, s, "snapshot.commit", map[string]any{"upload_id": b.UploadID})
+	if got := commitAndRead(t, s, b.UploadID, "settings.json"); !bytes.Equal(got, body) {
+		t.Fatalf("stored %q, want %q", got, body)
+	}
+}
+
+// commitAndRead commits the upload and returns the stored bytes of one of
+// its artifacts.
+func commitAndRead(t *testing.T, s *Server, uploadID, artifact string) []byte {
+	t.Helper()
+	r := call(t, s, "snapshot.commit", map[string]any{"upload_id": uploadID})
 	var c spec.SnapshotCommitReply
 	if err := json.Unmarshal(r.Body, &c); err != nil || !r.OK {
 		t.Fatalf("commit: %+v", r.Error)
 	}
-	rc, err := s.store.OpenArtifact(context.Background(), c.SnapshotID, "settings.json")
+	rc, err := s.store.OpenArtifact(context.Background(), c.SnapshotID, artifact)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	got, _ := io.ReadAll(rc)
-	if !bytes.Equal(got, body) {
-		t.Fatalf("stored %q, want %q", got, body)
+	got, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("read stored %s: %v", artifact, err)
 	}
+	return got
 }
 
 // A text chunk large enough for the fast path (HTML with quotes, newlines,
@@ -784,17 +794,7 @@ func TestLargeTextChunkStoresItsUTF8(t *testing.T) {
 	if r := decodeReply(t, s.Handle(context.Background(), frame)); !r.OK {
 		t.Fatalf("chunk: %+v", r.Error)
 	}
-	r = call(t, s, "snapshot.commit", map[string]any{"upload_id": b.UploadID})
-	var c spec.SnapshotCommitReply
-	if err := json.Unmarshal(r.Body, &c); err != nil || !r.OK {
-		t.Fatalf("commit: %+v", r.Error)
-	}
-	rc, err := s.store.OpenArtifact(context.Background(), c.SnapshotID, "dom.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	if got, _ := io.ReadAll(rc); !bytes.Equal(got, body) {
+	if got := commitAndRead(t, s, b.UploadID, "dom.html"); !bytes.Equal(got, body) {
 		t.Fatalf("stored %d bytes differ from the %d sent", len(got), len(body))
 	}
 }
@@ -948,7 +948,7 @@ func TestClientChosenUploadID(t *testing.T) {
 				if i == 0 && want == "" {
 					var b spec.SnapshotBeginReply
 					json.Unmarshal(r.Body, &b)
-					if name := tt.reqs[0].Body; !bytes.Contains(name, []byte(`"upload_id":"`+b.UploadID+`"`)) {
+					if !bytes.Contains(tt.reqs[0].Body, []byte(`"upload_id":"`+b.UploadID+`"`)) {
 						t.Fatalf("begin answered upload_id %q, not the client's", b.UploadID)
 					}
 				}
